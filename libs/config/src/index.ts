@@ -1,1 +1,2 @@
-export {};
+export * from './validate-env';
+export * from './common-env';

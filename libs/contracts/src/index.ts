@@ -1,1 +1,4 @@
-export {};
+export * from './uuid';
+export * from './topics';
+export * from './envelope';
+export * from './events';

@@ -1,1 +1,5 @@
-export {};
+export * from './schema';
+export * from './outbox';
+export * from './outbox-relay';
+export * from './inbox-server';
+export * from './kafka';

@@ -1,0 +1,55 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { DynamicModule, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { JsonLogger } from './json-logger';
+import { ServiceMetrics } from './metrics';
+import { ProblemFilter } from './problem';
+import { requestContext } from './request-context';
+import { createValidationPipe } from './validation';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface CreateAppOptions {
+  service: string;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  bodyLimit?: number;
+}
+
+/**
+ * Builds a service's Fastify-based Nest app: JSON logs with the correlation id, request ids
+ * (`X-Request-ID` accepted or generated, echoed back), problem+json errors, strict DTO validation,
+ * request metrics and shutdown hooks (SIGTERM stops consumers, flushes the outbox, closes pools).
+ */
+export async function createServiceApp(module: Type | DynamicModule, opts: CreateAppOptions): Promise<NestFastifyApplication> {
+  const logger = new JsonLogger(opts.service, opts.logLevel ?? 'info');
+  const adapter = new FastifyAdapter({
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const header = req.headers['x-request-id'];
+      return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+    },
+    logger: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, bufferLogs: true });
+  app.useLogger(logger);
+  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalPipes(createValidationPipe());
+  const metrics = app.get(ServiceMetrics, { strict: false });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (req, reply, done) => {
+    requestContext.enter({ requestId: String(req.id) });
+    void reply.header('x-request-id', String(req.id));
+    done();
+  });
+  fastify.addHook('onResponse', (req, reply, done) => {
+    metrics?.httpDuration.observe(
+      { method: req.method, route: req.routeOptions?.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  return app;
+}

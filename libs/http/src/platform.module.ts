@@ -1,0 +1,123 @@
+import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { CommonEnv } from '@wozamali/config';
+import { databaseName, databaseUrl, dataSourceOptions } from '@wozamali/database';
+import { createKafka, OutboxRelay, OutboxWriter } from '@wozamali/messaging';
+import type { Admin, Kafka } from 'kafkajs';
+import { DataSource, type MixedList } from 'typeorm';
+import { HealthController, READINESS_CHECKS, SERVICE_INFO, type ReadinessCheck, type ServiceInfo } from './health';
+import { ServiceMetrics } from './metrics';
+
+export const KAFKA = Symbol('KAFKA');
+export const SERVICE_ENV = Symbol('SERVICE_ENV');
+
+export interface PlatformOptions {
+  /** e.g. `wallet-service`; its database is `<DB_PREFIX>_wallet`. */
+  service: string;
+  version?: string;
+  env: CommonEnv;
+  migrations: MixedList<string | (new () => unknown)>;
+  entities?: MixedList<string | (new () => unknown)>;
+}
+
+/** Keeps one admin client for the readiness check instead of connecting on every probe. */
+class KafkaProbe {
+  private admin: Admin | null = null;
+  constructor(private readonly kafka: Kafka) {}
+  async check(): Promise<void> {
+    if (!this.admin) {
+      this.admin = this.kafka.admin();
+      await this.admin.connect();
+    }
+    try {
+      await this.admin.describeCluster();
+    } catch (err) {
+      await this.admin.disconnect().catch(() => undefined);
+      this.admin = null;
+      throw err;
+    }
+  }
+  async close(): Promise<void> {
+    await this.admin?.disconnect().catch(() => undefined);
+  }
+}
+
+/** Starts the outbox relay after boot and flushes and stops it on SIGTERM. */
+class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Platform');
+  constructor(
+    private readonly relay: OutboxRelay,
+    private readonly probe: KafkaProbe,
+    @Inject(SERVICE_ENV) private readonly env: CommonEnv,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.env.OUTBOX_RELAY_ENABLED) this.relay.start();
+  }
+
+  async onApplicationShutdown(signal?: string): Promise<void> {
+    this.logger.log(`shutting down${signal ? ` on ${signal}` : ''}: flushing the outbox relay`);
+    await this.relay.stop();
+    await this.probe.close();
+  }
+}
+
+/**
+ * What every service stands on: its own PostgreSQL database (TypeORM, migrations only), the Kafka
+ * client, the outbox writer and relay, `/health/live`, `/health/ready` (database and Kafka) and
+ * `/metrics`.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forService(opts: PlatformOptions): DynamicModule {
+    const database = databaseName(opts.env.DB_PREFIX, opts.service);
+    const info: ServiceInfo = { service: opts.service, version: opts.version ?? '0.1.0' };
+    const providers: Provider[] = [
+      { provide: SERVICE_ENV, useValue: opts.env },
+      { provide: SERVICE_INFO, useValue: info },
+      { provide: ServiceMetrics, useValue: new ServiceMetrics(opts.service) },
+      { provide: KAFKA, useFactory: () => createKafka(opts.service, opts.env.KAFKA_BROKERS) },
+      { provide: KafkaProbe, useFactory: (kafka: Kafka) => new KafkaProbe(kafka), inject: [KAFKA] },
+      { provide: OutboxWriter, useValue: new OutboxWriter(opts.service) },
+      {
+        provide: OutboxRelay,
+        useFactory: (kafka: Kafka, metrics: ServiceMetrics) => {
+          const relay = new OutboxRelay({ service: opts.service, connectionString: databaseUrl(opts.env.DATABASE_URL, database), kafka });
+          metrics.gauge('outbox_published_total', 'Events published by this process', () => relay.getStatus().published);
+          return relay;
+        },
+        inject: [KAFKA, ServiceMetrics],
+      },
+      {
+        provide: READINESS_CHECKS,
+        useFactory: (ds: DataSource, probe: KafkaProbe): Record<string, ReadinessCheck> => ({
+          database: () => ds.query('select 1'),
+          kafka: () => probe.check(),
+        }),
+        inject: [DataSource, KafkaProbe],
+      },
+      PlatformLifecycle,
+    ];
+    return {
+      module: PlatformModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions({
+            serverUrl: opts.env.DATABASE_URL,
+            database,
+            poolSize: opts.env.DB_POOL_SIZE,
+            migrations: opts.migrations,
+            entities: opts.entities,
+            applicationName: opts.service,
+          }),
+          retryAttempts: 3,
+          retryDelay: 1000,
+        }),
+      ],
+      controllers: [HealthController],
+      providers,
+      exports: [SERVICE_ENV, SERVICE_INFO, ServiceMetrics, KAFKA, OutboxWriter, OutboxRelay, READINESS_CHECKS],
+    };
+  }
+}

@@ -1,0 +1,235 @@
+import { Logger } from '@nestjs/common';
+import CircuitBreaker from 'opossum';
+import { Client } from 'pg';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import { OUTBOX_CHANNEL } from './schema';
+
+export interface OutboxRelayOptions {
+  /** Service name: the advisory lock that elects one active relay per service is derived from it. */
+  service: string;
+  /** Connection string of the service's own database. */
+  connectionString: string;
+  kafka: Kafka;
+  batchSize?: number;
+  /** Poll interval behind LISTEN/NOTIFY, in ms. */
+  pollIntervalMs?: number;
+  /** How long a publish to Kafka may take before the breaker counts it as failed. */
+  publishTimeoutMs?: number;
+}
+
+interface OutboxRow {
+  seq: string;
+  topic: string;
+  key: string | null;
+  payload: unknown;
+  headers: Record<string, string>;
+}
+
+export interface OutboxRelayStatus {
+  active: boolean;
+  published: number;
+  lastError: string | null;
+  breaker: 'closed' | 'open' | 'half-open';
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Publishes the outbox to Kafka in sequence order with an idempotent producer (acks=all,
+ * one request in flight, so order per partition holds), then marks the rows published. Rows are
+ * marked only after Kafka acknowledged them: a crash in between republishes them (at-least-once;
+ * consumers dedupe by event id). One instance per service is active, elected by an advisory lock
+ * held on its own connection; the others stand by.
+ */
+export class OutboxRelay {
+  private readonly logger: Logger;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private client: Client | null = null;
+  private producer: Producer | null = null;
+  private breaker: CircuitBreaker<[Message[], string[]], unknown> | null = null;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private pendingWake = false;
+  private status: OutboxRelayStatus = { active: false, published: 0, lastError: null, breaker: 'closed' };
+
+  constructor(private readonly opts: OutboxRelayOptions) {
+    this.logger = new Logger(`OutboxRelay:${opts.service}`);
+    this.batchSize = opts.batchSize ?? 500;
+    this.pollIntervalMs = opts.pollIntervalMs ?? 250;
+  }
+
+  getStatus(): OutboxRelayStatus {
+    return { ...this.status, breaker: this.breaker?.opened ? 'open' : this.breaker?.halfOpen ? 'half-open' : 'closed' };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops the relay after one last flush of what is already committed (bounded by `flushTimeoutMs`). */
+  async stop(flushTimeoutMs = 5000): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.notify();
+    await this.loop;
+    if (this.status.active && this.client) {
+      const deadline = Date.now() + flushTimeoutMs;
+      try {
+        while (Date.now() < deadline && (await this.publishBatch()) > 0) {
+          /* flush */
+        }
+      } catch (err) {
+        this.logger.warn(`final flush incomplete: ${(err as Error).message}`);
+      }
+    }
+    await this.teardown();
+  }
+
+  private notify(): void {
+    this.pendingWake = true;
+    this.wake?.();
+  }
+
+  private async waitForWork(ms: number): Promise<void> {
+    if (this.pendingWake) {
+      this.pendingWake = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+    this.wake = null;
+    this.pendingWake = false;
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 100;
+    while (this.running) {
+      try {
+        if (!this.status.active) {
+          await this.acquire();
+          if (!this.status.active) {
+            await this.waitForWork(2000);
+            continue;
+          }
+        }
+        const published = await this.publishBatch();
+        backoff = 100;
+        if (published < this.batchSize) await this.waitForWork(this.pollIntervalMs);
+      } catch (err) {
+        this.status.lastError = (err as Error).message;
+        this.logger.warn(`publish failed, retrying in ${backoff} ms: ${(err as Error).message}`);
+        if (this.client && !(await this.clientAlive())) await this.teardown();
+        await this.waitForWork(backoff);
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+  }
+
+  private async clientAlive(): Promise<boolean> {
+    try {
+      await this.client?.query('select 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async acquire(): Promise<void> {
+    if (!this.client) {
+      const client = new Client({ connectionString: this.opts.connectionString, application_name: `outbox-relay:${this.opts.service}` });
+      client.on('error', (err) => {
+        this.status.lastError = err.message;
+        this.status.active = false;
+      });
+      client.on('notification', () => this.notify());
+      await client.connect();
+      this.client = client;
+    }
+    const res = await this.client.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1)) as locked', [`outbox-relay:${this.opts.service}`]);
+    if (!res.rows[0]?.locked) return;
+    await this.client.query(`listen ${OUTBOX_CHANNEL}`);
+    if (!this.producer) {
+      this.producer = this.opts.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await this.producer.connect();
+      const producer = this.producer;
+      this.breaker = new CircuitBreaker(
+        async (messages: Message[], topics: string[]) => {
+          const byTopic = new Map<string, Message[]>();
+          messages.forEach((m, i) => {
+            const list = byTopic.get(topics[i]!) ?? [];
+            list.push(m);
+            byTopic.set(topics[i]!, list);
+          });
+          return producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
+        },
+        { timeout: this.opts.publishTimeoutMs ?? 15_000, errorThresholdPercentage: 50, resetTimeout: 3000, volumeThreshold: 3, name: `kafka-publish:${this.opts.service}` },
+      );
+    }
+    this.status.active = true;
+    this.logger.log('outbox relay is the active instance');
+  }
+
+  /** Publishes one batch of unpublished rows; returns how many it published. */
+  private async publishBatch(): Promise<number> {
+    const client = this.client;
+    if (!client || !this.breaker) return 0;
+    const { rows } = await client.query<OutboxRow>(
+      'select seq, topic, key, payload, headers from outbox where published_at is null order by seq limit $1',
+      [this.batchSize],
+    );
+    if (rows.length === 0) return 0;
+    const messages: Message[] = rows.map((r) => ({
+      key: r.key ?? undefined,
+      value: JSON.stringify(r.payload),
+      headers: { ...r.headers, 'content-type': 'application/json' },
+    }));
+    await this.breaker.fire(messages, rows.map((r) => r.topic));
+    await client.query('update outbox set published_at = now() where seq = any($1::bigint[])', [rows.map((r) => r.seq)]);
+    this.status.published += rows.length;
+    this.status.lastError = null;
+    return rows.length;
+  }
+
+  private async teardown(): Promise<void> {
+    this.status.active = false;
+    const client = this.client;
+    this.client = null;
+    if (client) {
+      await client.query('select pg_advisory_unlock_all()').catch(() => undefined);
+      await client.end().catch(() => undefined);
+    }
+    const producer = this.producer;
+    this.producer = null;
+    this.breaker?.shutdown();
+    this.breaker = null;
+    if (producer) await producer.disconnect().catch(() => undefined);
+  }
+
+  /** Test and shutdown helper: waits until nothing committed is left unpublished. */
+  async waitUntilDrained(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const probe = new Client({ connectionString: this.opts.connectionString });
+    await probe.connect();
+    try {
+      while (Date.now() < deadline) {
+        const { rows } = await probe.query<{ n: number }>('select count(*)::int as n from outbox where published_at is null');
+        if (rows[0]?.n === 0) return;
+        this.notify();
+        await sleep(50);
+      }
+      throw new Error('outbox not drained in time');
+    } finally {
+      await probe.end();
+    }
+  }
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// Compiles every lib and app (src/ -> dist/) with swc in one process. Type checking is `npm run typecheck`.
+// Usage: node scripts/build.js [project ...]   (default: all)
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const swc = require('@swc/core');
+
+const root = path.resolve(__dirname, '..');
+const swcrc = JSON.parse(fs.readFileSync(path.join(root, '.swcrc'), 'utf8'));
+delete swcrc.$schema;
+
+function projects() {
+  const out = [];
+  for (const kind of ['libs', 'apps']) {
+    const dir = path.join(root, kind);
+    if (!fs.existsSync(dir)) continue;
+    for (const name of fs.readdirSync(dir).sort()) {
+      if (fs.existsSync(path.join(dir, name, 'src'))) out.push({ name, dir: path.join(dir, name) });
+    }
+  }
+  return out;
+}
+
+function* walk(dir) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(p);
+    else if (p.endsWith('.ts') && !p.endsWith('.d.ts') && !/\.(spec|medium-spec|e2e-spec)\.ts$/.test(p)) yield p;
+  }
+}
+
+async function buildProject(project) {
+  const src = path.join(project.dir, 'src');
+  const dist = path.join(project.dir, 'dist');
+  fs.rmSync(dist, { recursive: true, force: true });
+  let count = 0;
+  for (const file of walk(src)) {
+    const rel = path.relative(src, file).replace(/\.ts$/, '.js');
+    const outFile = path.join(dist, rel);
+    const result = await swc.transformFile(file, { ...swcrc, swcrc: false, filename: file, sourceFileName: path.relative(path.dirname(outFile), file) });
+    fs.mkdirSync(path.dirname(outFile), { recursive: true });
+    fs.writeFileSync(outFile, `${result.code}\n//# sourceMappingURL=${path.basename(outFile)}.map\n`);
+    if (result.map) fs.writeFileSync(`${outFile}.map`, result.map);
+    count += 1;
+  }
+  return count;
+}
+
+(async () => {
+  const wanted = process.argv.slice(2);
+  const list = projects().filter((p) => wanted.length === 0 || wanted.includes(p.name));
+  const started = Date.now();
+  let files = 0;
+  for (const project of list) files += await buildProject(project);
+  console.log(`[build] ${list.length} projects, ${files} files in ${Date.now() - started} ms`);
+})().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
