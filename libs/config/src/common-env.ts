@@ -1,8 +1,4 @@
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
-
-const toBool = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 
 /** Variables every service reads. A service's env class extends this one. */
 export class CommonEnv {
@@ -29,15 +25,13 @@ export class CommonEnv {
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
 
   /** Start the outbox relay in this process (one active instance per service is elected anyway). */
-  @Transform(toBool)
+  @IsBoolean()
   OUTBOX_RELAY_ENABLED: boolean = true;
 
   /** Start the Kafka consumers in this process. */
-  @Transform(toBool)
+  @IsBoolean()
   KAFKA_CONSUMERS_ENABLED: boolean = true;
 
   @IsString()
   HOST = '127.0.0.1';
 }
-
-export { toBool };

@@ -22,9 +22,13 @@ export function validateEnv<T extends object>(cls: new () => T, env: NodeJS.Proc
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(defaults)) {
     const value = env[key];
-    raw[key] = value === undefined || value === '' ? defaults[key] : value;
+    const fallback = defaults[key];
+    if (value === undefined || value === '') raw[key] = fallback;
+    else if (typeof fallback === 'number') raw[key] = /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+    else if (typeof fallback === 'boolean') raw[key] = ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) ? true : ['0', 'false', 'no', 'off'].includes(value.toLowerCase()) ? false : value;
+    else raw[key] = value;
   }
-  const instance = plainToInstance(cls, raw, { enableImplicitConversion: true, exposeDefaultValues: true });
+  const instance = plainToInstance(cls, raw, { exposeDefaultValues: true });
   const errors = validateSync(instance, { skipMissingProperties: false, forbidUnknownValues: false });
   if (errors.length > 0) {
     throw new InvalidEnvironmentError(

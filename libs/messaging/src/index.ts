@@ -3,3 +3,4 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './inbox-server';
 export * from './kafka';
+export * from './migration';

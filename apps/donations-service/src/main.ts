@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runService } from '@wozamali/http';
+import { AppModule } from './app.module';
+import { DonationsServiceEnv } from './config/env';
+
+void runService({ service: 'donations-service', envClass: DonationsServiceEnv, module: (env) => AppModule.register(env) });

@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runService } from '@wozamali/http';
+import { AppModule } from './app.module';
+import { MetricsServiceEnv } from './config/env';
+
+void runService({ service: 'metrics-service', envClass: MetricsServiceEnv, module: (env) => AppModule.register(env) });

@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runService } from '@wozamali/http';
+import { AppModule } from './app.module';
+import { RewardsServiceEnv } from './config/env';
+
+void runService({ service: 'rewards-service', envClass: RewardsServiceEnv, module: (env) => AppModule.register(env) });

@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runService } from '@wozamali/http';
+import { AppModule } from './app.module';
+import { WalletServiceEnv } from './config/env';
+
+void runService({ service: 'wallet-service', envClass: WalletServiceEnv, module: (env) => AppModule.register(env) });

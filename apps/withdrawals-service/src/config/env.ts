@@ -1,0 +1,10 @@
+import { IsInt, Max, Min } from 'class-validator';
+import { CommonEnv } from '@wozamali/config';
+
+/** withdrawals-service's environment, validated once at boot. */
+export class WithdrawalsServiceEnv extends CommonEnv {
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT = 3004;
+}

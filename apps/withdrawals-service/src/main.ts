@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runService } from '@wozamali/http';
+import { AppModule } from './app.module';
+import { WithdrawalsServiceEnv } from './config/env';
+
+void runService({ service: 'withdrawals-service', envClass: WithdrawalsServiceEnv, module: (env) => AppModule.register(env) });

@@ -1,0 +1,56 @@
+import type { DynamicModule } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { InvalidEnvironmentError, validateEnv, type CommonEnv } from '@wozamali/config';
+import { KafkaInboxServer } from '@wozamali/messaging';
+import type { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { createServiceApp } from './bootstrap';
+import { KAFKA } from './platform.module';
+
+export interface ServiceEnv extends CommonEnv {
+  PORT: number;
+}
+
+export interface RunServiceOptions<E extends ServiceEnv> {
+  service: string;
+  envClass: new () => E;
+  module: (env: E) => DynamicModule;
+  /** Topics this service consumes through its inbox (handlers are `@EventPattern` methods). */
+  consumes?: string[];
+}
+
+/** Builds the app and, when the service consumes events, its inbox transport (not started yet). */
+export async function buildService<E extends ServiceEnv>(opts: RunServiceOptions<E>, env: E): Promise<{ app: NestFastifyApplication; inbox: KafkaInboxServer | null }> {
+  const app = await createServiceApp(opts.module(env), { service: opts.service, logLevel: env.LOG_LEVEL });
+  let inbox: KafkaInboxServer | null = null;
+  if (opts.consumes?.length && env.KAFKA_CONSUMERS_ENABLED) {
+    inbox = new KafkaInboxServer({
+      kafka: app.get<Kafka>(KAFKA, { strict: false }),
+      dataSource: app.get(DataSource),
+      consumer: opts.service,
+      topics: opts.consumes,
+    });
+    app.connectMicroservice({ strategy: inbox }, { inheritAppConfig: true });
+  }
+  return { app, inbox };
+}
+
+/** A service's `main`: validate the environment (refuse to start naming the bad variable), serve HTTP, consume. */
+export async function runService<E extends ServiceEnv>(opts: RunServiceOptions<E>): Promise<void> {
+  const logger = new Logger(opts.service);
+  let env: E;
+  try {
+    env = validateEnv(opts.envClass);
+  } catch (err) {
+    if (err instanceof InvalidEnvironmentError) {
+      process.stderr.write(`${JSON.stringify({ level: 'fatal', service: opts.service, msg: err.message })}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const { app, inbox } = await buildService(opts, env);
+  if (inbox) await app.startAllMicroservices();
+  await app.listen(env.PORT, env.HOST);
+  logger.log(`${opts.service} listening on http://${env.HOST}:${env.PORT} (node ${process.version})`);
+}

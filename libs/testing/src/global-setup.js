@@ -1,0 +1,15 @@
+// jest globalSetup: when jest is run directly (not through `npm test`), prepare the same
+// infrastructure as scripts/test.sh does, so a developer's `npx jest path` works too.
+const { execSync } = require('node:child_process');
+const path = require('node:path');
+
+module.exports = async () => {
+  if (process.env.WOZAMALI_INFRA_READY) return;
+  const root = path.resolve(__dirname, '../../..');
+  process.env.DB_PREFIX = process.env.DB_PREFIX || 'wozamali_test';
+  process.env.KAFKA_PORT = process.env.KAFKA_PORT || '19092';
+  process.env.KAFKA_CONTROLLER_PORT = process.env.KAFKA_CONTROLLER_PORT || '19093';
+  execSync('bash -c "source scripts/prepare.sh"', { cwd: root, stdio: 'inherit', env: process.env });
+  process.env.KAFKA_BROKERS = process.env.KAFKA_BROKERS || `127.0.0.1:${process.env.KAFKA_PORT}`;
+  process.env.WOZAMALI_INFRA_READY = '1';
+};

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `npm test`: every test, against the real PostgreSQL and a real Kafka broker that this script starts
+# (on KAFKA_PORT, default 19092, so a running `npm start` is not disturbed) unless KAFKA_BROKERS is set.
+# Test databases are `wozamali_test_*`, dropped and migrated afresh. Extra arguments go to jest.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export DB_PREFIX="${DB_PREFIX:-wozamali_test}"
+export KAFKA_PORT="${KAFKA_PORT:-19092}"
+export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
+export MIGRATE_ARGS="--reset"
+echo "[test] node $(node -v), typecheck"
+npx tsc -p tsconfig.json --noEmit
+source scripts/prepare.sh
+cleanup() { if [ "$STARTED_KAFKA" = 1 ] && [ -z "${KEEP_INFRA:-}" ]; then bash scripts/infra.sh down; fi; }
+trap cleanup EXIT
+export WOZAMALI_INFRA_READY=1
+mkdir -p .run
+set +e
+npx jest --ci --json --outputFile=.run/jest-results.json "$@"
+status=$?
+set -e
+node -e '
+const r = require("./.run/jest-results.json");
+console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+' || true
+exit $status
