@@ -1,0 +1,124 @@
+import { Topics, uuidv7, type WalletUpdateData } from '@wozamali/contracts';
+import { createKafka, KafkaInboxServer, OutboxRelay, OutboxWriter, type InboxMessage } from '@wozamali/messaging';
+import { kafkaBrokers, openTestDataSource, testDatabaseUrl, uniqueName, waitFor } from '@wozamali/testing';
+import type { DataSource } from 'typeorm';
+
+// The producing side writes into the wallet-service's test database, the consuming side into the
+// metrics-service's: two services, two databases, the real Kafka broker between them.
+let producerDb: DataSource;
+let consumerDb: DataSource;
+
+function walletUpdate(userId: string, n: number): WalletUpdateData {
+  return {
+    user_id: userId, wallet_id: userId, transfer_id: uuidv7(), kind: 'earn', currency: 'ZAR',
+    balance_change: n, points_change: n, description: `test ${n}`, new_balance: n, new_points: n,
+  };
+}
+
+beforeAll(async () => {
+  producerDb = await openTestDataSource('wallet-service');
+  consumerDb = await openTestDataSource('metrics-service');
+  await producerDb.query('create table if not exists spine_business_rows (id uuid primary key, note text not null)');
+  await consumerDb.query('create table if not exists spine_effects (event_id uuid not null, consumer text not null, user_id uuid not null, n int not null)');
+});
+
+afterAll(async () => {
+  await producerDb.destroy();
+  await consumerDb.destroy();
+});
+
+describe('outbox -> Kafka -> inbox', () => {
+  it('publishes a business row and its event written in one transaction; a consumer in another service applies it once, even when delivered twice', async () => {
+    const kafka = createKafka(uniqueName('spine'), kafkaBrokers());
+    const consumer = uniqueName('spine-consumer');
+    const relay = new OutboxRelay({ service: uniqueName('spine-relay'), connectionString: testDatabaseUrl('wallet-service'), kafka });
+    const inbox = new KafkaInboxServer({ kafka, dataSource: consumerDb, consumer, topics: [Topics.wallet] });
+    const received: InboxMessage<WalletUpdateData>['envelope'][] = [];
+    inbox.addHandler('wallet_update', async ({ envelope, manager }: InboxMessage<WalletUpdateData>) => {
+      received.push(envelope);
+      await manager.query('insert into spine_effects (event_id, consumer, user_id, n) values ($1, $2, $3, $4)', [envelope.id, consumer, envelope.data.user_id, envelope.data.balance_change]);
+    }, true);
+    const outbox = new OutboxWriter('wallet-service');
+    const userId = uuidv7();
+    const rowId = uuidv7();
+
+    const [event] = await producerDb.transaction(async (tx) => {
+      await tx.query('insert into spine_business_rows (id, note) values ($1, $2)', [rowId, 'credited']);
+      return outbox.add(tx, { type: 'wallet_update', subject: userId, data: walletUpdate(userId, 7), correlation_id: 'req-1' });
+    });
+    // A transaction that rolls back leaves neither the row nor the event.
+    const rolledBackUser = uuidv7();
+    await expect(producerDb.transaction(async (tx) => {
+      await tx.query('insert into spine_business_rows (id, note) values ($1, $2)', [uuidv7(), 'rolled back']);
+      await outbox.add(tx, { type: 'wallet_update', subject: rolledBackUser, data: walletUpdate(rolledBackUser, 1) });
+      throw new Error('business rule failed');
+    })).rejects.toThrow('business rule failed');
+    expect(await producerDb.query('select count(*)::int as n from outbox where key = $1', [rolledBackUser])).toEqual([{ n: 0 }]);
+
+    relay.start();
+    await inbox.listen(() => undefined);
+    try {
+      await waitFor(() => received.find((e) => e.id === event!.id), 'the event at the consumer', 30_000);
+      expect(received[0]).toMatchObject({ type: 'wallet_update', source: 'wallet-service', subject: userId, correlation_id: 'req-1', data: { balance_change: 7 } });
+      const published = await producerDb.query('select published_at from outbox where id = $1', [event!.id]);
+      expect(published[0].published_at).not.toBeNull();
+
+      // The same event delivered again (a redelivery after a crash): no second effect.
+      await inbox.handleMessage({ topic: Topics.wallet, partition: 0, message: { key: Buffer.from(userId), value: Buffer.from(JSON.stringify(event)), offset: '0', timestamp: '0', attributes: 0, headers: {} } });
+      const effects = await consumerDb.query('select count(*)::int as n from spine_effects where event_id = $1 and consumer = $2', [event!.id, consumer]);
+      expect(effects).toEqual([{ n: 1 }]);
+      expect(inbox.stats.duplicates).toBe(1);
+      expect(received.some((e) => e.subject === rolledBackUser)).toBe(false);
+    } finally {
+      await inbox.close();
+      await relay.stop();
+    }
+  });
+
+  it('a poison message goes to the DLQ with its error, and the partition keeps flowing', async () => {
+    const kafka = createKafka(uniqueName('dlq'), kafkaBrokers());
+    const topic = Topics.metrics;
+    const consumer = uniqueName('dlq-consumer');
+    const inbox = new KafkaInboxServer({ kafka, dataSource: consumerDb, consumer, topics: [topic], maxAttempts: 3, retryBackoffMs: 20, fromBeginning: false });
+    const handled: number[] = [];
+    inbox.addHandler('metrics_update', async ({ envelope }: InboxMessage<{ date: string; n: number }>) => {
+      if (envelope.data.n === 2) throw new Error('cannot apply n=2');
+      handled.push(envelope.data.n);
+    }, true);
+    const dlqConsumer = kafka.consumer({ groupId: uniqueName('dlq-reader') });
+    const dead: { value: string; error: string }[] = [];
+    await dlqConsumer.connect();
+    await dlqConsumer.subscribe({ topic: `${topic}.dlq`, fromBeginning: false });
+    await dlqConsumer.run({ eachMessage: async ({ message }) => {
+      if (message.headers?.['x-consumer']?.toString() === consumer) dead.push({ value: message.value!.toString(), error: message.headers['x-error']!.toString() });
+    } });
+    await inbox.listen(() => undefined);
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      // Wait until both consumers have joined (their first poll from the latest offset).
+      await new Promise((r) => setTimeout(r, 4000));
+      const key = uuidv7();
+      const event = (n: number) => JSON.stringify({ id: uuidv7(), type: 'metrics_update', version: 1, source: 'test', occurred_at: new Date().toISOString(), subject: key, correlation_id: null, data: { date: '2026-11-25', n } });
+      await producer.send({ topic, messages: [
+        { key, value: event(1) },
+        { key, value: '{not json' },
+        { key, value: event(2) },
+        { key, value: JSON.stringify({ id: 'nope', type: 'metrics_update' }) },
+        { key, value: event(3) },
+      ] });
+      await waitFor(() => handled.includes(3) && dead.length >= 3, 'the good messages handled and the poison ones dead-lettered', 30_000);
+      expect(handled).toEqual([1, 3]);
+      expect(dead.map((d) => d.error)).toEqual([
+        expect.stringContaining('malformed JSON'),
+        expect.stringContaining('handler failed 3 times: cannot apply n=2'),
+        expect.stringContaining('invalid envelope'),
+      ]);
+      expect(inbox.stats.deadLettered).toBe(3);
+    } finally {
+      await producer.disconnect();
+      await dlqConsumer.disconnect();
+      await inbox.close();
+    }
+  });
+});
