@@ -1,6 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@wozamali/http';
 import type { WalletServiceEnv } from './config/env';
+import { AdminController, CollectionsController, InternalController, PointsController, WalletsController } from './controllers/wallet.controllers';
+import { CatalogService } from './ledger/catalog.service';
+import { LedgerRepository } from './ledger/ledger.repository';
+import { WalletService } from './ledger/wallet.service';
 import { migrations } from './migrations';
 
 @Module({})
@@ -9,6 +13,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService({ service: 'wallet-service', env, migrations })],
+      controllers: [WalletsController, PointsController, CollectionsController, AdminController, InternalController],
+      providers: [LedgerRepository, CatalogService, WalletService],
     };
   }
 }

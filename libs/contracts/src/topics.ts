@@ -25,3 +25,9 @@ export function allTopics(): { topic: string; numPartitions: number }[] {
     { topic: dlqTopic(topic), numPartitions: 1 },
   ]);
 }
+
+/**
+ * The Green Scholar Fund: a donation campaign that exists from the start (DOMAIN.md). Its money
+ * lives in the wallet ledger as a campaign account; the donations-service owns its definition.
+ */
+export const GREEN_SCHOLAR_FUND_CAMPAIGN_ID = '00000000-0000-7000-8000-000000000001';

@@ -1,4 +1,5 @@
 import { MessagingTables1764000000000 } from '@wozamali/messaging';
+import { Ledger1764000001000 } from './1764000001000-ledger';
 
 /** Every migration of wallet-service, in order. Migrations are never edited once merged. */
-export const migrations = [MessagingTables1764000000000];
+export const migrations = [MessagingTables1764000000000, Ledger1764000001000];

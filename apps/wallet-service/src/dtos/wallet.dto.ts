@@ -1,0 +1,277 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min,
+  ValidateNested, ValidateIf, registerDecorator, type ValidationOptions,
+} from 'class-validator';
+
+const MAX = Number.MAX_SAFE_INTEGER;
+
+/** An integer amount (cents or points) that JSON carries exactly: a safe integer, never a float. */
+export function IsSafeAmount(min: number, options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isSafeAmount',
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be an integer between ${min} and 2^53-1`, ...options },
+      validator: { validate: (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= MAX },
+    });
+}
+
+/** A signed, non-zero safe integer (adjustments). */
+export function IsSignedAmount(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isSignedAmount',
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be a non-zero integer within ±(2^53-1)`, ...options },
+      validator: { validate: (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v !== 0 },
+    });
+}
+
+export class EarnPointsDto {
+  /** Points to credit (whole points, > 0). */
+  @IsSafeAmount(1)
+  points!: number;
+
+  /** Money to credit alongside, in ZAR cents (optional). */
+  @IsOptional()
+  @IsSafeAmount(0)
+  amount?: number;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  reference?: string;
+}
+
+export class SpendPointsDto {
+  @IsSafeAmount(1)
+  points!: number;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  reference?: string;
+}
+
+export class CollectionLineDto {
+  /** Material code from the rate card, e.g. PET. */
+  @IsString()
+  @Matches(/^[A-Z][A-Z0-9_]{0,39}$/, { message: 'material must be an upper-case material code' })
+  material!: string;
+
+  /** Kilograms as a decimal string with at most 3 decimals, e.g. "5" or "2.375". */
+  @IsString()
+  @Matches(/^\d{1,6}(\.\d{1,3})?$/, { message: 'kg must be a decimal string (up to 6 digits, at most 3 decimals)' })
+  kg!: string;
+}
+
+export class RecordCollectionDto {
+  @IsUUID('all')
+  user_id!: string;
+
+  /** Optional id chosen by the collector's app; a collection id is credited at most once. */
+  @IsOptional()
+  @IsUUID('all')
+  collection_id?: string;
+
+  @IsOptional()
+  @IsUUID('all')
+  collector_id?: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  collected_at?: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => CollectionLineDto)
+  materials!: CollectionLineDto[];
+}
+
+export class RateCardLineDto {
+  @IsString()
+  @Matches(/^[A-Z][A-Z0-9_]{0,39}$/, { message: 'code must be an upper-case material code' })
+  code!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  name?: string;
+
+  @IsSafeAmount(0)
+  @Max(100_000_000)
+  cents_per_kg!: number;
+
+  @IsSafeAmount(0)
+  @Max(100_000_000)
+  points_per_kg!: number;
+
+  /** Share of the money that goes to the Green Scholar Fund, in basis points (10000 = 100%). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  fund_share_bp?: number;
+}
+
+export class PutRateCardDto {
+  /** When the card takes effect (default: now). */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  effective_from?: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => RateCardLineDto)
+  materials!: RateCardLineDto[];
+}
+
+export class TierDto {
+  @Matches(/^[a-z][a-z0-9_]{0,39}$/, { message: 'code must be a lower-case identifier' })
+  code!: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name!: string;
+
+  @IsSafeAmount(0)
+  min_lifetime_points!: number;
+
+  /** Points multiplier in basis points (10000 = 1.0). */
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  multiplier_bp!: number;
+}
+
+export class PutTiersDto {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => TierDto)
+  tiers!: TierDto[];
+}
+
+export class AdjustmentDto {
+  @IsUUID('all')
+  user_id!: string;
+
+  @IsIn(['ZAR', 'POINTS'])
+  asset!: 'ZAR' | 'POINTS';
+
+  /** Signed amount: positive credits the user, negative debits (never below zero). */
+  @IsSignedAmount()
+  amount!: number;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason!: string;
+}
+
+export class ReverseTransferDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason!: string;
+}
+
+export class AccountRefDto {
+  @IsIn(['user', 'platform', 'campaign', 'reward_sink', 'payout_clearing'])
+  type!: 'user' | 'platform' | 'campaign' | 'reward_sink' | 'payout_clearing';
+
+  /** User or campaign id (UUID); a reward sink may name itself; not used for platform/payout_clearing. */
+  @ValidateIf((o: AccountRefDto) => o.type === 'user' || o.type === 'campaign')
+  @IsUUID('all')
+  @IsOptional()
+  id?: string;
+}
+
+export class InternalTransferDto {
+  @IsIn(['earn', 'redeem', 'donate', 'transfer', 'expire'])
+  kind!: 'earn' | 'redeem' | 'donate' | 'transfer' | 'expire';
+
+  @ValidateNested()
+  @Type(() => AccountRefDto)
+  from!: AccountRefDto;
+
+  @ValidateNested()
+  @Type(() => AccountRefDto)
+  to!: AccountRefDto;
+
+  @IsIn(['ZAR', 'POINTS'])
+  asset!: 'ZAR' | 'POINTS';
+
+  @IsSafeAmount(1)
+  amount!: number;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  description!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  reference?: string;
+
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, unknown>;
+}
+
+export class CreateHoldDto {
+  @IsUUID('all')
+  user_id!: string;
+
+  @IsSafeAmount(1)
+  amount!: number;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  description!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  reference?: string;
+}
+
+export class SettleHoldDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+}
+
+export class ListQueryDto {
+  @IsOptional()
+  @Matches(/^([1-9]|[1-9]\d|100)$/, { message: 'limit must be an integer from 1 to 100' })
+  limit?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}
+

@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Topics } from '@wozamali/contracts';
+import { uuidv7 } from '@wozamali/contracts';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { WalletException } from '../errors/wallet.exception';
+import type { Asset, LedgerResult, PostingSpec, TransferKind, WriteContext } from './ledger.types';
+
+/** How many rows each system account is spread over, so no single row serialises every earning. */
+export const SYSTEM_SHARDS = 16;
+
+export interface ExecuteRequest {
+  transferId?: string;
+  kind: TransferKind;
+  userId: string | null;
+  description: string;
+  reference?: string | null;
+  metadata?: Record<string, unknown>;
+  postings?: PostingSpec[];
+  reverses?: string;
+  hold?: { op: 'create'; id: string; amount: number } | { op: 'post' | 'void'; id: string };
+  /** The collection row written with its transfer (collections only). */
+  collection?: Record<string, unknown>;
+  /** Extra events (type + data) written to the outbox with the transfer. */
+  events?: { type: string; data: Record<string, unknown> }[];
+  /** Extra fields stored with the result (returned again on an idempotent replay). */
+  response?: Record<string, unknown>;
+}
+
+function lockOrder(a: PostingSpec): string {
+  // Users first, then system accounts, each in a fixed order: every transfer takes its row locks in
+  // the same global order, so two transfers can't deadlock on each other.
+  return `${a.owner_type === 'user' ? 0 : 1}|${a.owner_type}|${a.owner_id}|${a.asset}|${String(a.shard).padStart(4, '0')}`;
+}
+
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/** The ledger's single write path: one call of the `ledger_execute` SQL function, one round trip. */
+@Injectable()
+export class LedgerRepository {
+  private readonly pool: Pool;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.pool = (dataSource.driver as unknown as { master: Pool }).master;
+  }
+
+  static systemShard(): number {
+    return Math.floor(Math.random() * SYSTEM_SHARDS);
+  }
+
+  /** The platform's funding account (pays out earned money and points; may go negative), one shard. */
+  static funding(asset: Asset, amount: number, shard = LedgerRepository.systemShard()): PostingSpec {
+    return { owner_type: 'platform', owner_id: 'funding', asset, shard, amount, allow_negative: true };
+  }
+
+  static user(userId: string, asset: Asset, amount: number, lifetime = false): PostingSpec {
+    return { owner_type: 'user', owner_id: userId, asset, shard: 0, amount, lifetime };
+  }
+
+  async execute(ctx: WriteContext, req: ExecuteRequest): Promise<LedgerResult> {
+    const postings = [...(req.postings ?? [])].sort((a, b) => (lockOrder(a) < lockOrder(b) ? -1 : 1));
+    const payload: Record<string, unknown> = {
+      client: ctx.clientId,
+      key: ctx.key,
+      hash: ctx.requestHash,
+      transfer_id: req.transferId ?? uuidv7(),
+      kind: req.kind,
+      user_id: req.userId,
+      description: req.description,
+      reference: req.reference ?? null,
+      metadata: req.metadata ?? {},
+      correlation_id: ctx.correlationId,
+      topic: Topics.wallet,
+      source: 'wallet-service',
+      event_ids: Array.from({ length: 3 + (req.events?.length ?? 0) }, () => uuidv7()),
+      postings,
+      events: req.events ?? [],
+      response: req.response ?? {},
+    };
+    if (req.reverses) payload.reverses = req.reverses;
+    if (req.collection) payload.collection = req.collection;
+    if (req.hold) payload.hold = { ...req.hold, clearing_shard: LedgerRepository.systemShard() };
+    const text = JSON.stringify(payload);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const { rows } = await this.pool.query<{ r: LedgerResult & { body?: LedgerResult } }>('select ledger_execute($1::jsonb) as r', [text]);
+        const r = rows[0]!.r;
+        return r.body ? { ...r.body, replayed: true } : r;
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? '';
+        if (RETRYABLE.has(code) && attempt < 4) continue;
+        throw translate(err);
+      }
+    }
+  }
+
+  /** A read on the service's pool. */
+  query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.pool.query(sql, params).then((r) => r.rows as T[]);
+  }
+}
+
+/** Maps the SQL function's raised problems (SQLSTATE WM4xx, message = code) and constraint errors. */
+export function translate(err: unknown): unknown {
+  const e = err as { code?: string; message?: string; constraint?: string };
+  if (e.code && /^WM4\d\d$/.test(e.code) && e.message && WalletException.isCode(e.message)) {
+    return new WalletException(e.message);
+  }
+  if (e.code === '23514' || e.code === '22003') return new WalletException('amount_out_of_range', 'the amount would take a balance out of range');
+  if (e.code === '23505' && (e.constraint === 'transfers_collection_once' || e.constraint === 'collections_pkey')) return new WalletException('collection_already_recorded');
+  if (e.code === '23505' && e.constraint === 'transfers_reverses_transfer_id_key') return new WalletException('transfer_already_reversed');
+  if (e.code && RETRYABLE.has(e.code)) return new WalletException('ledger_busy', 'the ledger is busy; retry with the same Idempotency-Key');
+  return err;
+}

@@ -1,0 +1,40 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { validateEnv } from '@wozamali/config';
+import { uuidv7 } from '@wozamali/contracts';
+import { buildService } from '@wozamali/http';
+import { kafkaBrokers } from '@wozamali/testing';
+import { AppModule } from '../../src/app.module';
+import { WalletServiceEnv } from '../../src/config/env';
+
+export interface WalletTestApp {
+  app: NestFastifyApplication;
+  url: string;
+  post(path: string, body: unknown, key?: string | null, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  get(path: string): Promise<{ status: number; body: any; headers: Headers }>;
+  put(path: string, body: unknown): Promise<{ status: number; body: any; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+/** The real wallet-service (Fastify, real PostgreSQL test database, real Kafka) on a free port. */
+export async function startWalletApp(overrides: Record<string, string> = {}): Promise<WalletTestApp> {
+  const env = validateEnv(WalletServiceEnv, {
+    ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'warn', PORT: '3999', ...overrides,
+  });
+  const { app } = await buildService({ service: 'wallet-service', envClass: WalletServiceEnv, module: (e) => AppModule.register(e) }, env);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${url}${path}`, { method, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+  };
+  return {
+    app,
+    url,
+    post: (path, body, key = uuidv7(), headers = {}) => call('POST', path, body, { ...(key ? { 'idempotency-key': key } : {}), ...headers }),
+    get: (path) => call('GET', path),
+    put: (path, body) => call('PUT', path, body),
+    close: () => app.close(),
+  };
+}
