@@ -129,10 +129,17 @@ export class OutboxRelay {
         this.status.lastError = (err as Error).message;
         this.logger.warn(`publish failed, retrying in ${backoff} ms: ${(err as Error).message}`);
         if (this.client && !(await this.clientAlive())) await this.teardown();
-        await this.waitForWork(backoff);
-        backoff = Math.min(backoff * 2, 5000);
+        await this.backoff(backoff);
+        backoff = Math.min(backoff * 2, 2000);
       }
     }
+  }
+
+  /** Waits out a failure; new outbox rows don't cut it short (only stop() does), so a dead broker isn't hammered. */
+  private async backoff(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.running && Date.now() < deadline) await sleep(Math.min(100, deadline - Date.now()));
+    this.pendingWake = false;
   }
 
   private async clientAlive(): Promise<boolean> {
