@@ -20,6 +20,8 @@ set +e
 npx jest --ci --json --outputFile=.run/jest-results.json "$@"
 status=$?
 set -e
+# The ledger verifier must find zero mismatches after the whole suite.
+if ! node scripts/verify-ledger.js; then status=1; fi
 node -e '
 const r = require("./.run/jest-results.json");
 console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
