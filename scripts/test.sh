@@ -11,6 +11,9 @@ export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 export MIGRATE_ARGS="--reset"
 echo "[test] node $(node -v), typecheck"
 npx tsc -p tsconfig.json --noEmit
+echo "[test] lint (module boundaries, floating promises, exhaustive switches)"
+npx nx show projects > /dev/null
+npx eslint .
 source scripts/prepare.sh
 cleanup() { if [ "$STARTED_KAFKA" = 1 ] && [ -z "${KEEP_INFRA:-}" ]; then bash scripts/infra.sh down; fi; }
 trap cleanup EXIT

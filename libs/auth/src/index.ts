@@ -1,1 +1,4 @@
-export {};
+export * from './api-key';
+export * from './permissions';
+export * from './principal';
+export * from './jwt';

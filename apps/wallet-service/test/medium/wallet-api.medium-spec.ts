@@ -16,7 +16,7 @@ afterAll(async () => {
   await db.destroy();
 });
 
-const earn = (user: string, body: Record<string, unknown>, key?: string) => w.post(`/v1/users/${user}/points/earn`, { reason: 'test', ...body }, key);
+const earn = (user: string, body: Record<string, unknown>, key?: string | null) => w.post(`/v1/users/${user}/points/earn`, { reason: 'test', ...body }, key);
 const outboxFor = (user: string) => db.query(`select type, payload from outbox where key = $1 order by seq`, [user]);
 const countTransfers = async (user: string) => (await db.query('select count(*)::int as n from transfers where user_id = $1', [user]))[0].n as number;
 

@@ -1,6 +1,6 @@
 import { databaseName, migrateDatabase } from '@wozamali/database';
 import { Topics, uuidv7 } from '@wozamali/contracts';
-import { createKafka, ensureTopics, KafkaInboxServer, MessagingTables1764000000000, OutboxRelay, OutboxWriter, type InboxMessage } from '@wozamali/messaging';
+import { createKafka, ensureTopics, KafkaInboxServer, MessagingTables1764000000000, OutboxRelay, OutboxWriter, type InboxMessage } from '../../src';
 import { DisposableBroker, openTestDataSource, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
 import { databaseUrl, dataSourceOptions } from '@wozamali/database';
 import { DataSource } from 'typeorm';

@@ -1,5 +1,5 @@
 import { Topics, uuidv7, type WalletUpdateData } from '@wozamali/contracts';
-import { createKafka, KafkaInboxServer, OutboxRelay, OutboxWriter, type InboxMessage } from '@wozamali/messaging';
+import { createKafka, KafkaInboxServer, OutboxRelay, OutboxWriter, type InboxMessage } from '../../src';
 import { kafkaBrokers, openTestDataSource, testDatabaseUrl, uniqueName, waitFor } from '@wozamali/testing';
 import type { DataSource } from 'typeorm';
 

@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+// Webhook dispatcher benchmark (issue 4). Needs `node scripts/build.js`, PostgreSQL and a broker
+// (KAFKA_BROKERS, default 127.0.0.1:9092) with the topics. It runs the dispatcher as a real process
+// (apps/webhook-dispatcher/dist/main.js) on its own databases (DB_PREFIX, default wozamali_bench)
+// and a receiver in another process, then measures:
+//   1. throughput: N deliveries due at once -> all delivered (deliveries/s);
+//   2. latency: wallet-style commits (business row + outbox event, one transaction) at a steady
+//      rate -> relay -> Kafka -> dispatcher -> receiver; commit -> receipt p50/p99.
+// Usage: node bench/webhooks/run.js [--deliveries 20000] [--rate 500] [--seconds 20]
+'use strict';
+const { fork, spawn } = require('node:child_process');
+const net = require('node:net');
+const path = require('node:path');
+const { randomUUID } = require('node:crypto');
+const { Pool } = require('pg');
+const { databaseName, databaseUrl, migrateDatabase } = require('../../libs/database/dist');
+const { MessagingTables1764000000000, OutboxRelay, OutboxWriter, createKafka } = require('../../libs/messaging/dist');
+const { uuidv7 } = require('../../libs/contracts/dist');
+
+const root = path.resolve(__dirname, '../..');
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const DELIVERIES = arg('deliveries', 20000);
+const RATE = arg('rate', 500);
+const SECONDS = arg('seconds', 20);
+const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const brokers = process.env.KAFKA_BROKERS || '127.0.0.1:9092';
+const prefix = process.env.DB_PREFIX || 'wozamali_bench';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function pct(sorted, p) {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
+}
+
+async function freePort() {
+  const s = net.createServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+async function waitUntil(probe, what, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await Promise.resolve().then(probe).catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await sleep(100);
+  }
+}
+
+(async () => {
+  const dispatcherDb = databaseName(prefix, 'webhook-dispatcher');
+  const producerDb = `${prefix}_producer`;
+  const { migrations } = require(path.join(root, 'apps/webhook-dispatcher/dist/migrations'));
+  await migrateDatabase({ serverUrl, database: dispatcherDb, migrations });
+  await migrateDatabase({ serverUrl, database: producerDb, migrations: [MessagingTables1764000000000] });
+  const dpool = new Pool({ connectionString: databaseUrl(serverUrl, dispatcherDb), max: 4 });
+  const ppool = new Pool({ connectionString: databaseUrl(serverUrl, producerDb), max: 16 });
+  await dpool.query('delete from webhook_endpoints');
+  await dpool.query('delete from webhook_messages');
+  await ppool.query('create table if not exists bench_credits (id uuid primary key, user_id uuid not null, cents int not null, created_at timestamptz not null default now())');
+  await ppool.query('update outbox set published_at = now() where published_at is null');
+
+  const received = new Map();
+  let duplicates = 0;
+  const receiver = fork(path.join(__dirname, 'receiver.js'));
+  const receiverPort = await new Promise((resolve) => receiver.on('message', (m) => {
+    if (m.kind === 'ready') resolve(m.port);
+    if (m.kind === 'received') {
+      for (const [id, at] of m.items) received.set(id, at);
+      duplicates = m.duplicates;
+    }
+  }));
+
+  const port = await freePort();
+  const dispatcher = spawn(process.execPath, [path.join(root, 'apps/webhook-dispatcher/dist/main.js')], {
+    env: {
+      PATH: process.env.PATH, DATABASE_URL: serverUrl, KAFKA_BROKERS: brokers, DB_PREFIX: prefix, PORT: String(port),
+      WEBHOOK_ALLOW_LOOPBACK: 'true', LOG_LEVEL: 'warn', HEALTH_PROBES_ENABLED: 'false', OUTBOX_RELAY_ENABLED: 'false',
+      DB_POOL_SIZE: process.env.BENCH_DB_POOL || '16',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const relay = new OutboxRelay({ service: `bench-producer-${process.pid}`, connectionString: databaseUrl(serverUrl, producerDb), kafka: createKafka('bench-producer', brokers), pollIntervalMs: 50 });
+  try {
+    await waitUntil(async () => (await fetch(`${base}/health/ready`)).ok, 'dispatcher ready');
+    const created = await (await fetch(`${base}/v1/webhooks/endpoints`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `http://127.0.0.1:${receiverPort}/hooks`, events: ['wallet_update'], description: 'benchmark receiver' }),
+    })).json();
+    const endpointId = created.id;
+
+    // 1. Throughput: N deliveries become due in one commit; the clock stops when all are delivered.
+    console.log(`[bench] throughput: ${DELIVERIES} deliveries due at once`);
+    await dpool.query(
+      `with m as (
+         insert into webhook_messages (id, type, occurred_at, body)
+         select webhook_uuidv7(), 'wallet_update', now(), json_build_object('id', g, 'type', 'wallet_update', 'timestamp', now(), 'data', json_build_object('n', g))::text
+         from generate_series(1, $1) g returning id
+       )
+       insert into webhook_deliveries (event_id, event_type, endpoint_id, priority, status, next_attempt_at)
+       select id, 'wallet_update', $2, 0, 'pending', now() from m`,
+      [DELIVERIES, endpointId],
+    );
+    const t0 = Date.now();
+    await waitUntil(async () => (await dpool.query(`select count(*)::int as n from webhook_deliveries where endpoint_id = $1 and status = 'delivered'`, [endpointId])).rows[0].n >= DELIVERIES, 'all delivered', 300_000);
+    const seconds = (Date.now() - t0) / 1000;
+    const throughput = Math.round(DELIVERIES / seconds);
+    console.log(`[bench] ${DELIVERIES} deliveries in ${seconds.toFixed(2)} s = ${throughput} deliveries/s (receiver saw ${received.size}, duplicates ${duplicates})`);
+    received.clear();
+
+    // 2. Latency at a steady rate: commit -> receipt.
+    relay.start();
+    console.log(`[bench] latency: ${RATE} wallet commits/s for ${SECONDS} s`);
+    const committed = new Map();
+    const outbox = new OutboxWriter('wallet-service');
+    const total = RATE * SECONDS;
+    const startAt = Date.now();
+    let issued = 0;
+    const inflight = new Set();
+    // One round trip per credit, as the wallet's hot path: the business row and its event in one statement.
+    async function credit() {
+      const user = uuidv7();
+      const [{ topic, envelope }] = outbox.envelopes([{
+        type: 'wallet_update', subject: user,
+        data: { user_id: user, wallet_id: user, transfer_id: randomUUID(), kind: 'earn', currency: 'ZAR', balance_change: 250, points_change: 25, description: 'bench', new_balance: 250, new_points: 25 },
+      }]);
+      await ppool.query(
+        `with c as (insert into bench_credits (id, user_id, cents) values ($1, $2, 250))
+         insert into outbox (id, topic, key, type, payload) values ($3, $4, $2, 'wallet_update', $5)`,
+        [randomUUID(), user, envelope.id, topic, JSON.stringify(envelope)],
+      );
+      committed.set(envelope.id, Date.now());
+    }
+    while (issued < total) {
+      const due = Math.min(total, Math.floor(((Date.now() - startAt) / 1000) * RATE));
+      while (issued < due) {
+        issued += 1;
+        const p = credit().catch((err) => console.error(`[bench] commit failed: ${err.message}`)).finally(() => inflight.delete(p));
+        inflight.add(p);
+      }
+      await sleep(2);
+    }
+    await Promise.all(inflight);
+    const achieved = Math.round(total / ((Date.now() - startAt) / 1000));
+    await waitUntil(() => [...committed.keys()].every((id) => received.has(id)), 'every event received', 120_000).catch((e) => console.error(`[bench] ${e.message}`));
+    const latencies = [...committed].filter(([id]) => received.has(id)).map(([id, at]) => received.get(id) - at).sort((a, b) => a - b);
+    const p50 = pct(latencies, 50);
+    const p99 = pct(latencies, 99);
+    console.log(`[bench] ${committed.size} commits at ${achieved}/s; received ${latencies.length}; commit -> receipt p50 ${p50} ms, p90 ${pct(latencies, 90)} ms, p99 ${p99} ms, max ${latencies[latencies.length - 1]} ms; duplicates ${duplicates}`);
+    console.log(JSON.stringify({ deliveries_per_s: throughput, rate: achieved, p50_ms: p50, p99_ms: p99, received: latencies.length, committed: committed.size }));
+  } finally {
+    await relay.stop().catch(() => undefined);
+    dispatcher.kill('SIGTERM');
+    receiver.send('stop');
+    await dpool.end();
+    await ppool.end();
+  }
+})().catch((err) => {
+  console.error('[bench] failed:', err);
+  process.exit(1);
+});
