@@ -2,8 +2,9 @@ import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationB
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { CommonEnv } from '@wozamali/config';
 import { databaseName, databaseUrl, dataSourceOptions } from '@wozamali/database';
-import { createKafka, OutboxRelay, OutboxWriter } from '@wozamali/messaging';
+import { createKafka, OutboxNotifier, OutboxRelay, OutboxWriter } from '@wozamali/messaging';
 import type { Admin, Kafka } from 'kafkajs';
+import type { Pool } from 'pg';
 import { DataSource, type MixedList } from 'typeorm';
 import { HealthController, READINESS_CHECKS, SERVICE_INFO, type ReadinessCheck, type ServiceInfo } from './health';
 import { ServiceMetrics } from './metrics';
@@ -90,6 +91,13 @@ export class PlatformModule {
         inject: [KAFKA, ServiceMetrics],
       },
       {
+        // Call poke() after a transaction that wrote to the outbox has committed.
+        provide: OutboxNotifier,
+        useFactory: (ds: DataSource, relay: OutboxRelay) =>
+          new OutboxNotifier((ds.driver as unknown as { master: Pool }).master, 5, () => relay.wake()),
+        inject: [DataSource, OutboxRelay],
+      },
+      {
         provide: READINESS_CHECKS,
         useFactory: (ds: DataSource, probe: KafkaProbe): Record<string, ReadinessCheck> => ({
           database: () => ds.query('select 1'),
@@ -117,7 +125,7 @@ export class PlatformModule {
       ],
       controllers: [HealthController],
       providers,
-      exports: [SERVICE_ENV, SERVICE_INFO, ServiceMetrics, KAFKA, OutboxWriter, OutboxRelay, READINESS_CHECKS],
+      exports: [SERVICE_ENV, SERVICE_INFO, ServiceMetrics, KAFKA, OutboxWriter, OutboxRelay, OutboxNotifier, READINESS_CHECKS],
     };
   }
 }

@@ -4,3 +4,4 @@ export * from './outbox-relay';
 export * from './inbox-server';
 export * from './kafka';
 export * from './migration';
+export * from './outbox-notifier';

@@ -50,14 +50,14 @@ export class OutboxRelay {
   private breaker: CircuitBreaker<[Message[], string[]], unknown> | null = null;
   private running = false;
   private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private wakeUp: (() => void) | null = null;
   private pendingWake = false;
   private status: OutboxRelayStatus = { active: false, published: 0, lastError: null, breaker: 'closed' };
 
   constructor(private readonly opts: OutboxRelayOptions) {
     this.logger = new Logger(`OutboxRelay:${opts.service}`);
     this.batchSize = opts.batchSize ?? 500;
-    this.pollIntervalMs = opts.pollIntervalMs ?? 250;
+    this.pollIntervalMs = opts.pollIntervalMs ?? 100;
   }
 
   getStatus(): OutboxRelayStatus {
@@ -89,9 +89,14 @@ export class OutboxRelay {
     await this.teardown();
   }
 
+  /** Publishes soon: called after a commit in this process (OutboxNotifier) or on NOTIFY. */
+  wake(): void {
+    this.notify();
+  }
+
   private notify(): void {
     this.pendingWake = true;
-    this.wake?.();
+    this.wakeUp?.();
   }
 
   private async waitForWork(ms: number): Promise<void> {
@@ -105,9 +110,9 @@ export class OutboxRelay {
         clearTimeout(timer);
         resolve();
       }
-      this.wake = done;
+      this.wakeUp = done;
     });
-    this.wake = null;
+    this.wakeUp = null;
     this.pendingWake = false;
   }
 

@@ -3,6 +3,9 @@
  * {@link MESSAGING_TABLES_UP}; they are part of the service's own database.
  */
 export const OUTBOX_CHANNEL = 'outbox_new';
+// No NOTIFY inside the business transaction: PostgreSQL serialises the commits of every transaction
+// that notifies (a database-wide lock held through the commit), which would cap writes at one WAL
+// flush at a time. Writers call OutboxNotifier.poke() after commit instead.
 
 export const MESSAGING_TABLES_UP: readonly string[] = [
   `create table outbox (
@@ -18,9 +21,6 @@ export const MESSAGING_TABLES_UP: readonly string[] = [
    )`,
   // The relay reads only what is not published yet, in commit-visible sequence order.
   `create index outbox_unpublished_idx on outbox (seq) where published_at is null`,
-  `create function outbox_notify() returns trigger language plpgsql as $$
-   begin perform pg_notify('${OUTBOX_CHANNEL}', ''); return null; end $$`,
-  `create trigger outbox_notify_trg after insert on outbox for each statement execute function outbox_notify()`,
   `create table inbox (
      consumer text not null,
      event_id uuid not null,
@@ -32,7 +32,5 @@ export const MESSAGING_TABLES_UP: readonly string[] = [
 
 export const MESSAGING_TABLES_DOWN: readonly string[] = [
   'drop table if exists inbox',
-  'drop trigger if exists outbox_notify_trg on outbox',
-  'drop function if exists outbox_notify()',
   'drop table if exists outbox',
 ];

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Topics } from '@wozamali/contracts';
 import { uuidv7 } from '@wozamali/contracts';
+import { OutboxNotifier } from '@wozamali/messaging';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { WalletException } from '../errors/wallet.exception';
@@ -41,7 +42,7 @@ const RETRYABLE = new Set(['40P01', '40001']);
 export class LedgerRepository {
   private readonly pool: Pool;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource, private readonly notifier: OutboxNotifier) {
     this.pool = (dataSource.driver as unknown as { master: Pool }).master;
   }
 
@@ -86,7 +87,9 @@ export class LedgerRepository {
       try {
         const { rows } = await this.pool.query<{ r: LedgerResult & { body?: LedgerResult } }>('select ledger_execute($1::jsonb) as r', [text]);
         const r = rows[0]!.r;
-        return r.body ? { ...r.body, replayed: true } : r;
+        if (r.body) return { ...r.body, replayed: true };
+        this.notifier.poke();
+        return r;
       } catch (err) {
         const code = (err as { code?: string }).code ?? '';
         if (RETRYABLE.has(code) && attempt < 4) continue;

@@ -1,10 +1,12 @@
 import { Topics, uuidv7, type WalletUpdateData } from '@wozamali/contracts';
-import { createKafka, KafkaInboxServer, OutboxRelay, OutboxWriter, type InboxMessage } from '../../src';
-import { kafkaBrokers, openTestDataSource, testDatabaseUrl, uniqueName, waitFor } from '@wozamali/testing';
-import type { DataSource } from 'typeorm';
+import { createKafka, KafkaInboxServer, MessagingTables1764000000000, OutboxRelay, OutboxWriter, type InboxMessage } from '../../src';
+import { kafkaBrokers, openTestDataSource, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
+import { databaseName, databaseUrl, dataSourceOptions, migrateDatabase } from '@wozamali/database';
+import { DataSource } from 'typeorm';
 
-// The producing side writes into the wallet-service's test database, the consuming side into the
-// metrics-service's: two services, two databases, the real Kafka broker between them.
+// The producing side writes into a database of its own (so its relay publishes only this test's
+// events), the consuming side into the metrics-service's: two databases, the real broker between.
+const producerDbName = databaseName(process.env.DB_PREFIX || 'wozamali_test', 'spine_outbox');
 let producerDb: DataSource;
 let consumerDb: DataSource;
 
@@ -16,7 +18,8 @@ function walletUpdate(userId: string, n: number): WalletUpdateData {
 }
 
 beforeAll(async () => {
-  producerDb = await openTestDataSource('wallet-service');
+  await migrateDatabase({ serverUrl: serverUrl(), database: producerDbName, migrations: [MessagingTables1764000000000] });
+  producerDb = await new DataSource(dataSourceOptions({ serverUrl: serverUrl(), database: producerDbName, poolSize: 4 })).initialize();
   consumerDb = await openTestDataSource('metrics-service');
   await producerDb.query('create table if not exists spine_business_rows (id uuid primary key, note text not null)');
   await consumerDb.query('create table if not exists spine_effects (event_id uuid not null, consumer text not null, user_id uuid not null, n int not null)');
@@ -31,7 +34,7 @@ describe('outbox -> Kafka -> inbox', () => {
   it('publishes a business row and its event written in one transaction; a consumer in another service applies it once, even when delivered twice', async () => {
     const kafka = createKafka(uniqueName('spine'), kafkaBrokers());
     const consumer = uniqueName('spine-consumer');
-    const relay = new OutboxRelay({ service: uniqueName('spine-relay'), connectionString: testDatabaseUrl('wallet-service'), kafka });
+    const relay = new OutboxRelay({ service: uniqueName('spine-relay'), connectionString: databaseUrl(serverUrl(), producerDbName), kafka });
     const inbox = new KafkaInboxServer({ kafka, dataSource: consumerDb, consumer, topics: [Topics.wallet] });
     const received: InboxMessage<WalletUpdateData>['envelope'][] = [];
     inbox.addHandler('wallet_update', async ({ envelope, manager }: InboxMessage<WalletUpdateData>) => {
@@ -58,8 +61,8 @@ describe('outbox -> Kafka -> inbox', () => {
     relay.start();
     await inbox.listen(() => undefined);
     try {
-      await waitFor(() => received.find((e) => e.id === event!.id), 'the event at the consumer', 30_000);
-      expect(received[0]).toMatchObject({ type: 'wallet_update', source: 'wallet-service', subject: userId, correlation_id: 'req-1', data: { balance_change: 7 } });
+      const arrived = await waitFor(() => received.find((e) => e.id === event!.id), 'the event at the consumer', 30_000);
+      expect(arrived).toMatchObject({ type: 'wallet_update', source: 'wallet-service', subject: userId, correlation_id: 'req-1', data: { balance_change: 7 } });
       const published = await producerDb.query('select published_at from outbox where id = $1', [event!.id]);
       expect(published[0].published_at).not.toBeNull();
 
