@@ -1,7 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@wozamali/http';
 import type { MetricsServiceEnv } from './config/env';
+import { WalletEventsConsumer } from './consumers/wallet-events.consumer';
+import { MetricsController } from './controllers/metrics.controller';
 import { migrations } from './migrations';
+import { MetricsService } from './services/metrics.service';
 
 @Module({})
 export class AppModule {
@@ -9,6 +12,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService({ service: 'metrics-service', env, migrations })],
+      controllers: [MetricsController, WalletEventsConsumer],
+      providers: [MetricsService],
     };
   }
 }

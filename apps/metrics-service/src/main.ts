@@ -1,6 +1,7 @@
 import 'reflect-metadata';
+import { Topics } from '@wozamali/contracts';
 import { runService } from '@wozamali/http';
 import { AppModule } from './app.module';
 import { MetricsServiceEnv } from './config/env';
 
-void runService({ service: 'metrics-service', envClass: MetricsServiceEnv, module: (env) => AppModule.register(env) });
+void runService({ service: 'metrics-service', envClass: MetricsServiceEnv, module: (env) => AppModule.register(env), consumes: [Topics.wallet] });

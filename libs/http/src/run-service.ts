@@ -29,6 +29,8 @@ export async function buildService<E extends ServiceEnv>(opts: RunServiceOptions
       kafka: app.get<Kafka>(KAFKA, { strict: false }),
       dataSource: app.get(DataSource),
       consumer: opts.service,
+      // The group belongs to the inbox's database: two deployments sharing a broker never split partitions.
+      groupId: `${env.DB_PREFIX}.${opts.service}`,
       topics: opts.consumes,
     });
     app.connectMicroservice({ strategy: inbox }, { inheritAppConfig: true });

@@ -15,8 +15,10 @@ export interface InboxMessage<TData = unknown> {
 export interface KafkaInboxServerOptions {
   kafka: Kafka;
   dataSource: DataSource;
-  /** Inbox consumer name and Kafka consumer group id, e.g. `metrics-service`. */
+  /** Inbox consumer name, e.g. `metrics-service`; also the Kafka group id unless `groupId` is given. */
   consumer: string;
+  /** Kafka consumer group; one group per inbox (database), e.g. `wozamali.metrics-service`. */
+  groupId?: string;
   topics: string[];
   /** Attempts of a failing handler before the message goes to `<topic>.dlq`. */
   maxAttempts?: number;
@@ -65,7 +67,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     try {
       this.dlqProducer = this.opts.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await this.dlqProducer.connect();
-      this.consumerClient = this.opts.kafka.consumer({ groupId: this.opts.consumer, sessionTimeout: 30_000, heartbeatInterval: 3000 });
+      this.consumerClient = this.opts.kafka.consumer({ groupId: this.opts.groupId ?? this.opts.consumer, sessionTimeout: 30_000, heartbeatInterval: 3000 });
       await this.consumerClient.connect();
       await this.consumerClient.subscribe({ topics: this.opts.topics, fromBeginning: this.opts.fromBeginning ?? true });
       await this.consumerClient.run({

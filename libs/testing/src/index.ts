@@ -80,3 +80,47 @@ export class DisposableBroker {
     await exec('bash', [path.join(ROOT, 'scripts/infra.sh'), 'kafka-down'], { env: this.env(), cwd: ROOT });
   }
 }
+
+export interface SpawnedService {
+  url: string;
+  pid: number;
+  output(): string;
+  /** SIGTERM (graceful) or SIGKILL (a crash); resolves with the exit code or signal. */
+  stop(signal?: NodeJS.Signals): Promise<number | string | null>;
+}
+
+/**
+ * Starts a service from its build (`apps/<service>/dist/main.js`, built by scripts/build.js) as a
+ * separate process on the test databases and broker, and waits until it answers /health/ready.
+ */
+export async function spawnService(service: string, port: number, env: NodeJS.ProcessEnv = {}): Promise<SpawnedService> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [path.join(ROOT, 'apps', service, 'dist', 'main.js')], {
+    cwd: ROOT,
+    env: { ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-20_000); });
+  child.stderr!.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-20_000); });
+  const exited = new Promise<number | string | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`exited: ${out}`);
+      return (await fetch(`${url}/health/ready`)).ok;
+    }, `${service} to be ready`, 60_000, 200);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}\n${out}`);
+  }
+  return {
+    url,
+    pid: child.pid!,
+    output: () => out,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

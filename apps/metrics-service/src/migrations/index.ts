@@ -1,4 +1,5 @@
 import { MessagingTables1764000000000 } from '@wozamali/messaging';
+import { DailyMetrics1764000003000 } from './1764000003000-daily-metrics';
 
 /** Every migration of metrics-service, in order. Migrations are never edited once merged. */
-export const migrations = [MessagingTables1764000000000];
+export const migrations = [MessagingTables1764000000000, DailyMetrics1764000003000];

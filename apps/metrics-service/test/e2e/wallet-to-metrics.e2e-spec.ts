@@ -1,0 +1,62 @@
+import { Topics, uuidv7 } from '@wozamali/contracts';
+import { buildService } from '@wozamali/http';
+import type { KafkaInboxServer } from '@wozamali/messaging';
+import { validateEnv } from '@wozamali/config';
+import { kafkaBrokers, openTestDataSource, spawnService, waitFor, type SpawnedService } from '@wozamali/testing';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { MetricsServiceEnv } from '../../src/config/env';
+
+// Across services: the wallet-service (its own process, its own database) commits a credit and its
+// events in one transaction; the relay publishes them to the real broker; the metrics-service
+// consumes them through its inbox into its own database.
+let wallet: SpawnedService;
+let metrics: NestFastifyApplication;
+let inbox: KafkaInboxServer;
+let metricsDb: DataSource;
+let walletDb: DataSource;
+
+beforeAll(async () => {
+  wallet = await spawnService('wallet-service', 3851);
+  const env = validateEnv(MetricsServiceEnv, { ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'warn' });
+  const built = await buildService({ service: 'metrics-service', envClass: MetricsServiceEnv, module: (e) => AppModule.register(e), consumes: [Topics.wallet] }, env);
+  metrics = built.app;
+  inbox = built.inbox!;
+  await metrics.startAllMicroservices();
+  await metrics.listen(0, '127.0.0.1');
+  metricsDb = await openTestDataSource('metrics-service', 2);
+  walletDb = await openTestDataSource('wallet-service', 2);
+}, 120_000);
+
+afterAll(async () => {
+  await metrics?.close();
+  await wallet?.stop();
+  await metricsDb?.destroy();
+  await walletDb?.destroy();
+});
+
+const post = (path: string, body: unknown) =>
+  fetch(`${wallet.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': uuidv7(), 'x-request-id': 'e2e-metrics' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+
+it('a wallet credit and a collection reach the metrics-service through Kafka and are counted once, even when delivered twice', async () => {
+  const user = uuidv7();
+  expect((await post(`/v1/users/${user}/points/earn`, { points: 40, amount: 120, reason: 'e2e' })).status).toBe(201);
+  expect((await post('/v1/collections', { user_id: user, materials: [{ material: 'GLASS', kg: '2.5' }] })).status).toBe(201);
+  const row = await waitFor(async () => {
+    const rows = await metricsDb.query('select points_earned, money_earned, collections, grams_collected, wallet_events from user_metrics where user_id = $1', [user]);
+    return rows[0]?.collections === 1 && rows[0]?.wallet_events === 2 ? rows[0] : null;
+  }, 'the metrics of the user', 30_000);
+  expect(row).toEqual({ points_earned: 65, money_earned: 420, collections: 1, grams_collected: 2500, wallet_events: 2 });
+
+  // The same wallet_update delivered again (a redelivery after a consumer crash): no second count.
+  const [event] = await walletDb.query(`select payload from outbox where key = $1 and type = 'wallet_update' order by seq limit 1`, [user]);
+  expect(event.payload.correlation_id).toBe('e2e-metrics');
+  await inbox.handleMessage({ topic: Topics.wallet, partition: 0, message: { key: Buffer.from(user), value: Buffer.from(JSON.stringify(event.payload)), offset: '0', timestamp: '0', attributes: 0, headers: {} } });
+  const after = await metricsDb.query('select points_earned, wallet_events from user_metrics where user_id = $1', [user]);
+  expect(after).toEqual([{ points_earned: 65, wallet_events: 2 }]);
+
+  const api = await fetch(`http://127.0.0.1:${(metrics.getHttpServer().address() as { port: number }).port}/v1/metrics/users/${user}`).then((r) => r.json() as Promise<any>);
+  expect(api.days).toHaveLength(1);
+  expect(api.days[0]).toMatchObject({ points_earned: 65, collections: 1 });
+}, 90_000);
