@@ -30,41 +30,31 @@ export function IsSignedAmount(options?: ValidationOptions) {
     });
 }
 
-export class EarnPointsDto {
-  /** Points to credit (whole points, > 0). */
+/** Why points move, and the caller's own reference for it. */
+class PointsMovementDto {
+  /** Whole points, > 0. */
   @IsSafeAmount(1)
   points!: number;
 
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  reference?: string;
+}
+
+export class EarnPointsDto extends PointsMovementDto {
   /** Money to credit alongside, in ZAR cents (optional). */
   @IsOptional()
   @IsSafeAmount(0)
   amount?: number;
-
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(500)
-  reason!: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  reference?: string;
 }
 
-export class SpendPointsDto {
-  @IsSafeAmount(1)
-  points!: number;
-
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(500)
-  reason!: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  reference?: string;
-}
+export class SpendPointsDto extends PointsMovementDto {}
 
 export class CollectionLineDto {
   /** Material code from the rate card, e.g. PET. */

@@ -160,12 +160,13 @@ export class Ledger1764000001000 implements MigrationInterface {
         created_at timestamptz not null default now()
       )`);
     await q.query('create index collections_user_idx on collections (user_id, collected_at desc)');
+    await q.query(LEDGER_OUTBOX_SQL);
     await q.query(LEDGER_EXECUTE_SQL);
   }
 
   async down(q: QueryRunner): Promise<void> {
     for (const stmt of [
-      'drop function if exists ledger_execute(jsonb)', 'drop table if exists collections', 'drop table if exists rate_card_lines',
+      'drop function if exists ledger_execute(jsonb)', 'drop function if exists ledger_outbox(jsonb, int, text, uuid, timestamptz, jsonb)', 'drop table if exists collections', 'drop table if exists rate_card_lines',
       'drop table if exists rate_cards', 'drop table if exists materials', 'drop table if exists tiers',
       'drop table if exists idempotency_keys', 'drop table if exists holds', 'drop table if exists postings',
       'drop table if exists transfers', 'drop table if exists accounts',
@@ -173,6 +174,15 @@ export class Ledger1764000001000 implements MigrationInterface {
     ]) await q.query(stmt);
   }
 }
+
+/** One outbox row for ledger_execute: the event envelope of DESIGN.md §3 around `data`. */
+export const LEDGER_OUTBOX_SQL = `
+create function ledger_outbox(p jsonb, idx int, type text, subject uuid, at timestamptz, data jsonb) returns void language sql as $fn$
+  insert into outbox (id, topic, key, type, payload) values ((p->'event_ids'->>idx)::uuid, p->>'topic', subject::text, type,
+    jsonb_build_object('id', p->'event_ids'->>idx, 'type', type, 'version', 1, 'source', p->>'source',
+      'occurred_at', to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'subject', subject,
+      'correlation_id', p->>'correlation_id', 'data', data))
+$fn$`;
 
 /**
  * One round trip per ledger write (DESIGN.md §7). Input (built by LedgerRepository):
@@ -365,40 +375,31 @@ begin
     end loop;
     if v_money <> 0 or v_points <> 0 or p ? 'hold' then
       v_event_idx := v_event_idx + 1;
-      insert into outbox (id, topic, key, type, payload) values ((p->'event_ids'->>(v_event_idx - 1))::uuid, p->>'topic', v_user::text, 'wallet_update',
-        jsonb_build_object('id', p->'event_ids'->>(v_event_idx - 1), 'type', 'wallet_update', 'version', 1, 'source', p->>'source',
-          'occurred_at', to_char(v_now at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'subject', v_user, 'correlation_id', p->>'correlation_id',
-          'data', jsonb_build_object('user_id', v_user, 'wallet_id', v_user_zar, 'transfer_id', v_transfer, 'kind', v_kind, 'currency', 'ZAR',
-            'balance_change', v_money, 'points_change', v_points, 'description', p->>'description',
-            'new_balance', coalesce(v_new_balance, 0), 'new_points', coalesce(v_new_points, 0), 'held', coalesce(v_held, 0))));
+      perform ledger_outbox(p, v_event_idx - 1, 'wallet_update', v_user, v_now,
+        jsonb_build_object('user_id', v_user, 'wallet_id', v_user_zar, 'transfer_id', v_transfer, 'kind', v_kind, 'currency', 'ZAR',
+          'balance_change', v_money, 'points_change', v_points, 'description', p->>'description',
+          'new_balance', coalesce(v_new_balance, 0), 'new_points', coalesce(v_new_points, 0), 'held', coalesce(v_held, 0)));
     end if;
     if v_points <> 0 then
       v_event_idx := v_event_idx + 1;
-      insert into outbox (id, topic, key, type, payload) values ((p->'event_ids'->>(v_event_idx - 1))::uuid, p->>'topic', v_user::text, 'points_update',
-        jsonb_build_object('id', p->'event_ids'->>(v_event_idx - 1), 'type', 'points_update', 'version', 1, 'source', p->>'source',
-          'occurred_at', to_char(v_now at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'subject', v_user, 'correlation_id', p->>'correlation_id',
-          'data', jsonb_build_object('user_id', v_user, 'transfer_id', v_transfer, 'kind', v_kind, 'points_change', v_points,
-            'new_points', coalesce(v_new_points, 0), 'lifetime_points', coalesce(v_lifetime_after, 0), 'reason', p->>'description')));
+      perform ledger_outbox(p, v_event_idx - 1, 'points_update', v_user, v_now,
+        jsonb_build_object('user_id', v_user, 'transfer_id', v_transfer, 'kind', v_kind, 'points_change', v_points,
+          'new_points', coalesce(v_new_points, 0), 'lifetime_points', coalesce(v_lifetime_after, 0), 'reason', p->>'description'));
     end if;
     if v_lifetime_before is not null and v_lifetime_before <> v_lifetime_after then
       select code into v_tier_before from tiers where min_lifetime_points <= v_lifetime_before order by min_lifetime_points desc limit 1;
       select code into v_tier_after from tiers where min_lifetime_points <= v_lifetime_after order by min_lifetime_points desc limit 1;
       if v_tier_before is distinct from v_tier_after then
         v_event_idx := v_event_idx + 1;
-        insert into outbox (id, topic, key, type, payload) values ((p->'event_ids'->>(v_event_idx - 1))::uuid, p->>'topic', v_user::text, 'tier_update',
-          jsonb_build_object('id', p->'event_ids'->>(v_event_idx - 1), 'type', 'tier_update', 'version', 1, 'source', p->>'source',
-            'occurred_at', to_char(v_now at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'subject', v_user, 'correlation_id', p->>'correlation_id',
-            'data', jsonb_build_object('user_id', v_user, 'previous_tier', coalesce(v_tier_before, 'none'), 'new_tier', coalesce(v_tier_after, 'none'),
-              'lifetime_points', v_lifetime_after)));
+        perform ledger_outbox(p, v_event_idx - 1, 'tier_update', v_user, v_now,
+          jsonb_build_object('user_id', v_user, 'previous_tier', coalesce(v_tier_before, 'none'), 'new_tier', coalesce(v_tier_after, 'none'),
+            'lifetime_points', v_lifetime_after));
       end if;
     end if;
   end if;
   for v_i in 0 .. coalesce(jsonb_array_length(p->'events'), 0) - 1 loop
     v_event_idx := v_event_idx + 1;
-    insert into outbox (id, topic, key, type, payload) values ((p->'event_ids'->>(v_event_idx - 1))::uuid, p->>'topic', v_user::text, p->'events'->v_i->>'type',
-      jsonb_build_object('id', p->'event_ids'->>(v_event_idx - 1), 'type', p->'events'->v_i->>'type', 'version', 1, 'source', p->>'source',
-        'occurred_at', to_char(v_now at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'subject', v_user, 'correlation_id', p->>'correlation_id',
-        'data', p->'events'->v_i->'data'));
+    perform ledger_outbox(p, v_event_idx - 1, p->'events'->v_i->>'type', v_user, v_now, p->'events'->v_i->'data');
   end loop;
 
   -- 7. The result, stored against the idempotency key so a retry gets exactly this answer.
