@@ -15,6 +15,10 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** How long a publish to Kafka may take before the breaker counts it as failed. */
   publishTimeoutMs?: number;
+  /** Published rows are kept this long (audit, replay), then deleted in batches. Default 7 days. */
+  retentionMs?: number;
+  /** How often the relay prunes published rows past retention. Default 1 minute. */
+  pruneIntervalMs?: number;
 }
 
 interface OutboxRow {
@@ -129,6 +133,7 @@ export class OutboxRelay {
         }
         const published = await this.publishBatch();
         backoff = 100;
+        await this.pruneIfDue();
         if (published < this.batchSize) await this.waitForWork(this.pollIntervalMs);
       } catch (err) {
         this.status.lastError = (err as Error).message;
@@ -189,6 +194,19 @@ export class OutboxRelay {
     }
     this.status.active = true;
     this.logger.log('outbox relay is the active instance');
+  }
+
+  private nextPruneAt = 0;
+
+  /** Deletes published rows past retention, a bounded batch at a time, at most once a minute. */
+  private async pruneIfDue(): Promise<void> {
+    if (Date.now() < this.nextPruneAt || !this.client) return;
+    this.nextPruneAt = Date.now() + (this.opts.pruneIntervalMs ?? 60_000);
+    const keepMs = this.opts.retentionMs ?? 7 * 24 * 3600 * 1000;
+    await this.client.query(
+      `delete from outbox where seq in (select seq from outbox where published_at < now() - ($1::bigint * interval '1 millisecond') order by seq limit 10000)`,
+      [keepMs],
+    );
   }
 
   /** Publishes one batch of unpublished rows; returns how many it published. */

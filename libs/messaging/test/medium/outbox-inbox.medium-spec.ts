@@ -124,4 +124,22 @@ describe('outbox -> Kafka -> inbox', () => {
       await inbox.close();
     }
   });
+
+  it('prunes published rows past retention and never an unpublished one', async () => {
+    const kafka = createKafka(uniqueName('prune'), kafkaBrokers());
+    const old = uuidv7();
+    const pending = uuidv7();
+    await producerDb.query(`insert into outbox (id, topic, key, type, payload, published_at, created_at) values ($1, 'x', null, 't', '{}', now() - interval '8 days', now() - interval '8 days')`, [old]);
+    const relay = new OutboxRelay({ service: uniqueName('prune-relay'), connectionString: databaseUrl(serverUrl(), producerDbName), kafka, retentionMs: 7 * 24 * 3600 * 1000, pruneIntervalMs: 50 });
+    const outbox = new OutboxWriter('prune-test');
+    await producerDb.transaction((tx) => outbox.add(tx, { type: 'metrics_update', topic: Topics.metrics, subject: pending, data: { date: '2026-11-25' } }));
+    relay.start();
+    try {
+      await waitFor(async () => (await producerDb.query('select 1 from outbox where id = $1', [old])).length === 0, 'the old row pruned', 15_000);
+      const fresh = await waitFor(async () => (await producerDb.query('select published_at from outbox where key = $1', [pending]))[0]?.published_at, 'the new row published', 15_000);
+      expect(fresh).toBeInstanceOf(Date);
+    } finally {
+      await relay.stop();
+    }
+  });
 });
