@@ -15,7 +15,7 @@ const { databaseName, databaseUrl } = require('../libs/database/dist');
            h as (select account_id, sum(amount) as s from holds where status = 'pending' group by account_id)
       select a.id, a.owner_type, a.asset, a.balance, coalesce(sums.s, 0) as computed, a.held, coalesce(h.s, 0) as computed_held
         from accounts a left join sums on sums.account_id = a.id left join h on h.account_id = a.id
-       where a.balance <> coalesce(sums.s, 0) or a.held <> coalesce(h.s, 0) or a.lifetime_earned <> coalesce(sums.l, 0)
+       where (a.cached and (a.balance <> coalesce(sums.s, 0) or a.held <> coalesce(h.s, 0))) or a.lifetime_earned <> coalesce(sums.l, 0)
           or (not a.allow_negative and (a.balance < 0 or a.held > a.balance))`);
     const unbalanced = await client.query('select transfer_id, asset, sum(amount) from postings group by 1, 2 having sum(amount) <> 0');
     const counts = await client.query('select (select count(*) from accounts)::int as accounts, (select count(*) from transfers)::int as transfers, (select count(*) from postings)::int as postings');

@@ -54,8 +54,8 @@ async function raw(connectionString) {
         postings: [
           { owner_type: 'user', owner_id: user, asset: 'POINTS', shard: 0, amount: 10, lifetime: true },
           { owner_type: 'user', owner_id: user, asset: 'ZAR', shard: 0, amount: 50 },
-          { owner_type: 'platform', owner_id: 'funding', asset: 'POINTS', shard: Math.floor(Math.random() * 16), amount: -10, allow_negative: true },
-          { owner_type: 'platform', owner_id: 'funding', asset: 'ZAR', shard: Math.floor(Math.random() * 16), amount: -50, allow_negative: true },
+          { owner_type: 'platform', owner_id: 'funding', asset: 'POINTS', shard: 0, amount: -10, allow_negative: true, uncached: true },
+          { owner_type: 'platform', owner_id: 'funding', asset: 'ZAR', shard: 0, amount: -50, allow_negative: true, uncached: true },
         ],
       };
       const t0 = process.hrtime.bigint();

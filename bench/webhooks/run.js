@@ -30,6 +30,20 @@ const brokers = process.env.KAFKA_BROKERS || '127.0.0.1:9092';
 const prefix = process.env.DB_PREFIX || 'wozamali_bench';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+function cpuSeconds(pid) {
+  try {
+    const fields = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+function loadAverage() {
+  return require('node:os').loadavg().map((l) => l.toFixed(1)).join(' ');
+}
+
 function pct(sorted, p) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 }
@@ -58,7 +72,7 @@ async function waitUntil(probe, what, timeoutMs = 60_000) {
   await migrateDatabase({ serverUrl, database: dispatcherDb, migrations });
   await migrateDatabase({ serverUrl, database: producerDb, migrations: [MessagingTables1764000000000] });
   const dpool = new Pool({ connectionString: databaseUrl(serverUrl, dispatcherDb), max: 4 });
-  const ppool = new Pool({ connectionString: databaseUrl(serverUrl, producerDb), max: 16 });
+  const ppool = new Pool({ connectionString: databaseUrl(serverUrl, producerDb), max: Number(process.env.BENCH_PRODUCER_POOL || 48) });
   await dpool.query('delete from webhook_endpoints');
   await dpool.query('delete from webhook_messages');
   await ppool.query('create table if not exists bench_credits (id uuid primary key, user_id uuid not null, cents int not null, created_at timestamptz not null default now())');
@@ -107,10 +121,12 @@ async function waitUntil(probe, what, timeoutMs = 60_000) {
       [DELIVERIES, endpointId],
     );
     const t0 = Date.now();
+    const cpu0 = cpuSeconds(dispatcher.pid);
     await waitUntil(async () => (await dpool.query(`select count(*)::int as n from webhook_deliveries where endpoint_id = $1 and status = 'delivered'`, [endpointId])).rows[0].n >= DELIVERIES, 'all delivered', 300_000);
     const seconds = (Date.now() - t0) / 1000;
     const throughput = Math.round(DELIVERIES / seconds);
-    console.log(`[bench] ${DELIVERIES} deliveries in ${seconds.toFixed(2)} s = ${throughput} deliveries/s (receiver saw ${received.size}, duplicates ${duplicates})`);
+    const cpu = cpuSeconds(dispatcher.pid) - cpu0;
+    console.log(`[bench] ${DELIVERIES} deliveries in ${seconds.toFixed(2)} s = ${throughput} deliveries/s; dispatcher CPU ${cpu.toFixed(1)} s = ${Math.round(DELIVERIES / cpu)} deliveries per CPU-second (receiver saw ${received.size}, duplicates ${duplicates}; load average ${loadAverage()})`);
     received.clear();
 
     // 2. Latency at a steady rate: commit -> receipt.
@@ -151,8 +167,9 @@ async function waitUntil(probe, what, timeoutMs = 60_000) {
     const latencies = [...committed].filter(([id]) => received.has(id)).map(([id, at]) => received.get(id) - at).sort((a, b) => a - b);
     const p50 = pct(latencies, 50);
     const p99 = pct(latencies, 99);
+    console.log(`[bench] load average ${loadAverage()}`);
     console.log(`[bench] ${committed.size} commits at ${achieved}/s; received ${latencies.length}; commit -> receipt p50 ${p50} ms, p90 ${pct(latencies, 90)} ms, p99 ${p99} ms, max ${latencies[latencies.length - 1]} ms; duplicates ${duplicates}`);
-    console.log(JSON.stringify({ deliveries_per_s: throughput, rate: achieved, p50_ms: p50, p99_ms: p99, received: latencies.length, committed: committed.size }));
+    console.log(JSON.stringify({ deliveries_per_s: throughput, deliveries_per_cpu_s: Math.round(DELIVERIES / cpu), rate: achieved, p50_ms: p50, p99_ms: p99, received: latencies.length, committed: committed.size }));
   } finally {
     await relay.stop().catch(() => undefined);
     dispatcher.kill('SIGTERM');

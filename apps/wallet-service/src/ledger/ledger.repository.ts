@@ -8,8 +8,8 @@ import { DataSource } from 'typeorm';
 import { WalletException } from '../errors/wallet.exception';
 import type { Asset, LedgerResult, PostingSpec, TransferKind, WriteContext } from './ledger.types';
 
-/** How many rows each system account is spread over, so no single row serialises every earning. */
-export const SYSTEM_SHARDS = 16;
+/** How many rows each cached system account (fund, sinks, clearing) is spread over, so no single row serialises its credits. */
+export const SYSTEM_SHARDS = 64;
 
 export interface ExecuteRequest {
   transferId?: string;
@@ -50,9 +50,12 @@ export class LedgerRepository {
     return Math.floor(Math.random() * SYSTEM_SHARDS);
   }
 
-  /** The platform's funding account (pays out earned money and points; may go negative), one shard. */
-  static funding(asset: Asset, amount: number, shard = LedgerRepository.systemShard()): PostingSpec {
-    return { owner_type: 'platform', owner_id: 'funding', asset, shard, amount, allow_negative: true };
+  /**
+   * The platform's funding account: pays out earned money and points, may go negative, and keeps no
+   * cached balance, so every earning in the country doesn't queue behind its row lock.
+   */
+  static funding(asset: Asset, amount: number): PostingSpec {
+    return { owner_type: 'platform', owner_id: 'funding', asset, shard: 0, amount, allow_negative: true, uncached: true };
   }
 
   static user(userId: string, asset: Asset, amount: number, lifetime = false): PostingSpec {

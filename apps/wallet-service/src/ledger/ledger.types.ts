@@ -17,6 +17,8 @@ export interface PostingSpec {
   /** Counts towards the user's lifetime points (tiers). */
   lifetime?: boolean;
   allow_negative?: boolean;
+  /** The account keeps no cached balance (the platform's funding account): no row lock, balance = sum of postings. */
+  uncached?: boolean;
 }
 
 /** What ledger_execute returns (and stores against the idempotency key). */
@@ -35,7 +37,7 @@ export interface LedgerResult {
   held: number;
   points: number;
   lifetime_points: number;
-  postings: { account_id: string; asset: Asset; amount: number; balance_after: number }[];
+  postings: { account_id: string; asset: Asset; amount: number; balance_after: number | null }[];
   [extra: string]: unknown;
 }
 

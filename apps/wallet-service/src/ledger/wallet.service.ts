@@ -236,7 +236,7 @@ export class WalletService {
               a.held as cached_held, coalesce(h.s, 0)::bigint as computed_held,
               a.lifetime_earned as cached_lifetime, coalesce(sums.l, 0)::bigint as computed_lifetime
          from accounts a left join sums on sums.account_id = a.id left join h on h.account_id = a.id
-        where a.balance <> coalesce(sums.s, 0) or a.held <> coalesce(h.s, 0) or a.lifetime_earned <> coalesce(sums.l, 0)
+        where (a.cached and (a.balance <> coalesce(sums.s, 0) or a.held <> coalesce(h.s, 0))) or a.lifetime_earned <> coalesce(sums.l, 0)
            or (not a.allow_negative and (a.balance < 0 or a.held > a.balance))
         limit 1000`,
     );

@@ -19,6 +19,9 @@ export class Ledger1764000001000 implements MigrationInterface {
         asset text not null check (asset in ('ZAR', 'POINTS')),
         shard smallint not null default 0 check (shard >= 0),
         allow_negative boolean not null default false,
+        -- The platform's funding account pays every earning: caching its balance would make one row
+        -- every earn waits on. Its balance is the sum of its postings (it may go negative anyway).
+        cached boolean not null default true,
         balance bigint not null default 0,
         held bigint not null default 0,
         lifetime_earned bigint not null default 0,
@@ -26,6 +29,7 @@ export class Ledger1764000001000 implements MigrationInterface {
         updated_at timestamptz not null default now(),
         unique (owner_type, owner_id, asset, shard),
         constraint balance_not_negative check (allow_negative or balance >= 0),
+        constraint uncached_only_when_negative_allowed check (cached or (allow_negative and balance = 0 and held = 0)),
         constraint held_within_balance check (held >= 0 and (allow_negative or held <= balance)),
         constraint balance_in_range check (balance between -9007199254740991 and 9007199254740991),
         constraint lifetime_in_range check (lifetime_earned between -9007199254740991 and 9007199254740991)
@@ -54,7 +58,7 @@ export class Ledger1764000001000 implements MigrationInterface {
         asset text not null,
         amount bigint not null check (amount <> 0),
         counts_lifetime boolean not null default false,
-        balance_after bigint not null,
+        balance_after bigint,
         created_at timestamptz not null default now()
       )`);
     await q.query('create index postings_account_idx on postings (account_id, id)');
@@ -188,7 +192,7 @@ $fn$`;
  * One round trip per ledger write (DESIGN.md §7). Input (built by LedgerRepository):
  * { client, key, hash, transfer_id, kind, user_id, description, reference, metadata, correlation_id,
  *   topic, source, event_ids: uuid[], events: [{type, data}] (extra events, e.g. collection_recorded),
- *   postings: [{owner_type, owner_id, asset, shard, allow_negative, amount, lifetime}],
+ *   postings: [{owner_type, owner_id, asset, shard, allow_negative, uncached, amount, lifetime}],
  *   reverses: uuid, collection: {...}, hold: {op: 'create'|'post'|'void', id, amount, clearing_shard}, response: jsonb }
  * Errors are raised with SQLSTATE WM404 / WM409 / WM422 and the problem code as message.
  */
@@ -254,18 +258,22 @@ begin
     end if;
     v_user := v_orig.user_id;
     for v_post in
-      select po.account_id, po.asset, po.amount, po.counts_lifetime, a.owner_type, a.allow_negative
+      select po.account_id, po.asset, po.amount, po.counts_lifetime, a.owner_type, a.allow_negative, a.cached
         from postings po join accounts a on a.id = po.account_id
        where po.transfer_id = v_orig.id
        order by (a.owner_type <> 'user'), a.owner_type, a.owner_id, a.asset, a.shard
     loop
-      update accounts set balance = balance - v_post.amount,
-             lifetime_earned = lifetime_earned - case when v_post.counts_lifetime then v_post.amount else 0 end,
-             updated_at = v_now
-       where id = v_post.account_id and (allow_negative or balance - v_post.amount - held >= 0)
-       returning balance into v_bal;
-      if not found then
-        raise exception using errcode = 'WM422', message = case when v_post.asset = 'POINTS' then 'insufficient_points' else 'insufficient_funds' end;
+      if v_post.cached then
+        update accounts set balance = balance - v_post.amount,
+               lifetime_earned = lifetime_earned - case when v_post.counts_lifetime then v_post.amount else 0 end,
+               updated_at = v_now
+         where id = v_post.account_id and (allow_negative or balance - v_post.amount - held >= 0)
+         returning balance into v_bal;
+        if not found then
+          raise exception using errcode = 'WM422', message = case when v_post.asset = 'POINTS' then 'insufficient_points' else 'insufficient_funds' end;
+        end if;
+      else
+        v_bal := null;
       end if;
       v_acc_ids := v_acc_ids || v_post.account_id; v_assets := v_assets || v_post.asset; v_amounts := v_amounts || (-v_post.amount);
       v_life := v_life || v_post.counts_lifetime; v_after := v_after || v_bal;
@@ -276,6 +284,21 @@ begin
   --    always taken in the same order. The conditional update is what stops an overdraft.
   for v_i in 0 .. coalesce(jsonb_array_length(p->'postings'), 0) - 1 loop
     v_event := p->'postings'->v_i;
+    if coalesce((v_event->>'uncached')::boolean, false) then
+      -- No balance to keep, so no row lock: only the account's id for the posting.
+      select id into v_acc from accounts
+       where owner_type = v_event->>'owner_type' and owner_id = v_event->>'owner_id' and asset = v_event->>'asset' and shard = (v_event->>'shard')::smallint;
+      if not found then
+        insert into accounts (owner_type, owner_id, asset, shard, allow_negative, cached)
+        values (v_event->>'owner_type', v_event->>'owner_id', v_event->>'asset', (v_event->>'shard')::smallint, true, false)
+        on conflict do nothing;
+        select id into v_acc from accounts
+         where owner_type = v_event->>'owner_type' and owner_id = v_event->>'owner_id' and asset = v_event->>'asset' and shard = (v_event->>'shard')::smallint;
+      end if;
+      v_acc_ids := v_acc_ids || v_acc; v_assets := v_assets || (v_event->>'asset'); v_amounts := v_amounts || (v_event->>'amount')::bigint;
+      v_life := v_life || false; v_after := v_after || null::bigint;
+      continue;
+    end if;
     update accounts set balance = balance + (v_event->>'amount')::bigint,
            lifetime_earned = lifetime_earned + case when (v_event->>'lifetime')::boolean then (v_event->>'amount')::bigint else 0 end,
            updated_at = v_now

@@ -163,7 +163,7 @@ async function checkInvariants(m: Model, ids: string[]): Promise<void> {
   const drift = await db.query(
     `with touched as (select distinct account_id from postings where transfer_id = any($1::uuid[]))
      select a.id from accounts a join touched t on t.account_id = a.id
-      where a.balance <> (select coalesce(sum(amount), 0) from postings where account_id = a.id)
+      where (a.cached and a.balance <> (select coalesce(sum(amount), 0) from postings where account_id = a.id))
          or a.held <> (select coalesce(sum(amount), 0) from holds where account_id = a.id and status = 'pending')
          or (not a.allow_negative and a.balance < 0)`,
     [transferIds],
