@@ -1,10 +1,18 @@
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min,
   ValidateNested, ValidateIf, registerDecorator, type ValidationOptions,
 } from 'class-validator';
 
 const MAX = Number.MAX_SAFE_INTEGER;
+
+/** A UUID, normalised to lower case so one user never gets two sets of accounts. */
+function IsId(): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value))(target, propertyName as string);
+    IsUUID('all')(target, propertyName as string);
+  };
+}
 
 /** An integer amount (cents or points) that JSON carries exactly: a safe integer, never a float. */
 export function IsSafeAmount(min: number, options?: ValidationOptions) {
@@ -69,16 +77,16 @@ export class CollectionLineDto {
 }
 
 export class RecordCollectionDto {
-  @IsUUID('all')
+  @IsId()
   user_id!: string;
 
   /** Optional id chosen by the collector's app; a collection id is credited at most once. */
   @IsOptional()
-  @IsUUID('all')
+  @IsId()
   collection_id?: string;
 
   @IsOptional()
-  @IsUUID('all')
+  @IsId()
   collector_id?: string;
 
   @IsOptional()
@@ -162,7 +170,7 @@ export class PutTiersDto {
 }
 
 export class AdjustmentDto {
-  @IsUUID('all')
+  @IsId()
   user_id!: string;
 
   @IsIn(['ZAR', 'POINTS'])
@@ -191,7 +199,7 @@ export class AccountRefDto {
 
   /** User or campaign id (UUID); a reward sink may name itself; not used for platform/payout_clearing. */
   @ValidateIf((o: AccountRefDto) => o.type === 'user' || o.type === 'campaign')
-  @IsUUID('all')
+  @IsId()
   @IsOptional()
   id?: string;
 }
@@ -230,7 +238,7 @@ export class InternalTransferDto {
 }
 
 export class CreateHoldDto {
-  @IsUUID('all')
+  @IsId()
   user_id!: string;
 
   @IsSafeAmount(1)
