@@ -1,6 +1,55 @@
 import 'reflect-metadata';
-import { runService } from '@wozamali/http';
+import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { InvalidEnvironmentError, validateEnv } from '@wozamali/config';
+import { Topics } from '@wozamali/contracts';
+import { buildService, KAFKA } from '@wozamali/http';
+import type { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
-import { WebhookDispatcherEnv } from './config/env';
+import { checkDispatcherEnv, WebhookDispatcherEnv } from './config/env';
+import { BatchInboxServer } from './consumers/batch-inbox.server';
+import { EventFanoutConsumer } from './consumers/event-fanout.consumer';
 
-void runService({ service: 'webhook-dispatcher', envClass: WebhookDispatcherEnv, module: (env) => AppModule.register(env) });
+const SERVICE = 'webhook-dispatcher';
+
+/**
+ * The app and its inbox transport (not started). The dispatcher consumes every domain topic; it
+ * uses the batching inbox (one transaction per Kafka batch) rather than `runService`'s
+ * per-message one, which could not keep up with 500 events/s.
+ */
+export async function buildDispatcher(env: WebhookDispatcherEnv): Promise<{ app: NestFastifyApplication; inbox: BatchInboxServer | null }> {
+  const { app } = await buildService({ service: SERVICE, envClass: WebhookDispatcherEnv, module: (e) => AppModule.register(e) }, env);
+  if (!env.KAFKA_CONSUMERS_ENABLED) return { app, inbox: null };
+  const fanout = app.get(EventFanoutConsumer);
+  const inbox = new BatchInboxServer({
+    kafka: app.get<Kafka>(KAFKA, { strict: false }),
+    dataSource: app.get(DataSource),
+    consumer: env.WEBHOOK_CONSUMER_GROUP,
+    topics: Object.values(Topics),
+    fromBeginning: env.WEBHOOK_CONSUMER_FROM_BEGINNING,
+    batchHandler: (envelopes, manager) => fanout.fanOutBatch(envelopes, manager),
+  });
+  app.connectMicroservice({ strategy: inbox }, { inheritAppConfig: true });
+  return { app, inbox };
+}
+
+/** Validate the environment (refuse to start naming the bad variable), serve HTTP, consume. */
+async function main(): Promise<void> {
+  let env: WebhookDispatcherEnv;
+  try {
+    env = checkDispatcherEnv(validateEnv(WebhookDispatcherEnv) as WebhookDispatcherEnv);
+  } catch (err) {
+    if (err instanceof InvalidEnvironmentError) {
+      process.stderr.write(`${JSON.stringify({ level: 'fatal', service: SERVICE, msg: err.message })}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const { app, inbox } = await buildDispatcher(env);
+  if (inbox) await app.startAllMicroservices();
+  await app.listen(env.PORT, env.HOST);
+  new Logger(SERVICE).log(`${SERVICE} listening on http://${env.HOST}:${env.PORT} (node ${process.version})`);
+}
+
+if (require.main === module) void main();

@@ -1,4 +1,5 @@
 import { MessagingTables1764000000000 } from '@wozamali/messaging';
+import { WebhookTables1764200000000 } from './1764200000000-webhook-tables';
 
 /** Every migration of webhook-dispatcher, in order. Migrations are never edited once merged. */
-export const migrations = [MessagingTables1764000000000];
+export const migrations = [MessagingTables1764000000000, WebhookTables1764200000000];

@@ -1,0 +1,41 @@
+import { Controller, Injectable } from '@nestjs/common';
+import { EventPattern } from '@nestjs/microservices';
+import { EventDefinitions, type EventEnvelope, type EventType } from '@wozamali/contracts';
+import type { InboxMessage } from '@wozamali/messaging';
+import type { EntityManager } from 'typeorm';
+import { deliveryPriority } from '../delivery/priority';
+import { webhookBody } from '../delivery/signature';
+import { DeliveryRepository, type FanOutEvent } from '../repositories/delivery.repository';
+
+/** Every known event type: the dispatcher forwards all of them to the endpoints subscribed. */
+export const WEBHOOK_EVENT_TYPES = Object.keys(EventDefinitions) as EventType[];
+
+function toFanOut(envelope: EventEnvelope): FanOutEvent {
+  return {
+    id: envelope.id,
+    type: envelope.type,
+    occurredAt: envelope.occurred_at,
+    body: webhookBody(envelope),
+    priority: deliveryPriority(envelope.type as EventType),
+  };
+}
+
+/**
+ * Fans each event out into one delivery per subscribed endpoint, inside the inbox transaction:
+ * the event is recorded as consumed if and only if its deliveries exist.
+ */
+@Controller()
+@Injectable()
+export class EventFanoutConsumer {
+  constructor(private readonly deliveries: DeliveryRepository) {}
+
+  @EventPattern(WEBHOOK_EVENT_TYPES)
+  async fanOut({ envelope, manager }: InboxMessage): Promise<void> {
+    await this.deliveries.fanOut(manager, [toFanOut(envelope)]);
+  }
+
+  /** The same for a whole Kafka batch in one statement (the batching inbox calls this). */
+  async fanOutBatch(envelopes: EventEnvelope[], manager: EntityManager): Promise<void> {
+    await this.deliveries.fanOut(manager, envelopes.map(toFanOut));
+  }
+}

@@ -1,0 +1,11 @@
+import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { DeliveryService } from '../services/delivery.service';
+
+@Controller('v1/webhooks')
+export class DeliveriesController {
+  constructor(private readonly deliveries: DeliveryService) {}
+
+  @Get('deliveries/:id') get(@Param('id', new ParseUUIDPipe()) id: string) { return this.deliveries.get(id); }
+  @Post('deliveries/:id/retry') @HttpCode(202) retry(@Param('id', new ParseUUIDPipe()) id: string) { return this.deliveries.retry(id); }
+  @Get('events/:eventId') event(@Param('eventId', new ParseUUIDPipe()) eventId: string) { return this.deliveries.eventStatus(eventId); }
+}

@@ -1,0 +1,18 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { CreateExternalServiceDto, UpdateExternalServiceDto } from '../dtos/external-service.dto';
+import { ExternalServicesService } from '../services/external-service.service';
+
+const Id = () => Param('id', new ParseUUIDPipe());
+
+@Controller('v1/external/services')
+export class ExternalServicesController {
+  constructor(private readonly services: ExternalServicesService) {}
+
+  @Post() register(@Body() dto: CreateExternalServiceDto) { return this.services.register(dto); }
+  @Get() list() { return this.services.list().then((data) => ({ data })); }
+  @Get('health') health() { return this.services.health(); }
+  @Get(':id') get(@Id() id: string) { return this.services.get(id); }
+  @Patch(':id') update(@Id() id: string, @Body() dto: UpdateExternalServiceDto) { return this.services.update(id, dto); }
+  @Delete(':id') @HttpCode(204) remove(@Id() id: string) { return this.services.remove(id); }
+  @Post(':id/heartbeat') @HttpCode(200) heartbeat(@Id() id: string) { return this.services.heartbeat(id); }
+}

@@ -1,0 +1,29 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import type { DeliveryStatus } from '../repositories/delivery.repository';
+
+export const DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'delivered', 'failed', 'dead'];
+
+export class ListDeliveriesQuery {
+  @IsOptional()
+  @IsIn(DELIVERY_STATUSES)
+  status?: DeliveryStatus;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(250)
+  limit?: number;
+
+  /** Cursor: the last delivery id of the previous page (newest first). */
+  @IsOptional()
+  @IsUUID()
+  before?: string;
+}
+
+export class RecoverDto {
+  /** Failed and dead deliveries created at or after this time are sent again. */
+  @IsISO8601({ strict: true })
+  since!: string;
+}

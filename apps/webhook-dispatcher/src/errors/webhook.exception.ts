@@ -1,0 +1,33 @@
+import { DomainException } from '@wozamali/http';
+
+/** The closed set of problems the webhook-dispatcher reports. */
+export type WebhookErrorCode =
+  | 'endpoint_not_found'
+  | 'delivery_not_found'
+  | 'event_not_found'
+  | 'service_not_found'
+  | 'url_not_allowed'
+  | 'endpoint_disabled'
+  | 'service_name_taken';
+
+export function statusOf(code: WebhookErrorCode): number {
+  switch (code) {
+    case 'endpoint_not_found':
+    case 'delivery_not_found':
+    case 'event_not_found':
+    case 'service_not_found':
+      return 404;
+    case 'url_not_allowed':
+      return 422;
+    case 'endpoint_disabled':
+    case 'service_name_taken':
+      return 409;
+  }
+}
+
+export class WebhookException extends DomainException<WebhookErrorCode> {
+  constructor(code: WebhookErrorCode, detail?: string, extensions: Record<string, unknown> = {}) {
+    super(code, statusOf(code), detail, extensions);
+    this.name = 'WebhookException';
+  }
+}

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { WebhookException } from '../errors/webhook.exception';
+import { DeliveryRepository, type AttemptRow, type DeliveryRow, type DeliveryStatus } from '../repositories/delivery.repository';
+import { EndpointRepository } from '../repositories/endpoint.repository';
+
+function view(row: DeliveryRow) {
+  return {
+    id: row.id,
+    event_id: row.event_id,
+    event_type: row.event_type,
+    endpoint_id: row.endpoint_id,
+    status: row.status,
+    priority: row.priority,
+    attempt_count: row.attempt_count,
+    next_attempt_at: row.next_attempt_at?.toISOString() ?? null,
+    last_attempt_at: row.last_attempt_at?.toISOString() ?? null,
+    delivered_at: row.delivered_at?.toISOString() ?? null,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+function attemptView(a: AttemptRow) {
+  return {
+    id: a.id,
+    attempt: a.attempt_no,
+    attempted_at: a.attempted_at.toISOString(),
+    status_code: a.status_code,
+    duration_ms: a.duration_ms,
+    response_snippet: a.response_snippet,
+    error: a.error,
+  };
+}
+
+@Injectable()
+export class DeliveryService {
+  constructor(private readonly deliveries: DeliveryRepository, private readonly endpoints: EndpointRepository) {}
+
+  async listForEndpoint(endpointId: string, status: DeliveryStatus | undefined, limit = 50, before?: string) {
+    if (!(await this.endpoints.getById(endpointId))) throw new WebhookException('endpoint_not_found', `no endpoint ${endpointId}`);
+    const rows = await this.deliveries.listForEndpoint(endpointId, status, limit, before);
+    return { data: rows.map(view), next_cursor: rows.length === limit ? rows[rows.length - 1]!.id : null };
+  }
+
+  async get(id: string) {
+    const row = await this.deliveries.getById(id);
+    if (!row) throw new WebhookException('delivery_not_found', `no delivery ${id}`);
+    return { ...view(row), attempts: (await this.deliveries.attemptsOf(id)).map(attemptView) };
+  }
+
+  /** Sends one delivery again now, whatever its status, with a fresh retry cycle. */
+  async retry(id: string) {
+    const row = await this.deliveries.getById(id);
+    if (!row) throw new WebhookException('delivery_not_found', `no delivery ${id}`);
+    const endpoint = await this.endpoints.getById(row.endpoint_id);
+    if (!endpoint?.enabled) throw new WebhookException('endpoint_disabled', `endpoint ${row.endpoint_id} is disabled; recover it first`);
+    return view((await this.deliveries.requeue(id))!);
+  }
+
+  /** Sync status of one event: per endpoint, pending, delivered (a 2xx), failed or dead. */
+  async eventStatus(eventId: string) {
+    const found = await this.deliveries.byEvent(eventId);
+    if (!found) throw new WebhookException('event_not_found', `no deliveries for event ${eventId}`);
+    const counts = { pending: 0, delivered: 0, failed: 0, dead: 0 };
+    for (const d of found.deliveries) counts[d.status] += 1;
+    return {
+      event_id: eventId,
+      type: found.type,
+      occurred_at: found.occurred_at.toISOString(),
+      // The event as a whole: its worst delivery (no endpoints left: nothing to sync).
+      status: found.deliveries.length === 0 ? 'no_endpoints' : counts.dead > 0 ? 'dead' : counts.failed > 0 ? 'failed' : counts.pending > 0 ? 'pending' : 'delivered',
+      counts,
+      deliveries: found.deliveries.map((d) => ({ delivery_id: d.id, endpoint_id: d.endpoint_id, status: d.status, attempt_count: d.attempt_count, delivered_at: d.delivered_at?.toISOString() ?? null, last_attempt_at: d.last_attempt_at?.toISOString() ?? null, next_attempt_at: d.next_attempt_at?.toISOString() ?? null })),
+    };
+  }
+}

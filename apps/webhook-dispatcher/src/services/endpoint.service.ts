@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { uuidv7 } from '@wozamali/contracts';
+import { DataSource } from 'typeorm';
+import { WebhookDispatcherEnv } from '../config/env';
+import { generateEndpointSecret, SecretBox } from '../crypto/secret-box';
+import { UrlGuard } from '../delivery/url-guard';
+import type { CreateEndpointDto, UpdateEndpointDto } from '../dtos/endpoint.dto';
+import { WebhookException } from '../errors/webhook.exception';
+import { DeliveryRepository } from '../repositories/delivery.repository';
+import { EndpointRepository, type EndpointRow } from '../repositories/endpoint.repository';
+import { ExternalServiceRepository } from '../repositories/external-service.repository';
+
+export interface EndpointView {
+  id: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  service_id: string | null;
+  enabled: boolean;
+  disabled_reason: string | null;
+  disabled_at: string | null;
+  failing_since: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+function view(row: EndpointRow): EndpointView {
+  return {
+    id: row.id,
+    url: row.url,
+    events: row.event_types,
+    description: row.description,
+    service_id: row.service_id,
+    enabled: row.enabled,
+    disabled_reason: row.disabled_reason,
+    disabled_at: row.disabled_at?.toISOString() ?? null,
+    failing_since: row.failing_since?.toISOString() ?? null,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+@Injectable()
+export class EndpointService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly endpoints: EndpointRepository,
+    private readonly deliveries: DeliveryRepository,
+    private readonly services: ExternalServiceRepository,
+    private readonly box: SecretBox,
+    private readonly guard: UrlGuard,
+    private readonly env: WebhookDispatcherEnv,
+  ) {}
+
+  /** Registers an endpoint; its secret is returned here (and by `secret`), stored encrypted. */
+  async create(dto: CreateEndpointDto): Promise<EndpointView & { secret: string }> {
+    this.checkUrl(dto.url);
+    if (dto.service_id && !(await this.services.getById(dto.service_id))) {
+      throw new WebhookException('service_not_found', `no external service ${dto.service_id}`);
+    }
+    const id = uuidv7();
+    const secret = generateEndpointSecret();
+    const row = await this.endpoints.create(
+      { id, url: dto.url, eventTypes: dto.events, description: dto.description ?? null, serviceId: dto.service_id ?? null },
+      this.box.seal(secret, id),
+    );
+    return { ...view(row), secret };
+  }
+
+  async get(id: string): Promise<EndpointView> {
+    return view(await this.require(id));
+  }
+
+  async list(serviceId?: string): Promise<EndpointView[]> {
+    return (await this.endpoints.list(serviceId)).map(view);
+  }
+
+  async update(id: string, dto: UpdateEndpointDto): Promise<EndpointView> {
+    if (dto.url !== undefined) this.checkUrl(dto.url);
+    const row = await this.db.transaction(async (m) => {
+      const current = await this.endpoints.lockForUpdate(m, id);
+      if (!current) throw new WebhookException('endpoint_not_found', `no endpoint ${id}`);
+      await this.endpoints.update(m, id, { url: dto.url, eventTypes: dto.events, description: dto.description });
+      if (dto.enabled === false) await this.endpoints.disable(m, id, 'manual');
+      if (dto.enabled === true) await this.endpoints.enable(m, id);
+      return this.endpoints.getById(id, m);
+    });
+    return view(row!);
+  }
+
+  async remove(id: string): Promise<void> {
+    if (!(await this.endpoints.delete(id))) throw new WebhookException('endpoint_not_found', `no endpoint ${id}`);
+  }
+
+  async secret(id: string): Promise<{ secret: string }> {
+    await this.require(id);
+    const sealed = await this.endpoints.currentSecret(id);
+    return { secret: this.box.open(sealed!, id) };
+  }
+
+  /** A new secret signs from now on; the old one keeps signing beside it for the grace period. */
+  async rotateSecret(id: string): Promise<{ id: string; secret: string; previous_secret_expires_at: string }> {
+    const secret = generateEndpointSecret();
+    const expiresAt = await this.db.transaction(async (m) => {
+      if (!(await this.endpoints.lockForUpdate(m, id))) throw new WebhookException('endpoint_not_found', `no endpoint ${id}`);
+      return this.endpoints.rotateSecret(m, id, this.box.seal(secret, id), this.env.WEBHOOK_SECRET_GRACE_MS);
+    });
+    return { id, secret, previous_secret_expires_at: expiresAt.toISOString() };
+  }
+
+  /** Re-enables the endpoint and re-queues its failed and dead deliveries since `since`: one call. */
+  async recover(id: string, since: Date): Promise<{ id: string; requeued: number }> {
+    const requeued = await this.db.transaction(async (m) => {
+      if (!(await this.endpoints.lockForUpdate(m, id))) throw new WebhookException('endpoint_not_found', `no endpoint ${id}`);
+      await this.endpoints.enable(m, id);
+      return this.deliveries.requeueFailedSince(m, id, since);
+    });
+    return { id, requeued };
+  }
+
+  private async require(id: string): Promise<EndpointRow> {
+    const row = await this.endpoints.getById(id);
+    if (!row) throw new WebhookException('endpoint_not_found', `no endpoint ${id}`);
+    return row;
+  }
+
+  private checkUrl(url: string): void {
+    const refusal = this.guard.refusal(url);
+    if (refusal) throw new WebhookException('url_not_allowed', refusal);
+  }
+}
