@@ -1,7 +1,27 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { PlatformModule } from '@wozamali/http';
+import { Authenticator } from './auth/authenticator.service';
 import type { ApiGatewayEnv } from './config/env';
+import { ApiKeysController } from './controllers/api-keys.controller';
+import { ProxyController } from './controllers/proxy.controller';
+import { GatewayGuard } from './guards/gateway.guard';
 import { migrations } from './migrations';
+import { BackendClient } from './proxy/backend-client';
+import { ProxyService } from './proxy/proxy.service';
+import { RateLimiter } from './rate-limit/rate-limiter';
+import { ApiKeyRepository } from './repositories/api-key.repository';
+import { RouteTable } from './routing/route-table';
+import { ApiKeyService } from './services/api-key.service';
+
+@Injectable()
+class GatewayLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(RateLimiter) private readonly limiter: RateLimiter, @Inject(BackendClient) private readonly backends: BackendClient) {}
+  async onApplicationShutdown(): Promise<void> {
+    this.backends.close();
+    await this.limiter.close();
+  }
+}
 
 @Module({})
 export class AppModule {
@@ -9,6 +29,28 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService({ service: 'api-gateway', env, migrations })],
+      controllers: [ApiKeysController, ProxyController],
+      providers: [
+        ApiKeyRepository,
+        ApiKeyService,
+        Authenticator,
+        ProxyService,
+        { provide: RouteTable, useValue: new RouteTable() },
+        { provide: RateLimiter, useFactory: () => new RateLimiter({ redisUrl: env.REDIS_URL, prefix: env.REDIS_KEY_PREFIX || `${env.DB_PREFIX}:gateway`, windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS }) },
+        {
+          provide: BackendClient,
+          useFactory: () => new BackendClient({
+            urls: {
+              wallet: env.WALLET_SERVICE_URL, rewards: env.REWARDS_SERVICE_URL, donations: env.DONATIONS_SERVICE_URL,
+              withdrawals: env.WITHDRAWALS_SERVICE_URL, metrics: env.METRICS_SERVICE_URL, webhooks: env.WEBHOOKS_SERVICE_URL,
+            },
+            timeoutMs: env.BACKEND_TIMEOUT_MS,
+            resetMs: env.BREAKER_RESET_MS,
+          }),
+        },
+        GatewayLifecycle,
+        { provide: APP_GUARD, useClass: GatewayGuard },
+      ],
     };
   }
 }

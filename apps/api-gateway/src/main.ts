@@ -1,6 +1,28 @@
 import 'reflect-metadata';
-import { runService } from '@wozamali/http';
-import { AppModule } from './app.module';
-import { ApiGatewayEnv } from './config/env';
+import { Logger } from '@nestjs/common';
+import { InvalidEnvironmentError, validateEnv } from '@wozamali/config';
+import { ApiGatewayEnv, DEV_ADMIN_API_KEY } from './config/env';
+import { buildGateway } from './gateway-app';
 
-void runService({ service: 'api-gateway', envClass: ApiGatewayEnv, module: (env) => AppModule.register(env) });
+async function main(): Promise<void> {
+  let env: ApiGatewayEnv;
+  try {
+    env = validateEnv(ApiGatewayEnv);
+  } catch (err) {
+    if (err instanceof InvalidEnvironmentError) {
+      process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'api-gateway', msg: err.message })}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const app = await buildGateway(env);
+  await app.listen(env.GATEWAY_PORT, env.HOST);
+  const logger = new Logger('api-gateway');
+  logger.log(`api-gateway listening on http://${env.HOST}:${env.GATEWAY_PORT} (node ${process.version}); docs at /docs`);
+  if (env.ADMIN_API_KEY === DEV_ADMIN_API_KEY) logger.warn(`using the development admin key ${DEV_ADMIN_API_KEY} (X-Service-ID: ${env.ADMIN_SERVICE_ID}); set ADMIN_API_KEY outside development`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'api-gateway', msg: (err as Error).message })}\n`);
+  process.exit(1);
+});

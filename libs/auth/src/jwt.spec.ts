@@ -50,6 +50,18 @@ describe('JwtVerifier (HS256)', () => {
     expect(await reason(verifier.verify(jwt.sign({ sub, exp }, SECRET)))).toBe('invalid_token');
   });
 
+  it('a token remembered as verified still stops working at its exp', async () => {
+    const token = mintUserToken(SECRET, { sub, role: 'resident', expiresInSeconds: 60 });
+    await expect(verifier.verify(token)).resolves.toMatchObject({ userId: sub });
+    const later = Date.now() + 70_000; // past exp and the 5 s clock tolerance
+    const spy = jest.spyOn(Date, 'now').mockReturnValue(later);
+    try {
+      expect(await reason(verifier.verify(token))).toBe('token_expired');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('refuses an HS256 secret shorter than 32 bytes at construction', () => {
     expect(() => new JwtVerifier({ secret: 'short' })).toThrow();
   });

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt, { type JwtHeader, type JwtPayload } from 'jsonwebtoken';
 import { JwksClient } from 'jwks-rsa';
 import { canonicalUuid, USER_ROLES, type UserPrincipal, type UserRole } from './principal';
@@ -11,6 +12,8 @@ export interface JwtVerifierOptions {
   audience?: string;
   /** Seconds of clock skew tolerated on `exp`/`nbf`. */
   clockToleranceSeconds?: number;
+  /** Verified tokens remembered (until their `exp`) to skip re-verifying them on every request; 0 disables. */
+  cacheSize?: number;
 }
 
 /** Why a token was refused; the gateway turns each into a 401 with a stable code. */
@@ -31,18 +34,32 @@ export class JwtVerificationError extends Error {
  */
 export class JwtVerifier {
   private readonly jwks: JwksClient | null;
+  // Built once: jsonwebtoken would otherwise turn the string into a key object on every verify.
+  private readonly hsKey: KeyObject | null;
+  private readonly verified = new Map<string, { principal: UserPrincipal; expMs: number }>();
 
   constructor(private readonly opts: JwtVerifierOptions) {
     if (!opts.secret && !opts.jwksUrl) throw new Error('JwtVerifier needs a secret (HS256) or a JWKS URL (RS256)');
     if (opts.secret !== undefined && Buffer.byteLength(opts.secret) < 32) throw new Error('the HS256 secret must be at least 32 bytes');
+    this.hsKey = opts.secret ? createSecretKey(Buffer.from(opts.secret, 'utf8')) : null;
     this.jwks = opts.jwksUrl ? new JwksClient({ jwksUri: opts.jwksUrl, cache: true, cacheMaxAge: 10 * 60_000, rateLimit: true, jwksRequestsPerMinute: 10, timeout: 5000 }) : null;
   }
 
   async verify(token: string): Promise<UserPrincipal> {
+    const hit = this.verified.get(token);
+    if (hit) {
+      // The exact token string was verified before; only expiry can have changed since.
+      if (hit.expMs > Date.now()) return hit.principal;
+      this.verified.delete(token);
+    }
+    return this.verifyUncached(token);
+  }
+
+  private async verifyUncached(token: string): Promise<UserPrincipal> {
     const header = this.decodeHeader(token);
     let payload: JwtPayload;
-    if (header.alg === 'HS256' && this.opts.secret) {
-      payload = this.check(token, this.opts.secret, 'HS256');
+    if (header.alg === 'HS256' && this.hsKey) {
+      payload = this.check(token, this.hsKey, 'HS256');
     } else if (header.alg === 'RS256' && this.jwks) {
       if (typeof header.kid !== 'string') throw new JwtVerificationError('invalid_token', 'the token has no key id');
       let key: string;
@@ -55,7 +72,13 @@ export class JwtVerifier {
     } else {
       throw new JwtVerificationError('invalid_token', 'the token uses an algorithm that is not accepted');
     }
-    return toPrincipal(payload);
+    const principal = toPrincipal(payload);
+    const max = this.opts.cacheSize ?? 10_000;
+    if (max > 0) {
+      if (this.verified.size >= max) this.verified.clear();
+      this.verified.set(token, { principal, expMs: (payload.exp as number) * 1000 });
+    }
+    return principal;
   }
 
   private decodeHeader(token: string): JwtHeader {
@@ -64,7 +87,7 @@ export class JwtVerifier {
     return decoded.header;
   }
 
-  private check(token: string, key: string, algorithm: 'HS256' | 'RS256'): JwtPayload {
+  private check(token: string, key: string | KeyObject, algorithm: 'HS256' | 'RS256'): JwtPayload {
     try {
       const payload = jwt.verify(token, key, {
         algorithms: [algorithm],

@@ -1,4 +1,5 @@
 import { MessagingTables1764000000000 } from '@wozamali/messaging';
+import { ApiKeys1764000005000 } from './1764000005000-api-keys';
 
 /** Every migration of api-gateway, in order. Migrations are never edited once merged. */
-export const migrations = [MessagingTables1764000000000];
+export const migrations = [MessagingTables1764000000000, ApiKeys1764000005000];

@@ -1,0 +1,140 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Webhook } from 'standardwebhooks';
+import { DisposableBroker, ROOT, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
+import { ADMIN_HEADERS, call, closedPort, startGateway, userToken, type RunningGateway } from '../medium/gateway-harness';
+
+const exec = promisify(execFile);
+
+// The seed's recycling reward flow, through the gateway only, against the real wallet-service and
+// webhook-dispatcher (built processes, as `npm start` runs them) on a Kafka broker and databases of
+// this file's own, so no other suite's consumers or data interfere.
+const prefix = `${process.env.DB_PREFIX || 'wozamali_test'}_gwe2e`;
+const broker = new DisposableBroker(Number(process.env.GATEWAY_E2E_KAFKA_PORT || 19472));
+const children: ChildProcess[] = [];
+
+interface Delivery { id: string; type: string; body: Record<string, unknown>; verified: boolean }
+
+class Receiver {
+  readonly deliveries: Delivery[] = [];
+  secret = '';
+  private server: Server | null = null;
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        let verified = false;
+        try { new Webhook(this.secret).verify(raw, req.headers as Record<string, string>); verified = true; } catch { verified = false; }
+        const body = JSON.parse(raw) as Record<string, unknown>;
+        this.deliveries.push({ id: String(req.headers['webhook-id']), type: String(body.type), body, verified });
+        res.writeHead(verified ? 200 : 401).end(verified ? 'ok' : 'bad signature');
+      });
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
+  }
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((r) => (this.server ? this.server.close(r) : r(undefined)));
+  }
+}
+
+async function startService(name: string, env: Record<string, string>): Promise<string> {
+  const port = await closedPort();
+  const child = spawn(process.execPath, [path.join(ROOT, 'apps', name, 'dist', 'main.js')], {
+    env: { ...process.env, ...env, PORT: String(port), DB_PREFIX: prefix, KAFKA_BROKERS: broker.brokers, LOG_LEVEL: 'warn', WOZAMALI_INFRA_READY: '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-4000); });
+  children.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
+    return (await fetch(`${url}/health/ready`)).ok;
+  }, `${name} ready`, 60_000, 200);
+  return url;
+}
+
+describe('the seed recycling reward flow end to end, through the gateway only', () => {
+  let gw: RunningGateway;
+  const receiver = new Receiver();
+
+  beforeAll(async () => {
+    await broker.start();
+    const env = { ...process.env, DB_PREFIX: prefix, KAFKA_BROKERS: broker.brokers, DATABASE_URL: serverUrl() };
+    await exec(process.execPath, [path.join(ROOT, 'scripts/kafka-topics.js')], { env });
+    await exec(process.execPath, [path.join(ROOT, 'scripts/migrate.js'), '--reset', 'wallet-service', 'webhook-dispatcher'], { env });
+    const [walletUrl, webhooksUrl] = await Promise.all([
+      startService('wallet-service', {}),
+      startService('webhook-dispatcher', { WEBHOOK_ALLOW_LOOPBACK: 'true', WEBHOOK_RETRY_SCHEDULE: '100ms,200ms,300ms', WEBHOOK_POLL_INTERVAL_MS: '50', HEALTH_PROBES_ENABLED: 'false' }),
+    ]);
+    gw = await startGateway({ WALLET_SERVICE_URL: walletUrl, WEBHOOKS_SERVICE_URL: webhooksUrl, REDIS_KEY_PREFIX: uniqueName('gwe2e') });
+  }, 150_000);
+
+  afterAll(async () => {
+    await gw?.close();
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
+    await receiver.stop();
+    await broker.stop();
+  }, 60_000);
+
+  it('admin key → service key and webhook → registry and heartbeat → collection → resident sees balance, points and tier → signed webhook delivered → isolation holds', async () => {
+    // 1. An admin creates a read-only key for the notification service and registers its webhook.
+    const created = await call(gw.url, 'POST', '/v1/api-keys', ADMIN_HEADERS, {
+      name: 'notification service', service_id: 'notify',
+      permissions: { wallets: ['read'], points: ['read'], external_services: ['register', 'heartbeat', 'read'] },
+    });
+    expect(created.status).toBe(201);
+    const service = { authorization: `Bearer ${created.json!.key as string}`, 'x-service-id': 'notify' };
+    const endpoint = await call(gw.url, 'POST', '/v1/webhooks/endpoints', { ...ADMIN_HEADERS, 'idempotency-key': randomUUID() }, {
+      url: await receiver.start(), events: ['wallet_update', 'points_update'], description: 'notification service',
+    });
+    expect(endpoint.status).toBe(201);
+    receiver.secret = endpoint.json!.secret as string;
+
+    // 2. The service registers in the external services registry and sends a heartbeat.
+    const registered = await call(gw.url, 'POST', '/v1/external/services', { ...service, 'idempotency-key': randomUUID() }, { name: 'notify', type: 'notification', base_url: 'https://notify.example.org' });
+    expect(registered.status).toBe(201);
+    const beat = await call(gw.url, 'POST', `/v1/external/services/${registered.json!.id as string}/heartbeat`, { ...service, 'idempotency-key': randomUUID() });
+    expect(beat.status).toBe(200);
+    const health = await call(gw.url, 'GET', '/v1/external/services/health', service);
+    expect(JSON.stringify(health.json)).toContain('healthy');
+
+    // 3. A collector records 5 kg of plastic for a resident.
+    const resident = userToken('resident');
+    const collector = userToken('collector');
+    const collection = await call(gw.url, 'POST', '/v1/collections', { ...collector.headers, 'idempotency-key': randomUUID() }, {
+      user_id: resident.sub, collector_id: collector.sub, materials: [{ material: 'HDPE', kg: '5' }],
+    });
+    expect(collection.status).toBe(201);
+    expect(collection.json).toMatchObject({ points: 50, amount: 1000 });
+
+    // 4. The resident sees the new balance, points and tier with their own token.
+    const wallet = await call(gw.url, 'GET', `/v1/wallets/${resident.sub}`, resident.headers);
+    expect(wallet.status).toBe(200);
+    expect(wallet.json).toMatchObject({ user_id: resident.sub, balance: 1000, points: 50, tier: expect.any(String) });
+
+    // 5. The webhook arrives signed, verifies with standardwebhooks, and the 2xx marks it delivered.
+    const update = await waitFor(() => receiver.deliveries.find((d) => d.type === 'wallet_update' && JSON.stringify(d.body).includes(resident.sub)), 'the wallet_update webhook', 30_000);
+    expect(update.verified).toBe(true);
+    const status = await waitFor(async () => {
+      const res = await call(gw.url, 'GET', `/v1/webhooks/events/${update.id}`, ADMIN_HEADERS);
+      return res.json?.status === 'delivered' ? res : null;
+    }, 'the sync status to read delivered', 20_000);
+    expect(status.status).toBe(200);
+
+    // 6. Isolation: another resident's wallet is 404; the read-only key cannot record a collection.
+    const other = await call(gw.url, 'GET', `/v1/wallets/${resident.sub}`, userToken('resident').headers);
+    expect([other.status, other.json!.code]).toEqual([404, 'not_found']);
+    const denied = await call(gw.url, 'POST', '/v1/collections', { ...service, 'idempotency-key': randomUUID() }, { user_id: resident.sub, materials: [{ material: 'HDPE', kg: '1' }] });
+    expect([denied.status, denied.json!.code]).toEqual([403, 'forbidden']);
+  });
+});

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mintUserToken, type UserRole } from '@wozamali/auth';
+import { validateEnv } from '@wozamali/config';
+import { ApiGatewayEnv } from '../../src/config/env';
+import { buildGateway } from '../../src/gateway-app';
+
+export const JWT_SECRET = 'medium-test-jwt-secret-at-least-32-bytes!';
+export const ADMIN_KEY = `wm_live_testadmin_${'A1b2C3d4'.repeat(5)}`;
+export const ADMIN_HEADERS = { authorization: `Bearer ${ADMIN_KEY}`, 'x-service-id': 'admin' };
+
+export interface RunningGateway {
+  url: string;
+  app: NestFastifyApplication;
+  close(): Promise<void>;
+}
+
+/** A real gateway on an ephemeral port, on the test database and the real Redis (prefix of its own). */
+export async function startGateway(overrides: Record<string, string> = {}): Promise<RunningGateway> {
+  const env = validateEnv(ApiGatewayEnv, {
+    ...process.env,
+    LOG_LEVEL: 'error',
+    OUTBOX_RELAY_ENABLED: 'false',
+    KAFKA_CONSUMERS_ENABLED: 'false',
+    NODE_ENV: 'test',
+    ADMIN_API_KEY: ADMIN_KEY,
+    JWT_SECRET,
+    API_KEY_LAST_USED_FLUSH_MS: '100',
+    ...overrides,
+  });
+  const app = await buildGateway(env);
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}`, app, close: () => app.close() };
+}
+
+export function userToken(role: UserRole, sub: string = randomUUID(), expiresInSeconds = 300): { sub: string; headers: Record<string, string> } {
+  return { sub, headers: { authorization: `Bearer ${mintUserToken(JWT_SECRET, { sub, role, expiresInSeconds })}` } };
+}
+
+export interface Recorded {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A node:http stand-in for a backend service not built yet (routing tests only): records what it
+ * receives and answers with `respond`.
+ */
+export class StubBackend {
+  readonly received: Recorded[] = [];
+  respond: (r: Recorded) => { status: number; headers?: Record<string, string>; body?: unknown; delayMs?: number } = () => ({ status: 200, body: { ok: true } });
+  private server: Server | null = null;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const rec: Recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+        this.received.push(rec);
+        const out = this.respond(rec);
+        const send = () => {
+          res.writeHead(out.status, { 'content-type': 'application/json', ...(out.headers ?? {}) });
+          res.end(out.body === undefined ? '' : typeof out.body === 'string' ? out.body : JSON.stringify(out.body));
+        };
+        if (out.delayMs) setTimeout(send, out.delayMs); else send();
+      });
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise((r) => this.server!.close(r));
+    this.server = null;
+  }
+}
+
+/** A TCP port with nothing listening (bound then released). */
+export async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+export async function call(base: string, method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<{ status: number; headers: Headers; json: Record<string, unknown> | null; text: string }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: Record<string, unknown> | null = null;
+  try { json = JSON.parse(text) as Record<string, unknown>; } catch { json = null; }
+  return { status: res.status, headers: res.headers, json, text };
+}
