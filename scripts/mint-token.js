@@ -43,7 +43,10 @@ if (process.argv.includes('--api-key')) {
 const sub = arg('sub', randomUUID());
 const role = arg('role', 'resident');
 const ttl = Number(arg('ttl', '3600'));
-const secret = process.env.JWT_SECRET || gatewayEnv.DEV_JWT_SECRET;
+// The secret `npm start` made for this checkout (.run/jwt-secret), else the gateway's development default.
+let devSecret = gatewayEnv.DEV_JWT_SECRET;
+try { devSecret = require('node:fs').readFileSync(path.join(process.env.WOZAMALI_RUN_DIR || path.join(root, '.run'), 'jwt-secret'), 'utf8').trim() || devSecret; } catch { /* none yet */ }
+const secret = process.env.JWT_SECRET || devSecret;
 if (!auth.canonicalUuid(sub)) { console.error('mint-token: --sub must be a UUID'); process.exit(64); }
 if (!auth.USER_ROLES.includes(role)) { console.error(`mint-token: --role must be one of ${auth.USER_ROLES.join(', ')}`); process.exit(64); }
 if (!Number.isInteger(ttl) || ttl <= 0 || ttl > 30 * 86400) { console.error('mint-token: --ttl must be 1..2592000 seconds'); process.exit(64); }

@@ -9,8 +9,26 @@ cd "$ROOT"
 DETACH=0; [ "${1:-}" = "--detach" ] && DETACH=1
 source scripts/services.sh
 source scripts/prepare.sh
-RUN="$ROOT/.run"; mkdir -p "$RUN/logs"
-export ADMIN_API_KEY="${ADMIN_API_KEY:-}"
+RUN="${WOZAMALI_RUN_DIR:-$ROOT/.run}"; mkdir -p "$RUN/logs"
+# Development credentials, made once per checkout and kept in .run/ (git-ignored): the bootstrap
+# admin API key (the only way in on a fresh platform) and the HS256 secret of end-user tokens.
+# Set ADMIN_API_KEY / JWT_SECRET yourself for anything but development.
+if [ -z "${ADMIN_API_KEY:-}" ]; then
+  [ -s "$RUN/admin-api-key" ] || node scripts/mint-token.js --api-key > "$RUN/admin-api-key"
+  ADMIN_API_KEY="$(cat "$RUN/admin-api-key")"
+fi
+if [ -z "${JWT_SECRET:-}" ]; then
+  [ -s "$RUN/jwt-secret" ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64url"))' > "$RUN/jwt-secret"
+  JWT_SECRET="$(cat "$RUN/jwt-secret")"
+fi
+export ADMIN_API_KEY JWT_SECRET
+# The demo's webhook receiver listens on 127.0.0.1: allow loopback targets in development only.
+export WEBHOOK_ALLOW_LOOPBACK="${WEBHOOK_ALLOW_LOOPBACK:-$([ "${NODE_ENV:-development}" = production ] && echo false || echo true)}"
+
+# Where the gateway finds each service (the ports above).
+export WALLET_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[wallet-service]}" REWARDS_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[rewards-service]}"
+export DONATIONS_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[donations-service]}" WITHDRAWALS_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[withdrawals-service]}"
+export METRICS_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[metrics-service]}" WEBHOOKS_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[webhook-dispatcher]}"
 
 PIDS=()
 stop_all() {
@@ -23,7 +41,7 @@ stop_all() {
 }
 
 for svc in "${SERVICES[@]}"; do
-  PORT="${SERVICE_PORT[$svc]}" node "apps/$svc/dist/main.js" >> "$RUN/logs/$svc.log" 2>&1 &
+  PORT="${SERVICE_PORT[$svc]}" GATEWAY_PORT="${SERVICE_PORT[api-gateway]}" node "apps/$svc/dist/main.js" >> "$RUN/logs/$svc.log" 2>&1 &
   pid=$!; PIDS+=("$pid"); echo "$pid" > "$RUN/svc-$svc.pid"
 done
 trap 'stop_all; exit 0' TERM INT
@@ -34,14 +52,19 @@ for svc in "${SERVICES[@]}"; do
     if curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then ok=1; break; fi
     sleep 0.5
   done
-  if [ "$ok" = 0 ]; then echo "[start] $svc is not ready on :$port; see .run/logs/$svc.log" >&2; tail -20 "$RUN/logs/$svc.log" >&2; stop_all; exit 1; fi
+  if [ "$ok" = 0 ]; then echo "[start] $svc is not ready on :$port; see $RUN/logs/$svc.log" >&2; tail -20 "$RUN/logs/$svc.log" >&2; stop_all; exit 1; fi
   echo "[start] $svc ready on http://127.0.0.1:$port"
 done
 cat <<MSG
 [start] WozaMali Rewards is up.
   gateway:  http://127.0.0.1:${SERVICE_PORT[api-gateway]}
+  docs:     http://127.0.0.1:${SERVICE_PORT[api-gateway]}/docs   (OpenAPI: /openapi.json)
   health:   http://127.0.0.1:${SERVICE_PORT[api-gateway]}/health/ready   (every service serves /health/live, /health/ready, /metrics)
-  logs:     .run/logs/<service>.log
+  admin:    Authorization: Bearer ${ADMIN_API_KEY}
+            X-Service-ID: ${ADMIN_SERVICE_ID:-admin}            (development key, kept in $RUN/admin-api-key)
+  users:    node scripts/mint-token.js --sub <user uuid> --role resident|collector|admin   (signs with $RUN/jwt-secret)
+  demo:     node scripts/demo   (the seed's recycling flow through the gateway)
+  logs:     $RUN/logs/<service>.log
   stop:     Ctrl-C / SIGTERM (or 'npm stop' after --detach)
 MSG
 if [ "$DETACH" = 1 ]; then trap - TERM INT; exit 0; fi

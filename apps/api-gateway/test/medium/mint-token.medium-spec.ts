@@ -12,7 +12,8 @@ const script = path.join(ROOT, 'scripts/mint-token.js');
 describe('scripts/mint-token.js (the development token command)', () => {
   it('mints a token the gateway accepts, with the given sub and role, signed with JWT_SECRET or the development secret', async () => {
     const sub = randomUUID();
-    const env = { ...process.env };
+    // A run directory without credentials of `npm start`, so the development default is what signs.
+    const env: NodeJS.ProcessEnv = { ...process.env, WOZAMALI_RUN_DIR: '/nonexistent-wozamali-run-dir' };
     delete env.JWT_SECRET;
     const dev = (await exec(process.execPath, [script, '--sub', sub, '--role', 'collector'], { env })).stdout.trim();
     await expect(new JwtVerifier({ secret: DEV_JWT_SECRET }).verify(dev)).resolves.toEqual({ type: 'user', userId: sub, role: 'collector' });

@@ -9,12 +9,13 @@ const PORTS: Record<string, number> = {
   'metrics-service': 3815, 'webhook-dispatcher': 3816, 'api-gateway': 3818,
 };
 
-it('npm start brings every service to ready on Node 24 and SIGTERM stops them all', async () => {
+it('npm start brings every service to ready on Node 24, the seed demo passes through its gateway, and SIGTERM stops them all', async () => {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DB_PREFIX: 'wozamali_test_start',
     KAFKA_BROKERS: kafkaBrokers(),
     MIGRATE_ARGS: '--reset',
+    WOZAMALI_RUN_DIR: path.join(ROOT, '.run', 'start-test'),
     WALLET_PORT: String(PORTS['wallet-service']), REWARDS_PORT: String(PORTS['rewards-service']), DONATIONS_PORT: String(PORTS['donations-service']),
     WITHDRAWALS_PORT: String(PORTS['withdrawals-service']), METRICS_PORT: String(PORTS['metrics-service']), WEBHOOKS_PORT: String(PORTS['webhook-dispatcher']),
     GATEWAY_PORT: String(PORTS['api-gateway']),
@@ -37,6 +38,18 @@ it('npm start brings every service to ready on Node 24 and SIGTERM stops them al
       expect(live.node).toMatch(/^v24\./);
     }
     expect(out).toContain(`gateway:  http://127.0.0.1:${PORTS['api-gateway']}`);
+    expect(out).toMatch(/admin:\s+Authorization: Bearer wm_live_/);
+
+    // A newcomer's first run: the seed's recycling flow through the gateway of this platform.
+    const demo = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const p = spawn(process.execPath, [path.join(ROOT, 'scripts/demo')], { cwd: ROOT, env: { ...env, GATEWAY_URL: `http://127.0.0.1:${PORTS['api-gateway']}` } });
+      let output = '';
+      p.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+      p.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+      p.on('exit', (code) => resolve({ code, output }));
+    });
+    expect(demo.output).toContain('demo complete');
+    expect(demo.code).toBe(0);
   } finally {
     child.kill('SIGTERM');
   }
