@@ -8,21 +8,20 @@ import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { checkDispatcherEnv, WebhookDispatcherEnv } from './config/env';
-import { BatchInboxServer } from './consumers/batch-inbox.server';
+import { KafkaInboxServer } from '@wozamali/messaging';
 import { EventFanoutConsumer } from './consumers/event-fanout.consumer';
 
 const SERVICE = 'webhook-dispatcher';
 
 /**
- * The app and its inbox transport (not started). The dispatcher consumes every domain topic; it
- * uses the batching inbox (one transaction per Kafka batch) rather than `runService`'s
- * per-message one, which could not keep up with 500 events/s.
+ * The app and its inbox transport (not started). The dispatcher consumes every domain topic and fans
+ * a whole Kafka batch out to deliveries in one statement (`batchHandler`).
  */
-export async function buildDispatcher(env: WebhookDispatcherEnv): Promise<{ app: NestFastifyApplication; inbox: BatchInboxServer | null }> {
+export async function buildDispatcher(env: WebhookDispatcherEnv): Promise<{ app: NestFastifyApplication; inbox: KafkaInboxServer | null }> {
   const { app } = await buildService({ service: SERVICE, envClass: WebhookDispatcherEnv, module: (e) => AppModule.register(e) }, env);
   if (!env.KAFKA_CONSUMERS_ENABLED) return { app, inbox: null };
   const fanout = app.get(EventFanoutConsumer);
-  const inbox = new BatchInboxServer({
+  const inbox = new KafkaInboxServer({
     kafka: app.get<Kafka>(KAFKA, { strict: false }),
     dataSource: app.get(DataSource),
     consumer: env.WEBHOOK_CONSUMER_GROUP,

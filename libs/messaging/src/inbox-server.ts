@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import { envelopeProblems, eventDataProblems, isKnownEventType, dlqTopic, type EventEnvelope } from '@wozamali/contracts';
-import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
+import { dlqTopic, envelopeProblems, eventDataProblems, isKnownEventType, type EventEnvelope } from '@wozamali/contracts';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
 
@@ -24,10 +24,17 @@ export interface KafkaInboxServerOptions {
   maxAttempts?: number;
   retryBackoffMs?: number;
   partitionsConsumedConcurrently?: number;
+  /** Most messages handled in one transaction. */
+  maxBatch?: number;
   fromBeginning?: boolean;
+  /**
+   * Optional: handles the new events of a batch in one call (same transaction), instead of one
+   * `@EventPattern` call each. The per-event handlers still serve the one-by-one path.
+   */
+  batchHandler?: (envelopes: EventEnvelope[], manager: EntityManager) => Promise<void>;
 }
 
-/** Errors of the infrastructure (database unreachable) are retried without limit, never dead-lettered. */
+/** Infrastructure errors (database unreachable) are retried without limit, never dead-lettered. */
 function isTransient(err: unknown): boolean {
   const e = err as { code?: string; driverError?: { code?: string }; message?: string };
   const code = e?.driverError?.code ?? e?.code ?? '';
@@ -40,12 +47,20 @@ function isTransient(err: unknown): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+interface Parsed {
+  message: KafkaMessage;
+  envelope: EventEnvelope;
+}
+
 /**
- * A NestJS microservice transport over kafkajs with inbox semantics: each event is handled in a
- * transaction that first records (consumer, event id) in the inbox, so a redelivered event has no
- * second effect. Handlers are `@EventPattern('<event type>')`; types without a handler are skipped.
- * A malformed event, or one whose handler keeps failing, goes to `<topic>.dlq` with the error and
- * the partition moves on.
+ * A NestJS microservice transport over kafkajs with inbox semantics: handlers are
+ * `@EventPattern('<event type>')`; each event's inbox row `(consumer, event id)` and the handler's
+ * effect commit together, so a redelivered event has no second effect. Types without a handler
+ * are skipped. A Kafka batch is handled in **one transaction** (one commit for many events: one
+ * commit per message capped a consumer at ~250 events/s); if that transaction fails, the batch's
+ * events are handled one by one, so only a poison event is retried and sent to `<topic>.dlq` with
+ * the error, and the partition moves on. Database outages are retried without limit, never
+ * dead-lettered.
  */
 export class KafkaInboxServer extends Server implements CustomTransportStrategy {
   private readonly log: Logger;
@@ -53,14 +68,16 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
   private dlqProducer: Producer | null = null;
   private readonly maxAttempts: number;
   private readonly retryBackoffMs: number;
+  private readonly maxBatch: number;
   /** Counters for /metrics and tests. */
-  readonly stats = { handled: 0, duplicates: 0, deadLettered: 0, skipped: 0 };
+  readonly stats = { handled: 0, duplicates: 0, deadLettered: 0, skipped: 0, batches: 0, fallbacks: 0 };
 
   constructor(private readonly opts: KafkaInboxServerOptions) {
     super();
     this.log = new Logger(`KafkaInbox:${opts.consumer}`);
     this.maxAttempts = opts.maxAttempts ?? 5;
     this.retryBackoffMs = opts.retryBackoffMs ?? 200;
+    this.maxBatch = opts.maxBatch ?? 500;
   }
 
   async listen(callback: (...optionalParams: unknown[]) => unknown): Promise<void> {
@@ -71,8 +88,9 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
       await this.consumerClient.connect();
       await this.consumerClient.subscribe({ topics: this.opts.topics, fromBeginning: this.opts.fromBeginning ?? true });
       await this.consumerClient.run({
-        partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
-        eachMessage: (payload) => this.handleMessage(payload),
+        partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 6,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.handleBatch(payload),
       });
       callback();
     } catch (err) {
@@ -95,25 +113,97 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     return this.consumerClient as T;
   }
 
-  /** Handles one Kafka message; exported for tests that deliver the same event twice. */
-  async handleMessage({ topic, partition, message }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>): Promise<void> {
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    for (let start = 0; start < batch.messages.length; start += this.maxBatch) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(start, start + this.maxBatch);
+      const valid: Parsed[] = [];
+      for (const message of chunk) {
+        const parsed = await this.parse(topic, partition, message);
+        if (parsed) valid.push(parsed);
+      }
+      if (valid.length > 0) {
+        try {
+          await this.applyAll(valid);
+          this.stats.batches += 1;
+        } catch (err) {
+          if (isTransient(err)) {
+            this.log.warn(`infrastructure error on a batch of ${valid.length}, will retry: ${(err as Error).message}`);
+            await sleep(this.retryBackoffMs * 5);
+            throw err; // nothing committed or resolved: kafkajs redelivers from the last resolved offset
+          }
+          this.stats.fallbacks += 1;
+          for (const p of valid) await this.applyOne(topic, partition, p);
+        }
+      }
+      resolveOffset(chunk[chunk.length - 1]!.offset);
+      await heartbeat();
+    }
+  }
+
+  /** Validates one message; dead-letters or skips it and returns null when it is not to be handled. */
+  private async parse(topic: string, partition: number, message: KafkaMessage): Promise<Parsed | null> {
     const raw = message.value?.toString('utf8') ?? '';
     let envelope: EventEnvelope;
     try {
       envelope = JSON.parse(raw) as EventEnvelope;
     } catch {
-      return this.deadLetter(topic, partition, message.offset, message.key, raw, 'malformed JSON');
+      await this.deadLetter(topic, partition, message, raw, 'malformed JSON');
+      return null;
     }
     const problems = envelopeProblems(envelope);
-    if (problems.length > 0) return this.deadLetter(topic, partition, message.offset, message.key, raw, `invalid envelope: ${problems.join('; ')}`);
-    const handler = this.getHandlerByPattern(envelope.type);
-    if (!handler || !isKnownEventType(envelope.type)) {
-      this.stats.skipped += 1; // a consumer ignores types it does not know or does not handle
-      return;
+    if (problems.length > 0) {
+      await this.deadLetter(topic, partition, message, raw, `invalid envelope: ${problems.join('; ')}`);
+      return null;
+    }
+    if (!this.getHandlerByPattern(envelope.type) || !isKnownEventType(envelope.type)) {
+      this.stats.skipped += 1;
+      return null;
     }
     const dataProblems = eventDataProblems(envelope.type, envelope.data);
-    if (dataProblems.length > 0) return this.deadLetter(topic, partition, message.offset, message.key, raw, `invalid ${envelope.type} data: ${dataProblems.join('; ')}`);
+    if (dataProblems.length > 0) {
+      await this.deadLetter(topic, partition, message, raw, `invalid ${envelope.type} data: ${dataProblems.join('; ')}`);
+      return null;
+    }
+    return { message, envelope };
+  }
 
+  /** One transaction: the inbox rows of the whole batch, then each new event's handler, in order. */
+  private async applyAll(items: Parsed[]): Promise<void> {
+    const result = await this.opts.dataSource.transaction(async (manager) => {
+      const inserted = (await manager.query(
+        `insert into inbox (consumer, event_id, event_type)
+         select $1, id, type from unnest($2::uuid[], $3::text[]) as t(id, type)
+         on conflict do nothing returning event_id`,
+        [this.opts.consumer, items.map((i) => i.envelope.id), items.map((i) => i.envelope.type)],
+      )) as { event_id: string }[];
+      const fresh = new Set(inserted.map((r) => r.event_id));
+      const todo: EventEnvelope[] = [];
+      for (const { envelope } of items) {
+        if (fresh.delete(envelope.id)) todo.push(envelope); // else already processed (or twice in this batch)
+      }
+      if (this.opts.batchHandler) await this.opts.batchHandler(todo, manager);
+      else for (const envelope of todo) await this.invoke(envelope, manager);
+      return todo.length;
+    });
+    this.stats.handled += result;
+    this.stats.duplicates += items.length - result;
+  }
+
+  private async invoke(envelope: EventEnvelope, manager: EntityManager): Promise<void> {
+    const handler = this.getHandlerByPattern(envelope.type)!;
+    const out = await handler({ envelope, manager } satisfies InboxMessage);
+    await lastValueFrom(this.transformToObservable(out), { defaultValue: undefined });
+  }
+
+  /** One event in its own transaction, retried, then dead-lettered. Also what tests call to redeliver. */
+  async handleMessage({ topic, partition, message }: { topic: string; partition: number; message: KafkaMessage }): Promise<void> {
+    const parsed = await this.parse(topic, partition, message);
+    if (parsed) await this.applyOne(topic, partition, parsed);
+  }
+
+  private async applyOne(topic: string, partition: number, { message, envelope }: Parsed): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         const applied = await this.opts.dataSource.transaction(async (manager) => {
@@ -122,8 +212,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
             [this.opts.consumer, envelope.id, envelope.type],
           )) as unknown[];
           if (inserted.length === 0) return false;
-          const result = await handler({ envelope, manager } satisfies InboxMessage);
-          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+          await this.invoke(envelope, manager);
           return true;
         });
         if (applied) this.stats.handled += 1;
@@ -133,31 +222,32 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
         if (isTransient(err)) {
           this.log.warn(`infrastructure error on ${envelope.type} ${envelope.id}, will retry: ${(err as Error).message}`);
           await sleep(this.retryBackoffMs * 5);
-          throw err; // not committed: kafkajs redelivers it
+          throw err;
         }
         if (attempt >= this.maxAttempts) {
-          return this.deadLetter(topic, partition, message.offset, message.key, raw, `handler failed ${attempt} times: ${(err as Error).message}`);
+          const raw = message.value?.toString('utf8') ?? '';
+          return this.deadLetter(topic, partition, message, raw, `handler failed ${attempt} times: ${(err as Error).message}`);
         }
         await sleep(this.retryBackoffMs * 2 ** (attempt - 1));
       }
     }
   }
 
-  private async deadLetter(topic: string, partition: number, offset: string, key: Buffer | null | undefined, value: string, reason: string): Promise<void> {
-    this.log.error(`dead-lettering ${topic}[${partition}]@${offset}: ${reason}`);
+  private async deadLetter(topic: string, partition: number, message: KafkaMessage, value: string, reason: string): Promise<void> {
+    this.log.error(`dead-lettering ${topic}[${partition}]@${message.offset}: ${reason}`);
     if (!this.dlqProducer) throw new Error('DLQ producer not connected');
     // If this send fails, the error propagates and the message is redelivered: nothing is lost.
     await this.dlqProducer.send({
       topic: dlqTopic(topic),
       acks: -1,
       messages: [{
-        key: key ?? null,
+        key: message.key ?? null,
         value,
         headers: {
           'x-error': reason.slice(0, 2000),
           'x-original-topic': topic,
           'x-original-partition': String(partition),
-          'x-original-offset': offset,
+          'x-original-offset': message.offset,
           'x-consumer': this.opts.consumer,
           'x-failed-at': new Date().toISOString(),
         },

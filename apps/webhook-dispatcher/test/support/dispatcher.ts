@@ -4,7 +4,7 @@ import { kafkaBrokers, serverUrl, uniqueName } from '@wozamali/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { checkDispatcherEnv, WebhookDispatcherEnv } from '../../src/config/env';
-import type { BatchInboxServer } from '../../src/consumers/batch-inbox.server';
+import type { KafkaInboxServer } from '@wozamali/messaging';
 import { buildDispatcher } from '../../src/main';
 import { migrations } from '../../src/migrations';
 
@@ -48,7 +48,7 @@ export async function migrateDispatcher(prefix: string): Promise<void> {
 
 export interface RunningDispatcher {
   app: NestFastifyApplication;
-  inbox: BatchInboxServer | null;
+  inbox: KafkaInboxServer | null;
   url: string;
   db: DataSource;
   close(): Promise<void>;

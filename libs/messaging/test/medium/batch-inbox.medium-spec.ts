@@ -1,19 +1,17 @@
 import { Topics, uuidv7 } from '@wozamali/contracts';
-import { createKafka, type InboxMessage } from '@wozamali/messaging';
 import { kafkaBrokers, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, databaseName } from '@wozamali/database';
-import { BatchInboxServer } from '../../src/consumers/batch-inbox.server';
-import { dispatcherPrefix, migrateDispatcher } from '../support/dispatcher';
+import { dataSourceOptions, databaseName, migrateDatabase } from '@wozamali/database';
+import { createKafka, KafkaInboxServer, MessagingTables1764000000000, type InboxMessage } from '../../src';
 
-// The dispatcher's batching inbox against the real broker and PostgreSQL, with a consumer group of
-// its own (it does not disturb the dispatcher's group).
-const prefix = dispatcherPrefix('winbox');
+// The batching inbox against the real broker and PostgreSQL, on a database and consumer group of
+// its own.
+const database = databaseName(process.env.DB_PREFIX || 'wozamali_test', 'inbox_batch');
 let db: DataSource;
 
 beforeAll(async () => {
-  await migrateDispatcher(prefix);
-  db = await new DataSource(dataSourceOptions({ serverUrl: serverUrl(), database: databaseName(prefix, 'webhook-dispatcher'), poolSize: 4 })).initialize();
+  await migrateDatabase({ serverUrl: serverUrl(), database, migrations: [MessagingTables1764000000000] });
+  db = await new DataSource(dataSourceOptions({ serverUrl: serverUrl(), database, poolSize: 4 })).initialize();
   await db.query('create table if not exists batch_inbox_effects (event_id uuid not null, consumer text not null, n int not null)');
 });
 
@@ -26,7 +24,7 @@ describe('batching inbox', () => {
     const kafka = createKafka(uniqueName('batch-inbox'), kafkaBrokers());
     const consumer = uniqueName('batch-inbox');
     const topic = Topics.metrics;
-    const inbox = new BatchInboxServer({
+    const inbox = new KafkaInboxServer({
       kafka, dataSource: db, consumer, topics: [topic], fromBeginning: false, maxAttempts: 2, retryBackoffMs: 10,
       batchHandler: async (envelopes, manager) => {
         for (const e of envelopes) {
