@@ -215,7 +215,6 @@ declare
   v_amounts bigint[] := '{}';
   v_life boolean[] := '{}';
   v_after bigint[] := '{}';
-  v_owner_user text[] := '{}';
   v_i int;
   v_hold_id uuid;
   v_user_zar uuid;
