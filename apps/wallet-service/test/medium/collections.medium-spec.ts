@@ -1,10 +1,5 @@
 import { GREEN_SCHOLAR_FUND_CAMPAIGN_ID, uuidv7 } from '@wozamali/contracts';
-import { openTestDataSource } from '@wozamali/testing';
-import type { DataSource } from 'typeorm';
-import { startWalletApp, type WalletTestApp } from '../support/wallet-app';
-
-let w: WalletTestApp;
-let db: DataSource;
+import { useWalletApp } from '../support/wallet-app';
 
 // The default card of DOMAIN.md, which other test files rely on: any new card a test puts in force
 // keeps these rates, so tests running in parallel see the same prices.
@@ -13,21 +8,13 @@ const DEFAULT_CARD = [
   ['LDPE', 180, 10, 0], ['PP', 220, 10, 0], ['STEEL_CANS', 250, 10, 0], ['MIXED_METALS', 500, 10, 0], ['E_WASTE', 2500, 10, 0], ['BATTERIES', 3500, 10, 0],
 ].map(([code, cents, points, fund]) => ({ code, cents_per_kg: cents, points_per_kg: points, fund_share_bp: fund }));
 
-beforeAll(async () => {
-  w = await startWalletApp();
-  db = await openTestDataSource('wallet-service', 2);
-});
+const t = useWalletApp();
 
-afterAll(async () => {
-  await w.close();
-  await db.destroy();
-});
-
-const fundBalance = async () => (await db.query(`select coalesce(sum(balance), 0)::bigint as s from accounts where owner_type = 'campaign' and owner_id = $1`, [GREEN_SCHOLAR_FUND_CAMPAIGN_ID]))[0].s as number;
+const fundBalance = async () => (await t.db.query(`select coalesce(sum(balance), 0)::bigint as s from accounts where owner_type = 'campaign' and owner_id = $1`, [GREEN_SCHOLAR_FUND_CAMPAIGN_ID]))[0].s as number;
 
 describe('recycling collections', () => {
   it('serves the rate card in force with the DOMAIN.md defaults', async () => {
-    const res = await w.get('/v1/materials');
+    const res = await t.w.get('/v1/materials');
     expect(res.status).toBe(200);
     const pet = res.body.materials.find((m: { code: string }) => m.code === 'PET');
     expect(pet).toMatchObject({ name: 'PET bottles', cents_per_kg: 150, points_per_kg: 10, fund_share_bp: 10_000 });
@@ -38,50 +25,50 @@ describe('recycling collections', () => {
     // A material code of this run's own, so a rerun on the same database proves the same thing.
     const PLASTIC = `PLASTIC_${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
     const from = new Date(Date.now() + 1500).toISOString();
-    const put = await w.put('/v1/materials/rate-card', { effective_from: from, materials: [...DEFAULT_CARD, { code: PLASTIC, name: 'Plastic', cents_per_kg: 50, points_per_kg: 10, fund_share_bp: 0 }] });
+    const put = await t.w.put('/v1/materials/rate-card', { effective_from: from, materials: [...DEFAULT_CARD, { code: PLASTIC, name: 'Plastic', cents_per_kg: 50, points_per_kg: 10, fund_share_bp: 0 }] });
     expect(put.status).toBe(200);
     const version = put.body.version;
     const before = new Date(Date.now() - 1000).toISOString();
     await new Promise((r) => setTimeout(r, 1700));
     const user = uuidv7();
-    const res = await w.post('/v1/collections', { user_id: user, materials: [{ material: PLASTIC, kg: '5' }] });
+    const res = await t.w.post('/v1/collections', { user_id: user, materials: [{ material: PLASTIC, kg: '5' }] });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ user_id: user, points: 50, amount: 250, fund_amount: 0, currency: 'ZAR', rate_card_version: version, wallet: { points: 50, balance: 250 } });
     // A collection weighed before the new card took effect is priced by the card then in force.
-    const old = await w.post('/v1/collections', { user_id: user, collected_at: before, materials: [{ material: PLASTIC, kg: '5' }] });
+    const old = await t.w.post('/v1/collections', { user_id: user, collected_at: before, materials: [{ material: PLASTIC, kg: '5' }] });
     expect(old.status).toBe(422);
     expect(old.body.code).toBe('unknown_material');
-    const row = await db.query('select rate_card_version, total_grams, points, amount from collections where id = $1', [res.body.collection_id]);
+    const row = await t.db.query('select rate_card_version, total_grams, points, amount from collections where id = $1', [res.body.collection_id]);
     expect(row).toEqual([{ rate_card_version: version, total_grams: 5000, points: 50, amount: 250 }]);
   });
 
   it("sends PET's fund share to the Green Scholar Fund; the resident sees both; collection_recorded carries the impact", async () => {
     const user = uuidv7();
     const fundBefore = await fundBalance();
-    const res = await w.post('/v1/collections', { user_id: user, collector_id: uuidv7(), materials: [{ material: 'PET', kg: '2' }, { material: 'ALU_CANS', kg: '0.5' }] });
+    const res = await t.w.post('/v1/collections', { user_id: user, collector_id: uuidv7(), materials: [{ material: 'PET', kg: '2' }, { material: 'ALU_CANS', kg: '0.5' }] });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ points: 25, amount: 928, fund_amount: 300, gross_amount: 1228 }); // 927.5 → 928
     expect(res.body.impact).toMatchObject({ co2_avoided_g: 3400 + 4550, water_saved_ml: 60000 + 70000 });
     expect(Number(await fundBalance()) - Number(fundBefore)).toBe(300);
-    const [event] = await db.query(`select payload from outbox where key = $1 and type = 'collection_recorded'`, [user]);
+    const [event] = await t.db.query(`select payload from outbox where key = $1 and type = 'collection_recorded'`, [user]);
     expect(event.payload.data).toMatchObject({ collection_id: res.body.collection_id, transfer_id: res.body.transfer_id, total_grams: 2500, points: 25, amount: 928, fund_amount: 300 });
   });
 
   it('credits a collection id at most once, even under another idempotency key', async () => {
     const user = uuidv7();
     const collectionId = uuidv7();
-    const first = await w.post('/v1/collections', { user_id: user, collection_id: collectionId, materials: [{ material: 'GLASS', kg: '3' }] });
+    const first = await t.w.post('/v1/collections', { user_id: user, collection_id: collectionId, materials: [{ material: 'GLASS', kg: '3' }] });
     expect(first.status).toBe(201);
-    const second = await w.post('/v1/collections', { user_id: user, collection_id: collectionId, materials: [{ material: 'GLASS', kg: '3' }] });
+    const second = await t.w.post('/v1/collections', { user_id: user, collection_id: collectionId, materials: [{ material: 'GLASS', kg: '3' }] });
     expect(second.status).toBe(409);
     expect(second.body.code).toBe('collection_already_recorded');
-    expect((await w.get(`/v1/wallets/${user}`)).body).toMatchObject({ points: 30, balance: 360 });
+    expect((await t.w.get(`/v1/wallets/${user}`)).body).toMatchObject({ points: 30, balance: 360 });
   });
 
   it('applies the tier multiplier to points (silver 1.1)', async () => {
     const user = uuidv7();
-    await w.post(`/v1/users/${user}/points/earn`, { points: 500, reason: 'to silver' });
-    const res = await w.post('/v1/collections', { user_id: user, materials: [{ material: 'PAPER', kg: '10' }] });
+    await t.w.post(`/v1/users/${user}/points/earn`, { points: 500, reason: 'to silver' });
+    const res = await t.w.post('/v1/collections', { user_id: user, materials: [{ material: 'PAPER', kg: '10' }] });
     expect(res.body).toMatchObject({ tier: 'silver', tier_multiplier_bp: 11_000, points: 110, amount: 800 });
   });
 
@@ -95,28 +82,28 @@ describe('recycling collections', () => {
     ['an unknown field in a line', [{ material: 'PET', kg: '1', price: 3 }], 400, 'validation_failed'],
   ])('refuses %s and writes nothing', async (_name, materials, status, code) => {
     const user = uuidv7();
-    const res = await w.post('/v1/collections', { user_id: user, materials });
+    const res = await t.w.post('/v1/collections', { user_id: user, materials });
     expect(res.status).toBe(status);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(res.body.code).toBe(code);
-    expect(await db.query('select 1 from transfers where user_id = $1', [user])).toEqual([]);
+    expect(await t.db.query('select 1 from transfers where user_id = $1', [user])).toEqual([]);
   });
 
   it('refuses a malformed user id and a collection weighed in the future', async () => {
-    expect((await w.post('/v1/collections', { user_id: 'abc', materials: [{ material: 'PET', kg: '1' }] })).body.code).toBe('validation_failed');
+    expect((await t.w.post('/v1/collections', { user_id: 'abc', materials: [{ material: 'PET', kg: '1' }] })).body.code).toBe('validation_failed');
     const user = uuidv7();
-    const future = await w.post('/v1/collections', { user_id: user, collected_at: new Date(Date.now() + 3_600_000).toISOString(), materials: [{ material: 'PET', kg: '1' }] });
+    const future = await t.w.post('/v1/collections', { user_id: user, collected_at: new Date(Date.now() + 3_600_000).toISOString(), materials: [{ material: 'PET', kg: '1' }] });
     expect(future.status).toBe(400);
   });
 
   it('keeps tiers as data: GET returns the DOMAIN.md thresholds, PUT validates and writes nothing on bad input', async () => {
-    const res = await w.get('/v1/tiers');
+    const res = await t.w.get('/v1/tiers');
     expect(res.body.tiers.map((t: { code: string; min_lifetime_points: number; multiplier_bp: number }) => [t.code, t.min_lifetime_points, t.multiplier_bp]))
       .toEqual([['bronze', 0, 10000], ['silver', 500, 11000], ['gold', 1500, 12500], ['platinum', 3000, 15000]]);
-    const bad = await w.put('/v1/tiers', { tiers: [{ code: 'silver', name: 'Silver', min_lifetime_points: 500, multiplier_bp: 11000 }] });
+    const bad = await t.w.put('/v1/tiers', { tiers: [{ code: 'silver', name: 'Silver', min_lifetime_points: 500, multiplier_bp: 11000 }] });
     expect(bad.status).toBe(422);
     expect(bad.body.code).toBe('invalid_tiers');
-    const same = await w.put('/v1/tiers', res.body);
+    const same = await t.w.put('/v1/tiers', res.body);
     expect(same.status).toBe(200);
     expect(same.body.tiers).toHaveLength(4);
   });

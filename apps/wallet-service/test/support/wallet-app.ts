@@ -2,7 +2,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { validateEnv } from '@wozamali/config';
 import { uuidv7 } from '@wozamali/contracts';
 import { buildService } from '@wozamali/http';
-import { kafkaBrokers } from '@wozamali/testing';
+import { kafkaBrokers, openTestDataSource } from '@wozamali/testing';
+import type { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { WalletServiceEnv } from '../../src/config/env';
 
@@ -37,4 +38,18 @@ export async function startWalletApp(overrides: Record<string, string> = {}): Pr
     put: (path, body) => call('PUT', path, body),
     close: () => app.close(),
   };
+}
+
+/** Starts the wallet app and a connection to its test database for the test file, and stops both after it. */
+export function useWalletApp(overrides: Record<string, string> = {}): { readonly w: WalletTestApp; readonly db: DataSource } {
+  const ctx = {} as { w: WalletTestApp; db: DataSource };
+  beforeAll(async () => {
+    ctx.w = await startWalletApp(overrides);
+    ctx.db = await openTestDataSource('wallet-service', 2);
+  });
+  afterAll(async () => {
+    await ctx.w?.close();
+    await ctx.db?.destroy();
+  });
+  return ctx;
 }
