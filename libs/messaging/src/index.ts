@@ -5,3 +5,4 @@ export * from './inbox-server';
 export * from './kafka';
 export * from './migration';
 export * from './outbox-notifier';
+export * from './wake-signal';

@@ -3,6 +3,7 @@ import CircuitBreaker from 'opossum';
 import { Client } from 'pg';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { OUTBOX_CHANNEL } from './schema';
+import { WakeSignal } from './wake-signal';
 
 export interface OutboxRelayOptions {
   /** Service name: the advisory lock that elects one active relay per service is derived from it. */
@@ -54,8 +55,7 @@ export class OutboxRelay {
   private breaker: CircuitBreaker<[Message[], string[]], unknown> | null = null;
   private running = false;
   private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
-  private pendingWake = false;
+  private readonly signal = new WakeSignal();
   private status: OutboxRelayStatus = { active: false, published: 0, lastError: null, breaker: 'closed' };
 
   constructor(private readonly opts: OutboxRelayOptions) {
@@ -99,25 +99,11 @@ export class OutboxRelay {
   }
 
   private notify(): void {
-    this.pendingWake = true;
-    this.wakeUp?.();
+    this.signal.notify();
   }
 
-  private async waitForWork(ms: number): Promise<void> {
-    if (this.pendingWake) {
-      this.pendingWake = false;
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
-    this.wakeUp = null;
-    this.pendingWake = false;
+  private waitForWork(ms: number): Promise<void> {
+    return this.signal.wait(ms);
   }
 
   private async run(): Promise<void> {
@@ -149,7 +135,7 @@ export class OutboxRelay {
   private async backoff(ms: number): Promise<void> {
     const deadline = Date.now() + ms;
     while (this.running && Date.now() < deadline) await sleep(Math.min(100, deadline - Date.now()));
-    this.pendingWake = false;
+    this.signal.clear();
   }
 
   private async clientAlive(): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { databaseName, databaseUrl } from '@wozamali/database';
 import { ServiceMetrics } from '@wozamali/http';
-import { OutboxWriter } from '@wozamali/messaging';
+import { OutboxWriter, WakeSignal } from '@wozamali/messaging';
 import CircuitBreaker from 'opossum';
 import { Client } from 'pg';
 import type { Counter } from 'prom-client';
@@ -56,8 +56,7 @@ export class DeliveryWorker {
   private flushing: Promise<void> | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   private listener: Client | null = null;
-  private wake: (() => void) | null = null;
-  private pendingWake = false;
+  private readonly signal = new WakeSignal();
   /** Counters for tests and /metrics. */
   readonly stats = { claimed: 0, delivered: 0, failed: 0, dead: 0, deferred: 0 };
 
@@ -122,25 +121,11 @@ export class DeliveryWorker {
   }
 
   private notify(): void {
-    this.pendingWake = true;
-    this.wake?.();
+    this.signal.notify();
   }
 
-  private async waitForWork(ms: number): Promise<void> {
-    if (this.pendingWake) {
-      this.pendingWake = false;
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
-    this.wake = null;
-    this.pendingWake = false;
+  private waitForWork(ms: number): Promise<void> {
+    return this.signal.wait(ms);
   }
 
   private async listen(): Promise<void> {
