@@ -1,16 +1,19 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { isUuid } from '@wozamali/contracts';
 import { DomainException } from '@wozamali/http';
-import { IsOptional, Matches } from 'class-validator';
+import { IsISO8601, IsOptional, Matches } from 'class-validator';
 import { MetricsService } from '../services/metrics.service';
 
 export class DateRangeDto {
+  // Both checks: the shape, and a day that exists (2026-13-45 would otherwise reach PostgreSQL).
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be a date (YYYY-MM-DD)' })
+  @IsISO8601({ strict: true }, { message: 'from must be a real calendar date' })
   from?: string;
 
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be a date (YYYY-MM-DD)' })
+  @IsISO8601({ strict: true }, { message: 'to must be a real calendar date' })
   to?: string;
 }
 

@@ -60,3 +60,12 @@ it('a wallet credit and a collection reach the metrics-service through Kafka and
   expect(api.days).toHaveLength(1);
   expect(api.days[0]).toMatchObject({ points_earned: 65, collections: 1 });
 }, 90_000);
+
+it('answers a date that does not exist with 400 problem+json, not a database error', async () => {
+  const base = `http://127.0.0.1:${(metrics.getHttpServer().address() as { port: number }).port}`;
+  for (const path of ['/v1/metrics/system?from=2026-13-45', `/v1/metrics/users/${uuidv7()}?to=2026-02-30`, '/v1/metrics/users/not-a-uuid']) {
+    const res = await fetch(`${base}${path}`);
+    expect({ path, status: res.status }).toEqual({ path, status: 400 });
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+  }
+});
