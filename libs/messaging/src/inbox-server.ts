@@ -62,6 +62,9 @@ interface Parsed {
  * the error, and the partition moves on. Database outages are retried without limit, never
  * dead-lettered.
  */
+/** What {@link KafkaInboxServer.handleMessage} did with one event. */
+export type InboxOutcome = 'handled' | 'duplicate' | 'dead-lettered';
+
 export class KafkaInboxServer extends Server implements CustomTransportStrategy {
   private readonly log: Logger;
   private consumerClient: Consumer | null = null;
@@ -197,13 +200,16 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     await lastValueFrom(this.transformToObservable(out), { defaultValue: undefined });
   }
 
-  /** One event in its own transaction, retried, then dead-lettered. Also what tests call to redeliver. */
-  async handleMessage({ topic, partition, message }: { topic: string; partition: number; message: KafkaMessage }): Promise<void> {
+  /**
+   * One event in its own transaction, retried, then dead-lettered. Also what tests call to redeliver.
+   * Says what became of it: `null` when it was dead-lettered or skipped before reaching a handler.
+   */
+  async handleMessage({ topic, partition, message }: { topic: string; partition: number; message: KafkaMessage }): Promise<InboxOutcome | null> {
     const parsed = await this.parse(topic, partition, message);
-    if (parsed) await this.applyOne(topic, partition, parsed);
+    return parsed ? this.applyOne(topic, partition, parsed) : null;
   }
 
-  private async applyOne(topic: string, partition: number, { message, envelope }: Parsed): Promise<void> {
+  private async applyOne(topic: string, partition: number, { message, envelope }: Parsed): Promise<InboxOutcome> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         const applied = await this.opts.dataSource.transaction(async (manager) => {
@@ -217,7 +223,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
         });
         if (applied) this.stats.handled += 1;
         else this.stats.duplicates += 1;
-        return;
+        return applied ? 'handled' : 'duplicate';
       } catch (err) {
         if (isTransient(err)) {
           this.log.warn(`infrastructure error on ${envelope.type} ${envelope.id}, will retry: ${(err as Error).message}`);
@@ -226,7 +232,8 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
         }
         if (attempt >= this.maxAttempts) {
           const raw = message.value?.toString('utf8') ?? '';
-          return this.deadLetter(topic, partition, message, raw, `handler failed ${attempt} times: ${(err as Error).message}`);
+          await this.deadLetter(topic, partition, message, raw, `handler failed ${attempt} times: ${(err as Error).message}`);
+          return 'dead-lettered';
         }
         await sleep(this.retryBackoffMs * 2 ** (attempt - 1));
       }

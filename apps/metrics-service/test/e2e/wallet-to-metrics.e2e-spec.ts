@@ -52,7 +52,7 @@ it('a wallet credit and a collection reach the metrics-service through Kafka and
   // The same wallet_update delivered again (a redelivery after a consumer crash): no second count.
   const [event] = await walletDb.query(`select payload from outbox where key = $1 and type = 'wallet_update' order by seq limit 1`, [user]);
   expect(event.payload.correlation_id).toBe('e2e-metrics');
-  await inbox.handleMessage({ topic: Topics.wallet, partition: 0, message: { key: Buffer.from(user), value: Buffer.from(JSON.stringify(event.payload)), offset: '0', timestamp: '0', attributes: 0, headers: {} } });
+  expect(await inbox.handleMessage({ topic: Topics.wallet, partition: 0, message: { key: Buffer.from(user), value: Buffer.from(JSON.stringify(event.payload)), offset: '0', timestamp: '0', attributes: 0, headers: {} } })).toBe('duplicate');
   const after = await metricsDb.query('select points_earned, wallet_events from user_metrics where user_id = $1', [user]);
   expect(after).toEqual([{ points_earned: 65, wallet_events: 2 }]);
 

@@ -72,7 +72,7 @@ describe('webhook-dispatcher end to end', () => {
 
     // The same event consumed again (a redelivery by Kafka) creates no second delivery.
     const raw = JSON.stringify((await wallet.db.query('select payload from outbox where id = $1', [eventId]))[0].payload);
-    await dispatcher.inbox!.handleMessage({ topic: Topics.wallet, partition: 0, message: { key: null, value: Buffer.from(raw), offset: '0', timestamp: '0', attributes: 0, headers: {} } });
+    expect(await dispatcher.inbox!.handleMessage({ topic: Topics.wallet, partition: 0, message: { key: null, value: Buffer.from(raw), offset: '0', timestamp: '0', attributes: 0, headers: {} } })).toBe('duplicate');
     expect(await dispatcher.db.query('select count(*)::int as n from webhook_deliveries where event_id = $1', [eventId])).toEqual([{ n: 1 }]);
     expect(receiver.duplicates).toBe(0);
   });
