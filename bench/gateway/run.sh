@@ -15,9 +15,13 @@ WPID=$!
 GATEWAY_PORT=3980 WALLET_SERVICE_URL=http://127.0.0.1:3901 LOG_LEVEL=warn OUTBOX_RELAY_ENABLED=false \
   RATE_LIMIT_USER_PER_WINDOW=100000000 REDIS_KEY_PREFIX="gwbench-$$" node apps/api-gateway/dist/main.js > .run/bench-gw-gateway.log 2>&1 &
 GPID=$!
-trap 'kill -TERM $WPID $GPID 2>/dev/null; wait $WPID $GPID 2>/dev/null; [ "$STARTED_KAFKA" = 1 ] && bash scripts/infra.sh down' EXIT
-for port in 3901 3980; do
+# The same gateway with its wallet read cache off: the uncached figure, measured in the same run.
+GATEWAY_PORT=3981 WALLET_SERVICE_URL=http://127.0.0.1:3901 LOG_LEVEL=warn OUTBOX_RELAY_ENABLED=false GATEWAY_WALLET_CACHE_TTL_MS=0 \
+  RATE_LIMIT_USER_PER_WINDOW=100000000 REDIS_KEY_PREFIX="gwbench-$$" node apps/api-gateway/dist/main.js > .run/bench-gw-gateway-nocache.log 2>&1 &
+NPID=$!
+trap 'kill -TERM $WPID $GPID $NPID 2>/dev/null; wait $WPID $GPID $NPID 2>/dev/null; [ "$STARTED_KAFKA" = 1 ] && bash scripts/infra.sh down' EXIT
+for port in 3901 3980 3981; do
   for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
 done
 echo "[bench] node $(node -v), $(nproc) cores"
-WALLET_URL=http://127.0.0.1:3901 GATEWAY_URL=http://127.0.0.1:3980 node bench/gateway/gateway-bench.js
+WALLET_URL=http://127.0.0.1:3901 GATEWAY_URL=http://127.0.0.1:3980 UNCACHED_GATEWAY_URL=http://127.0.0.1:3981 node bench/gateway/gateway-bench.js

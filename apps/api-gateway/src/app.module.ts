@@ -2,6 +2,8 @@ import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutd
 import { APP_GUARD } from '@nestjs/core';
 import { PlatformModule } from '@wozamali/http';
 import { Authenticator } from './auth/authenticator.service';
+import { FEED_MAX_WAIT_MS, WalletCacheFeed } from './cache/wallet-cache-feed';
+import { WalletReadCache } from './cache/wallet-read-cache';
 import type { ApiGatewayEnv } from './config/env';
 import { ApiKeysController } from './controllers/api-keys.controller';
 import { ProxyController } from './controllers/proxy.controller';
@@ -48,6 +50,14 @@ export class AppModule {
             resetMs: env.BREAKER_RESET_MS,
           }),
         },
+        {
+          provide: WalletReadCache,
+          useFactory: () => new WalletReadCache({
+            ttlMs: env.GATEWAY_WALLET_CACHE_TTL_MS, maxEntries: env.GATEWAY_WALLET_CACHE_MAX_ENTRIES,
+            maxFeedSilenceMs: 8 * FEED_MAX_WAIT_MS, maxReadMs: env.BACKEND_TIMEOUT_MS,
+          }),
+        },
+        WalletCacheFeed,
         GatewayLifecycle,
         { provide: APP_GUARD, useClass: GatewayGuard },
       ],

@@ -84,6 +84,16 @@ export class ApiGatewayEnv extends CommonEnv {
   @IsInt() @Min(0) @Max(60_000)
   API_KEY_CACHE_TTL_MS = 2000;
 
+  /**
+   * How long a balance read (`GET /v1/wallets/{user_id}`) may be answered from the gateway's memory;
+   * evicted sooner by the wallet's events and by writes through this gateway. 0 turns it off.
+   */
+  @IsInt() @Min(0) @Max(60_000)
+  GATEWAY_WALLET_CACHE_TTL_MS = 2000;
+
+  @IsInt() @Min(1) @Max(10_000_000)
+  GATEWAY_WALLET_CACHE_MAX_ENTRIES = 200_000;
+
   /** Last use is written in batches this often, not on every request. */
   @IsInt() @Min(50) @Max(600_000)
   API_KEY_LAST_USED_FLUSH_MS = 5000;

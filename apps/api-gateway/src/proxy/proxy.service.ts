@@ -1,19 +1,48 @@
 import { Injectable } from '@nestjs/common';
-import { requestContext } from '@wozamali/http';
+import { requestContext, ServiceMetrics } from '@wozamali/http';
 import type { FastifyReply } from 'fastify';
+import { WalletReadCache } from '../cache/wallet-read-cache';
 import { GatewayException } from '../errors/gateway.exception';
 import type { GatewayRequest } from '../guards/gateway.guard';
-import { BackendClient } from './backend-client';
+import type { RouteMatch } from '../routing/route-table';
+import { BackendClient, type BackendResponse } from './backend-client';
 
 // Only these request headers reach a service: credentials stay at the gateway, and a client cannot
 // forge the X-Principal-* headers the services trust.
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'accept-language', 'idempotency-key', 'if-none-match', 'if-match', 'user-agent', 'traceparent'];
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'content-length', 'date', 'x-request-id', 'server']);
+/** The balance read, the one answer the gateway may serve from memory. */
+const CACHED_READ = '/v1/wallets/{user_id}';
+/** Backends whose writes never change a wallet. */
+const NO_WALLET_EFFECT = new Set(['metrics', 'webhooks', 'gateway']);
+
+function relayedHeaders(res: BackendResponse): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** Users whose wallet a write may change, or null when it cannot be told (then every cached wallet goes). */
+function usersWrittenBy(req: GatewayRequest, match: RouteMatch): string[] | null {
+  const users = new Set<string>();
+  if (match.params.user_id) users.add(match.params.user_id);
+  const body = req.body as { user_id?: unknown } | undefined;
+  if (body && typeof body === 'object' && typeof body.user_id === 'string') users.add(body.user_id);
+  const p = req.gateway?.principal;
+  if (p?.type === 'user' && p.role !== 'admin') users.add(p.userId);
+  return users.size > 0 ? [...users] : null;
+}
 
 /** Forwards an authorized /v1 request to its backend and relays the answer (status, problem bodies, headers). */
 @Injectable()
 export class ProxyService {
-  constructor(private readonly backends: BackendClient) {}
+  constructor(private readonly backends: BackendClient, private readonly cache: WalletReadCache, metrics: ServiceMetrics) {
+    metrics.gauge('gateway_wallet_cache_hits', 'Balance reads answered from the gateway cache since start', () => cache.stats.hits);
+    metrics.gauge('gateway_wallet_cache_misses', 'Balance reads that went to the wallet-service since start', () => cache.stats.misses);
+    metrics.gauge('gateway_wallet_cache_live', '1 while the wallet cache is served (its invalidation feed is alive)', () => (cache.live ? 1 : 0));
+  }
 
   async forward(req: GatewayRequest, reply: FastifyReply): Promise<void> {
     const ctx = req.gateway;
@@ -32,6 +61,22 @@ export class ProxyService {
       Object.assign(headers, { 'x-principal-type': 'user', 'x-principal-id': p.userId, 'x-principal-role': p.role });
     }
     const q = req.url.indexOf('?');
+    // A balance read may be answered from memory (see WalletReadCache for what a reader can see);
+    // `Cache-Control: no-cache` asks for the wallet-service's own answer.
+    const cacheable = req.method === 'GET' && ctx.match.rule.path === CACHED_READ && q === -1 && this.cache.enabled;
+    const userId = cacheable ? ctx.match.params.user_id!.toLowerCase() : '';
+    const fresh = cacheable && /no-cache|no-store|max-age=0/i.test(String(req.headers['cache-control'] ?? ''));
+    if (cacheable && !fresh) {
+      const hit = this.cache.lookup(userId);
+      if (hit) {
+        for (const name in hit.headers) void reply.header(name, hit.headers[name]);
+        void reply.header('age', String(Math.floor((Date.now() - hit.storedAt) / 1000))).header('cache-status', 'wozamali-gateway; hit');
+        void reply.status(hit.status).send(hit.body);
+        return;
+      }
+    }
+    const ticket = this.cache.ticket();
+    const startedAt = Date.now();
     const raw = (req as GatewayRequest & { rawBody?: Buffer }).rawBody;
     let res;
     try {
@@ -44,11 +89,24 @@ export class ProxyService {
     } catch (err) {
       const retry = err instanceof GatewayException ? err.extensions.retry_after_seconds : undefined;
       if (typeof retry === 'number') void reply.header('retry-after', String(retry));
+      this.evictAfterWrite(req, ctx.match);
       throw err;
     }
-    for (const [name, value] of Object.entries(res.headers)) {
-      if (value !== undefined && !HOP_BY_HOP.has(name)) void reply.header(name, value);
+    const answerHeaders = relayedHeaders(res);
+    for (const name in answerHeaders) void reply.header(name, answerHeaders[name]);
+    if (cacheable) {
+      const stored = res.status === 200 && this.cache.store(userId, ticket, { status: res.status, headers: answerHeaders, body: res.body }, startedAt);
+      void reply.header('cache-status', `wozamali-gateway; fwd=${fresh ? 'request' : 'miss'}${stored ? '; stored' : ''}`);
     }
+    this.evictAfterWrite(req, ctx.match);
     void reply.status(res.status).send(res.body);
+  }
+
+  /** A write through this gateway is visible to the next read here at once, whatever its answer was. */
+  private evictAfterWrite(req: GatewayRequest, match: RouteMatch): void {
+    if (req.method === 'GET' || req.method === 'HEAD' || NO_WALLET_EFFECT.has(match.rule.backend)) return;
+    const users = usersWrittenBy(req, match);
+    if (users === null) this.cache.clear();
+    else for (const u of users) this.cache.evict(u.toLowerCase());
   }
 }

@@ -64,6 +64,7 @@ async function startService(name: string, env: Record<string, string>): Promise<
 
 describe('the seed recycling reward flow end to end, through the gateway only', () => {
   let gw: RunningGateway;
+  let walletUrl = '';
   const receiver = new Receiver();
 
   beforeAll(async () => {
@@ -71,7 +72,8 @@ describe('the seed recycling reward flow end to end, through the gateway only', 
     const env = { ...process.env, DB_PREFIX: prefix, KAFKA_BROKERS: broker.brokers, DATABASE_URL: serverUrl() };
     await exec(process.execPath, [path.join(ROOT, 'scripts/kafka-topics.js')], { env });
     await exec(process.execPath, [path.join(ROOT, 'scripts/migrate.js'), '--reset', 'wallet-service', 'webhook-dispatcher'], { env });
-    const [walletUrl, webhooksUrl] = await Promise.all([
+    let webhooksUrl: string;
+    [walletUrl, webhooksUrl] = await Promise.all([
       startService('wallet-service', {}),
       startService('webhook-dispatcher', { WEBHOOK_ALLOW_LOOPBACK: 'true', WEBHOOK_RETRY_SCHEDULE: '100ms,200ms,300ms', WEBHOOK_POLL_INTERVAL_MS: '50', HEALTH_PROBES_ENABLED: 'false' }),
     ]);
@@ -137,4 +139,69 @@ describe('the seed recycling reward flow end to end, through the gateway only', 
     const denied = await call(gw.url, 'POST', '/v1/collections', { ...service, 'idempotency-key': randomUUID() }, { user_id: resident.sub, materials: [{ material: 'HDPE', kg: '1' }] });
     expect([denied.status, denied.json!.code]).toEqual([403, 'forbidden']);
   });
+
+  it('balance reads are served from the gateway cache, and a write anywhere evicts them through Kafka before the TTL', async () => {
+    // A second gateway instance with its wallet cache fed by the broker; its TTL is a minute, so
+    // only an eviction can explain a fresh answer within seconds.
+    const cached = await startGateway({
+      WALLET_SERVICE_URL: walletUrl, REDIS_KEY_PREFIX: uniqueName('gwcache'), KAFKA_CONSUMERS_ENABLED: 'true', KAFKA_BROKERS: broker.brokers,
+      GATEWAY_WALLET_CACHE_TTL_MS: '60000',
+    });
+    try {
+      const resident = userToken('resident');
+      const collector = userToken('collector');
+      const collect = (via: RunningGateway, kg: string) => call(via.url, 'POST', '/v1/collections', { ...collector.headers, 'idempotency-key': randomUUID() }, { user_id: resident.sub, materials: [{ material: 'HDPE', kg }] });
+      const read = (headers: Record<string, string> = {}) => call(cached.url, 'GET', `/v1/wallets/${resident.sub}`, { ...resident.headers, ...headers });
+      expect((await collect(gw, '1')).status).toBe(201);
+
+      // The feed joins the group first; until then every read goes to the wallet-service.
+      const first = await waitFor(async () => {
+        const res = await read();
+        return res.headers.get('cache-status')?.includes('stored') ? res : null;
+      }, 'a read stored in the cache', 30_000, 200);
+      expect(first.json).toMatchObject({ balance: 200 });
+      const hit = await read();
+      expect([hit.status, hit.headers.get('cache-status'), hit.json!.balance]).toEqual([200, 'wozamali-gateway; hit', 200]);
+      expect(hit.headers.get('content-type')).toContain('application/json');
+
+      // Isolation is decided before the cache: another resident still gets 404 and no data.
+      const other = await call(cached.url, 'GET', `/v1/wallets/${resident.sub}`, userToken('resident').headers);
+      expect([other.status, other.json!.code, other.text.includes('"balance"')]).toEqual([404, 'not_found', false]);
+
+      // A write through the other instance reaches this one's cache through wallet.events.
+      const t0 = Date.now();
+      expect((await collect(gw, '2')).status).toBe(201);
+      const fresh = await waitFor(async () => {
+        const res = await read();
+        return res.json?.balance === 600 ? res : null;
+      }, 'the new balance through the cached instance', 10_000, 20);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(fresh.headers.get('cache-status')).not.toBe('wozamali-gateway; hit');
+
+      // A write through this instance is visible to its very next read.
+      expect((await collect(cached, '1')).status).toBe(201);
+      expect((await read()).json).toMatchObject({ balance: 800 });
+
+      // Cache-Control: no-cache asks the wallet-service itself.
+      const forced = await read({ 'cache-control': 'no-cache' });
+      expect([forced.json!.balance, forced.headers.get('cache-status')]).toEqual([800, expect.stringContaining('fwd=request')]);
+    } finally {
+      await cached.close();
+    }
+
+    // With its feed unreachable, an instance serves every read from the wallet-service.
+    const blind = await startGateway({
+      WALLET_SERVICE_URL: walletUrl, REDIS_KEY_PREFIX: uniqueName('gwblind'), KAFKA_CONSUMERS_ENABLED: 'true', KAFKA_BROKERS: `127.0.0.1:${await closedPort()}`,
+      GATEWAY_WALLET_CACHE_TTL_MS: '60000',
+    });
+    try {
+      const resident = userToken('resident');
+      for (let i = 0; i < 3; i += 1) {
+        const res = await call(blind.url, 'GET', `/v1/wallets/${resident.sub}`, resident.headers);
+        expect([res.status, res.headers.get('cache-status')]).toEqual([200, 'wozamali-gateway; fwd=miss']);
+      }
+    } finally {
+      await blind.close();
+    }
+  }, 90_000);
 });
