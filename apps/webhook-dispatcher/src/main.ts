@@ -15,7 +15,7 @@ const SERVICE = 'webhook-dispatcher';
 
 /**
  * The app and its inbox transport (not started). The dispatcher consumes every domain topic and fans
- * a whole Kafka batch out to deliveries in one statement (`batchHandler`).
+ * a whole Kafka batch out to deliveries, inbox rows included, in one statement (`batchApply`).
  */
 export async function buildDispatcher(env: WebhookDispatcherEnv): Promise<{ app: NestFastifyApplication; inbox: KafkaInboxServer | null }> {
   const { app } = await buildService({ service: SERVICE, envClass: WebhookDispatcherEnv, module: (e) => AppModule.register(e) }, env);
@@ -24,10 +24,10 @@ export async function buildDispatcher(env: WebhookDispatcherEnv): Promise<{ app:
   const inbox = new KafkaInboxServer({
     kafka: app.get<Kafka>(KAFKA, { strict: false }),
     dataSource: app.get(DataSource),
-    consumer: env.WEBHOOK_CONSUMER_GROUP,
+    consumer: env.WEBHOOK_CONSUMER_GROUP || `${env.DB_PREFIX}.${SERVICE}`,
     topics: Object.values(Topics),
     fromBeginning: env.WEBHOOK_CONSUMER_FROM_BEGINNING,
-    batchHandler: (envelopes, manager) => fanout.fanOutBatch(envelopes, manager),
+    batchApply: (envelopes, consumer) => fanout.applyBatch(envelopes, consumer),
   });
   app.connectMicroservice({ strategy: inbox }, { inheritAppConfig: true });
   return { app, inbox };

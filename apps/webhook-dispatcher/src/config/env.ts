@@ -95,9 +95,12 @@ export class WebhookDispatcherEnv extends CommonEnv {
   @IsBoolean()
   WEBHOOK_ALLOW_PRIVATE: boolean = false;
 
-  /** Kafka consumer group and inbox consumer name (one per deployment; tests use their own). */
-  @Matches(/^[a-z][a-z0-9._-]{0,99}$/, { message: 'must be a lower-case group name' })
-  WEBHOOK_CONSUMER_GROUP = 'webhook-dispatcher';
+  /**
+   * Kafka consumer group and inbox consumer name; empty means `<DB_PREFIX>.webhook-dispatcher`, like
+   * every other service's group, so two deployments sharing a broker never split each other's events.
+   */
+  @Matches(/^([a-z][a-z0-9._-]{0,99})?$/, { message: 'must be a lower-case group name' })
+  WEBHOOK_CONSUMER_GROUP = '';
 
   /** A new consumer group starts at the oldest retained event (true) or at the newest (false). */
   @IsBoolean()

@@ -2,7 +2,7 @@ import { Controller, Injectable } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
 import { EventDefinitions, type EventEnvelope, type EventType } from '@wozamali/contracts';
 import type { InboxMessage } from '@wozamali/messaging';
-import type { EntityManager } from 'typeorm';
+import { DeliveryWorker } from '../delivery/delivery-worker';
 import { deliveryPriority } from '../delivery/priority';
 import { webhookBody } from '../delivery/signature';
 import { DeliveryRepository, type FanOutEvent } from '../repositories/delivery.repository';
@@ -27,15 +27,20 @@ function toFanOut(envelope: EventEnvelope): FanOutEvent {
 @Controller()
 @Injectable()
 export class EventFanoutConsumer {
-  constructor(private readonly deliveries: DeliveryRepository) {}
+  constructor(private readonly deliveries: DeliveryRepository, private readonly worker: DeliveryWorker) {}
 
   @EventPattern(WEBHOOK_EVENT_TYPES)
   async fanOut({ envelope, manager }: InboxMessage): Promise<void> {
     await this.deliveries.fanOut(manager, [toFanOut(envelope)]);
   }
 
-  /** The same for a whole Kafka batch in one statement (the batching inbox calls this). */
-  async fanOutBatch(envelopes: EventEnvelope[], manager: EntityManager): Promise<void> {
-    await this.deliveries.fanOut(manager, envelopes.map(toFanOut));
+  /**
+   * A whole Kafka batch in one statement (the inbox calls this): its inbox rows and deliveries. The
+   * new deliveries this process has room for are claimed in that statement and sent as soon as it
+   * has committed, without a wake-up and a claim query.
+   */
+  async applyBatch(envelopes: EventEnvelope[], consumer: string): Promise<{ handled: number; afterCommit?: () => void }> {
+    const { handled, claimed } = await this.deliveries.applyBatch(consumer, envelopes.map(toFanOut), this.worker.directClaim() ?? undefined);
+    return { handled, afterCommit: claimed.length > 0 ? () => this.worker.launchClaimed(claimed) : undefined };
   }
 }

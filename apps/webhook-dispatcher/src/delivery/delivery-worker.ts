@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import type { Counter } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { WebhookDispatcherEnv } from '../config/env';
-import { DELIVERIES_CHANNEL, DeliveryRepository, type ClaimedDelivery, type DeliveryOutcome } from '../repositories/delivery.repository';
+import { DELIVERIES_CHANNEL, DeliveryRepository, type ClaimedDelivery, type DeliveryOutcome, type DirectClaim } from '../repositories/delivery.repository';
 import { EndpointRepository } from '../repositories/endpoint.repository';
 import { HttpSender, type SendResult } from './http-sender';
 import { parseRetryAfter, RetryPolicy } from './retry-policy';
@@ -58,7 +58,7 @@ export class DeliveryWorker {
   private listener: Client | null = null;
   private readonly signal = new WakeSignal();
   /** Counters for tests and /metrics. */
-  readonly stats = { claimed: 0, delivered: 0, failed: 0, dead: 0, deferred: 0 };
+  readonly stats = { claimed: 0, direct: 0, delivered: 0, failed: 0, dead: 0, deferred: 0 };
 
   constructor(
     private readonly env: WebhookDispatcherEnv,
@@ -73,6 +73,8 @@ export class DeliveryWorker {
   ) {
     this.sender = new HttpSender({ timeoutMs: env.WEBHOOK_TIMEOUT_MS, maxSocketsPerHost: env.WEBHOOK_MAX_SOCKETS_PER_HOST, guard });
     this.attemptsTotal = metrics.counter('webhook_delivery_attempts_total', 'Delivery attempts by outcome', ['outcome']);
+    metrics.gauge('webhook_deliveries_claimed_by_fanout', 'Deliveries claimed by the fan-out itself and sent on commit, since start', () => this.stats.direct);
+    metrics.gauge('webhook_deliveries_claimed_by_query', 'Deliveries claimed by the claim query (retries, backlog, other instances\' events), since start', () => this.stats.claimed - this.stats.direct);
     metrics.gauge('webhook_deliveries_in_flight', 'Deliveries being sent by this process', () => this.inFlight.size);
     metrics.gauge('webhook_deliveries_due', 'Deliveries due now and not claimed (the backlog)', () => this.deliveries.countDue());
   }
@@ -166,6 +168,28 @@ export class DeliveryWorker {
         backoff = Math.min(backoff * 2, 5000);
       }
     }
+  }
+
+  /**
+   * What a fan-out in this process may claim for it in the fan-out's own transaction (null while
+   * stopped): the free slots, on the same lease and endpoint exclusions as a claim query.
+   */
+  directClaim(): DirectClaim | null {
+    if (!this.running) return null;
+    const limit = Math.min(this.env.WEBHOOK_CLAIM_BATCH, this.env.WEBHOOK_CONCURRENCY - this.inFlight.size);
+    return limit > 0 ? { limit, leaseMs: this.env.WEBHOOK_LEASE_MS, skipEndpoints: this.skippedEndpoints() } : null;
+  }
+
+  /** Sends deliveries a fan-out claimed for this process, once its transaction has committed. */
+  launchClaimed(rows: ClaimedDelivery[]): void {
+    if (!this.running) {
+      // Stopped meanwhile: give the claims back so another instance sends them at once.
+      this.deliveries.release(rows.map((r) => r.claim_id)).catch((err: Error) => this.logger.warn(`claims not released (their leases will expire): ${err.message}`));
+      return;
+    }
+    this.stats.claimed += rows.length;
+    this.stats.direct += rows.length;
+    for (const row of rows) this.launch(row);
   }
 
   /** Endpoints not to claim for now: breaker open, or as many requests in flight as sockets allowed. */

@@ -1,5 +1,6 @@
 import { MessagingTables1764000000000 } from '@wozamali/messaging';
 import { WebhookTables1764200000000 } from './1764200000000-webhook-tables';
+import { NotifyPendingOnly1764300000000 } from './1764300000000-notify-pending-only';
 
 /** Every migration of webhook-dispatcher, in order. Migrations are never edited once merged. */
-export const migrations = [MessagingTables1764000000000, WebhookTables1764200000000];
+export const migrations = [MessagingTables1764000000000, WebhookTables1764200000000, NotifyPendingOnly1764300000000];

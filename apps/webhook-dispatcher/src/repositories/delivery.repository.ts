@@ -18,6 +18,14 @@ export interface ClaimedDelivery {
   body: string;
 }
 
+/** How many new deliveries a fan-out may claim for this process, on which terms. */
+export interface DirectClaim {
+  limit: number;
+  leaseMs: number;
+  /** Endpoints not to claim (breaker open, sockets full): their deliveries stay pending. */
+  skipEndpoints: string[];
+}
+
 /** What a worker writes back for one claimed delivery. */
 export interface DeliveryOutcome {
   id: string;
@@ -69,35 +77,85 @@ export interface FanOutEvent {
 
 export const DELIVERIES_CHANNEL = 'webhook_deliveries_due';
 
+type FanOutRow = Omit<ClaimedDelivery, 'claim_id'> & { claim_id: string | null };
+
+/**
+ * The fan-out statement: one delivery per (event, subscribed endpoint), parked when the endpoint is
+ * disabled, up to $6 of them claimed for the caller ($8 ms lease; endpoints in $7 never). With
+ * `withInbox`, the events are first recorded in the inbox of consumer $9 and only the new ones fan
+ * out; every row then carries `handled` (the number of new events), and one row with null columns
+ * stands for a batch that created no delivery.
+ */
+function fanOutSql(withInbox: boolean): string {
+  const events = `select distinct on (id) * from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::smallint[]) as ev(id, type, occurred_at, body, priority)`;
+  const fanOut = `targets as (
+      select ev.*, e.id as endpoint_id, e.enabled, e.url, e.secrets_version,
+             e.enabled and not (e.id = any($7::uuid[])) and row_number() over (order by ev.priority, ev.occurred_at) <= $6 as direct
+      from ev join webhook_endpoints e on e.event_types @> array[ev.type]
+    ), msg as (
+      insert into webhook_messages (id, type, occurred_at, body)
+      select distinct on (id) id, type, occurred_at, body from targets
+      on conflict (id) do nothing
+    ), ins as (
+      insert into webhook_deliveries (event_id, event_type, endpoint_id, priority, status, next_attempt_at, claim_id)
+      select id, type, endpoint_id, priority, case when enabled then 'pending' else 'failed' end,
+             case when not enabled then null when direct then now() + $8::bigint * interval '1 millisecond' else now() end,
+             case when direct then gen_random_uuid() end
+      from targets
+      on conflict (event_id, endpoint_id) do nothing
+      returning id, claim_id, event_id, event_type, endpoint_id, status, attempt_count, cycle_start
+    ), created as (
+      select ins.*, t.url, t.secrets_version, t.body from ins join targets t on t.id = ins.event_id and t.endpoint_id = ins.endpoint_id
+    )`;
+  if (!withInbox) return `with ev as (${events}), ${fanOut} select * from created`;
+  return `with fresh as (
+      insert into inbox (consumer, event_id, event_type)
+      select $9, id, type from unnest($1::uuid[], $2::text[]) as t(id, type)
+      on conflict do nothing returning event_id
+    ), ev as (select * from (${events}) e where e.id in (select event_id from fresh)), ${fanOut}
+    select n.handled, c.* from (select count(*)::int as handled from fresh) n left join created c on true`;
+}
+
+function fanOutParams(events: FanOutEvent[], direct: DirectClaim | undefined): unknown[] {
+  return [
+    events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.occurredAt), events.map((e) => e.body), events.map((e) => e.priority),
+    direct?.limit ?? 0, direct?.skipEndpoints ?? [], direct?.leaseMs ?? 0,
+  ];
+}
+
+function claimedOf(rows: FanOutRow[]): ClaimedDelivery[] {
+  return rows.filter((r): r is ClaimedDelivery => r.claim_id !== null);
+}
+
 @Injectable()
 export class DeliveryRepository {
   constructor(private readonly db: DataSource) {}
 
   /**
    * In the inbox transaction: stores each event's body once and creates one delivery per endpoint
-   * subscribed to its type (parked when the endpoint is disabled). Idempotent per (event, endpoint).
-   * One round trip for the whole batch; returns the number of deliveries created.
+   * subscribed to its type (parked when the endpoint is disabled), pending for any worker (the row
+   * trigger wakes the workers when it commits). Idempotent per (event, endpoint). One round trip for
+   * the whole batch; returns the number of deliveries created.
    */
   async fanOut(manager: EntityManager, events: FanOutEvent[]): Promise<number> {
     if (events.length === 0) return 0;
-    const rows = (await manager.query(
-      `with ev as (
-         select * from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::smallint[]) as ev(id, type, occurred_at, body, priority)
-       ), targets as (
-         select ev.*, e.id as endpoint_id, e.enabled from ev join webhook_endpoints e on e.event_types @> array[ev.type]
-       ), msg as (
-         insert into webhook_messages (id, type, occurred_at, body)
-         select distinct on (id) id, type, occurred_at, body from targets
-         on conflict (id) do nothing
-       )
-       insert into webhook_deliveries (event_id, event_type, endpoint_id, priority, status, next_attempt_at)
-       select id, type, endpoint_id, priority, case when enabled then 'pending' else 'failed' end, case when enabled then now() end
-       from targets
-       on conflict (event_id, endpoint_id) do nothing
-       returning id`,
-      [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.occurredAt), events.map((e) => e.body), events.map((e) => e.priority)],
-    )) as unknown[];
-    return rows.length;
+    return ((await manager.query(fanOutSql(false), fanOutParams(events, undefined))) as FanOutRow[]).length;
+  }
+
+  /**
+   * A whole Kafka batch in one statement, which PostgreSQL applies atomically: the inbox rows of
+   * `consumer` (events it has already handled are skipped), then the fan-out of the new events as
+   * {@link fanOut}. One round trip instead of a transaction's four; returns how many events were new.
+   *
+   * With `direct`, up to `direct.limit` of the new deliveries are claimed by the caller in the same
+   * statement (leased as {@link claimDue} does) and returned, so this process can send them as soon
+   * as the statement commits, without a wake-up and a claim query. The others are left pending for
+   * any worker. A process that dies before sending leaves its leases to expire: at-least-once.
+   */
+  async applyBatch(consumer: string, events: FanOutEvent[], direct?: DirectClaim): Promise<{ handled: number; claimed: ClaimedDelivery[] }> {
+    if (events.length === 0) return { handled: 0, claimed: [] };
+    const rows = (await this.db.query(fanOutSql(true), [...fanOutParams(events, direct), consumer])) as (FanOutRow & { handled: number })[];
+    return { handled: rows[0]?.handled ?? 0, claimed: claimedOf(rows.filter((r) => r.id !== null)) };
   }
 
   /**

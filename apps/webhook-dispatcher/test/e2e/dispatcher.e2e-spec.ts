@@ -7,6 +7,7 @@ import { Topics } from '@wozamali/contracts';
 import { dispatcherEnv, dispatcherPrefix, migrateDispatcher, openDispatcherDb, startDispatcher, TEST_ENV, type RunningDispatcher } from '../support/dispatcher';
 import { api, WalletSide } from '../support/events';
 import { TestReceiver } from '../support/receiver';
+import { DeliveryWorker } from '../../src/delivery/delivery-worker';
 
 // The only test file that consumes Kafka: it runs the dispatcher under the real consumer group,
 // against its own database, between the wallet's real outbox and real HTTP receivers.
@@ -69,6 +70,8 @@ describe('webhook-dispatcher end to end', () => {
     expect(status.json.deliveries).toEqual([expect.objectContaining({ endpoint_id: endpoint.id, status: 'delivered', attempt_count: 1 })]);
     const detail = await api(dispatcher.url, 'GET', `/v1/webhooks/deliveries/${status.json.deliveries[0].delivery_id}`);
     expect(detail.json.attempts).toEqual([expect.objectContaining({ attempt: 1, status_code: 200, response_snippet: 'ok', error: null })]);
+    // Consumed from Kafka, it was claimed by the fan-out's own statement and sent on commit.
+    expect(dispatcher.app.get(DeliveryWorker).stats.direct).toBeGreaterThanOrEqual(1);
 
     // The same event consumed again (a redelivery by Kafka) creates no second delivery.
     const raw = JSON.stringify((await wallet.db.query('select payload from outbox where id = $1', [eventId]))[0].payload);
