@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, IsString, IsUrl, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateIf } from 'class-validator';
 
 export const EXTERNAL_SERVICE_TYPES = ['payment', 'notification', 'analytics', 'rewards_partner', 'other'] as const;
 const URL_RULES = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
@@ -17,11 +17,13 @@ export class CreateExternalServiceDto {
   base_url!: string;
 
   /** Probed periodically when set; a 2xx counts as a heartbeat. */
+  /** A new health URL, or null to stop probing the service. */
   @IsOptional()
+  @ValidateIf((o: UpdateExternalServiceDto) => o.health_url !== null)
   @IsString()
   @MaxLength(2048)
   @IsUrl(URL_RULES)
-  health_url?: string;
+  health_url?: string | null;
 }
 
 export class UpdateExternalServiceDto {

@@ -38,12 +38,13 @@ export class ExternalServiceRepository {
     return (await this.db.query(`select ${COLUMNS} from external_services order by name`)) as ExternalServiceRow[];
   }
 
-  async update(id: string, patch: { name?: string; type?: string; baseUrl?: string; healthUrl?: string }): Promise<ExternalServiceRow | null> {
+  /** Changes what `patch` names; `healthUrl: null` removes the health URL (undefined leaves it). */
+  async update(id: string, patch: { name?: string; type?: string; baseUrl?: string; healthUrl?: string | null }): Promise<ExternalServiceRow | null> {
     const [rows] = (await this.db.query(
       `update external_services set name = coalesce($2, name), type = coalesce($3, type), base_url = coalesce($4, base_url),
-         health_url = coalesce($5, health_url), updated_at = now()
+         health_url = case when $6 then $5 else health_url end, updated_at = now()
        where id = $1 returning ${COLUMNS}`,
-      [id, patch.name ?? null, patch.type ?? null, patch.baseUrl ?? null, patch.healthUrl ?? null],
+      [id, patch.name ?? null, patch.type ?? null, patch.baseUrl ?? null, patch.healthUrl ?? null, patch.healthUrl !== undefined],
     )) as [ExternalServiceRow[], number];
     return rows[0] ?? null;
   }

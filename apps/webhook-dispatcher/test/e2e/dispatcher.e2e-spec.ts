@@ -198,6 +198,10 @@ describe('webhook-dispatcher end to end', () => {
     const probeUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}/health`;
     const probed = await api(dispatcher.url, 'POST', '/v1/external/services', { name: `${name}-probed`, type: 'analytics', base_url: 'https://analytics.example.com', health_url: probeUrl });
     await waitFor(async () => (await api(dispatcher.url, 'GET', `/v1/external/services/${probed.json.id}`)).json.health_status === 'healthy', 'the probe to record a heartbeat', 15_000);
+    // PATCH without health_url keeps it; health_url: null stops the probing; a bad URL changes nothing.
+    expect((await api(dispatcher.url, 'PATCH', `/v1/external/services/${probed.json.id}`, { type: 'payment' })).json).toMatchObject({ type: 'payment', health_url: probeUrl });
+    expect((await api(dispatcher.url, 'PATCH', `/v1/external/services/${probed.json.id}`, { health_url: 'not a url' })).status).toBe(400);
+    expect((await api(dispatcher.url, 'PATCH', `/v1/external/services/${probed.json.id}`, { health_url: null })).json).toMatchObject({ type: 'payment', health_url: null });
     expect((await api(dispatcher.url, 'DELETE', `/v1/external/services/${probed.json.id}`)).status).toBe(204);
     expect((await api(dispatcher.url, 'GET', `/v1/external/services/${probed.json.id}`)).status).toBe(404);
     probe.closeAllConnections();
