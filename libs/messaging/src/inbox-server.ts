@@ -28,6 +28,13 @@ export interface KafkaInboxServerOptions {
   maxBatch?: number;
   fromBeginning?: boolean;
   /**
+   * How long an inbox row is kept (default 30 days): longer than the broker keeps events (7 days)
+   * plus any lag, so a redelivery always finds the row that makes it a no-op.
+   */
+  retentionMs?: number;
+  /** How often rows past retention are deleted, in batches (default 10 minutes). */
+  pruneIntervalMs?: number;
+  /**
    * Optional: handles the new events of a batch in one call (same transaction), instead of one
    * `@EventPattern` call each. The per-event handlers still serve the one-by-one path.
    */
@@ -85,7 +92,8 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
   private readonly retryBackoffMs: number;
   private readonly maxBatch: number;
   /** Counters for /metrics and tests. */
-  readonly stats = { handled: 0, duplicates: 0, deadLettered: 0, skipped: 0, batches: 0, fallbacks: 0 };
+  readonly stats = { handled: 0, duplicates: 0, deadLettered: 0, skipped: 0, batches: 0, fallbacks: 0, pruned: 0 };
+  private pruneTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: KafkaInboxServerOptions) {
     super();
@@ -112,13 +120,37 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
         autoCommitInterval: COMMIT_INTERVAL_MS,
         eachBatch: (payload) => this.handleBatch(payload),
       });
+      this.pruneTimer = setInterval(() => {
+        this.prune().catch((err: Error) => this.log.warn(`pruning the inbox failed, will retry: ${err.message}`));
+      }, this.opts.pruneIntervalMs ?? 10 * 60_000);
+      this.pruneTimer.unref();
       callback();
     } catch (err) {
       callback(err);
     }
   }
 
+  /**
+   * Deletes this consumer's inbox rows past retention, at most `limit` (returns how many). Event ids
+   * are UUIDv7, time-ordered, so the primary key finds them; a row goes only if it was also
+   * processed before the cut-off, whatever its id says.
+   */
+  async prune(limit = 10_000): Promise<number> {
+    const cutoff = Date.now() - (this.opts.retentionMs ?? 30 * 24 * 3600 * 1000);
+    const hex = Math.max(0, cutoff).toString(16).padStart(12, '0');
+    const boundary = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
+    const [, deleted] = (await this.opts.dataSource.query(
+      `delete from inbox where ctid in (
+         select ctid from inbox where consumer = $1 and event_id < $2::uuid and processed_at < to_timestamp($3::double precision / 1000) limit $4)`,
+      [this.opts.consumer, boundary, cutoff, limit],
+    )) as [unknown, number];
+    this.stats.pruned += deleted;
+    return deleted;
+  }
+
   async close(): Promise<void> {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.pruneTimer = null;
     await this.consumerClient?.disconnect().catch(() => undefined);
     await this.dlqProducer?.disconnect().catch(() => undefined);
     this.consumerClient = null;

@@ -127,6 +127,27 @@ describe('outbox -> Kafka -> inbox', () => {
     }
   });
 
+  it('prunes inbox rows past retention (by id and by processing time), only its own consumer\'s, and nothing newer', async () => {
+    const consumer = uniqueName('inbox-prune');
+    const other = uniqueName('inbox-prune-other');
+    const inbox = new KafkaInboxServer({ kafka: createKafka(uniqueName('inbox-prune'), kafkaBrokers()), dataSource: consumerDb, consumer, topics: [Topics.metrics], retentionMs: 30 * 24 * 3600 * 1000 });
+    const day = 24 * 3600 * 1000;
+    const rows = {
+      expired: [consumer, uuidv7(Date.now() - 40 * day), 40],
+      recentId: [consumer, uuidv7(), 40], // processed long ago but with a recent id: kept
+      recentlyProcessed: [consumer, uuidv7(Date.now() - 40 * day), 0], // an old event handled today: kept
+      young: [consumer, uuidv7(Date.now() - 29 * day), 29],
+      othersExpired: [other, uuidv7(Date.now() - 40 * day), 40],
+    } as const;
+    for (const [c, id, daysAgo] of Object.values(rows)) {
+      await consumerDb.query(`insert into inbox (consumer, event_id, event_type, processed_at) values ($1, $2, 'metrics_update', now() - $3 * interval '1 day')`, [c, id, daysAgo]);
+    }
+    expect(await inbox.prune()).toBe(1);
+    const left = (await consumerDb.query('select event_id from inbox where consumer in ($1, $2)', [consumer, other])).map((r: { event_id: string }) => r.event_id).sort();
+    expect(left).toEqual([rows.recentId[1], rows.recentlyProcessed[1], rows.young[1], rows.othersExpired[1]].sort());
+    expect(await inbox.prune()).toBe(0);
+  });
+
   it('prunes published rows past retention and never an unpublished one', async () => {
     const kafka = createKafka(uniqueName('prune'), kafkaBrokers());
     const old = uuidv7();
