@@ -7,7 +7,7 @@ import { buildService, KAFKA } from '@wozamali/http';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
-import { checkDispatcherEnv, WebhookDispatcherEnv } from './config/env';
+import { checkDispatcherEnv, dispatcherConsumer, WebhookDispatcherEnv } from './config/env';
 import { KafkaInboxServer } from '@wozamali/messaging';
 import { EventFanoutConsumer } from './consumers/event-fanout.consumer';
 
@@ -24,7 +24,7 @@ export async function buildDispatcher(env: WebhookDispatcherEnv): Promise<{ app:
   const inbox = new KafkaInboxServer({
     kafka: app.get<Kafka>(KAFKA, { strict: false }),
     dataSource: app.get(DataSource),
-    consumer: env.WEBHOOK_CONSUMER_GROUP || `${env.DB_PREFIX}.${SERVICE}`,
+    consumer: dispatcherConsumer(env),
     topics: Object.values(Topics),
     fromBeginning: env.WEBHOOK_CONSUMER_FROM_BEGINNING,
     batchApply: (envelopes, consumer) => fanout.applyBatch(envelopes, consumer),

@@ -115,6 +115,11 @@ export class WebhookDispatcherEnv extends CommonEnv {
   HEALTH_PROBES_ENABLED: boolean = true;
 }
 
+/** The inbox consumer name and Kafka group of this deployment's dispatcher. */
+export function dispatcherConsumer(env: WebhookDispatcherEnv): string {
+  return env.WEBHOOK_CONSUMER_GROUP || `${env.DB_PREFIX}.webhook-dispatcher`;
+}
+
 /** Rules across variables, which the per-field decorators cannot say. */
 export function checkDispatcherEnv(env: WebhookDispatcherEnv): WebhookDispatcherEnv {
   // A lease shorter than a request would let a second worker send a delivery still in flight.

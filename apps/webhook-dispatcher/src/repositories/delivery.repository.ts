@@ -295,6 +295,12 @@ export class DeliveryRepository {
     return count;
   }
 
+  /** When `consumer` consumed an event (its inbox row), or null: for events no endpoint wanted. */
+  async consumed(consumer: string, eventId: string): Promise<{ event_type: string; processed_at: Date } | null> {
+    const rows = (await this.db.query('select event_type, processed_at from inbox where consumer = $1 and event_id = $2', [consumer, eventId])) as { event_type: string; processed_at: Date }[];
+    return rows[0] ?? null;
+  }
+
   /** The event's sync status: one delivery per endpoint, or null when the dispatcher holds no such event. */
   async byEvent(eventId: string): Promise<{ type: string; occurred_at: Date; deliveries: DeliveryRow[] } | null> {
     const msg = (await this.db.query('select type, occurred_at from webhook_messages where id = $1', [eventId])) as { type: string; occurred_at: Date }[];

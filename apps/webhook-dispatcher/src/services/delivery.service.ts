@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { dispatcherConsumer, WebhookDispatcherEnv } from '../config/env';
 import { WebhookException } from '../errors/webhook.exception';
 import { DeliveryRepository, type AttemptRow, type DeliveryRow, type DeliveryStatus } from '../repositories/delivery.repository';
 import { EndpointRepository } from '../repositories/endpoint.repository';
@@ -34,7 +35,7 @@ function attemptView(a: AttemptRow) {
 
 @Injectable()
 export class DeliveryService {
-  constructor(private readonly deliveries: DeliveryRepository, private readonly endpoints: EndpointRepository) {}
+  constructor(private readonly deliveries: DeliveryRepository, private readonly endpoints: EndpointRepository, private readonly env: WebhookDispatcherEnv) {}
 
   async listForEndpoint(endpointId: string, status: DeliveryStatus | undefined, limit = 50, before?: string) {
     if (!(await this.endpoints.getById(endpointId))) throw new WebhookException('endpoint_not_found', `no endpoint ${endpointId}`);
@@ -60,7 +61,15 @@ export class DeliveryService {
   /** Sync status of one event: per endpoint, pending, delivered (a 2xx), failed or dead. */
   async eventStatus(eventId: string) {
     const found = await this.deliveries.byEvent(eventId);
-    if (!found) throw new WebhookException('event_not_found', `no deliveries for event ${eventId}`);
+    if (!found) {
+      // Consumed, but no endpoint was subscribed to its type: nothing to sync (inbox rows are kept 30 days).
+      const consumed = await this.deliveries.consumed(dispatcherConsumer(this.env), eventId);
+      if (!consumed) throw new WebhookException('event_not_found', `the dispatcher has not consumed event ${eventId}`);
+      return {
+        event_id: eventId, type: consumed.event_type, occurred_at: null, consumed_at: consumed.processed_at.toISOString(),
+        status: 'no_endpoints', counts: { pending: 0, delivered: 0, failed: 0, dead: 0 }, deliveries: [],
+      };
+    }
     const counts = { pending: 0, delivered: 0, failed: 0, dead: 0 };
     for (const d of found.deliveries) counts[d.status] += 1;
     return {

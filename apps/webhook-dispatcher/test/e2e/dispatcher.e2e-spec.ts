@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { kafkaBrokers, ROOT, serverUrl, waitFor } from '@wozamali/testing';
-import { Topics } from '@wozamali/contracts';
+import { Topics, uuidv7 } from '@wozamali/contracts';
 import { dispatcherEnv, dispatcherPrefix, migrateDispatcher, openDispatcherDb, startDispatcher, TEST_ENV, type RunningDispatcher } from '../support/dispatcher';
 import { api, WalletSide } from '../support/events';
 import { TestReceiver } from '../support/receiver';
@@ -78,6 +78,12 @@ describe('webhook-dispatcher end to end', () => {
     expect(await dispatcher.inbox!.handleMessage({ topic: Topics.wallet, partition: 0, message: { key: null, value: Buffer.from(raw), offset: '0', timestamp: '0', attributes: 0, headers: {} } })).toBe('duplicate');
     expect(await dispatcher.db.query('select count(*)::int as n from webhook_deliveries where event_id = $1', [eventId])).toEqual([{ n: 1 }]);
     expect(receiver.duplicates).toBe(0);
+
+    // An event no endpoint subscribes to is consumed all the same; its sync status says so.
+    const unwanted = { id: uuidv7(), type: 'metrics_update', version: 1, source: 'metrics-service', occurred_at: new Date().toISOString(), subject: null, correlation_id: null, data: { date: '2026-11-25' } };
+    expect(await dispatcher.inbox!.handleMessage({ topic: Topics.metrics, partition: 0, message: { key: null, value: Buffer.from(JSON.stringify(unwanted)), offset: '0', timestamp: '0', attributes: 0, headers: {} } })).toBe('handled');
+    const none = await api(dispatcher.url, 'GET', `/v1/webhooks/events/${unwanted.id}`);
+    expect([none.status, none.json]).toEqual([200, expect.objectContaining({ event_id: unwanted.id, type: 'metrics_update', status: 'no_endpoints', deliveries: [] })]);
   });
 
   it('each event goes only to the endpoints subscribed to its type, with its priority (money 0, points 1)', async () => {
