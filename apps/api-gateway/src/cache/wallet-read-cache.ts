@@ -1,7 +1,7 @@
 /** One cached answer of the wallet-service to `GET /v1/wallets/{user_id}`. */
 export interface CachedWallet {
   status: number;
-  headers: Record<string, string>;
+  headers: Record<string, string | string[]>;
   body: Buffer;
   storedAt: number;
 }

@@ -16,10 +16,10 @@ const CACHED_READ = '/v1/wallets/{user_id}';
 /** Backends whose writes never change a wallet. */
 const NO_WALLET_EFFECT = new Set(['metrics', 'webhooks', 'gateway']);
 
-function relayedHeaders(res: BackendResponse): Record<string, string> {
-  const out: Record<string, string> = {};
+function relayedHeaders(res: BackendResponse): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(res.headers)) {
-    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = Array.isArray(value) ? value.join(', ') : value;
+    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
   }
   return out;
 }

@@ -40,7 +40,14 @@ export class EventFanoutConsumer {
    * has committed, without a wake-up and a claim query.
    */
   async applyBatch(envelopes: EventEnvelope[], consumer: string): Promise<{ handled: number; afterCommit?: () => void }> {
-    const { handled, claimed } = await this.deliveries.applyBatch(consumer, envelopes.map(toFanOut), this.worker.directClaim() ?? undefined);
-    return { handled, afterCommit: claimed.length > 0 ? () => this.worker.launchClaimed(claimed) : undefined };
+    const claim = this.worker.directClaim(envelopes.length);
+    if (!claim) return { handled: (await this.deliveries.applyBatch(consumer, envelopes.map(toFanOut))).handled };
+    try {
+      const { handled, created, claimed } = await this.deliveries.applyBatch(consumer, envelopes.map(toFanOut), claim);
+      return { handled, afterCommit: () => this.worker.endDirectClaim(claim, claimed, { events: handled, deliveries: created }) };
+    } catch (err) {
+      this.worker.endDirectClaim(claim); // nothing was claimed: the statement rolled back
+      throw err;
+    }
   }
 }

@@ -57,6 +57,10 @@ export class DeliveryWorker {
   private flushTimer: NodeJS.Timeout | null = null;
   private listener: Client | null = null;
   private readonly signal = new WakeSignal();
+  /** Slots promised to fan-outs whose statements have not committed yet. */
+  private reserved = 0;
+  /** Deliveries one consumed event makes here (subscribed endpoints), a moving average. */
+  private deliveriesPerEvent = 1;
   /** Counters for tests and /metrics. */
   readonly stats = { claimed: 0, direct: 0, delivered: 0, failed: 0, dead: 0, deferred: 0 };
 
@@ -150,7 +154,7 @@ export class DeliveryWorker {
     while (this.running) {
       try {
         await this.listen().catch((err: Error) => this.logger.warn(`listen failed, polling only: ${err.message}`));
-        const free = this.env.WEBHOOK_CONCURRENCY - this.inFlight.size;
+        const free = this.env.WEBHOOK_CONCURRENCY - this.inFlight.size - this.reserved;
         // Under load, claim in batches rather than one row per freed slot (a round trip each).
         if (free <= 0 || (free < this.minClaim && this.inFlight.size > 0)) {
           await this.waitForWork(this.env.WEBHOOK_POLL_INTERVAL_MS);
@@ -171,17 +175,30 @@ export class DeliveryWorker {
   }
 
   /**
-   * What a fan-out in this process may claim for it in the fan-out's own transaction (null while
-   * stopped): the free slots, on the same lease and endpoint exclusions as a claim query.
+   * What a fan-out of `events` new events in this process may claim for it in its own statement
+   * (null while stopped or full): about as many deliveries as those events make (learnt from the
+   * fan-outs so far), within the free slots. The slots are reserved until {@link endDirectClaim}, so
+   * fan-outs running side by side (one per partition) cannot together claim more than the
+   * worker's concurrency. Same lease and endpoint exclusions as a claim query.
    */
-  directClaim(): DirectClaim | null {
+  directClaim(events: number): DirectClaim | null {
     if (!this.running) return null;
-    const limit = Math.min(this.env.WEBHOOK_CLAIM_BATCH, this.env.WEBHOOK_CONCURRENCY - this.inFlight.size);
-    return limit > 0 ? { limit, leaseMs: this.env.WEBHOOK_LEASE_MS, skipEndpoints: this.skippedEndpoints() } : null;
+    const want = Math.ceil(events * Math.max(1, this.deliveriesPerEvent) * 1.5);
+    const limit = Math.min(want, this.env.WEBHOOK_CLAIM_BATCH, this.env.WEBHOOK_CONCURRENCY - this.inFlight.size - this.reserved);
+    if (limit <= 0) return null;
+    this.reserved += limit;
+    return { limit, leaseMs: this.env.WEBHOOK_LEASE_MS, skipEndpoints: this.skippedEndpoints() };
   }
 
-  /** Sends deliveries a fan-out claimed for this process, once its transaction has committed. */
-  launchClaimed(rows: ClaimedDelivery[]): void {
+  /**
+   * Ends a direct claim: frees its reservation, learns how many deliveries an event makes, and
+   * sends what the fan-out claimed (`rows`, once its statement has committed). Without rows (the
+   * statement failed, or claimed nothing) it only frees the reservation.
+   */
+  endDirectClaim(claim: DirectClaim, rows: ClaimedDelivery[] = [], made?: { events: number; deliveries: number }): void {
+    this.reserved = Math.max(0, this.reserved - claim.limit);
+    if (made && made.events > 0) this.deliveriesPerEvent = 0.8 * this.deliveriesPerEvent + 0.2 * (made.deliveries / made.events);
+    if (rows.length === 0) return;
     if (!this.running) {
       // Stopped meanwhile: give the claims back so another instance sends them at once.
       this.deliveries.release(rows.map((r) => r.claim_id)).catch((err: Error) => this.logger.warn(`claims not released (their leases will expire): ${err.message}`));

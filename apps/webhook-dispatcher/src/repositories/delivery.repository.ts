@@ -145,17 +145,19 @@ export class DeliveryRepository {
   /**
    * A whole Kafka batch in one statement, which PostgreSQL applies atomically: the inbox rows of
    * `consumer` (events it has already handled are skipped), then the fan-out of the new events as
-   * {@link fanOut}. One round trip instead of a transaction's four; returns how many events were new.
+   * {@link fanOut}. One round trip instead of a transaction's four; returns how many events were new
+   * and how many deliveries they made.
    *
    * With `direct`, up to `direct.limit` of the new deliveries are claimed by the caller in the same
    * statement (leased as {@link claimDue} does) and returned, so this process can send them as soon
    * as the statement commits, without a wake-up and a claim query. The others are left pending for
    * any worker. A process that dies before sending leaves its leases to expire: at-least-once.
    */
-  async applyBatch(consumer: string, events: FanOutEvent[], direct?: DirectClaim): Promise<{ handled: number; claimed: ClaimedDelivery[] }> {
-    if (events.length === 0) return { handled: 0, claimed: [] };
+  async applyBatch(consumer: string, events: FanOutEvent[], direct?: DirectClaim): Promise<{ handled: number; created: number; claimed: ClaimedDelivery[] }> {
+    if (events.length === 0) return { handled: 0, created: 0, claimed: [] };
     const rows = (await this.db.query(fanOutSql(true), [...fanOutParams(events, direct), consumer])) as (FanOutRow & { handled: number })[];
-    return { handled: rows[0]?.handled ?? 0, claimed: claimedOf(rows.filter((r) => r.id !== null)) };
+    const created = rows.filter((r) => r.id !== null);
+    return { handled: rows[0]?.handled ?? 0, created: created.length, claimed: claimedOf(created) };
   }
 
   /**

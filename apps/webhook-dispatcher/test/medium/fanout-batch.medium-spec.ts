@@ -57,7 +57,7 @@ describe('a batch applied in one statement', () => {
     const lease = 30_000;
 
     const first = await repo.applyBatch(consumer, [a, b, a], { limit: 1, leaseMs: lease, skipEndpoints: [] });
-    expect(first.handled).toBe(2); // a twice in one batch is one event
+    expect([first.handled, first.created]).toEqual([2, 2]); // a twice in one batch is one event
     expect(first.claimed).toHaveLength(1);
     const [claimed] = first.claimed;
     expect(claimed).toMatchObject({ endpoint_id: ep, status: 'pending', attempt_count: 0, url: 'http://127.0.0.1:9/hooks', event_type: 'wallet_update' });
@@ -74,7 +74,7 @@ describe('a batch applied in one statement', () => {
     expect(waiting.due_in_ms).toBeLessThanOrEqual(0); // due now, for any worker
 
     const again = await repo.applyBatch(consumer, [b, a], { limit: 10, leaseMs: lease, skipEndpoints: [] });
-    expect(again).toEqual({ handled: 0, claimed: [] });
+    expect(again).toEqual({ handled: 0, created: 0, claimed: [] });
     expect(await deliveriesOf(ep)).toEqual(rows.map((r) => ({ ...r, due_in_ms: expect.any(Number) })));
     expect(await dispatcher.db.query('select count(*)::int as n from inbox where consumer = $1', [consumer])).toEqual([{ n: 2 }]);
   });
@@ -89,7 +89,7 @@ describe('a batch applied in one statement', () => {
     const unsubscribed = event('metrics_update');
 
     const result = await repo.applyBatch(consumer, [e, unsubscribed], { limit: 10, leaseMs: 30_000, skipEndpoints: [skipped] });
-    expect(result.handled).toBe(2);
+    expect([result.handled, result.created]).toEqual([2, 3]);
     expect(result.claimed.map((c) => c.endpoint_id)).toEqual([open]);
     expect(await deliveriesOf(skipped)).toEqual([expect.objectContaining({ status: 'pending', claim_id: null })]);
     expect(await deliveriesOf(disabled)).toEqual([expect.objectContaining({ status: 'failed', claim_id: null, due_in_ms: null })]);
@@ -99,9 +99,28 @@ describe('a batch applied in one statement', () => {
 
   it('without a claim (a stopped worker, a full one) every delivery is left pending', async () => {
     const ep = await endpoint();
-    expect(dispatcher.app.get(DeliveryWorker).directClaim()).toBeNull(); // stopped
+    expect(dispatcher.app.get(DeliveryWorker).directClaim(2)).toBeNull(); // stopped
     const result = await repo.applyBatch(`c-${uuidv7()}`, [event(), event()]);
-    expect(result).toEqual({ handled: 2, claimed: [] });
+    expect(result).toEqual({ handled: 2, created: 2, claimed: [] });
     expect((await deliveriesOf(ep)).map((r) => [r.status, r.claim_id])).toEqual([['pending', null], ['pending', null]]);
+  });
+
+  it('fan-outs side by side cannot together claim more than the worker\'s free slots, each claims about what its events make, and a failed one gives its reservation back', async () => {
+    const small = await startDispatcher(dispatcherEnv(prefix, { KAFKA_CONSUMERS_ENABLED: 'false', WEBHOOK_CONCURRENCY: '10', WEBHOOK_CLAIM_BATCH: '6' }));
+    try {
+      const worker = small.app.get(DeliveryWorker);
+      // One delivery per event until it learns otherwise, with room to spare (x1.5), within the batch size.
+      expect(worker.directClaim(2)?.limit).toBe(3);
+      const first = worker.directClaim(100);
+      const second = worker.directClaim(100);
+      expect([first?.limit, second?.limit, worker.directClaim(1)]).toEqual([6, 1, null]);
+      worker.endDirectClaim(second!); // its statement failed: nothing was claimed
+      expect(worker.directClaim(100)?.limit).toBe(1);
+      // A fan-out whose event made 6 deliveries: the average moves from 1 to 2, so one event now asks for 3.
+      worker.endDirectClaim(first!, [], { events: 1, deliveries: 6 });
+      expect(worker.directClaim(1)?.limit).toBe(3);
+    } finally {
+      await small.close();
+    }
   });
 });
