@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 // Benchmark: POST /v1/users/{id}/points/earn over HTTP (autocannon, many connections) against the
 // real PostgreSQL, compared in the same run with the raw ceiling of the same SQL transaction
-// (`select ledger_execute(...)` from a direct `pg` pool). Also measures latency at a steady 500 req/s.
+// (`select ledger_execute(...)` from a direct `pg` pool). Also measures latency at a steady rate
+// (500 req/s, and lower rates for context) with an open-loop generator: one request every 1/rate s,
+// sent whether or not earlier ones have answered, each timed from when it was due. (autocannon's
+// own rate option sends each second's quota in one burst at the start of the second, which measures
+// the queue of that burst, not a steady rate.)
 // Run through bench/wallet/run.sh, which starts the infrastructure and the wallet-service.
 'use strict';
 const { randomUUID } = require('node:crypto');
+const httpModule = require('node:http');
 const autocannon = require('autocannon');
 const { Pool } = require('pg');
 const { uuidv7 } = require('../../libs/contracts/dist');
@@ -72,6 +77,42 @@ async function raw(connectionString) {
   return { label: 'raw SQL (pg pool 16, same transaction)', rps: count / secs, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors: 0, total: count };
 }
 
+/** Open loop: a request every 1000/rate ms for DURATION seconds; latency from the moment it was due. */
+async function steadyRate(rate) {
+  const agent = new httpModule.Agent({ keepAlive: true, maxSockets: 512 });
+  const { hostname, port } = new URL(URL_BASE);
+  const latencies = [];
+  let errors = 0;
+  const total = rate * DURATION;
+  const start = performance.now();
+  const pending = [];
+  const send = (dueAt) => new Promise((resolve) => {
+    const body = JSON.stringify({ points: 10, amount: 50, reason: 'bench' });
+    const req = httpModule.request({ agent, hostname, port, method: 'POST', path: `/v1/users/${pick()}/points/earn`, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': randomUUID() } }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        if (res.statusCode === 201) latencies.push(performance.now() - dueAt); else errors += 1;
+        resolve();
+      });
+    });
+    req.on('error', () => { errors += 1; resolve(); });
+    req.end(body);
+  });
+  for (let sent = 0; sent < total;) {
+    const now = performance.now();
+    while (sent < total && start + (sent * 1000) / rate <= now) {
+      pending.push(send(start + (sent * 1000) / rate));
+      sent += 1;
+    }
+    await new Promise((r) => setTimeout(r, 1)); // not setImmediate: a spinning generator would take a core from the service
+  }
+  await Promise.all(pending);
+  const secs = (performance.now() - start) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return { label: `HTTP earn at a steady ${rate} req/s (open loop)`, rps: latencies.length / secs, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors, total: latencies.length };
+}
+
 (async () => {
   const db = databaseUrl(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres', databaseName(process.env.DB_PREFIX || 'wozamali_bench', 'wallet-service'));
   const fmt = (r) => `${r.label.padEnd(44)} ${r.rps.toFixed(0).padStart(7)} earns/s   p50 ${Number(r.p50).toFixed(1).padStart(6)} ms   p99 ${Number(r.p99).toFixed(1).padStart(6)} ms   non-2xx/errors ${r.errors}`;
@@ -80,7 +121,8 @@ async function raw(connectionString) {
   console.log(fmt(rawResult));
   const httpResult = await http(`HTTP earn (${CONNECTIONS} connections)`);
   console.log(fmt(httpResult));
-  const steady = await http('HTTP earn at a steady 500 req/s', { overallRate: 500, connections: 50 });
+  for (const rate of [200, 350]) console.log(fmt(await steadyRate(rate)));
+  const steady = await steadyRate(500);
   console.log(fmt(steady));
   console.log(`ratio HTTP / raw ceiling: ${(httpResult.rps / rawResult.rps).toFixed(2)} (target >= 0.5); p99 at 500 req/s: ${steady.p99} ms (target < 50 ms)`);
 })().catch((err) => {
