@@ -10,7 +10,11 @@ const DEFAULT_CARD = [
 
 const t = useWalletApp();
 
-const fundBalance = async () => (await t.db.query(`select coalesce(sum(balance), 0)::bigint as s from accounts where owner_type = 'campaign' and owner_id = $1`, [GREEN_SCHOLAR_FUND_CAMPAIGN_ID]))[0].s as number;
+// What one transfer credited to the fund (other suites credit the shared fund account meanwhile, so
+// the account's balance before and after would count their collections too).
+const fundCreditOf = async (transferId: string) => Number((await t.db.query(
+  `select coalesce(sum(p.amount), 0)::bigint as s from postings p join accounts a on a.id = p.account_id
+   where p.transfer_id = $1 and a.owner_type = 'campaign' and a.owner_id = $2`, [transferId, GREEN_SCHOLAR_FUND_CAMPAIGN_ID]))[0].s);
 
 describe('recycling collections', () => {
   it('serves the rate card in force with the DOMAIN.md defaults', async () => {
@@ -44,12 +48,11 @@ describe('recycling collections', () => {
 
   it("sends PET's fund share to the Green Scholar Fund; the resident sees both; collection_recorded carries the impact", async () => {
     const user = uuidv7();
-    const fundBefore = await fundBalance();
     const res = await t.w.post('/v1/collections', { user_id: user, collector_id: uuidv7(), materials: [{ material: 'PET', kg: '2' }, { material: 'ALU_CANS', kg: '0.5' }] });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ points: 25, amount: 928, fund_amount: 300, gross_amount: 1228 }); // 927.5 → 928
     expect(res.body.impact).toMatchObject({ co2_avoided_g: 3400 + 4550, water_saved_ml: 60000 + 70000 });
-    expect(Number(await fundBalance()) - Number(fundBefore)).toBe(300);
+    expect(await fundCreditOf(res.body.transfer_id)).toBe(300);
     const [event] = await t.db.query(`select payload from outbox where key = $1 and type = 'collection_recorded'`, [user]);
     expect(event.payload.data).toMatchObject({ collection_id: res.body.collection_id, transfer_id: res.body.transfer_id, total_grams: 2500, points: 25, amount: 928, fund_amount: 300 });
   });
