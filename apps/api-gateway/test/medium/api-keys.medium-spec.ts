@@ -124,12 +124,15 @@ describe('API keys (real PostgreSQL and Redis; a node:http stub stands in for th
   });
 
   it('unknown resources, unknown actions, unknown fields and bad ids are 400/404 and create nothing', async () => {
-    const before = (await ds.query('select count(*)::int as n from api_keys'))[0].n;
-    expect((await createKey({ permissions: { wallet: ['read'] } })).json).toMatchObject({ status: 400, code: 'validation_failed' });
-    expect((await createKey({ permissions: { wallets: ['delete'] } })).status).toBe(400);
-    expect((await createKey({ permissions: { wallets: ['read'] }, admin: true })).status).toBe(400);
-    expect((await createKey({ service_id: 'bad id!' })).status).toBe(400);
-    expect((await ds.query('select count(*)::int as n from api_keys'))[0].n).toBe(before);
+    // A name of this test's own: other suites create keys in the same database meanwhile.
+    const name = `refused ${randomUUID()}`;
+    expect((await createKey({ name, permissions: { wallet: ['read'] } })).json).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect((await createKey({ name, permissions: { wallets: ['delete'] } })).status).toBe(400);
+    expect((await createKey({ name, permissions: { wallets: ['read'] }, admin: true })).status).toBe(400);
+    expect((await createKey({ name, service_id: 'bad id!' })).status).toBe(400);
+    expect((await ds.query('select count(*)::int as n from api_keys where name = $1', [name]))[0].n).toBe(0);
+    expect((await createKey({ name })).status).toBe(201); // the same name with good input is created: the check can see it
+    expect((await ds.query('select count(*)::int as n from api_keys where name = $1', [name]))[0].n).toBe(1);
     expect((await call(gw.url, 'POST', `/v1/api-keys/${randomUUID()}/revoke`, ADMIN_HEADERS)).json).toMatchObject({ status: 404, code: 'not_found' });
     expect((await call(gw.url, 'POST', '/v1/api-keys/not-a-uuid/revoke', ADMIN_HEADERS)).status).toBe(404);
   });
