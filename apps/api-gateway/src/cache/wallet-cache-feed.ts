@@ -93,7 +93,8 @@ export class WalletCacheFeed implements OnApplicationBootstrap, OnApplicationShu
       this.cache.clear();
       return;
     }
-    if (typeof subject === 'string') this.cache.evict(subject);
-    if (typeof userId === 'string' && userId !== subject) this.cache.evict(userId);
+    // Cache keys are lower-case user ids (the proxy lower-cases the path's).
+    const users = new Set([subject, userId].filter((u): u is string => typeof u === 'string').map((u) => u.toLowerCase()));
+    for (const u of users) this.cache.evict(u);
   }
 }
