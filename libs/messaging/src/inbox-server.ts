@@ -88,6 +88,8 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
   private readonly log: Logger;
   private consumerClient: Consumer | null = null;
   private dlqProducer: Producer | null = null;
+  /** Set when a DLQ send failed: the next dead letter goes through a new producer. */
+  private dlqStale = false;
   private readonly maxAttempts: number;
   private readonly retryBackoffMs: number;
   private readonly maxBatch: number;
@@ -301,6 +303,15 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
   private async deadLetter(topic: string, partition: number, message: KafkaMessage, value: string, reason: string): Promise<void> {
     this.log.error(`dead-lettering ${topic}[${partition}]@${message.offset}: ${reason}`);
     if (!this.dlqProducer) throw new Error('DLQ producer not connected');
+    if (this.dlqStale) {
+      // The last send failed: an idempotent producer can be left with sequence numbers the broker
+      // refuses for good ("out of order sequence number"), so a failed one is replaced.
+      const old = this.dlqProducer;
+      this.dlqProducer = this.opts.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      void old.disconnect().catch(() => undefined);
+      await this.dlqProducer.connect();
+      this.dlqStale = false;
+    }
     // If this send fails, the error propagates and the message is redelivered: nothing is lost.
     await this.dlqProducer.send({
       topic: dlqTopic(topic),
@@ -317,6 +328,9 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
           'x-failed-at': new Date().toISOString(),
         },
       }],
+    }).catch((err: unknown) => {
+      this.dlqStale = true;
+      throw err;
     });
     this.stats.deadLettered += 1;
   }

@@ -51,7 +51,7 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private client: Client | null = null;
-  private producer: Producer | null = null;
+  private producer: { client: Producer; ready: Promise<void> } | null = null;
   private breaker: CircuitBreaker<[Message[], string[]], unknown> | null = null;
   private running = false;
   private loop: Promise<void> | null = null;
@@ -124,6 +124,7 @@ export class OutboxRelay {
       } catch (err) {
         this.status.lastError = (err as Error).message;
         this.logger.warn(`publish failed, retrying in ${backoff} ms: ${(err as Error).message}`);
+        if ((err as { code?: string }).code === 'ETIMEDOUT') this.discardProducer(this.producer?.client ?? null); // the send may still be in flight
         if (this.client && !(await this.clientAlive())) await this.teardown();
         await this.backoff(backoff);
         backoff = Math.min(backoff * 2, 2000);
@@ -161,10 +162,7 @@ export class OutboxRelay {
     const res = await this.client.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1)) as locked', [`outbox-relay:${this.opts.service}`]);
     if (!res.rows[0]?.locked) return;
     await this.client.query(`listen ${OUTBOX_CHANNEL}`);
-    if (!this.producer) {
-      this.producer = this.opts.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-      await this.producer.connect();
-      const producer = this.producer;
+    if (!this.breaker) {
       this.breaker = new CircuitBreaker(
         async (messages: Message[], topics: string[]) => {
           const byTopic = new Map<string, Message[]>();
@@ -173,13 +171,47 @@ export class OutboxRelay {
             list.push(m);
             byTopic.set(topics[i]!, list);
           });
-          return producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
+          const producer = await this.connectedProducer();
+          try {
+            return await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
+          } catch (err) {
+            this.discardProducer(producer);
+            throw err;
+          }
         },
         { timeout: this.opts.publishTimeoutMs ?? 15_000, errorThresholdPercentage: 50, resetTimeout: 3000, volumeThreshold: 3, name: `kafka-publish:${this.opts.service}` },
       );
     }
     this.status.active = true;
     this.logger.log('outbox relay is the active instance');
+  }
+
+  /** The producer, connected on first use; a new one (a new producer id) after any failed send. */
+  private async connectedProducer(): Promise<Producer> {
+    if (!this.producer) {
+      const client = this.opts.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      const ready = client.connect().catch((err: unknown) => {
+        this.discardProducer(client);
+        throw err;
+      });
+      this.producer = { client, ready };
+    }
+    const { client, ready } = this.producer;
+    await ready;
+    return client;
+  }
+
+  /**
+   * Drops a producer after a failed or timed-out send. An idempotent producer whose batch failed
+   * part-way (a broker restart, a timeout) can be left with sequence numbers the broker no longer
+   * accepts ("out of order sequence number"), and kafkajs never recovers from that; a new producer
+   * starts a new sequence. What the old one may have written is published again: at-least-once,
+   * deduplicated by the consumers' inboxes.
+   */
+  private discardProducer(producer: Producer | null): void {
+    if (!producer) return;
+    if (this.producer?.client === producer) this.producer = null;
+    void producer.disconnect().catch(() => undefined);
   }
 
   private nextPruneAt = 0;
@@ -228,7 +260,7 @@ export class OutboxRelay {
     this.producer = null;
     this.breaker?.shutdown();
     this.breaker = null;
-    if (producer) await producer.disconnect().catch(() => undefined);
+    if (producer) await producer.client.disconnect().catch(() => undefined);
   }
 
   /** Test and shutdown helper: waits until nothing committed is left unpublished. */
