@@ -42,7 +42,7 @@ it('replaces a producer whose sends fail with out-of-order sequence numbers, and
         };
         if (entry.wedged) {
           producer.sendBatch = async () => {
-            throw new KafkaJSProtocolError({ type: 'OUT_OF_ORDER_SEQUENCE_NUMBER', code: 45, retriable: false, message: 'The broker received an out of order sequence number' });
+            throw new KafkaJSProtocolError(Object.assign(new Error('The broker received an out of order sequence number'), { type: 'OUT_OF_ORDER_SEQUENCE_NUMBER', code: 45, retriable: false }));
           };
         }
         return producer;
