@@ -7,6 +7,7 @@ import { EndpointsController } from './controllers/endpoints.controller';
 import { ExternalServicesController } from './controllers/external-services.controller';
 import { SecretBox } from './crypto/secret-box';
 import { DeliveryWorker } from './delivery/delivery-worker';
+import { RetentionJob } from './delivery/retention-job';
 import { parseSchedule, RetryPolicy } from './delivery/retry-policy';
 import { SigningKeys } from './delivery/signing-keys';
 import { UrlGuard } from './delivery/url-guard';
@@ -43,6 +44,7 @@ export class AppModule {
         ExternalServicesService,
         SigningKeys,
         DeliveryWorker,
+        RetentionJob,
         HealthProber,
         WebhookLifecycle,
       ],

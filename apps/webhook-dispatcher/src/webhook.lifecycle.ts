@@ -1,23 +1,28 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DEV_WEBHOOK_SECRET_KEY, WebhookDispatcherEnv } from './config/env';
 import { DeliveryWorker } from './delivery/delivery-worker';
+import { RetentionJob } from './delivery/retention-job';
 import { HealthProber } from './registry/health-prober';
 
-/** Starts the delivery workers and health probes after boot; stops them while the database is still up. */
+/** Starts the delivery workers, the retention job and health probes after boot; stops them while the database is still up. */
 @Injectable()
 export class WebhookLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WebhookDispatcher');
 
-  constructor(private readonly env: WebhookDispatcherEnv, private readonly worker: DeliveryWorker, private readonly prober: HealthProber) {}
+  constructor(private readonly env: WebhookDispatcherEnv, private readonly worker: DeliveryWorker, private readonly prober: HealthProber, private readonly retention: RetentionJob) {}
 
   onApplicationBootstrap(): void {
     if (this.env.WEBHOOK_SECRET_KEY === DEV_WEBHOOK_SECRET_KEY) this.logger.warn('WEBHOOK_SECRET_KEY is the development key: set a real one outside development');
-    if (this.env.WEBHOOK_WORKERS_ENABLED) this.worker.start();
+    if (this.env.WEBHOOK_WORKERS_ENABLED) {
+      this.worker.start();
+      this.retention.start();
+    }
     if (this.env.HEALTH_PROBES_ENABLED) this.prober.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.prober.stop();
+    await this.retention.stop();
     await this.worker.stop();
   }
 }

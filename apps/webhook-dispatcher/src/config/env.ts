@@ -87,6 +87,21 @@ export class WebhookDispatcherEnv extends CommonEnv {
   @Min(1000)
   WEBHOOK_DISABLE_AFTER_FAILING_MS = 5 * 24 * 3600_000;
 
+  /**
+   * Finished deliveries (delivered, or dead and not replayed) are kept this many days with their
+   * attempts and message, for the attempt log, sync status and replay; then deleted. Deliveries
+   * still pending or failing are never deleted.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  WEBHOOK_RETENTION_DAYS = 30;
+
+  /** How often the retention job runs (each run deletes in bounded batches). */
+  @IsInt()
+  @Min(1000)
+  WEBHOOK_RETENTION_INTERVAL_MS = 10 * 60_000;
+
   /** Allow receivers on loopback addresses (tests, local development). */
   @IsBoolean()
   WEBHOOK_ALLOW_LOOPBACK: boolean = false;

@@ -244,6 +244,33 @@ export class DeliveryRepository {
     return rows[0]!.n;
   }
 
+  /**
+   * Retention: deletes, for up to `limit` messages created before the cutoff, their finished
+   * deliveries (delivered or dead; attempts go with them), then the old messages that have no
+   * delivery left. A message with a delivery still pending or failing keeps everything. The status
+   * test is re-checked on a delivery locked meanwhile, so one replayed at this moment stays.
+   */
+  async pruneFinished(olderThanMs: number, limit: number): Promise<{ deliveries: number; messages: number }> {
+    const cutoff = "now() - $1::bigint * interval '1 millisecond'";
+    const [, deliveries] = (await this.db.query(
+      `delete from webhook_deliveries d
+       using (select m.id from webhook_messages m
+              where m.created_at < ${cutoff}
+                and not exists (select 1 from webhook_deliveries x where x.event_id = m.id and x.status in ('pending', 'failed'))
+              order by m.created_at limit $2) old
+       where d.event_id = old.id and d.status in ('delivered', 'dead')`,
+      [olderThanMs, limit],
+    )) as [unknown, number];
+    const [, messages] = (await this.db.query(
+      `delete from webhook_messages where id in (
+         select m.id from webhook_messages m
+         where m.created_at < ${cutoff} and not exists (select 1 from webhook_deliveries x where x.event_id = m.id)
+         order by m.created_at limit $2)`,
+      [olderThanMs, limit],
+    )) as [unknown, number];
+    return { deliveries, messages };
+  }
+
   /** Gives claimed deliveries back (a worker stopping with them unfinished). */
   async release(claimIds: string[]): Promise<void> {
     if (claimIds.length === 0) return;

@@ -1,0 +1,55 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { WebhookDispatcherEnv } from '../config/env';
+import { DeliveryRepository } from '../repositories/delivery.repository';
+
+const DAY_MS = 24 * 3600_000;
+/** Messages looked at per statement, so no run holds many row locks or writes a huge WAL burst. */
+const BATCH = 1000;
+
+/**
+ * Deletes finished deliveries, their attempts and their messages once they are
+ * `WEBHOOK_RETENTION_DAYS` old, in bounded batches every `WEBHOOK_RETENTION_INTERVAL_MS`. Several
+ * dispatcher processes may run it at once: a row one of them deletes the other skips.
+ */
+@Injectable()
+export class RetentionJob {
+  private readonly logger = new Logger('WebhookRetention');
+  private timer: NodeJS.Timeout | null = null;
+  private current: Promise<unknown> | null = null;
+  readonly stats = { runs: 0, deliveries: 0, messages: 0 };
+
+  constructor(private readonly env: WebhookDispatcherEnv, private readonly repo: DeliveryRepository) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      if (!this.current) this.current = this.runOnce().catch((err: Error) => this.logger.warn(`retention run failed, will retry: ${err.message}`)).finally(() => (this.current = null));
+    }, this.env.WEBHOOK_RETENTION_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.current;
+  }
+
+  /** One run: batches until nothing is left past retention or `budgetMs` has passed. */
+  async runOnce(budgetMs = 10_000): Promise<{ deliveries: number; messages: number }> {
+    const deadline = Date.now() + budgetMs;
+    const total = { deliveries: 0, messages: 0 };
+    for (;;) {
+      const { deliveries, messages } = await this.repo.pruneFinished(this.env.WEBHOOK_RETENTION_DAYS * DAY_MS, BATCH);
+      total.deliveries += deliveries;
+      total.messages += messages;
+      if ((deliveries === 0 && messages < BATCH) || Date.now() > deadline) break;
+    }
+    this.stats.runs += 1;
+    this.stats.deliveries += total.deliveries;
+    this.stats.messages += total.messages;
+    if (total.messages + total.deliveries > 0) {
+      this.logger.log(`deleted ${total.deliveries} finished deliveries and ${total.messages} messages older than ${this.env.WEBHOOK_RETENTION_DAYS} days`);
+    }
+    return total;
+  }
+}
