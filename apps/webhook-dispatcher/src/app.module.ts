@@ -6,6 +6,7 @@ import { DeliveriesController } from './controllers/deliveries.controller';
 import { EndpointsController } from './controllers/endpoints.controller';
 import { ExternalServicesController } from './controllers/external-services.controller';
 import { SecretBox } from './crypto/secret-box';
+import { SecretReseal } from './crypto/secret-reseal';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { RetentionJob } from './delivery/retention-job';
 import { parseSchedule, RetryPolicy } from './delivery/retry-policy';
@@ -30,7 +31,11 @@ export class AppModule {
       controllers: [EndpointsController, DeliveriesController, ExternalServicesController, EventFanoutConsumer],
       providers: [
         { provide: WebhookDispatcherEnv, useValue: env },
-        { provide: SecretBox, useValue: new SecretBox(env.WEBHOOK_SECRET_KEY) },
+        {
+          provide: SecretBox,
+          useValue: new SecretBox(env.WEBHOOK_SECRET_KEY, env.WEBHOOK_PREVIOUS_SECRET_KEYS.split(',').filter((k) => k.length > 0)),
+        },
+        SecretReseal,
         { provide: UrlGuard, useValue: new UrlGuard({ allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK, allowPrivate: env.WEBHOOK_ALLOW_PRIVATE }) },
         {
           provide: RetryPolicy,

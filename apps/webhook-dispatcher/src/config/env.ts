@@ -18,6 +18,14 @@ export class WebhookDispatcherEnv extends CommonEnv {
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be the base64 of exactly 32 bytes' })
   WEBHOOK_SECRET_KEY = DEV_WEBHOOK_SECRET_KEY;
 
+  /**
+   * Keys that sealed secrets before `WEBHOOK_SECRET_KEY` (comma-separated, same form): they open
+   * secrets, never seal. At boot every secret is re-sealed with the current key; once the log says
+   * none is left under them, remove them.
+   */
+  @Matches(/^(|[A-Za-z0-9+/]{43}=(,[A-Za-z0-9+/]{43}=)*)$/, { message: 'must be a comma-separated list of base64 32-byte keys' })
+  WEBHOOK_PREVIOUS_SECRET_KEYS = '';
+
   /** Waits between attempts after the first (which is immediate): `5s,5m,30m,2h,5h,10h,10h`; units ms|s|m|h. */
   @Matches(/^\s*\d+(ms|s|m|h)(\s*,\s*\d+(ms|s|m|h))*\s*$/, { message: 'must be a comma-separated list like 5s,5m,30m,2h' })
   WEBHOOK_RETRY_SCHEDULE = '5s,5m,30m,2h,5h,10h,10h';

@@ -1,38 +1,93 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
-const VERSION = 1;
+/** Version 1: no key id (sealed before keys could rotate); opened by trying each known key. */
+const V1 = 1;
+/** Version 2: the id of the key that sealed it follows the version byte. */
+const V2 = 2;
+const KID_BYTES = 8;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
+/** A key's public id: the first 8 bytes of SHA-256 over a label and the key. Says which key, reveals nothing of it. */
+export function keyId(key: Buffer): string {
+  return createHash('sha256').update('wozamali-webhook-secret-key:').update(key).digest().subarray(0, KID_BYTES).toString('hex');
+}
+
+function decodeKey(base64Key: string): Buffer {
+  const key = Buffer.from(base64Key, 'base64');
+  if (key.length !== 32) throw new Error('the secret key must be 32 bytes');
+  return key;
+}
+
 /**
  * AES-256-GCM for endpoint secrets at rest. The endpoint id is the associated data, so a ciphertext
- * copied onto another endpoint does not decrypt. Layout: version byte, iv, tag, ciphertext.
+ * copied onto another endpoint does not decrypt. Layout (version 2): version byte, key id, iv, tag,
+ * ciphertext. Seals with the current key; opens with the current key or any previous one, so the
+ * master key can rotate: deploy the new key as current with the old one as previous, let the
+ * re-seal job move every stored secret to the new key, then drop the old key.
  */
 export class SecretBox {
-  private readonly key: Buffer;
+  private readonly current: { id: string; key: Buffer };
+  private readonly keys = new Map<string, Buffer>();
 
-  constructor(base64Key: string) {
-    this.key = Buffer.from(base64Key, 'base64');
-    if (this.key.length !== 32) throw new Error('the secret key must be 32 bytes');
+  constructor(base64Key: string, previousBase64Keys: string[] = []) {
+    const key = decodeKey(base64Key);
+    this.current = { id: keyId(key), key };
+    this.keys.set(this.current.id, key);
+    for (const previous of previousBase64Keys) {
+      const k = decodeKey(previous);
+      if (!this.keys.has(keyId(k))) this.keys.set(keyId(k), k);
+    }
+  }
+
+  /** The id of the key that seals. */
+  get currentKeyId(): string {
+    return this.current.id;
   }
 
   seal(plaintext: string, endpointId: string): Buffer {
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
     cipher.setAAD(Buffer.from(endpointId, 'utf8'));
     const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), data]);
+    return Buffer.concat([Buffer.from([V2]), Buffer.from(this.current.id, 'hex'), iv, cipher.getAuthTag(), data]);
   }
 
   open(sealed: Buffer, endpointId: string): string {
-    if (sealed.length < 1 + IV_BYTES + TAG_BYTES || sealed[0] !== VERSION) throw new Error('unknown secret ciphertext format');
-    const iv = sealed.subarray(1, 1 + IV_BYTES);
-    const tag = sealed.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES);
-    const decipher = createDecipheriv('aes-256-gcm', this.key, iv);
-    decipher.setAAD(Buffer.from(endpointId, 'utf8'));
-    decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(sealed.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+    if (sealed[0] === V2 && sealed.length >= 1 + KID_BYTES + IV_BYTES + TAG_BYTES) {
+      const kid = sealed.subarray(1, 1 + KID_BYTES).toString('hex');
+      const key = this.keys.get(kid);
+      if (!key) throw new Error(`this secret was sealed with key ${kid}, which is neither WEBHOOK_SECRET_KEY nor in WEBHOOK_PREVIOUS_SECRET_KEYS`);
+      return decrypt(key, sealed.subarray(1 + KID_BYTES), endpointId);
+    }
+    if (sealed[0] === V1 && sealed.length >= 1 + IV_BYTES + TAG_BYTES) {
+      let last: unknown;
+      for (const key of this.keys.values()) {
+        try {
+          return decrypt(key, sealed.subarray(1), endpointId);
+        } catch (err) {
+          last = err;
+        }
+      }
+      throw last;
+    }
+    throw new Error('unknown secret ciphertext format');
   }
+
+  /** True when `sealed` is not sealed with the current key (an older format or a previous key). */
+  isStale(sealed: Buffer): boolean {
+    return !(sealed[0] === V2 && sealed.subarray(1, 1 + KID_BYTES).toString('hex') === this.current.id);
+  }
+}
+
+/** iv, tag, ciphertext → plaintext; throws when the key, the endpoint or the bytes are wrong. */
+function decrypt(key: Buffer, rest: Buffer, endpointId: string): string {
+  const iv = rest.subarray(0, IV_BYTES);
+  const tag = rest.subarray(IV_BYTES, IV_BYTES + TAG_BYTES);
+  const decipher = createDecipheriv('aes-256-gcm', key, iv);
+  decipher.setAAD(Buffer.from(endpointId, 'utf8'));
+  decipher.setAuthTag(tag);
+  return Buffer.concat([decipher.update(rest.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
 }
 
 /** A new endpoint secret: `whsec_` + base64 of 32 random bytes (Standard Webhooks allows 24–64). */

@@ -143,4 +143,19 @@ export class EndpointRepository {
     )) as { ciphertext: Buffer }[];
     return rows[0]?.ciphertext ?? null;
   }
+
+  /** A page of secrets that can still sign (any endpoint), in id order after `afterId`. */
+  async liveSecretsAfter(afterId: string, limit: number): Promise<{ id: string; endpoint_id: string; ciphertext: Buffer }[]> {
+    return (await this.db.query(
+      `select id, endpoint_id, ciphertext from webhook_endpoint_secrets
+       where id > $1 and (expires_at is null or expires_at > now()) order by id limit $2`,
+      [afterId, limit],
+    )) as { id: string; endpoint_id: string; ciphertext: Buffer }[];
+  }
+
+  /** Swaps a secret's ciphertext, only if it is still the one read (another process may have re-sealed it). */
+  async replaceCiphertext(id: string, previous: Buffer, next: Buffer): Promise<boolean> {
+    const [, count] = (await this.db.query('update webhook_endpoint_secrets set ciphertext = $3 where id = $1 and ciphertext = $2', [id, previous, next])) as [unknown, number];
+    return count === 1;
+  }
 }
