@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
+import CircuitBreaker from 'opossum';
 
 /** The outcome of counting one request against a bucket. */
 export interface RateDecision {
@@ -34,13 +35,15 @@ export interface RateLimiterOptions {
  * a cache outage) nor stops limiting (fail open would leave money routes unthrottled to whoever
  * notices): it counts in this process's memory with the same limits, so the platform-wide limit is
  * at most (instances × limit) during the outage, and says so in the logs (at most every 10 s).
- * Redis calls time out after 100 ms so an unreachable Redis costs little.
+ * Redis calls time out after 100 ms and go through an opossum breaker: once most of them fail, the
+ * breaker opens and requests count locally at once, with a trial call to Redis every 2 s.
  */
 export class RateLimiter {
   private readonly logger = new Logger('RateLimiter');
   private readonly redis: Redis;
   private readonly local = new Map<string, { count: number; resetAt: number }>();
   private lastWarning = 0;
+  private readonly breaker: CircuitBreaker<[string, number], [number, number]>;
 
   constructor(private readonly opts: RateLimiterOptions) {
     this.redis = new Redis(opts.redisUrl, {
@@ -54,12 +57,21 @@ export class RateLimiter {
     });
     this.redis.on('error', (err: Error) => this.warn(`redis unavailable (${err.message})`));
     this.redis.defineCommand('wmHit', { numberOfKeys: 1, lua: HIT });
+    const redis = this.redis as unknown as { wmHit(k: string, w: number): Promise<[number, number]> };
+    this.breaker = new CircuitBreaker((key: string, windowMs: number) => redis.wmHit(key, windowMs), {
+      timeout: 150, errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeout: 2000, name: 'redis-rate-limit',
+    });
+  }
+
+  /** The Redis breaker: `open` while Redis is skipped. */
+  get breakerState(): 'closed' | 'open' | 'half-open' {
+    return this.breaker.opened ? 'open' : this.breaker.halfOpen ? 'half-open' : 'closed';
   }
 
   async hit(bucket: string, limit: number): Promise<RateDecision> {
     const windowMs = this.opts.windowSeconds * 1000;
     try {
-      const [count, ttl] = (await (this.redis as unknown as { wmHit(k: string, w: number): Promise<[number, number]> }).wmHit(`${this.opts.prefix}:rl:${bucket}`, windowMs));
+      const [count, ttl] = await this.breaker.fire(`${this.opts.prefix}:rl:${bucket}`, windowMs);
       return decide(count, limit, ttl, 'redis');
     } catch (err) {
       this.warn(`rate limits counted per instance while Redis is unreachable (${(err as Error).message})`);
@@ -68,6 +80,7 @@ export class RateLimiter {
   }
 
   async close(): Promise<void> {
+    this.breaker.shutdown();
     this.redis.disconnect();
   }
 

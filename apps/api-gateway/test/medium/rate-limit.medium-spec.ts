@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { uniqueName } from '@wozamali/testing';
 import { ADMIN_HEADERS, call, closedPort, startGateway, StubBackend, type RunningGateway } from './gateway-harness';
+import { RateLimiter } from '../../src/rate-limit/rate-limiter';
 
 describe('rate limits (real Redis; a node:http stub stands in for the wallet-service)', () => {
   let wallet: StubBackend;
@@ -71,5 +72,8 @@ describe('rate limits (real Redis; a node:http stub stands in for the wallet-ser
     expect([limited.status, limited.json!.code]).toEqual([429, 'rate_limited']);
     expect(limited.headers.get('retry-after')).not.toBeNull();
     expect(Date.now() - started).toBeLessThan(1500);
+    // After a few failed calls the Redis breaker is open: requests no longer wait on Redis at all.
+    for (let i = 0; i < 5; i += 1) await read(gw, key);
+    expect(gw.app.get(RateLimiter).breakerState).toBe('open');
   });
 });
