@@ -5,6 +5,7 @@ export type WebhookErrorCode =
   | 'endpoint_not_found'
   | 'delivery_not_found'
   | 'event_not_found'
+  | 'event_expired'
   | 'service_not_found'
   | 'url_not_allowed'
   | 'endpoint_disabled'
@@ -17,6 +18,8 @@ export function statusOf(code: WebhookErrorCode): number {
     case 'event_not_found':
     case 'service_not_found':
       return 404;
+    case 'event_expired':
+      return 410;
     case 'url_not_allowed':
       return 422;
     case 'endpoint_disabled':

@@ -65,6 +65,10 @@ export class DeliveryService {
       // Consumed, but no endpoint was subscribed to its type: nothing to sync (inbox rows are kept 30 days).
       const consumed = await this.deliveries.consumed(dispatcherConsumer(this.env), eventId);
       if (!consumed) throw new WebhookException('event_not_found', `the dispatcher has not consumed event ${eventId}`);
+      // Consumed longer ago than retention: its deliveries, if it had any, were deleted with it.
+      if (consumed.processed_at.getTime() < Date.now() - this.env.WEBHOOK_RETENTION_DAYS * 24 * 3600_000) {
+        throw new WebhookException('event_expired', `event ${eventId} was consumed more than ${this.env.WEBHOOK_RETENTION_DAYS} days ago; its delivery history is past retention`);
+      }
       return {
         event_id: eventId, type: consumed.event_type, occurred_at: null, consumed_at: consumed.processed_at.toISOString(),
         status: 'no_endpoints', counts: { pending: 0, delivered: 0, failed: 0, dead: 0 }, deliveries: [],

@@ -1,6 +1,7 @@
 import { uuidv7 } from '@wozamali/contracts';
 import { DeliveryWorker } from '../../src/delivery/delivery-worker';
 import { RetentionJob } from '../../src/delivery/retention-job';
+import { dispatcherConsumer, WebhookDispatcherEnv } from '../../src/config/env';
 import { dispatcherEnv, dispatcherPrefix, migrateDispatcher, startDispatcher, type RunningDispatcher } from '../support/dispatcher';
 import { api } from '../support/events';
 
@@ -86,4 +87,11 @@ it('deletes finished deliveries, their attempts and their message past retention
   expect(await dispatcher.app.get(RetentionJob).runOnce()).toEqual({ deliveries: 1, messages: 1 });
   expect(await left(failing)).toEqual({ message: 0, deliveries: 0, attempts: 0 });
   expect(await left(partlyPending)).toEqual({ message: 1, deliveries: 2, attempts: 4 });
+
+  // Its sync status: consumed past retention, the event answers 410 event_expired, not "no endpoints".
+  await dispatcher.db.query(`insert into inbox (consumer, event_id, event_type, processed_at) values ($1, $2, 'wallet_update', now() - interval '40 days')`, [dispatcherConsumer(dispatcher.app.get(WebhookDispatcherEnv)), delivered]);
+  const expired = await api(dispatcher.url, 'GET', `/v1/webhooks/events/${delivered}`);
+  expect([expired.status, expired.type.split(';')[0], expired.json.code]).toEqual([410, 'application/problem+json', 'event_expired']);
+  const kept2 = await api(dispatcher.url, 'GET', `/v1/webhooks/events/${partlyPending}`);
+  expect([kept2.status, kept2.json.status]).toEqual([200, 'pending']);
 });
