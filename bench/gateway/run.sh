@@ -24,4 +24,6 @@ for port in 3901 3980 3981; do
   for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
 done
 echo "[bench] node $(node -v), $(nproc) cores"
+# Other brokers (a test run's, an isolated run's) cost this machine 15-20 % even when idle: say so.
+echo "[bench] Kafka brokers running: $(pgrep -fc 'kafka\.Kafka' || true) (the bench needs one)"
 WALLET_URL=http://127.0.0.1:3901 GATEWAY_URL=http://127.0.0.1:3980 UNCACHED_GATEWAY_URL=http://127.0.0.1:3981 node bench/gateway/gateway-bench.js

@@ -11,6 +11,8 @@ PID=$!
 trap 'kill -TERM $PID 2>/dev/null; wait $PID 2>/dev/null; [ "$STARTED_KAFKA" = 1 ] && bash scripts/infra.sh down' EXIT
 for _ in $(seq 1 60); do curl -fsS http://127.0.0.1:3901/health/ready >/dev/null 2>&1 && break; sleep 0.5; done
 echo "[bench] node $(node -v), $(nproc) cores"
+# Other brokers (a test run's, an isolated run's) cost this machine 15-20 % even when idle: say so.
+echo "[bench] Kafka brokers running: $(pgrep -fc 'kafka\.Kafka' || true) (the bench needs one)"
 # A yardstick for the machine, so figures from different machines (or a VM with a noisy neighbour)
 # can be compared: pgbench's built-in simple-update, 16 clients, 5 s, on a scratch database.
 if command -v pgbench > /dev/null; then
