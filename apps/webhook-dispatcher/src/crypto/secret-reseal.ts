@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ServiceMetrics } from '@wozamali/http';
 import { EndpointRepository } from '../repositories/endpoint.repository';
 import { SecretBox } from './secret-box';
 
@@ -23,7 +24,12 @@ export interface ResealReport {
 export class SecretReseal {
   private readonly logger = new Logger('SecretReseal');
 
-  constructor(private readonly endpoints: EndpointRepository, private readonly box: SecretBox) {}
+  /** What the last run found (for /metrics): secrets it could not open stay under an old key. */
+  private last: ResealReport | null = null;
+
+  constructor(private readonly endpoints: EndpointRepository, private readonly box: SecretBox, metrics: ServiceMetrics) {
+    metrics.gauge('webhook_secrets_unreadable', 'Live endpoint secrets the last re-seal could not open (sealed with a key this process lacks)', () => this.last?.unreadable ?? 0);
+  }
 
   async run(): Promise<ResealReport> {
     const report: ResealReport = { checked: 0, resealed: 0, unreadable: 0 };
@@ -46,6 +52,7 @@ export class SecretReseal {
       if (page.length < PAGE) break;
       after = page[page.length - 1]!.id;
     }
+    this.last = report;
     if (report.resealed > 0 || report.unreadable > 0) {
       this.logger.log(`re-sealed ${report.resealed} of ${report.checked} endpoint secrets with key ${this.box.currentKeyId}; ${report.unreadable} unreadable`);
     }

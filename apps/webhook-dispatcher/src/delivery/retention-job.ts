@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ServiceMetrics } from '@wozamali/http';
 import { WebhookDispatcherEnv } from '../config/env';
 import { DeliveryRepository } from '../repositories/delivery.repository';
 
@@ -18,7 +19,10 @@ export class RetentionJob {
   private current: Promise<unknown> | null = null;
   readonly stats = { runs: 0, deliveries: 0, messages: 0 };
 
-  constructor(private readonly env: WebhookDispatcherEnv, private readonly repo: DeliveryRepository) {}
+  constructor(private readonly env: WebhookDispatcherEnv, private readonly repo: DeliveryRepository, metrics: ServiceMetrics) {
+    metrics.gauge('webhook_retention_deleted_deliveries', 'Finished deliveries deleted past retention, since start', () => this.stats.deliveries);
+    metrics.gauge('webhook_retention_deleted_messages', 'Messages deleted past retention, since start', () => this.stats.messages);
+  }
 
   start(): void {
     if (this.timer) return;

@@ -77,6 +77,9 @@ it('deletes finished deliveries, their attempts and their message past retention
   expect(await left(failing)).toEqual({ message: 1, deliveries: 1, attempts: 2 });
   expect(await left(recent)).toEqual({ message: 1, deliveries: 2, attempts: 4 });
   expect(run).toEqual({ deliveries: 3, messages: 3 });
+  const metrics = await (await fetch(`${dispatcher.url}/metrics`)).text();
+  expect(metrics).toMatch(/^webhook_retention_deleted_messages\{[^}]*\} 3$/m);
+  expect(metrics).toMatch(/^webhook_retention_deleted_deliveries\{[^}]*\} 3$/m);
 
   // What was deleted is gone from the API too; what was kept still answers.
   const [kept] = (await dispatcher.db.query('select id from webhook_deliveries where event_id = $1 limit 1', [recent])) as { id: string }[];

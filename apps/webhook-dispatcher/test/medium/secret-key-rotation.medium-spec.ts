@@ -58,6 +58,11 @@ it('re-seals every live endpoint secret with the new key at boot, so the old key
   expect(await d.app.get(SecretReseal).run()).toEqual({ checked: 4, resealed: 0, unreadable: 0 });
   for (const [id, secret] of secrets) expect((await api(d.url, 'GET', `/v1/webhooks/endpoints/${id}/secret`)).json).toEqual({ secret });
 
+  // Started with neither old key nor new one's predecessor: it can't open them, and says so on /metrics.
+  const stranger = await boot({ WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64') });
+  expect(await stranger.app.get(SecretReseal).run()).toEqual({ checked: 4, resealed: 0, unreadable: 4 });
+  expect(await (await fetch(`${stranger.url}/metrics`)).text()).toMatch(/^webhook_secrets_unreadable\{[^}]*\} 4$/m);
+
   // The old key removed: every endpoint still has its secret.
   d = await boot({ WEBHOOK_SECRET_KEY: newKey });
   for (const [id, secret] of secrets) expect((await api(d.url, 'GET', `/v1/webhooks/endpoints/${id}/secret`)).json).toEqual({ secret });
