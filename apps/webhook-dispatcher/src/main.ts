@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { InvalidEnvironmentError, validateEnv } from '@wozamali/config';
 import { Topics } from '@wozamali/contracts';
-import { buildService, KAFKA } from '@wozamali/http';
+import { buildService, KAFKA, registerInboxMetrics, ServiceMetrics } from '@wozamali/http';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
@@ -30,6 +30,7 @@ export async function buildDispatcher(env: WebhookDispatcherEnv): Promise<{ app:
     batchApply: (envelopes, consumer) => fanout.applyBatch(envelopes, consumer),
   });
   app.connectMicroservice({ strategy: inbox }, { inheritAppConfig: true });
+  registerInboxMetrics(app.get(ServiceMetrics), inbox);
   return { app, inbox };
 }
 

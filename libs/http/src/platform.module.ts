@@ -83,12 +83,23 @@ export class PlatformModule {
       { provide: OutboxWriter, useValue: new OutboxWriter(opts.service) },
       {
         provide: OutboxRelay,
-        useFactory: (kafka: Kafka, metrics: ServiceMetrics) => {
+        useFactory: (kafka: Kafka, metrics: ServiceMetrics, ds: DataSource) => {
           const relay = new OutboxRelay({ service: opts.service, connectionString: databaseUrl(opts.env.DATABASE_URL, database), kafka });
           metrics.gauge('outbox_published_total', 'Events published by this process', () => relay.getStatus().published);
+          // Outbox lag (DESIGN.md §8), read from the database, so every instance reports it, not only the active relay.
+          metrics.gauge('outbox_unpublished', 'Committed events not yet published to Kafka (counted up to 100,000)', async () => {
+            const [row] = (await ds.query('select count(*)::int as n from (select 1 from outbox where published_at is null limit 100000) u')) as { n: number }[];
+            return row!.n;
+          });
+          metrics.gauge('outbox_oldest_unpublished_seconds', 'Age of the oldest committed event not yet published (0 when none)', async () => {
+            const [row] = (await ds.query(
+              'select coalesce(extract(epoch from now() - (select created_at from outbox where published_at is null order by seq limit 1)), 0)::float8 as s',
+            )) as { s: number }[];
+            return row!.s;
+          });
           return relay;
         },
-        inject: [KAFKA, ServiceMetrics],
+        inject: [KAFKA, ServiceMetrics, DataSource],
       },
       {
         // Call poke() after a transaction that wrote to the outbox has committed.

@@ -6,6 +6,7 @@ import { KafkaInboxServer } from '@wozamali/messaging';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { createServiceApp } from './bootstrap';
+import { ServiceMetrics } from './metrics';
 import { KAFKA } from './platform.module';
 
 export interface ServiceEnv extends CommonEnv {
@@ -34,8 +35,17 @@ export async function buildService<E extends ServiceEnv>(opts: RunServiceOptions
       topics: opts.consumes,
     });
     app.connectMicroservice({ strategy: inbox }, { inheritAppConfig: true });
+    registerInboxMetrics(app.get(ServiceMetrics), inbox);
   }
   return { app, inbox };
+}
+
+/** The inbox's figures on the service's /metrics (DESIGN.md §8: consumer lag). */
+export function registerInboxMetrics(metrics: ServiceMetrics, inbox: KafkaInboxServer): void {
+  metrics.gauge('inbox_consumer_lag', 'Messages behind the high watermark on the partitions this process consumes, as of the last batch on each', () => inbox.consumerLag());
+  metrics.gauge('inbox_handled_total', 'Events applied by this process since start', () => inbox.stats.handled);
+  metrics.gauge('inbox_duplicates_total', 'Redelivered events the inbox turned into no-ops since start', () => inbox.stats.duplicates);
+  metrics.gauge('inbox_dead_lettered_total', 'Events sent to the dead-letter topic since start', () => inbox.stats.deadLettered);
 }
 
 /** A service's `main`: validate the environment (refuse to start naming the bad variable), serve HTTP, consume. */

@@ -96,6 +96,18 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
   /** Counters for /metrics and tests. */
   readonly stats = { handled: 0, duplicates: 0, deadLettered: 0, skipped: 0, batches: 0, fallbacks: 0, pruned: 0 };
   private pruneTimer: NodeJS.Timeout | null = null;
+  /** Per `topic:partition`: messages behind the high watermark after the last chunk handled there. */
+  private readonly lagByPartition = new Map<string, number>();
+
+  /**
+   * Consumer lag: messages not yet handled, summed over the partitions this process consumes, as of
+   * the last chunk handled on each (the high watermark the broker sent with that fetch).
+   */
+  consumerLag(): number {
+    let total = 0;
+    for (const lag of this.lagByPartition.values()) total += lag;
+    return total;
+  }
 
   constructor(private readonly opts: KafkaInboxServerOptions) {
     super();
@@ -110,6 +122,8 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
       this.dlqProducer = this.opts.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await this.dlqProducer.connect();
       this.consumerClient = this.opts.kafka.consumer({ groupId: this.opts.groupId ?? this.opts.consumer, sessionTimeout: 30_000, heartbeatInterval: 3000 });
+      // A rebalance may take partitions away: their lag is no longer this process's to report.
+      this.consumerClient.on(this.consumerClient.events.GROUP_JOIN, () => this.lagByPartition.clear());
       await this.consumerClient.connect();
       await this.consumerClient.subscribe({ topics: this.opts.topics, fromBeginning: this.opts.fromBeginning ?? true });
       await this.consumerClient.run({
@@ -192,6 +206,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
         }
       }
       resolveOffset(chunk[chunk.length - 1]!.offset);
+      this.lagByPartition.set(`${topic}:${partition}`, Math.max(0, Number(batch.highWatermark) - 1 - Number(chunk[chunk.length - 1]!.offset)));
       await commitOffsetsIfNecessary();
       await heartbeat();
     }
