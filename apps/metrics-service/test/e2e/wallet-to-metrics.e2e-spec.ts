@@ -59,6 +59,13 @@ it('a wallet credit and a collection reach the metrics-service through Kafka and
   const api = await fetch(`http://127.0.0.1:${(metrics.getHttpServer().address() as { port: number }).port}/v1/metrics/users/${user}`).then((r) => r.json() as Promise<any>);
   expect(api.days).toHaveLength(1);
   expect(api.days[0]).toMatchObject({ points_earned: 65, collections: 1 });
+
+  // Its /metrics reports the inbox: events applied, the redelivery turned into a no-op, and a lag.
+  const prom = await fetch(`http://127.0.0.1:${(metrics.getHttpServer().address() as { port: number }).port}/metrics`).then((r) => r.text());
+  const value = (name: string) => Number(/^\S+\{[^}]*\} (\S+)$/m.exec(prom.split('\n').filter((l) => l.startsWith(`${name}{`)).join('\n'))?.[1]);
+  expect(value('inbox_handled_total')).toBeGreaterThanOrEqual(2);
+  expect(value('inbox_duplicates_total')).toBeGreaterThanOrEqual(1);
+  expect(value('inbox_consumer_lag')).toBeGreaterThanOrEqual(0);
 }, 90_000);
 
 it('answers a date that does not exist with 400 problem+json, not a database error', async () => {
