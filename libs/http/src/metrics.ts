@@ -17,8 +17,20 @@ export class ServiceMetrics {
     });
   }
 
+  /** A gauge read at scrape time. A read that fails (the database down) reports NaN, so the rest of /metrics still answers. */
   gauge(name: string, help: string, collect: () => number | Promise<number>): Gauge {
-    return new Gauge({ name, help, registers: [this.registry], async collect() { this.set(await collect()); } });
+    return new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      async collect() {
+        try {
+          this.set(await collect());
+        } catch {
+          this.set(Number.NaN);
+        }
+      },
+    });
   }
 
   counter<L extends string>(name: string, help: string, labelNames: L[] = []): Counter<L> {
