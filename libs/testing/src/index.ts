@@ -124,3 +124,4 @@ export async function spawnService(service: string, port: number, env: NodeJS.Pr
     },
   };
 }
+export * from './fuzz';

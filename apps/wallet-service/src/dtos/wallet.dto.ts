@@ -1,6 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min,
+  ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min,
   ValidateNested, ValidateIf, registerDecorator, type ValidationOptions,
 } from 'class-validator';
 
@@ -208,10 +208,14 @@ export class InternalTransferDto {
   @IsIn(['earn', 'redeem', 'donate', 'transfer', 'expire'])
   kind!: 'earn' | 'redeem' | 'donate' | 'transfer' | 'expire';
 
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => AccountRefDto)
   from!: AccountRefDto;
 
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => AccountRefDto)
   to!: AccountRefDto;

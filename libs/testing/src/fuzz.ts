@@ -1,0 +1,53 @@
+import fc from 'fast-check';
+
+/**
+ * Bad input at random, for "never a 5xx" tests: a valid body broken one way at a time. A value
+ * anywhere in it replaced by a hostile one or removed, an unknown field added, or the body replaced
+ * outright by something else.
+ */
+export const hostile = fc.oneof(
+  fc.constant(null), fc.boolean(), fc.integer({ min: -1_000_000, max: 1_000_000 }), fc.double(), fc.string({ maxLength: 12 }),
+  fc.constantFrom(2 ** 53, 2 ** 53 + 2, -1, 0, 1.5, 1e308, -1e-9, '10', '1.2345', '0', '-1', '', 'x'.repeat(600), '9007199254740993', 'GOLD', 'not-a-uuid'),
+  fc.constantFrom({}, [], [null], { $gt: 0 }, { __proto__: { admin: true } }),
+  fc.array(fc.integer(), { maxLength: 3 }),
+);
+
+/** Every path to a value in the body: top-level keys, and keys of objects and arrays inside. */
+function paths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+  if (value === null || typeof value !== 'object') return [prefix];
+  const keys = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
+  return [prefix, ...keys.flatMap((k) => paths((value as Record<string | number, unknown>)[k], [...prefix, k]))];
+}
+
+function setAt(body: unknown, path: (string | number)[], value: unknown, remove: boolean): unknown {
+  if (path.length === 0) return value;
+  const copy = structuredClone(body) as Record<string | number, unknown>;
+  let node = copy;
+  for (const k of path.slice(0, -1)) node = node[k] as Record<string | number, unknown>;
+  const last = path[path.length - 1]!;
+  if (remove && !Array.isArray(node)) delete node[last];
+  else node[last] = value;
+  return copy;
+}
+
+/** How to break a body: one value replaced or removed, an unknown field added, or the body replaced outright. */
+export const breakage = fc.record({
+  kind: fc.constantFrom('replace', 'replace', 'remove', 'unknown', 'whole'),
+  pick: fc.nat(),
+  value: hostile,
+  whole: fc.oneof(fc.anything({ maxDepth: 2 }), fc.constantFrom('[]', 'null', '"x"', '12')),
+  field: fc.constantFrom('bonus', 'admin', 'balance', 'user', 'id', 'points_override'),
+});
+
+export function broken(valid: Record<string, unknown>, b: Breakage): unknown {
+  const all = paths(valid).filter((p) => p.length > 0);
+  const at = all[b.pick % all.length]!;
+  switch (b.kind) {
+    case 'replace': return setAt(valid, at, b.value, false);
+    case 'remove': return setAt(valid, at, undefined, true);
+    case 'unknown': return { ...valid, [b.field]: b.value };
+    case 'whole': return b.whole;
+  }
+}
+
+export type Breakage = typeof breakage extends fc.Arbitrary<infer T> ? T : never;
