@@ -57,3 +57,30 @@ describe('bad input, at random', () => {
     expect(refused).toBeGreaterThan(RUNS / 2);
   }, 120_000);
 });
+
+describe('bad query strings, at random', () => {
+  const value = fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('0', '1', '100', '101', '-1', '1.5', '1e3', 'AAAA', Buffer.from(uuidv7()).toString('base64url'), 'x'.repeat(300)));
+  const query = fc.array(fc.tuple(fc.constantFrom('limit', 'cursor', 'limit', 'cursor', 'extra'), value), { maxLength: 4 });
+
+  it.each([
+    ['transactions', (u: string) => `/v1/wallets/${u}/transactions`],
+    ['points history', (u: string) => `/v1/users/${u}/points/history`],
+  ] as const)('%s: never a 5xx; a refusal is problem+json with a code', async (_name, path) => {
+    const user = uuidv7();
+    expect((await t.w.post(`/v1/users/${user}/points/earn`, { points: 5, reason: 'fuzz' })).status).toBe(201);
+    await fc.assert(
+      fc.asyncProperty(query, async (pairs) => {
+        const qs = new URLSearchParams(pairs).toString();
+        const res = await t.w.get(`${path(user)}?${qs}`);
+        expect(res.status).toBeLessThan(500);
+        if (res.status >= 400) {
+          expect(res.headers.get('content-type')).toContain('application/problem+json');
+          expect(res.body.code).toMatch(/^[a-z][a-z_]*$/);
+        } else {
+          expect(Array.isArray(res.body.data)).toBe(true);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  }, 120_000);
+});
