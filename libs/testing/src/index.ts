@@ -125,3 +125,13 @@ export async function spawnService(service: string, port: number, env: NodeJS.Pr
   };
 }
 export * from './fuzz';
+
+/** A TCP port on 127.0.0.1 with nothing listening (bound, then released): for a server to start on, or to find closed. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

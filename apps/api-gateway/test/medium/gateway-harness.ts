@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { freePort } from '@wozamali/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mintUserToken, type UserRole } from '@wozamali/auth';
 import { validateEnv } from '@wozamali/config';
@@ -86,13 +87,7 @@ export class StubBackend {
 }
 
 /** A TCP port with nothing listening (bound then released). */
-export async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+export const closedPort = freePort;
 
 export async function call(base: string, method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<{ status: number; headers: Headers; json: Record<string, unknown> | null; text: string }> {
   const res = await fetch(`${base}${path}`, {

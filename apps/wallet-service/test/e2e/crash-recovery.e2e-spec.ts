@@ -1,8 +1,7 @@
-import { createServer } from 'node:net';
 import { Topics, uuidv7 } from '@wozamali/contracts';
 import { databaseName, databaseUrl, migrateDatabase } from '@wozamali/database';
 import { createKafka } from '@wozamali/messaging';
-import { kafkaBrokers, serverUrl, spawnService, uniqueName, waitFor, type SpawnedService } from '@wozamali/testing';
+import { freePort, kafkaBrokers, serverUrl, spawnService, uniqueName, waitFor, type SpawnedService } from '@wozamali/testing';
 import { Client } from 'pg';
 import { migrations } from '../../src/migrations';
 
@@ -15,14 +14,6 @@ const prefix = `${process.env.DB_PREFIX || 'wozamali_test'}_wcrash`;
 const database = databaseName(prefix, 'wallet-service');
 let service: SpawnedService | null = null;
 let db: Client;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Earn {
   user: string;

@@ -1,7 +1,6 @@
-import { createServer } from 'node:net';
 import { uuidv7 } from '@wozamali/contracts';
 import { databaseName, migrateDatabase } from '@wozamali/database';
-import { serverUrl } from '@wozamali/testing';
+import { freePort, serverUrl } from '@wozamali/testing';
 import { migrations } from '../../src/migrations';
 import { startWalletApp, type WalletTestApp } from '../support/wallet-app';
 
@@ -11,14 +10,6 @@ import { startWalletApp, type WalletTestApp } from '../support/wallet-app';
 const prefix = `${process.env.DB_PREFIX || 'wozamali_test'}_wbacklog`;
 let w: WalletTestApp;
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 function gauge(metrics: string, name: string): number {
   const line = metrics.split('\n').find((l) => l.startsWith(`${name}{`));
   if (!line) throw new Error(`no ${name} on /metrics`);
@@ -27,7 +18,7 @@ function gauge(metrics: string, name: string): number {
 
 beforeAll(async () => {
   await migrateDatabase({ serverUrl: serverUrl(), database: databaseName(prefix, 'wallet-service'), migrations });
-  w = await startWalletApp({ DB_PREFIX: prefix, KAFKA_BROKERS: `127.0.0.1:${await closedPort()}` });
+  w = await startWalletApp({ DB_PREFIX: prefix, KAFKA_BROKERS: `127.0.0.1:${await freePort()}` });
 });
 
 afterAll(async () => {
