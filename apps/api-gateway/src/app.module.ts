@@ -1,6 +1,6 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PlatformModule } from '@wozamali/http';
+import { PlatformModule } from '@wozamali/platform';
 import { Authenticator } from './auth/authenticator.service';
 import { FEED_MAX_WAIT_MS, WalletCacheFeed } from './cache/wallet-cache-feed';
 import { WalletReadCache } from './cache/wallet-read-cache';

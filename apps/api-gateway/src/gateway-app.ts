@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createServiceApp } from '@wozamali/http';
+import { createServiceApp } from '@wozamali/platform';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import { assertProductionSafe, type ApiGatewayEnv } from './config/env';

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule } from '@wozamali/http';
+import { PlatformModule } from '@wozamali/platform';
 import type { MetricsServiceEnv } from './config/env';
 import { WalletEventsConsumer } from './consumers/wallet-events.consumer';
 import { MetricsController } from './controllers/metrics.controller';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Topics } from '@wozamali/contracts';
-import { runService } from '@wozamali/http';
+import { runService } from '@wozamali/platform';
 import { AppModule } from './app.module';
 import { MetricsServiceEnv } from './config/env';
 

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule } from '@wozamali/http';
+import { PlatformModule } from '@wozamali/platform';
 import type { WalletServiceEnv } from './config/env';
 import { AdminController, CollectionsController, InternalController, PointsController, WalletsController } from './controllers/wallet.controllers';
 import { CatalogService } from './ledger/catalog.service';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runService } from '@wozamali/http';
+import { runService } from '@wozamali/platform';
 import { AppModule } from './app.module';
 import { WalletServiceEnv } from './config/env';
 

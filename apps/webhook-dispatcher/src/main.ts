@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { InvalidEnvironmentError, validateEnv } from '@wozamali/config';
 import { Topics } from '@wozamali/contracts';
-import { buildService, KAFKA, registerInboxMetrics, ServiceMetrics } from '@wozamali/http';
+import { buildService, KAFKA, registerInboxMetrics, ServiceMetrics } from '@wozamali/platform';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule } from '@wozamali/http';
+import { PlatformModule } from '@wozamali/platform';
 import type { WithdrawalsServiceEnv } from './config/env';
 import { migrations } from './migrations';
 

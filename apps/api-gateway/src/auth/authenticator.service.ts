@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isApiKeyToken, JwtVerificationError, JwtVerifier, type Principal } from '@wozamali/auth';
-import { SERVICE_ENV } from '@wozamali/http';
+import { SERVICE_ENV } from '@wozamali/platform';
 import type { ApiGatewayEnv } from '../config/env';
 import { GatewayException } from '../errors/gateway.exception';
 import { ApiKeyService } from '../services/api-key.service';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Topics } from '@wozamali/contracts';
-import { KAFKA, SERVICE_ENV } from '@wozamali/http';
+import { KAFKA, SERVICE_ENV } from '@wozamali/platform';
 import type { Consumer, Kafka } from 'kafkajs';
 import { hostname } from 'node:os';
 import type { ApiGatewayEnv } from '../config/env';

@@ -1,4 +1,4 @@
-import { DomainException } from '@wozamali/http';
+import { DomainException } from '@wozamali/platform';
 
 /** The gateway's closed set of problem codes. */
 export type GatewayCode =

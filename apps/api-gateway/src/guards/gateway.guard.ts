@@ -1,6 +1,6 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Principal } from '@wozamali/auth';
-import { SERVICE_ENV } from '@wozamali/http';
+import { SERVICE_ENV } from '@wozamali/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize';
 import { Authenticator } from '../auth/authenticator.service';

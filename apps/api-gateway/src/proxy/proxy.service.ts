@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { requestContext, ServiceMetrics } from '@wozamali/http';
+import { requestContext, ServiceMetrics } from '@wozamali/platform';
 import type { FastifyReply } from 'fastify';
 import { WalletReadCache } from '../cache/wallet-read-cache';
 import { GatewayException } from '../errors/gateway.exception';

@@ -3,7 +3,7 @@ import {
   ALL_PERMISSIONS, dummyVerify, generateApiKey, hashApiKeySecret, isSubset, parseApiKey, validatePermissions, verifyApiKeySecret,
   type Principal, type ServicePrincipal,
 } from '@wozamali/auth';
-import { DomainException, SERVICE_ENV } from '@wozamali/http';
+import { DomainException, SERVICE_ENV } from '@wozamali/platform';
 import { DataSource } from 'typeorm';
 import type { ApiGatewayEnv } from '../config/env';
 import type { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, RotateApiKeyDto } from '../dtos/api-key.dto';

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { isUuid } from '@wozamali/contracts';
-import { DomainException } from '@wozamali/http';
+import { DomainException } from '@wozamali/platform';
 import { IsISO8601, IsOptional, Matches } from 'class-validator';
 import { MetricsService } from '../services/metrics.service';
 

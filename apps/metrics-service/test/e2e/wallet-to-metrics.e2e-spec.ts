@@ -1,5 +1,5 @@
 import { Topics, uuidv7 } from '@wozamali/contracts';
-import { buildService } from '@wozamali/http';
+import { buildService } from '@wozamali/platform';
 import type { KafkaInboxServer } from '@wozamali/messaging';
 import { validateEnv } from '@wozamali/config';
 import { kafkaBrokers, openTestDataSource, spawnService, waitFor, type SpawnedService } from '@wozamali/testing';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createParamDecorator, Injectable, type ExecutionContext, type PipeTransform } from '@nestjs/common';
 import { isUuid } from '@wozamali/contracts';
-import { requestContext } from '@wozamali/http';
+import { requestContext } from '@wozamali/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WalletException } from '../errors/wallet.exception';
 import type { LedgerResult, WriteContext } from '../ledger/ledger.types';

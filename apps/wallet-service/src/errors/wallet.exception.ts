@@ -1,4 +1,4 @@
-import { DomainException } from '@wozamali/http';
+import { DomainException } from '@wozamali/platform';
 
 /** The closed set of problems the wallet-service answers with. */
 export type WalletErrorCode =

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { validateEnv } from '@wozamali/config';
 import { uuidv7 } from '@wozamali/contracts';
-import { buildService } from '@wozamali/http';
+import { buildService } from '@wozamali/platform';
 import { kafkaBrokers, openTestDataSource } from '@wozamali/testing';
 import type { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ServiceMetrics } from '@wozamali/http';
+import { ServiceMetrics } from '@wozamali/platform';
 import { EndpointRepository } from '../repositories/endpoint.repository';
 import { SecretBox } from './secret-box';
 

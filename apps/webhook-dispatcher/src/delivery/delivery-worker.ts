@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { databaseName, databaseUrl } from '@wozamali/database';
-import { ServiceMetrics } from '@wozamali/http';
+import { ServiceMetrics } from '@wozamali/platform';
 import { OutboxWriter, WakeSignal } from '@wozamali/messaging';
 import CircuitBreaker from 'opossum';
 import { Client } from 'pg';

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ServiceMetrics } from '@wozamali/http';
+import { ServiceMetrics } from '@wozamali/platform';
 import { WebhookDispatcherEnv } from '../config/env';
 import { DeliveryRepository } from '../repositories/delivery.repository';
 

@@ -1,4 +1,4 @@
-import { DomainException } from '@wozamali/http';
+import { DomainException } from '@wozamali/platform';
 
 /** The closed set of problems the webhook-dispatcher reports. */
 export type WebhookErrorCode =
