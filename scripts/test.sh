@@ -19,10 +19,13 @@ cleanup() { if [ "$STARTED_KAFKA" = 1 ] && [ -z "${KEEP_INFRA:-}" ]; then bash s
 trap cleanup EXIT
 export WOZAMALI_INFRA_READY=1
 mkdir -p .run
+node scripts/check-dead-letters.js --mark
 set +e
 npx jest --ci --json --outputFile=.run/jest-results.json "$@"
 status=$?
 set -e
+# A dead letter no test poisoned on purpose fails the run (a consumer gave up on a real event).
+if ! node scripts/check-dead-letters.js; then status=1; fi
 # The ledger verifier must find zero mismatches after the whole suite.
 if ! node scripts/verify-ledger.js; then status=1; fi
 node -e '

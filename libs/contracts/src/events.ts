@@ -68,12 +68,18 @@ function kindProblem(kind: FieldKind, value: unknown): boolean {
   }
 }
 
-/** Validates a known event type's data; returns the problems (empty when valid). */
-export function eventDataProblems(type: EventType, data: unknown): string[] {
+/**
+ * Validates a known event type's data against its contract; returns the problems (empty when
+ * valid). With `only`, just those fields are checked: a consumer checks what it reads (a tolerant
+ * reader), the producer's tests check everything.
+ */
+export function eventDataProblems(type: EventType, data: unknown, only?: readonly string[]): string[] {
   if (typeof data !== 'object' || data === null) return ['data must be an object'];
   const record = data as Record<string, unknown>;
   const problems: string[] = [];
-  for (const [field, spec] of Object.entries(EventDefinitions[type].fields as Record<string, FieldSpec>)) {
+  const fields = EventDefinitions[type].fields as Record<string, FieldSpec>;
+  for (const [field, spec] of Object.entries(fields)) {
+    if (only && !only.includes(field)) continue;
     const value = record[field];
     const optional = spec.endsWith('?');
     const nullable = spec.endsWith('|null');

@@ -1,9 +1,25 @@
 import { Logger } from '@nestjs/common';
-import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import { dlqTopic, envelopeProblems, eventDataProblems, isKnownEventType, type EventEnvelope } from '@wozamali/contracts';
+import { EventPattern, Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { dlqTopic, envelopeProblems, eventDataProblems, isKnownEventType, type EventEnvelope, type EventType } from '@wozamali/contracts';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
+import { REPLAY_FOR_HEADER } from './dead-letters';
+
+/** What an inbox handler declares beside its pattern (see {@link InboxHandler}). */
+export interface InboxHandlerExtras {
+  /** The `data` fields the handler reads: only these are checked against the event's contract. */
+  reads?: readonly string[];
+}
+
+/**
+ * Marks an inbox handler for one or more event types, naming the `data` fields it reads. The inbox
+ * checks those fields (and only those) before calling it; an event whose read fields are wrong is
+ * dead-lettered, any other difference is tolerated.
+ */
+export function InboxHandler(types: EventType | readonly EventType[], reads: readonly string[] = []): MethodDecorator {
+  return EventPattern(types, { reads } satisfies InboxHandlerExtras);
+}
 
 /** What an `@EventPattern(type)` handler receives: the event and the inbox transaction to act in. */
 export interface InboxMessage<TData = unknown> {
@@ -227,11 +243,16 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
       await this.deadLetter(topic, partition, message, raw, `invalid envelope: ${problems.join('; ')}`);
       return null;
     }
-    if (!this.getHandlerByPattern(envelope.type) || !isKnownEventType(envelope.type)) {
+    const handler = this.getHandlerByPattern(envelope.type);
+    const replayFor = message.headers?.[REPLAY_FOR_HEADER]?.toString();
+    if (!handler || !isKnownEventType(envelope.type) || (replayFor !== undefined && replayFor !== this.opts.consumer)) {
       this.stats.skipped += 1;
       return null;
     }
-    const dataProblems = eventDataProblems(envelope.type, envelope.data);
+    // A tolerant reader: only the fields this consumer's handler reads are checked. The producer
+    // guarantees the whole contract; a field nobody here reads is no reason to dead-letter.
+    const reads = (handler.extras as InboxHandlerExtras | undefined)?.reads ?? [];
+    const dataProblems = eventDataProblems(envelope.type, envelope.data, reads);
     if (dataProblems.length > 0) {
       await this.deadLetter(topic, partition, message, raw, `invalid ${envelope.type} data: ${dataProblems.join('; ')}`);
       return null;
@@ -335,11 +356,13 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
         key: message.key ?? null,
         value,
         headers: {
+          ...message.headers,
           'x-error': reason.slice(0, 2000),
           'x-original-topic': topic,
           'x-original-partition': String(partition),
           'x-original-offset': message.offset,
           'x-consumer': this.opts.consumer,
+          'x-consumer-group': this.opts.groupId ?? this.opts.consumer,
           'x-failed-at': new Date().toISOString(),
         },
       }],

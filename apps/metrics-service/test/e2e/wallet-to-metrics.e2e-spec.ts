@@ -1,8 +1,8 @@
 import { Topics, uuidv7 } from '@wozamali/contracts';
 import { buildService } from '@wozamali/platform';
-import type { KafkaInboxServer } from '@wozamali/messaging';
+import { createKafka, replayDeadLetters, TEST_POISON_HEADER, type KafkaInboxServer } from '@wozamali/messaging';
 import { validateEnv } from '@wozamali/config';
-import { kafkaBrokers, openTestDataSource, spawnService, waitFor, type SpawnedService } from '@wozamali/testing';
+import { kafkaBrokers, openTestDataSource, spawnService, uniqueName, waitFor, type SpawnedService } from '@wozamali/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
@@ -76,3 +76,70 @@ it('answers a date that does not exist with 400 problem+json, not a database err
     expect(res.headers.get('content-type')).toContain('application/problem+json');
   }
 });
+
+/** The metrics' points earned for these users, and the ledger's lifetime points for them. */
+async function pointsOf(users: string[]): Promise<{ metrics: Record<string, number>; ledger: Record<string, number> }> {
+  const m = await metricsDb.query('select user_id, sum(points_earned)::int as p from user_metrics where user_id = any($1::uuid[]) group by user_id', [users]);
+  const l = await walletDb.query(`select owner_id as user_id, lifetime_earned::int as p from accounts where owner_type = 'user' and asset = 'POINTS' and owner_id = any($1::text[])`, [users]);
+  const byUser = (rows: { user_id: string; p: number }[]) => Object.fromEntries(rows.map((r) => [r.user_id, r.p]));
+  return { metrics: byUser(m), ledger: byUser(l) };
+}
+
+it('points-only earns of new residents are counted, and nothing is dead-lettered', async () => {
+  const before = inbox.stats.deadLettered;
+  const users = Array.from({ length: 20 }, () => uuidv7());
+  for (const [i, user] of users.entries()) expect((await post(`/v1/users/${user}/points/earn`, { points: 10 + i, reason: 'points only' })).status).toBe(201);
+  const counted = await waitFor(async () => {
+    const p = await pointsOf(users);
+    return Object.keys(p.metrics).length === users.length ? p : null;
+  }, 'every points-only earn in the metrics', 30_000);
+  expect(counted.metrics).toEqual(counted.ledger);
+  expect(inbox.stats.deadLettered).toBe(before);
+}, 60_000);
+
+it('replays the dead letters an earlier build left behind once to the metrics-service, and the metrics then equal the ledger', async () => {
+  // The state a build before the fix left: earns in the ledger whose wallet_update the metrics-service
+  // dead-lettered (wallet_id null), so it never counted them and has no inbox row for them.
+  const users = Array.from({ length: 5 }, () => uuidv7());
+  for (const user of users) expect((await post(`/v1/users/${user}/points/earn`, { points: 30, reason: 'points only' })).status).toBe(201);
+  await waitFor(async () => Object.keys((await pointsOf(users)).metrics).length === users.length, 'the earns in the metrics', 30_000);
+  const events = await walletDb.query(`select payload from outbox where key = any($1::text[]) and type = 'wallet_update' order by seq`, [users]);
+  expect(events).toHaveLength(users.length);
+  await metricsDb.query('delete from user_metrics where user_id = any($1::uuid[])', [users]);
+  await metricsDb.query('delete from inbox where event_id = any($1::uuid[])', [events.map((e: any) => e.payload.id)]);
+  expect((await pointsOf(users)).metrics).toEqual({});
+
+  const kafka = createKafka(uniqueName('dlq-replay-test'), kafkaBrokers());
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic: `${Topics.wallet}.dlq`,
+    messages: events.map((e: any) => ({
+      key: e.payload.subject,
+      value: JSON.stringify({ ...e.payload, data: { ...e.payload.data, wallet_id: null } }),
+      // What the old build's inbox wrote; planted by this test, so the run's dead-letter check expects it.
+      headers: { 'x-error': 'invalid wallet_update data: wallet_id must be uuid', 'x-original-topic': Topics.wallet, 'x-consumer': 'metrics-service', [TEST_POISON_HEADER]: 'dlq-replay' },
+    })),
+  });
+  await producer.disconnect();
+
+  const groupId = uniqueName('dlq-replay-progress');
+  const first = await replayDeadLetters(kafka, { topic: Topics.wallet, consumer: 'metrics-service', groupId });
+  expect(first.replayed).toBeGreaterThanOrEqual(users.length);
+  const replayed = await waitFor(async () => {
+    const p = await pointsOf(users);
+    return Object.keys(p.metrics).length === users.length ? p : null;
+  }, 'the replayed earns in the metrics', 30_000);
+  expect(replayed.metrics).toEqual(replayed.ledger);
+
+  // Run again: nothing new to replay; and the same dead letters replayed by a fresh group are no-ops.
+  expect((await replayDeadLetters(kafka, { topic: Topics.wallet, consumer: 'metrics-service', groupId })).replayed).toBe(0);
+  const duplicatesBefore = inbox.stats.duplicates;
+  expect((await replayDeadLetters(kafka, { topic: Topics.wallet, consumer: 'metrics-service', groupId: uniqueName('dlq-replay-again') })).replayed).toBeGreaterThanOrEqual(users.length);
+  await waitFor(() => inbox.stats.duplicates - duplicatesBefore >= users.length, 'the second replay turned into no-ops', 30_000);
+  expect((await pointsOf(users)).metrics).toEqual(replayed.ledger);
+
+  // A replay meant for another consumer is skipped by this one.
+  const other = { ...events[0].payload, id: uuidv7() };
+  expect(await inbox.handleMessage({ topic: Topics.wallet, partition: 0, message: { key: null, value: Buffer.from(JSON.stringify(other)), offset: '0', timestamp: '0', attributes: 0, headers: { 'x-replay-for': 'webhook-dispatcher' } } })).toBeNull();
+}, 120_000);

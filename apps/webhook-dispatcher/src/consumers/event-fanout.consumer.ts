@@ -1,7 +1,6 @@
 import { Controller, Injectable } from '@nestjs/common';
-import { EventPattern } from '@nestjs/microservices';
 import { EventDefinitions, type EventEnvelope, type EventType } from '@wozamali/contracts';
-import type { InboxMessage } from '@wozamali/messaging';
+import { InboxHandler, type InboxMessage } from '@wozamali/messaging';
 import { DeliveryWorker } from '../delivery/delivery-worker';
 import { deliveryPriority } from '../delivery/priority';
 import { webhookBody } from '../delivery/signature';
@@ -29,7 +28,8 @@ function toFanOut(envelope: EventEnvelope): FanOutEvent {
 export class EventFanoutConsumer {
   constructor(private readonly deliveries: DeliveryRepository, private readonly worker: DeliveryWorker) {}
 
-  @EventPattern(WEBHOOK_EVENT_TYPES)
+  // Reads no data field: it forwards what was published, so no data field is a reason to refuse an event.
+  @InboxHandler(WEBHOOK_EVENT_TYPES)
   async fanOut({ envelope, manager }: InboxMessage): Promise<void> {
     await this.deliveries.fanOut(manager, [toFanOut(envelope)]);
   }

@@ -86,6 +86,20 @@ describe('webhook-dispatcher end to end', () => {
     expect([none.status, none.json]).toEqual([200, expect.objectContaining({ event_id: unwanted.id, type: 'metrics_update', status: 'no_endpoints', deliveries: [] })]);
   });
 
+  it('forwards an event whatever the data fields it does not read: an earlier build\'s wallet_update without a wallet id is delivered, not dead-lettered', async () => {
+    const { receiver } = await receiverFor(['wallet_update']);
+    const user = uuidv7();
+    const old = {
+      id: uuidv7(), type: 'wallet_update', version: 1, source: 'wallet-service', occurred_at: new Date().toISOString(), subject: user, correlation_id: null,
+      data: { user_id: user, wallet_id: null, transfer_id: uuidv7(), kind: 'earn', currency: 'ZAR', balance_change: 0, points_change: 25, description: 'points only', new_balance: 0, new_points: 25, held: 0 },
+    };
+    const deadBefore = dispatcher.inbox!.stats.deadLettered;
+    expect(await dispatcher.inbox!.handleMessage({ topic: Topics.wallet, partition: 0, message: { key: Buffer.from(user), value: Buffer.from(JSON.stringify(old)), offset: '0', timestamp: '0', attributes: 0, headers: {} } })).toBe('handled');
+    const got = await waitFor(() => receiver.accepted.get(old.id), 'the old event at the receiver', 30_000);
+    expect(got.body).toMatchObject({ id: old.id, type: 'wallet_update', data: { points_change: 25, wallet_id: null } });
+    expect(dispatcher.inbox!.stats.deadLettered).toBe(deadBefore);
+  });
+
   it('each event goes only to the endpoints subscribed to its type, with its priority (money 0, points 1)', async () => {
     const money = await receiverFor(['wallet_update']);
     const points = await receiverFor(['points_update', 'wallet_update']);

@@ -2,7 +2,7 @@ import { Topics, uuidv7 } from '@wozamali/contracts';
 import { kafkaBrokers, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, databaseName, migrateDatabase } from '@wozamali/database';
-import { createKafka, KafkaInboxServer, MessagingTables1764000000000, type InboxMessage } from '../../src';
+import { createKafka, KafkaInboxServer, MessagingTables1764000000000, TEST_POISON_HEADER, type InboxMessage } from '../../src';
 
 // The batching inbox against the real broker and PostgreSQL, on a database and consumer group of
 // its own.
@@ -54,11 +54,12 @@ describe('batching inbox', () => {
     await producer.connect();
     try {
       await new Promise((r) => setTimeout(r, 4000)); // both consumers joined, reading from the latest offset
+      const poison = { [TEST_POISON_HEADER]: 'batch-inbox' }; // poisoned on purpose: the run's dead-letter check expects these
       const events = [1, 2, 3, 4, 5].map((n) => ({ id: uuidv7(), type: 'metrics_update', version: 1, source: 'test', occurred_at: new Date().toISOString(), subject: key, correlation_id: null, data: { date: '2026-11-25', n } }));
       await producer.send({ topic, messages: [
-        ...events.map((e) => ({ key, value: JSON.stringify(e) })),
+        ...events.map((e) => ({ key, value: JSON.stringify(e), headers: e.data.n === 3 ? poison : {} })),
         { key, value: JSON.stringify(events[0]) }, // delivered twice
-        { key, value: '{not json' },
+        { key, value: '{not json', headers: poison },
       ] });
       await waitFor(async () => dead.length >= 2 && (await db.query('select count(*)::int as n from batch_inbox_effects where consumer = $1', [consumer]))[0].n >= 4, 'the good events applied and the poison ones dead-lettered', 30_000);
       const effects = await db.query('select n from batch_inbox_effects where consumer = $1 order by n', [consumer]);

@@ -1,5 +1,5 @@
 import { Topics, uuidv7, type WalletUpdateData } from '@wozamali/contracts';
-import { createKafka, KafkaInboxServer, MessagingTables1764000000000, OutboxRelay, OutboxWriter, type InboxMessage } from '../../src';
+import { createKafka, KafkaInboxServer, MessagingTables1764000000000, OutboxRelay, OutboxWriter, TEST_POISON_HEADER, type InboxMessage } from '../../src';
 import { kafkaBrokers, openTestDataSource, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
 import { databaseName, databaseUrl, dataSourceOptions, migrateDatabase } from '@wozamali/database';
 import { DataSource } from 'typeorm';
@@ -106,12 +106,13 @@ describe('outbox -> Kafka -> inbox', () => {
     try {
       // Wait until both consumers have joined (their first poll from the latest offset).
       await new Promise((r) => setTimeout(r, 4000));
+      const poison = { [TEST_POISON_HEADER]: 'outbox-inbox' }; // poisoned on purpose: the run's dead-letter check expects these
       const event = (n: number) => JSON.stringify({ id: uuidv7(), type: 'metrics_update', version: 1, source: 'test', occurred_at: new Date().toISOString(), subject: key, correlation_id: null, data: { date: '2026-11-25', n } });
       await producer.send({ topic, messages: [
         { key, value: event(1) },
-        { key, value: '{not json' },
-        { key, value: event(2) },
-        { key, value: JSON.stringify({ id: 'nope', type: 'metrics_update' }) },
+        { key, value: '{not json', headers: poison },
+        { key, value: event(2), headers: poison },
+        { key, value: JSON.stringify({ id: 'nope', type: 'metrics_update' }), headers: poison },
         { key, value: event(3) },
       ] });
       await waitFor(() => handled.has(3) && dead.length >= 3, 'the good messages handled and the poison ones dead-lettered', 30_000);
