@@ -67,7 +67,7 @@ kafka_up() {
   echo $! > "$PIDFILE"
   for _ in $(seq 1 120); do
     if port_open "$KAFKA_PORT"; then log "Kafka answers on 127.0.0.1:$KAFKA_PORT"; return; fi
-    if ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then log "Kafka exited; last lines:"; tail -20 "$CACHE/logs-$KAFKA_PORT/stdout.log" "$CACHE/logs-$KAFKA_PORT/server.log" >&2 || true; exit 1; fi
+    if ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then log "Kafka exited; last lines:"; tail -n 20 "$CACHE/logs-$KAFKA_PORT/stdout.log" "$CACHE/logs-$KAFKA_PORT/server.log" >&2 || true; exit 1; fi
     sleep 0.5
   done
   log "Kafka did not answer within 60 s"; exit 1
