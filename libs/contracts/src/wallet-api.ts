@@ -70,9 +70,9 @@ export interface WalletTransferLeg {
  * sink and platform money to the resident). Any leg refused → nothing written.
  */
 export interface WalletMultiLegTransferRequest extends WalletTransferBase {
-  /** The user the transfer concerns (its history and events); by default the user of the legs. */
+  /** The user the transfer concerns (its history and events): optional, and if sent it must be the one user the legs move. */
   user_id?: string;
-  /** The legs, at least one. */
+  /** The legs, 1 to 10, posted together or not at all. */
   legs: WalletTransferLeg[];
 }
 
@@ -213,13 +213,16 @@ export interface WalletAssetBalance {
   debited: number;
 }
 
+/** Owners whose balances the internal read answers (a user's wallet is `GET /v1/wallets/{user_id}`). */
+export type WalletBalanceOwnerType = Exclude<WalletOwnerType, 'user'>;
+
 /** Answer to `GET /internal/v1/accounts/{owner_type}/{owner_id}/balances`. */
 export interface WalletAccountBalancesResponse {
   /** The owner's type. */
-  owner_type: WalletOwnerType;
+  owner_type: WalletBalanceOwnerType;
   /** The owner's id (a campaign's UUID, `rewards`, `payouts`, …). */
   owner_id: string;
-  /** One entry per asset the owner has an account in. */
+  /** One entry per asset (ZAR and POINTS; zeros for an asset that never moved). */
   balances: WalletAssetBalance[];
 }
 
@@ -283,6 +286,8 @@ export interface WalletProblem {
   correlation_id: string | null;
   /** Per-field validation messages, on `validation_failed`. */
   errors?: { field: string; messages: string[] }[];
-  /** Extensions (e.g. `asset`). */
+  /** On `insufficient_funds` / `insufficient_points`: the asset that was short (of a multi-leg transfer too). */
+  asset?: WalletAsset;
+  /** Other extensions. */
   [extension: string]: unknown;
 }

@@ -2,7 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, t
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import {
   isWalletProblemCode,
-  type WalletAccountBalancesResponse, type WalletCreateHoldRequest, type WalletHoldResponse, type WalletOwnerType, type WalletProblem,
+  type WalletAccountBalancesResponse, type WalletBalanceOwnerType, type WalletCreateHoldRequest, type WalletHoldResponse, type WalletProblem,
   type WalletProblemCode, type WalletReverseTransferRequest, type WalletReverseTransferResponse, type WalletSettleHoldRequest,
   type WalletSettleHoldResponse, type WalletTransferRequest, type WalletTransferResponse,
 } from '@wozamali/contracts';
@@ -154,8 +154,8 @@ export class WalletClient {
     return this.write(`/internal/v1/holds/${encodeURIComponent(holdId)}/void`, body, opts);
   }
 
-  /** `GET /internal/v1/accounts/{owner_type}/{owner_id}/balances`: an owner's balance per asset, over all shards. */
-  accountBalances(ownerType: WalletOwnerType, ownerId: string, opts: WalletReadOptions = {}): Promise<WalletCall<WalletAccountBalancesResponse>> {
+  /** `GET /internal/v1/accounts/{owner_type}/{owner_id}/balances`: a system account's balance per asset, over all its shards. */
+  accountBalances(ownerType: WalletBalanceOwnerType, ownerId: string, opts: WalletReadOptions = {}): Promise<WalletCall<WalletAccountBalancesResponse>> {
     return this.call({ method: 'GET', path: `/internal/v1/accounts/${encodeURIComponent(ownerType)}/${encodeURIComponent(ownerId)}/balances`, requestId: opts.requestId });
   }
 
