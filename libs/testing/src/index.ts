@@ -125,6 +125,7 @@ export async function spawnService(service: string, port: number, env: NodeJS.Pr
   };
 }
 export * from './fuzz';
+export * from './stub-server';
 
 /** A TCP port on 127.0.0.1 with nothing listening (bound, then released): for a server to start on, or to find closed. */
 export async function freePort(): Promise<number> {
