@@ -6,3 +6,4 @@ export * from './kafka';
 export * from './migration';
 export * from './outbox-notifier';
 export * from './wake-signal';
+export * from './transaction-runner';

@@ -135,3 +135,5 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+export * from './webhook-receiver';

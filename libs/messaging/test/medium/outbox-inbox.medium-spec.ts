@@ -13,7 +13,7 @@ let consumerDb: DataSource;
 function walletUpdate(userId: string, n: number): WalletUpdateData {
   return {
     user_id: userId, wallet_id: userId, transfer_id: uuidv7(), kind: 'earn', currency: 'ZAR',
-    balance_change: n, points_change: n, description: `test ${n}`, new_balance: n, new_points: n,
+    balance_change: n, points_change: n, description: `test ${n}`, new_balance: n, new_points: n, held: 0,
   };
 }
 
