@@ -137,3 +137,4 @@ export async function freePort(): Promise<number> {
 }
 
 export * from './webhook-receiver';
+export * from './sample-events';

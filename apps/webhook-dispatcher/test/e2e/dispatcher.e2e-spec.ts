@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { kafkaBrokers, ROOT, serverUrl, waitFor, WebhookReceiver } from '@wozamali/testing';
+import { kafkaBrokers, metricsUpdateData, ROOT, serverUrl, waitFor, WebhookReceiver } from '@wozamali/testing';
 import { Topics, uuidv7 } from '@wozamali/contracts';
 import { dispatcherEnv, dispatcherPrefix, migrateDispatcher, openDispatcherDb, startDispatcher, TEST_ENV, type RunningDispatcher } from '../support/dispatcher';
-import { api, metricsUpdate, WalletSide } from '../support/events';
+import { api, WalletSide } from '../support/events';
 import { DeliveryWorker } from '../../src/delivery/delivery-worker';
 
 // The only test file that consumes Kafka: it runs the dispatcher under the real consumer group,
@@ -79,7 +79,7 @@ describe('webhook-dispatcher end to end', () => {
     expect(receiver.duplicates).toBe(0);
 
     // An event no endpoint subscribes to is consumed all the same; its sync status says so.
-    const unwanted = { id: uuidv7(), type: 'metrics_update', version: 1, source: 'metrics-service', occurred_at: new Date().toISOString(), subject: null, correlation_id: null, data: metricsUpdate('2026-11-25') };
+    const unwanted = { id: uuidv7(), type: 'metrics_update', version: 1, source: 'metrics-service', occurred_at: new Date().toISOString(), subject: null, correlation_id: null, data: metricsUpdateData('2026-11-25') };
     expect(await dispatcher.inbox!.handleMessage({ topic: Topics.metrics, partition: 0, message: { key: null, value: Buffer.from(JSON.stringify(unwanted)), offset: '0', timestamp: '0', attributes: 0, headers: {} } })).toBe('handled');
     const none = await api(dispatcher.url, 'GET', `/v1/webhooks/events/${unwanted.id}`);
     expect([none.status, none.json]).toEqual([200, expect.objectContaining({ event_id: unwanted.id, type: 'metrics_update', status: 'no_endpoints', deliveries: [] })]);

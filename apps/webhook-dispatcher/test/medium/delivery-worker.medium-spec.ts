@@ -1,11 +1,11 @@
 import { uuidv7, type EventEnvelope } from '@wozamali/contracts';
-import { waitFor, WebhookReceiver } from '@wozamali/testing';
+import { metricsUpdateData, waitFor, WebhookReceiver } from '@wozamali/testing';
 import { Webhook } from 'standardwebhooks';
 import { EventFanoutConsumer } from '../../src/consumers/event-fanout.consumer';
 import { DeliveryWorker } from '../../src/delivery/delivery-worker';
 import { DeliveryRepository } from '../../src/repositories/delivery.repository';
 import { dispatcherEnv, dispatcherPrefix, migrateDispatcher, startDispatcher, type RunningDispatcher } from '../support/dispatcher';
-import { api, metricsUpdate, walletUpdate } from '../support/events';
+import { api, walletUpdate } from '../support/events';
 
 // Delivery behaviour against the real PostgreSQL and real receivers, without Kafka: events enter
 // through the consumer's handler in a transaction, as the inbox would call it. Own database.
@@ -17,7 +17,7 @@ function envelope(type: 'wallet_update' | 'metrics_update' = 'wallet_update'): E
   const user = uuidv7();
   return {
     id: uuidv7(), type, version: 1, source: 'wallet-service', occurred_at: new Date().toISOString(), subject: user, correlation_id: null,
-    data: type === 'wallet_update' ? walletUpdate(user, 500) : metricsUpdate('2026-11-25'),
+    data: type === 'wallet_update' ? walletUpdate(user, 500) : metricsUpdateData('2026-11-25'),
   } as EventEnvelope;
 }
 

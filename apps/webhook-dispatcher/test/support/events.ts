@@ -1,4 +1,4 @@
-import { uuidv7, type MetricsUpdateData, type WalletUpdateData } from '@wozamali/contracts';
+import { uuidv7, type WalletUpdateData } from '@wozamali/contracts';
 import { OutboxRelay, OutboxWriter, createKafka } from '@wozamali/messaging';
 import { kafkaBrokers, openTestDataSource, testDatabaseUrl, uniqueName, waitFor } from '@wozamali/testing';
 import type { DataSource } from 'typeorm';
@@ -7,15 +7,6 @@ export function walletUpdate(userId: string, cents: number): WalletUpdateData {
   return {
     user_id: userId, wallet_id: userId, transfer_id: uuidv7(), kind: 'earn', currency: 'ZAR',
     balance_change: cents, points_change: cents, description: `earned ${cents}`, new_balance: cents, new_points: cents, held: 0,
-  };
-}
-
-/** The programme's figures of a day, as the metrics-service publishes them. */
-export function metricsUpdate(date: string): MetricsUpdateData {
-  return {
-    scope: 'programme', user_id: null, date, timezone: 'Africa/Johannesburg', final: false, collections: 1, grams_collected: 5000,
-    points_earned: 50, points_spent: 0, money_earned: 250, money_donated: 0, points_donated: 0, money_withdrawn: 0, rewards_redeemed: 0,
-    co2_avoided_g: 8500, water_saved_ml: 150_000, currency: 'ZAR', active_users: 1, new_users: 1, fund_intake: 0, data_as_of: new Date().toISOString(),
   };
 }
 
