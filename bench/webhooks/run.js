@@ -169,7 +169,7 @@ async function waitUntil(probe, what, timeoutMs = 60_000) {
       const user = uuidv7();
       const [{ topic, envelope }] = outbox.envelopes([{
         type: 'wallet_update', subject: user,
-        data: { user_id: user, wallet_id: user, transfer_id: randomUUID(), kind: 'earn', currency: 'ZAR', balance_change: 250, points_change: 25, description: 'bench', new_balance: 250, new_points: 25 },
+        data: { user_id: user, wallet_id: user, transfer_id: randomUUID(), kind: 'earn', currency: 'ZAR', balance_change: 250, points_change: 25, description: 'bench', new_balance: 250, new_points: 25, held: 0 },
       }]);
       await ppool.query(
         `with c as (insert into bench_credits (id, user_id, cents) values ($1, $2, 250))

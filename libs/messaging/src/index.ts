@@ -7,3 +7,4 @@ export * from './migration';
 export * from './outbox-notifier';
 export * from './wake-signal';
 export * from './dead-letters';
+export * from './transaction-runner';

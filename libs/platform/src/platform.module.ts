@@ -2,7 +2,7 @@ import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationB
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { CommonEnv } from '@wozamali/config';
 import { databaseName, databaseUrl, dataSourceOptions } from '@wozamali/database';
-import { createKafka, OutboxNotifier, OutboxRelay, OutboxWriter } from '@wozamali/messaging';
+import { createKafka, OutboxNotifier, OutboxRelay, OutboxWriter, TransactionRunner } from '@wozamali/messaging';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { DataSource, type MixedList } from 'typeorm';
@@ -109,6 +109,12 @@ export class PlatformModule {
         inject: [DataSource, OutboxRelay],
       },
       {
+        // Transactions that write to the outbox and wake the relay after commit.
+        provide: TransactionRunner,
+        useFactory: (ds: DataSource, outbox: OutboxWriter, notifier: OutboxNotifier) => new TransactionRunner(ds, outbox, notifier),
+        inject: [DataSource, OutboxWriter, OutboxNotifier],
+      },
+      {
         provide: READINESS_CHECKS,
         useFactory: (ds: DataSource, probe: KafkaProbe): Record<string, ReadinessCheck> => ({
           database: () => ds.query('select 1'),
@@ -136,7 +142,7 @@ export class PlatformModule {
       ],
       controllers: [HealthController],
       providers,
-      exports: [SERVICE_ENV, SERVICE_INFO, ServiceMetrics, KAFKA, OutboxWriter, OutboxRelay, OutboxNotifier, READINESS_CHECKS],
+      exports: [SERVICE_ENV, SERVICE_INFO, ServiceMetrics, KAFKA, OutboxWriter, OutboxRelay, OutboxNotifier, TransactionRunner, READINESS_CHECKS],
     };
   }
 }

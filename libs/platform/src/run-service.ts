@@ -2,7 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { InvalidEnvironmentError, validateEnv, type CommonEnv } from '@wozamali/config';
-import { KafkaInboxServer } from '@wozamali/messaging';
+import { KafkaInboxServer, type KafkaInboxServerOptions } from '@wozamali/messaging';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { createServiceApp } from './bootstrap';
@@ -13,12 +13,23 @@ export interface ServiceEnv extends CommonEnv {
   PORT: number;
 }
 
+/**
+ * Inbox settings a service may pass (`batchApply`, `maxBatch`, `fromBeginning`, …); the platform
+ * supplies the Kafka client, the data source and the topics. `consumer` defaults to the service's
+ * name and `groupId` to `<DB_PREFIX>.<service>`.
+ */
+export type ServiceInboxOptions = Partial<Omit<KafkaInboxServerOptions, 'kafka' | 'dataSource' | 'topics'>>;
+
 export interface RunServiceOptions<E extends ServiceEnv> {
   service: string;
   envClass: new () => E;
   module: (env: E) => DynamicModule;
+  /** Rules across variables, after the per-field validation: throw `InvalidEnvironmentError` to refuse to start. */
+  checkEnv?: (env: E) => E;
   /** Topics this service consumes through its inbox (handlers are `@EventPattern` methods). */
   consumes?: string[];
+  /** Inbox settings; a function when they need the built app (e.g. a provider's `batchApply`) or the environment. */
+  inbox?: ServiceInboxOptions | ((ctx: { app: NestFastifyApplication; env: E }) => ServiceInboxOptions);
 }
 
 /** Builds the app and, when the service consumes events, its inbox transport (not started yet). */
@@ -26,12 +37,14 @@ export async function buildService<E extends ServiceEnv>(opts: RunServiceOptions
   const app = await createServiceApp(opts.module(env), { service: opts.service, logLevel: env.LOG_LEVEL });
   let inbox: KafkaInboxServer | null = null;
   if (opts.consumes?.length && env.KAFKA_CONSUMERS_ENABLED) {
+    const extra = typeof opts.inbox === 'function' ? opts.inbox({ app, env }) : (opts.inbox ?? {});
     inbox = new KafkaInboxServer({
-      kafka: app.get<Kafka>(KAFKA, { strict: false }),
-      dataSource: app.get(DataSource),
       consumer: opts.service,
       // The group belongs to the inbox's database: two deployments sharing a broker never split partitions.
       groupId: `${env.DB_PREFIX}.${opts.service}`,
+      ...extra,
+      kafka: app.get<Kafka>(KAFKA, { strict: false }),
+      dataSource: app.get(DataSource),
       topics: opts.consumes,
     });
     app.connectMicroservice({ strategy: inbox }, { inheritAppConfig: true });
@@ -53,7 +66,8 @@ export async function runService<E extends ServiceEnv>(opts: RunServiceOptions<E
   const logger = new Logger(opts.service);
   let env: E;
   try {
-    env = validateEnv(opts.envClass);
+    env = validateEnv(opts.envClass) as E;
+    if (opts.checkEnv) env = opts.checkEnv(env);
   } catch (err) {
     if (err instanceof InvalidEnvironmentError) {
       process.stderr.write(`${JSON.stringify({ level: 'fatal', service: opts.service, msg: err.message })}\n`);

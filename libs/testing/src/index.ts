@@ -136,3 +136,6 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+export * from './webhook-receiver';
+export * from './sample-events';

@@ -1,11 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { databaseName, databaseUrl } from '@wozamali/database';
 import { ServiceMetrics } from '@wozamali/platform';
-import { OutboxWriter, WakeSignal } from '@wozamali/messaging';
+import { TransactionRunner, WakeSignal, type OutboxTransaction } from '@wozamali/messaging';
 import CircuitBreaker from 'opossum';
 import { Client } from 'pg';
 import type { Counter } from 'prom-client';
-import { DataSource, type EntityManager } from 'typeorm';
 import { WebhookDispatcherEnv } from '../config/env';
 import { DELIVERIES_CHANNEL, DeliveryRepository, type ClaimedDelivery, type DeliveryOutcome, type DirectClaim } from '../repositories/delivery.repository';
 import { EndpointRepository } from '../repositories/endpoint.repository';
@@ -66,11 +65,10 @@ export class DeliveryWorker {
 
   constructor(
     private readonly env: WebhookDispatcherEnv,
-    private readonly db: DataSource,
     private readonly deliveries: DeliveryRepository,
     private readonly endpoints: EndpointRepository,
     private readonly keys: SigningKeys,
-    private readonly outbox: OutboxWriter,
+    private readonly transactions: TransactionRunner,
     private readonly policy: RetryPolicy,
     guard: UrlGuard,
     metrics: ServiceMetrics,
@@ -339,11 +337,11 @@ export class DeliveryWorker {
         if (dead.length === 0) {
           await this.deliveries.complete(batch.map((b) => b.outcome));
         } else {
-          await this.db.transaction(async (m) => {
-            await this.deliveries.complete(batch.map((b) => b.outcome), m);
-            await this.outbox.add(m, ...dead.map((b) => ({
-              type: 'webhook_delivery_failed',
-              data: { endpoint_id: b.claimed.endpoint_id, event_id: b.claimed.event_id, event_type: b.claimed.event_type, delivery_id: b.claimed.id, reason: 'delivery_dead' },
+          await this.transactions.run(async (tx) => {
+            await this.deliveries.complete(batch.map((b) => b.outcome), tx.manager);
+            await tx.emit(...dead.map((b) => ({
+              type: 'webhook_delivery_failed' as const,
+              data: { endpoint_id: b.claimed.endpoint_id, event_id: b.claimed.event_id, event_type: b.claimed.event_type, delivery_id: b.claimed.id, reason: 'delivery_dead' as const },
             })));
           });
         }
@@ -375,19 +373,19 @@ export class DeliveryWorker {
         ...overdue.filter((id) => !gone.has(id)).map((id) => [failing.get(id)!, 'failing'] as [ClaimedDelivery, DisableReason]),
       ];
       for (const [claimed, reason] of targets) {
-        await this.db.transaction((m) => this.disableWithEvent(m, claimed, reason));
+        await this.transactions.run((tx) => this.disableWithEvent(tx, claimed, reason));
       }
     } catch (err) {
       this.logger.warn(`disabling endpoints failed (retried on their next failure): ${(err as Error).message}`);
     }
   }
 
-  private async disableWithEvent(m: EntityManager, claimed: ClaimedDelivery, reason: DisableReason): Promise<void> {
-    if (!(await this.endpoints.disable(m, claimed.endpoint_id, reason))) return;
+  private async disableWithEvent(tx: OutboxTransaction, claimed: ClaimedDelivery, reason: DisableReason): Promise<void> {
+    if (!(await this.endpoints.disable(tx.manager, claimed.endpoint_id, reason))) return;
     this.logger.warn(`endpoint ${claimed.endpoint_id} disabled: ${reason}`);
-    await this.outbox.add(m, {
+    await tx.emit({
       type: 'webhook_delivery_failed',
-      data: { endpoint_id: claimed.endpoint_id, event_id: claimed.event_id, event_type: claimed.event_type, delivery_id: claimed.id, reason: `endpoint_disabled:${reason}` },
+      data: { endpoint_id: claimed.endpoint_id, event_id: claimed.event_id, event_type: claimed.event_type, delivery_id: claimed.id, reason: `endpoint_disabled:${reason}` as const },
     });
   }
 }

@@ -7,13 +7,17 @@ export function deliveryPriority(type: EventType): number {
     case 'withdrawal_request':
     case 'withdrawal_update':
     case 'donation_create':
+    case 'donation_refunded':
+    case 'disbursement_update':
     case 'collection_recorded':
       return 0;
     case 'points_update':
     case 'tier_update':
     case 'reward_issue':
-    case 'reward_redeemed':
+    case 'reward_used':
+    case 'reward_expiring':
     case 'reward_expired':
+    case 'reward_cancelled':
     case 'campaign_update':
     case 'campaign_completed':
       return 1;

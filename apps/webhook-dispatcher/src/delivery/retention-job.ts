@@ -1,11 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ServiceMetrics } from '@wozamali/platform';
+import { PeriodicJob, ServiceMetrics } from '@wozamali/platform';
 import { WebhookDispatcherEnv } from '../config/env';
 import { DeliveryRepository } from '../repositories/delivery.repository';
 
 const DAY_MS = 24 * 3600_000;
 /** Messages looked at per statement, so no run holds many row locks or writes a huge WAL burst. */
 const BATCH = 1000;
+/** Longest a run keeps deleting; the next run goes on. */
+const RUN_BUDGET_MS = 10_000;
 
 /**
  * Deletes finished deliveries, their attempts and their messages once they are
@@ -15,31 +17,30 @@ const BATCH = 1000;
 @Injectable()
 export class RetentionJob {
   private readonly logger = new Logger('WebhookRetention');
-  private timer: NodeJS.Timeout | null = null;
-  private current: Promise<unknown> | null = null;
+  private readonly job: PeriodicJob<{ deliveries: number; messages: number }>;
   readonly stats = { runs: 0, deliveries: 0, messages: 0 };
 
   constructor(private readonly env: WebhookDispatcherEnv, private readonly repo: DeliveryRepository, metrics: ServiceMetrics) {
     metrics.gauge('webhook_retention_deleted_deliveries', 'Finished deliveries deleted past retention, since start', () => this.stats.deliveries);
     metrics.gauge('webhook_retention_deleted_messages', 'Messages deleted past retention, since start', () => this.stats.messages);
+    this.job = new PeriodicJob({ name: 'WebhookRetention', intervalMs: env.WEBHOOK_RETENTION_INTERVAL_MS, logger: this.logger }, () => this.prune(RUN_BUDGET_MS));
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (!this.current) this.current = this.runOnce().catch((err: Error) => this.logger.warn(`retention run failed, will retry: ${err.message}`)).finally(() => (this.current = null));
-    }, this.env.WEBHOOK_RETENTION_INTERVAL_MS);
-    this.timer.unref();
+    this.job.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.current;
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
-  /** One run: batches until nothing is left past retention or `budgetMs` has passed. */
-  async runOnce(budgetMs = 10_000): Promise<{ deliveries: number; messages: number }> {
+  /** One run now (or the one in progress): what it deleted. */
+  runOnce(): Promise<{ deliveries: number; messages: number }> {
+    return this.job.runOnce();
+  }
+
+  /** Batches until nothing is left past retention or `budgetMs` has passed. */
+  private async prune(budgetMs: number): Promise<{ deliveries: number; messages: number }> {
     const deadline = Date.now() + budgetMs;
     const total = { deliveries: 0, messages: 0 };
     for (;;) {

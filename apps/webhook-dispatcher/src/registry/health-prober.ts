@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { PeriodicJob } from '@wozamali/platform';
 import CircuitBreaker from 'opossum';
 import { WebhookDispatcherEnv } from '../config/env';
 import { HttpSender } from '../delivery/http-sender';
@@ -11,25 +12,20 @@ export class HealthProber {
   private readonly logger = new Logger('HealthProber');
   private readonly sender: HttpSender;
   private readonly breakers = new Map<string, CircuitBreaker<[string], void>>();
-  private timer: NodeJS.Timeout | null = null;
-  private tick: Promise<void> | null = null;
+  /** Looks for due services often (at most every 10 s); each is probed once per interval across instances. */
+  private readonly job: PeriodicJob;
 
   constructor(private readonly env: WebhookDispatcherEnv, private readonly services: ExternalServiceRepository, guard: UrlGuard) {
     this.sender = new HttpSender({ timeoutMs: Math.min(env.WEBHOOK_TIMEOUT_MS, 10_000), maxSocketsPerHost: 2, guard });
+    this.job = new PeriodicJob({ name: 'HealthProber', intervalMs: Math.min(env.HEALTH_PROBE_INTERVAL_MS, 10_000), logger: this.logger }, () => this.probeDue());
   }
 
   start(): void {
-    this.timer = setInterval(() => {
-      this.tick ??= this.probeDue().finally(() => {
-        this.tick = null;
-      });
-    }, Math.min(this.env.HEALTH_PROBE_INTERVAL_MS, 10_000));
+    this.job.start();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.tick;
+    await this.job.stop();
     for (const b of this.breakers.values()) b.shutdown();
     this.sender.destroy();
   }

@@ -2,11 +2,10 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { kafkaBrokers, ROOT, serverUrl, waitFor } from '@wozamali/testing';
+import { kafkaBrokers, metricsUpdateData, ROOT, serverUrl, waitFor, WebhookReceiver } from '@wozamali/testing';
 import { Topics, uuidv7 } from '@wozamali/contracts';
 import { dispatcherEnv, dispatcherPrefix, migrateDispatcher, openDispatcherDb, startDispatcher, TEST_ENV, type RunningDispatcher } from '../support/dispatcher';
 import { api, WalletSide } from '../support/events';
-import { TestReceiver } from '../support/receiver';
 import { DeliveryWorker } from '../../src/delivery/delivery-worker';
 
 // The only test file that consumes Kafka: it runs the dispatcher under the real consumer group,
@@ -14,9 +13,9 @@ import { DeliveryWorker } from '../../src/delivery/delivery-worker';
 const prefix = dispatcherPrefix('');
 let wallet: WalletSide;
 let dispatcher: RunningDispatcher;
-const receivers: TestReceiver[] = [];
+const receivers: WebhookReceiver[] = [];
 
-async function receiverFor(events: string[], receiver = new TestReceiver()): Promise<{ receiver: TestReceiver; endpoint: { id: string; secret: string } }> {
+async function receiverFor(events: string[], receiver = new WebhookReceiver()): Promise<{ receiver: WebhookReceiver; endpoint: { id: string; secret: string } }> {
   const url = await receiver.start();
   receivers.push(receiver);
   const created = await api(dispatcher.url, 'POST', '/v1/webhooks/endpoints', { url, events, description: 'e2e receiver' });
@@ -80,7 +79,7 @@ describe('webhook-dispatcher end to end', () => {
     expect(receiver.duplicates).toBe(0);
 
     // An event no endpoint subscribes to is consumed all the same; its sync status says so.
-    const unwanted = { id: uuidv7(), type: 'metrics_update', version: 1, source: 'metrics-service', occurred_at: new Date().toISOString(), subject: null, correlation_id: null, data: { date: '2026-11-25' } };
+    const unwanted = { id: uuidv7(), type: 'metrics_update', version: 1, source: 'metrics-service', occurred_at: new Date().toISOString(), subject: null, correlation_id: null, data: metricsUpdateData('2026-11-25') };
     expect(await dispatcher.inbox!.handleMessage({ topic: Topics.metrics, partition: 0, message: { key: null, value: Buffer.from(JSON.stringify(unwanted)), offset: '0', timestamp: '0', attributes: 0, headers: {} } })).toBe('handled');
     const none = await api(dispatcher.url, 'GET', `/v1/webhooks/events/${unwanted.id}`);
     expect([none.status, none.json]).toEqual([200, expect.objectContaining({ event_id: unwanted.id, type: 'metrics_update', status: 'no_endpoints', deliveries: [] })]);
@@ -115,7 +114,7 @@ describe('webhook-dispatcher end to end', () => {
 
   it('a receiver failing with 500 for a while then recovering gets every event exactly once after dedupe by webhook-id, every attempt logged', async () => {
     // Each event fails twice, then succeeds: three attempts, within the four the test schedule allows.
-    const { receiver, endpoint } = await receiverFor(['wallet_update'], new TestReceiver(({ attempt }) => ({ status: attempt <= 2 ? 500 : 204 })));
+    const { receiver, endpoint } = await receiverFor(['wallet_update'], new WebhookReceiver(({ attempt }) => ({ status: attempt <= 2 ? 500 : 204 })));
     const ids: string[] = [];
     for (let i = 1; i <= 10; i += 1) ids.push(await wallet.credit(i * 10));
 
@@ -139,7 +138,7 @@ describe('webhook-dispatcher end to end', () => {
   });
 
   it('with a shrunk schedule a permanently failing receiver ends dead, and recover delivers the backlog once it is back', async () => {
-    const { receiver, endpoint } = await receiverFor(['wallet_update'], new TestReceiver(() => ({ status: 500 })));
+    const { receiver, endpoint } = await receiverFor(['wallet_update'], new WebhookReceiver(() => ({ status: 500 })));
     const since = new Date(Date.now() - 1000).toISOString();
     const ids = [await wallet.credit(1), await wallet.credit(2), await wallet.credit(3)];
 
@@ -259,7 +258,7 @@ describe('webhook-dispatcher end to end', () => {
       const childDb = await openDispatcherDb(prefix);
       await wallet.untilConsumedBy(childDb).finally(() => childDb.destroy());
       // A slow receiver: every request stays in flight for 1.5 s, long enough to kill the sender mid-way.
-      const receiver = new TestReceiver(() => ({ status: 200, delayMs: 1500 }));
+      const receiver = new WebhookReceiver(() => ({ status: 200, delayMs: 1500 }));
       const url = await receiver.start();
       receivers.push(receiver);
       const created = await api(childUrl, 'POST', '/v1/webhooks/endpoints', { url, events: ['wallet_update'] });

@@ -1,24 +1,23 @@
 import { uuidv7, type EventEnvelope } from '@wozamali/contracts';
-import { waitFor } from '@wozamali/testing';
+import { metricsUpdateData, waitFor, WebhookReceiver } from '@wozamali/testing';
 import { Webhook } from 'standardwebhooks';
 import { EventFanoutConsumer } from '../../src/consumers/event-fanout.consumer';
 import { DeliveryWorker } from '../../src/delivery/delivery-worker';
 import { DeliveryRepository } from '../../src/repositories/delivery.repository';
 import { dispatcherEnv, dispatcherPrefix, migrateDispatcher, startDispatcher, type RunningDispatcher } from '../support/dispatcher';
 import { api, walletUpdate } from '../support/events';
-import { TestReceiver } from '../support/receiver';
 
 // Delivery behaviour against the real PostgreSQL and real receivers, without Kafka: events enter
 // through the consumer's handler in a transaction, as the inbox would call it. Own database.
 const prefix = dispatcherPrefix('wmedium');
 let dispatcher: RunningDispatcher;
-const receivers: TestReceiver[] = [];
+const receivers: WebhookReceiver[] = [];
 
 function envelope(type: 'wallet_update' | 'metrics_update' = 'wallet_update'): EventEnvelope {
   const user = uuidv7();
   return {
     id: uuidv7(), type, version: 1, source: 'wallet-service', occurred_at: new Date().toISOString(), subject: user, correlation_id: null,
-    data: type === 'wallet_update' ? walletUpdate(user, 500) : { date: '2026-11-25' },
+    data: type === 'wallet_update' ? walletUpdate(user, 500) : metricsUpdateData('2026-11-25'),
   } as EventEnvelope;
 }
 
@@ -28,7 +27,7 @@ async function publish(app: RunningDispatcher, ...events: EventEnvelope[]): Prom
   return events.map((e) => e.id);
 }
 
-async function endpointFor(app: RunningDispatcher, receiver: TestReceiver, events = ['wallet_update']): Promise<{ id: string; secret: string }> {
+async function endpointFor(app: RunningDispatcher, receiver: WebhookReceiver, events = ['wallet_update']): Promise<{ id: string; secret: string }> {
   const url = await receiver.start();
   receivers.push(receiver);
   const created = await api(app.url, 'POST', '/v1/webhooks/endpoints', { url, events });
@@ -58,7 +57,7 @@ afterAll(async () => {
 
 describe('delivery workers', () => {
   it('a 410 disables the endpoint and parks what it has waiting; recover re-enables it and sends everything', async () => {
-    const receiver = new TestReceiver(() => ({ status: 410 }));
+    const receiver = new WebhookReceiver(() => ({ status: 410 }));
     const endpoint = await endpointFor(dispatcher, receiver);
     const since = new Date(Date.now() - 1000).toISOString();
     const [first] = await publish(dispatcher, envelope());
@@ -81,7 +80,7 @@ describe('delivery workers', () => {
   });
 
   it('a 429 with Retry-After is retried after the time the receiver asked for', async () => {
-    const receiver = new TestReceiver(({ attempt }) => (attempt === 1 ? { status: 429, headers: { 'retry-after': '2' } } : { status: 200 }));
+    const receiver = new WebhookReceiver(({ attempt }) => (attempt === 1 ? { status: 429, headers: { 'retry-after': '2' } } : { status: 200 }));
     const endpoint = await endpointFor(dispatcher, receiver);
     const [id] = await publish(dispatcher, envelope());
     await waitFor(() => receiver.accepted.get(id!), 'the retried delivery', 10_000);
@@ -98,7 +97,7 @@ describe('delivery workers', () => {
   });
 
   it('after rotate-secret both secrets sign until the grace period ends: receivers holding either verify', async () => {
-    const onOld = new TestReceiver();
+    const onOld = new WebhookReceiver();
     const endpoint = await endpointFor(dispatcher, onOld);
     const rotated = await api(dispatcher.url, 'POST', `/v1/webhooks/endpoints/${endpoint.id}/rotate-secret`);
     expect(rotated.status).toBe(200);
@@ -126,14 +125,14 @@ describe('delivery workers', () => {
   });
 
   it('secrets are stored encrypted, never in the clear', async () => {
-    const endpoint = await endpointFor(dispatcher, new TestReceiver());
+    const endpoint = await endpointFor(dispatcher, new WebhookReceiver());
     const [row] = await dispatcher.db.query('select ciphertext from webhook_endpoint_secrets where endpoint_id = $1', [endpoint.id]);
     expect(row.ciphertext.toString('latin1')).not.toContain(endpoint.secret.slice(6, 26));
     expect(row.ciphertext.toString('base64')).not.toContain(endpoint.secret.slice(6, 26));
   });
 
   it('an endpoint failing with no success for longer than allowed (5 days) is disabled and an operational event says so', async () => {
-    const receiver = new TestReceiver(() => ({ status: 500 }));
+    const receiver = new WebhookReceiver(() => ({ status: 500 }));
     const endpoint = await endpointFor(dispatcher, receiver);
     const [id] = await publish(dispatcher, envelope());
     await waitFor(async () => (await dispatcher.db.query('select failing_since from webhook_endpoints where id = $1', [endpoint.id]))[0].failing_since, 'failing_since set');
@@ -148,7 +147,7 @@ describe('delivery workers', () => {
   it('two workers on one database never send the same delivery twice (for update skip locked)', async () => {
     const second = await startDispatcher(dispatcherEnv(prefix, { KAFKA_CONSUMERS_ENABLED: 'false', WEBHOOK_CLAIM_BATCH: '7' }));
     try {
-      const receiver = new TestReceiver();
+      const receiver = new WebhookReceiver();
       await endpointFor(dispatcher, receiver, ['wallet_update', 'metrics_update']);
       const events = Array.from({ length: 150 }, (_, i) => envelope(i % 3 === 0 ? 'metrics_update' : 'wallet_update'));
       const consumer = dispatcher.app.get(EventFanoutConsumer);
@@ -167,7 +166,7 @@ describe('delivery workers', () => {
     const worker = dispatcher.app.get(DeliveryWorker);
     await worker.stop();
     try {
-      const receiver = new TestReceiver();
+      const receiver = new WebhookReceiver();
       await endpointFor(dispatcher, receiver, ['wallet_update', 'metrics_update']);
       const events = Array.from({ length: 30 }, (_, i) => envelope(i % 2 === 0 ? 'metrics_update' : 'wallet_update'));
       const consumer = dispatcher.app.get(EventFanoutConsumer);
@@ -198,7 +197,7 @@ describe('delivery workers', () => {
     }));
     try {
       const downUntil = Date.now() + 1500;
-      const receiver = new TestReceiver(() => ({ status: Date.now() < downUntil ? 503 : 200 }));
+      const receiver = new WebhookReceiver(() => ({ status: Date.now() < downUntil ? 503 : 200 }));
       const endpoint = await endpointFor(guarded, receiver);
       const ids = await publish(guarded, ...Array.from({ length: 10 }, () => envelope()));
       await waitFor(async () => (await statusesOf(endpoint.id)).delivered === 10, 'all ten delivered', 20_000);
@@ -215,8 +214,8 @@ describe('delivery workers', () => {
     await dispatcher.app.get(DeliveryWorker).stop();
     const small = await startDispatcher(dispatcherEnv(prefix, { KAFKA_CONSUMERS_ENABLED: 'false', WEBHOOK_CONCURRENCY: '8', WEBHOOK_MAX_SOCKETS_PER_HOST: '2' }));
     try {
-      const slow = new TestReceiver(() => ({ status: 200, delayMs: 3000 }));
-      const fast = new TestReceiver();
+      const slow = new WebhookReceiver(() => ({ status: 200, delayMs: 3000 }));
+      const fast = new WebhookReceiver();
       await endpointFor(small, slow);
       await endpointFor(small, fast);
       const ids = await publish(small, ...Array.from({ length: 24 }, () => envelope()));

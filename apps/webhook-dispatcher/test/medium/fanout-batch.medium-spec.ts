@@ -3,6 +3,7 @@ import { webhookBody } from '../../src/delivery/signature';
 import { DeliveryWorker } from '../../src/delivery/delivery-worker';
 import { DeliveryRepository, type FanOutEvent } from '../../src/repositories/delivery.repository';
 import { dispatcherEnv, dispatcherPrefix, migrateDispatcher, startDispatcher, type RunningDispatcher } from '../support/dispatcher';
+import { metricsUpdateData } from '@wozamali/testing';
 import { api, walletUpdate } from '../support/events';
 
 // A Kafka batch applied in one statement: inbox rows, deliveries, and the deliveries this process
@@ -15,7 +16,7 @@ function event(type: 'wallet_update' | 'metrics_update' = 'wallet_update'): FanO
   const user = uuidv7();
   const envelope = {
     id: uuidv7(), type, version: 1, source: 'wallet-service', occurred_at: new Date().toISOString(), subject: user, correlation_id: null,
-    data: type === 'wallet_update' ? walletUpdate(user, 500) : { date: '2026-11-25' },
+    data: type === 'wallet_update' ? walletUpdate(user, 500) : metricsUpdateData('2026-11-25'),
   } as EventEnvelope;
   return { id: envelope.id, type, occurredAt: envelope.occurred_at, body: webhookBody(envelope), priority: 0 };
 }

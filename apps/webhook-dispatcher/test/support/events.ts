@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 export function walletUpdate(userId: string, cents: number): WalletUpdateData {
   return {
     user_id: userId, wallet_id: userId, transfer_id: uuidv7(), kind: 'earn', currency: 'ZAR',
-    balance_change: cents, points_change: cents, description: `earned ${cents}`, new_balance: cents, new_points: cents,
+    balance_change: cents, points_change: cents, description: `earned ${cents}`, new_balance: cents, new_points: cents, held: 0,
   };
 }
 

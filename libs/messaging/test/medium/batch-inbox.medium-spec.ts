@@ -1,5 +1,5 @@
 import { Topics, uuidv7 } from '@wozamali/contracts';
-import { kafkaBrokers, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
+import { kafkaBrokers, metricsUpdateData, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, databaseName, migrateDatabase } from '@wozamali/database';
 import { createKafka, KafkaInboxServer, MessagingTables1764000000000, TEST_POISON_HEADER, type InboxMessage } from '../../src';
@@ -55,7 +55,7 @@ describe('batching inbox', () => {
     try {
       await new Promise((r) => setTimeout(r, 4000)); // both consumers joined, reading from the latest offset
       const poison = { [TEST_POISON_HEADER]: 'batch-inbox' }; // poisoned on purpose: the run's dead-letter check expects these
-      const events = [1, 2, 3, 4, 5].map((n) => ({ id: uuidv7(), type: 'metrics_update', version: 1, source: 'test', occurred_at: new Date().toISOString(), subject: key, correlation_id: null, data: { date: '2026-11-25', n } }));
+      const events = [1, 2, 3, 4, 5].map((n) => ({ id: uuidv7(), type: 'metrics_update', version: 1, source: 'test', occurred_at: new Date().toISOString(), subject: key, correlation_id: null, data: { ...metricsUpdateData(), n } }));
       await producer.send({ topic, messages: [
         ...events.map((e) => ({ key, value: JSON.stringify(e), headers: e.data.n === 3 ? poison : {} })),
         { key, value: JSON.stringify(events[0]) }, // delivered twice

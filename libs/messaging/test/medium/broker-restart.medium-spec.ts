@@ -1,7 +1,7 @@
 import { databaseName, migrateDatabase } from '@wozamali/database';
 import { Topics, uuidv7 } from '@wozamali/contracts';
 import { createKafka, ensureTopics, KafkaInboxServer, MessagingTables1764000000000, OutboxRelay, OutboxWriter, type InboxMessage } from '../../src';
-import { DisposableBroker, openTestDataSource, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
+import { DisposableBroker, metricsUpdateData, openTestDataSource, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
 import { databaseUrl, dataSourceOptions } from '@wozamali/database';
 import { DataSource } from 'typeorm';
 
@@ -48,7 +48,7 @@ it('loses no event and keeps per-key order while the broker is stopped and start
     let written = 0;
     for (let n = 1; n <= perKey; n += 1) {
       for (const key of keys) {
-        await producerDb.transaction((tx) => outbox.add(tx, { type: 'metrics_update', topic: Topics.metrics, subject: key, data: { date: '2026-11-25', key, n } }));
+        await producerDb.transaction((tx) => outbox.add(tx, { type: 'metrics_update', topic: Topics.metrics, subject: key, data: { ...metricsUpdateData(), key, n } }));
         written += 1;
       }
       if (n % 5 === 0) {
@@ -56,7 +56,7 @@ it('loses no event and keeps per-key order while the broker is stopped and start
         const doomed = uuidv7();
         rolledBack.push(doomed);
         await producerDb.transaction(async (tx) => {
-          await outbox.add(tx, { type: 'metrics_update', topic: Topics.metrics, subject: doomed, data: { date: '2026-11-25', key: doomed, n: 1 } });
+          await outbox.add(tx, { type: 'metrics_update', topic: Topics.metrics, subject: doomed, data: { ...metricsUpdateData(), key: doomed, n: 1 } });
           throw new Error('rollback');
         }).catch(() => undefined);
       }

@@ -1,6 +1,6 @@
 import { uuidv7 } from '@wozamali/contracts';
 import { databaseName, dataSourceOptions, migrateDatabase } from '@wozamali/database';
-import { kafkaBrokers, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
+import { kafkaBrokers, metricsUpdateData, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
 import { DataSource } from 'typeorm';
 import { createKafka, ensureTopics, KafkaInboxServer, MessagingTables1764000000000, type InboxMessage } from '../../src';
 
@@ -29,7 +29,7 @@ it('reports the messages behind the high watermark while it works through a back
     topic,
     messages: Array.from({ length: 50 }, (_, i) => ({
       key,
-      value: JSON.stringify({ id: uuidv7(), type: 'metrics_update', version: 1, source: 'test', occurred_at: new Date().toISOString(), subject: key, correlation_id: null, data: { date: '2026-11-25', n: i + 1 } }),
+      value: JSON.stringify({ id: uuidv7(), type: 'metrics_update', version: 1, source: 'test', occurred_at: new Date().toISOString(), subject: key, correlation_id: null, data: { ...metricsUpdateData(), n: i + 1 } }),
     })),
   });
   await producer.disconnect();

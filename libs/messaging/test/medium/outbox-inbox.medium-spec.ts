@@ -1,6 +1,6 @@
 import { Topics, uuidv7, type WalletUpdateData } from '@wozamali/contracts';
 import { createKafka, KafkaInboxServer, MessagingTables1764000000000, OutboxRelay, OutboxWriter, TEST_POISON_HEADER, type InboxMessage } from '../../src';
-import { kafkaBrokers, openTestDataSource, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
+import { kafkaBrokers, metricsUpdateData, openTestDataSource, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
 import { databaseName, databaseUrl, dataSourceOptions, migrateDatabase } from '@wozamali/database';
 import { DataSource } from 'typeorm';
 
@@ -13,7 +13,7 @@ let consumerDb: DataSource;
 function walletUpdate(userId: string, n: number): WalletUpdateData {
   return {
     user_id: userId, wallet_id: userId, transfer_id: uuidv7(), kind: 'earn', currency: 'ZAR',
-    balance_change: n, points_change: n, description: `test ${n}`, new_balance: n, new_points: n,
+    balance_change: n, points_change: n, description: `test ${n}`, new_balance: n, new_points: n, held: 0,
   };
 }
 
@@ -107,7 +107,7 @@ describe('outbox -> Kafka -> inbox', () => {
       // Wait until both consumers have joined (their first poll from the latest offset).
       await new Promise((r) => setTimeout(r, 4000));
       const poison = { [TEST_POISON_HEADER]: 'outbox-inbox' }; // poisoned on purpose: the run's dead-letter check expects these
-      const event = (n: number) => JSON.stringify({ id: uuidv7(), type: 'metrics_update', version: 1, source: 'test', occurred_at: new Date().toISOString(), subject: key, correlation_id: null, data: { date: '2026-11-25', n } });
+      const event = (n: number) => JSON.stringify({ id: uuidv7(), type: 'metrics_update', version: 1, source: 'test', occurred_at: new Date().toISOString(), subject: key, correlation_id: null, data: { ...metricsUpdateData(), n } });
       await producer.send({ topic, messages: [
         { key, value: event(1) },
         { key, value: '{not json', headers: poison },
@@ -158,7 +158,7 @@ describe('outbox -> Kafka -> inbox', () => {
     await producerDb.query(`insert into outbox (id, topic, key, type, payload, published_at, created_at) values ($1, 'x', null, 't', '{}', now() - interval '8 days', now() - interval '8 days')`, [old]);
     const relay = new OutboxRelay({ service: uniqueName('prune-relay'), connectionString: databaseUrl(serverUrl(), producerDbName), kafka, retentionMs: 7 * 24 * 3600 * 1000, pruneIntervalMs: 50 });
     const outbox = new OutboxWriter('prune-test');
-    await producerDb.transaction((tx) => outbox.add(tx, { type: 'metrics_update', topic: Topics.metrics, subject: pending, data: { date: '2026-11-25' } }));
+    await producerDb.transaction((tx) => outbox.add(tx, { type: 'metrics_update', topic: Topics.metrics, subject: pending, data: metricsUpdateData() }));
     relay.start();
     try {
       await waitFor(async () => (await producerDb.query('select 1 from outbox where id = $1', [old])).length === 0, 'the old row pruned', 15_000);

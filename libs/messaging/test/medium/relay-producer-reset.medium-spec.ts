@@ -1,6 +1,6 @@
 import { uuidv7 } from '@wozamali/contracts';
 import { databaseName, databaseUrl, dataSourceOptions, migrateDatabase } from '@wozamali/database';
-import { kafkaBrokers, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
+import { kafkaBrokers, metricsUpdateData, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
 import { KafkaJSProtocolError, type Kafka, type Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { createKafka, ensureTopics, MessagingTables1764000000000, OutboxRelay, OutboxWriter } from '../../src';
@@ -53,7 +53,7 @@ it('replaces a producer whose sends fail with out-of-order sequence numbers, and
   const outbox = new OutboxWriter('relay-reset-test');
   const keys = Array.from({ length: 5 }, () => uuidv7());
   for (const key of keys) {
-    await producerDb.transaction((tx) => outbox.add(tx, { type: 'metrics_update', topic, subject: key, data: { date: '2026-11-25', key, n: 1 } }));
+    await producerDb.transaction((tx) => outbox.add(tx, { type: 'metrics_update', topic, subject: key, data: { ...metricsUpdateData(), key, n: 1 } }));
   }
 
   relay.start();

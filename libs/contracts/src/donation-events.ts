@@ -1,0 +1,173 @@
+import { defineEvent } from './event-definition';
+import { Topics } from './topics';
+
+// Published by the donations-service (issue 12). An anonymous donor appears in `data` only as
+// `donor_ref`: `user_id` is null there. Internal consumers that must know the donor (the rewards
+// service's donor badge) read the envelope's `subject`, which webhooks never carry.
+
+export type DonationVisibility = 'public' | 'hide_amount' | 'anonymous';
+export type CampaignStatus = 'draft' | 'active' | 'completed' | 'cancelled';
+
+/** A resident donated money and/or points to a campaign (one wallet transfer). */
+export interface DonationCreateData {
+  /** The donation. */
+  donation_id: string;
+  /** The campaign given to. */
+  campaign_id: string;
+  /** The donor, or null when the donation is anonymous. */
+  user_id: string | null;
+  /** A stable pseudonymous reference of the donor (the same for every donation of theirs). */
+  donor_ref: string;
+  /** How the donation is shown in public lists. */
+  visibility: DonationVisibility;
+  /** Money given, in minor units of `currency` (0 when only points). */
+  amount: number;
+  /** Currency of `amount` (`ZAR`). */
+  currency: string;
+  /** Points given (0 when only money). */
+  points: number;
+  /** Bonus points the donor earned with it (1 per R1 by default). */
+  bonus_points: number;
+  /** The wallet transfer that moved it (money, points and bonus legs in one). */
+  transfer_id: string;
+  /** The receipt number of a money donation, e.g. `WM-2026-000123`; null for points only. */
+  receipt_number: string | null;
+  /** When it was accepted (ISO 8601). */
+  donated_at: string;
+}
+
+/** A campaign was created or changed (details, targets, status, or its cancellation). */
+export interface CampaignUpdateData {
+  /** The campaign. */
+  campaign_id: string;
+  /** Its name. */
+  name: string;
+  /** Its status after the change. */
+  status: CampaignStatus;
+  /** Its status before the change; null when it was just created. */
+  previous_status: CampaignStatus | null;
+  /** Money target in minor units of `currency`, or null when none. */
+  target_amount: number | null;
+  /** Points target, or null when none. */
+  target_points: number | null;
+  /** Currency of the money amounts (`ZAR`). */
+  currency: string;
+  /** What happens when every target is met. */
+  on_target: 'complete' | 'continue';
+  /** Start (ISO 8601), or null when open from creation. */
+  starts_at: string | null;
+  /** End (ISO 8601), or null when open-ended. */
+  ends_at: string | null;
+  /** For a cancelled campaign holding money: `refund` (every donation refunded) or `redirect`; else null. */
+  cancellation: 'refund' | 'redirect' | null;
+  /** The campaign its balance was redirected to (`cancellation: redirect`), else null. */
+  redirect_campaign_id: string | null;
+  /** When the change was made (ISO 8601). */
+  updated_at: string;
+}
+
+/** A campaign completed (exactly once): its targets were met or its end date passed. */
+export interface CampaignCompletedData {
+  /** The campaign. */
+  campaign_id: string;
+  /** Its name. */
+  name: string;
+  /** Why it completed. */
+  reason: 'target_reached' | 'ended';
+  /** Money raised, net of refunds, in minor units of `currency` (from its ledger accounts). */
+  raised_amount: number;
+  /** Points raised, net of refunds (from its ledger accounts). */
+  raised_points: number;
+  /** Currency of the money amounts (`ZAR`). */
+  currency: string;
+  /** Distinct donors. */
+  donors: number;
+  /** Money target, or null when none. */
+  target_amount: number | null;
+  /** Points target, or null when none. */
+  target_points: number | null;
+  /** When it completed (ISO 8601). */
+  completed_at: string;
+}
+
+/** An admin refunded a donation: its transfer reversed once, its receipt voided. */
+export interface DonationRefundedData {
+  /** The donation. */
+  donation_id: string;
+  /** Its campaign. */
+  campaign_id: string;
+  /** The donor, or null when the donation is anonymous. */
+  user_id: string | null;
+  /** The donor's pseudonymous reference (as in `donation_create`). */
+  donor_ref: string;
+  /** Money given back, in minor units of `currency`. */
+  amount: number;
+  /** Currency of `amount` (`ZAR`). */
+  currency: string;
+  /** Points given back. */
+  points: number;
+  /** Bonus points taken back (at most what the donor had). */
+  bonus_points_reclaimed: number;
+  /** Bonus points that could not be taken back (the donor had spent them). */
+  bonus_points_shortfall: number;
+  /** The wallet transfer that reversed the donation. */
+  refund_transfer_id: string;
+  /** The voided receipt's number, or null for a points-only donation. */
+  receipt_number: string | null;
+  /** The admin's reason. */
+  reason: string;
+  /** When it was refunded (ISO 8601). */
+  refunded_at: string;
+}
+
+/** Statuses of a disbursement (campaign money paid out to its beneficiary after admin approval). */
+export type DisbursementStatus = 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'cancelled';
+
+/** A disbursement changed status. */
+export interface DisbursementUpdateData {
+  /** The disbursement. */
+  disbursement_id: string;
+  /** The campaign paying it. */
+  campaign_id: string;
+  /** The beneficiary's name. */
+  beneficiary: string;
+  /** Amount, in minor units of `currency`. */
+  amount: number;
+  /** Currency of `amount` (`ZAR`). */
+  currency: string;
+  /** Status before the change; null when it was just requested. */
+  from: DisbursementStatus | null;
+  /** Status after the change. */
+  to: DisbursementStatus;
+  /** Distinct admins who approved it so far. */
+  approvals: number;
+  /** The wallet transfer of this step (campaign → payout clearing), when it wrote one. */
+  transfer_id: string | null;
+  /** When the change was made (ISO 8601). */
+  changed_at: string;
+}
+
+export const DonationEvents = {
+  donation_create: defineEvent<DonationCreateData>()('donation_create', Topics.donations, {
+    donation_id: 'uuid', campaign_id: 'uuid', user_id: 'uuid|null', donor_ref: 'string', visibility: 'string', amount: 'int',
+    currency: 'string', points: 'int', bonus_points: 'int', transfer_id: 'uuid', receipt_number: 'string|null', donated_at: 'iso-date',
+  }),
+  campaign_update: defineEvent<CampaignUpdateData>()('campaign_update', Topics.donations, {
+    campaign_id: 'uuid', name: 'string', status: 'string', previous_status: 'string|null', target_amount: 'int|null',
+    target_points: 'int|null', currency: 'string', on_target: 'string', starts_at: 'iso-date|null', ends_at: 'iso-date|null',
+    cancellation: 'string|null', redirect_campaign_id: 'uuid|null', updated_at: 'iso-date',
+  }),
+  campaign_completed: defineEvent<CampaignCompletedData>()('campaign_completed', Topics.donations, {
+    campaign_id: 'uuid', name: 'string', reason: 'string', raised_amount: 'int', raised_points: 'int', currency: 'string', donors: 'int',
+    target_amount: 'int|null', target_points: 'int|null', completed_at: 'iso-date',
+  }),
+  donation_refunded: defineEvent<DonationRefundedData>()('donation_refunded', Topics.donations, {
+    donation_id: 'uuid', campaign_id: 'uuid', user_id: 'uuid|null', donor_ref: 'string', amount: 'int', currency: 'string', points: 'int',
+    bonus_points_reclaimed: 'int', bonus_points_shortfall: 'int', refund_transfer_id: 'uuid', receipt_number: 'string|null',
+    reason: 'string', refunded_at: 'iso-date',
+  }),
+  disbursement_update: defineEvent<DisbursementUpdateData>()('disbursement_update', Topics.donations, {
+    disbursement_id: 'uuid', campaign_id: 'uuid', beneficiary: 'string', amount: 'int', currency: 'string', from: 'string|null',
+    to: 'string', approvals: 'int', transfer_id: 'uuid|null', changed_at: 'iso-date',
+  }),
+};
