@@ -79,6 +79,7 @@ export class CallbackSender {
         record.attempts.push({ at: at.toISOString(), status: null, error: (err as Error).name === 'TimeoutError' ? 'timeout' : 'network_error' });
       }
     }
+    if (this.closed) return; // shutting down: not given up, just not finished
     record.given_up = !record.delivered;
     if (record.given_up) this.logger('warn', 'callback given up', { webhook_id: record.webhook_id, type: record.type, attempts: record.attempts.length });
   }

@@ -66,7 +66,7 @@ export function createPayout(url: string, body: unknown, key: string, timeoutMs?
 }
 
 /** Polls the payout by reference until `predicate` holds. */
-export async function waitForPayout(url: string, reference: string, predicate: (p: any) => boolean, timeoutMs = 5_000): Promise<any> {
+export async function waitForPayout(url: string, reference: string, predicate: (p: any) => boolean, timeoutMs = 15_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   let last: any = null;
   while (Date.now() < deadline) {
@@ -78,7 +78,7 @@ export async function waitForPayout(url: string, reference: string, predicate: (
   throw new Error(`payout ${reference} never matched; last: ${JSON.stringify(last)}`);
 }
 
-export async function until<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 5_000): Promise<T> {
+export async function until<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = probe();
