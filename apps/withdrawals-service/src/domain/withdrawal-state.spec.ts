@@ -28,19 +28,22 @@ const actor = fc.constantFrom(...ACTORS);
 const reported = fc.constantFrom(...PROVIDER_STATUSES);
 
 /**
- * A random history: at each step an actor tries either some status at random or one of the moves the
- * graph allows from where the withdrawal is (so histories go deep); the guard decides, as in the service.
+ * A random history: at each step someone tries either some status at random, or one of the moves the
+ * graph allows from where the withdrawal is (by an actor allowed to make it, or by anyone), so that
+ * histories go deep; the guard decides, as in the service.
  */
-const walk = fc.array(fc.record({ pick: fc.nat(), any: fc.boolean(), to: status, by: actor }), { maxLength: 40 });
+const walk = fc.array(fc.record({ pick: fc.nat(), kind: fc.constantFrom('random', 'edge', 'edge', 'edge_any_actor'), to: status, by: actor }), { maxLength: 40 });
 
-function run(picks: readonly { pick: number; any: boolean; to: WithdrawalStatus; by: Actor }[]): { path: WithdrawalStatus[]; steps: WalletStep[] } {
+function run(picks: readonly { pick: number; kind: string; to: WithdrawalStatus; by: Actor }[]): { path: WithdrawalStatus[]; steps: WalletStep[] } {
   let current: WithdrawalStatus = 'requested';
   const path: WithdrawalStatus[] = [current];
   const steps: WalletStep[] = [];
   for (const p of picks) {
     const out = TRANSITIONS.filter((t) => t.from === current);
-    const to = p.any || out.length === 0 ? p.to : out[p.pick % out.length].to;
-    const r = checkTransition(current, to, p.by);
+    const edge = out.length > 0 && p.kind !== 'random' ? out[p.pick % out.length] : undefined;
+    const to = edge ? edge.to : p.to;
+    const by = edge && p.kind === 'edge' ? edge.actors[p.pick % edge.actors.length] : p.by;
+    const r = checkTransition(current, to, by);
     if (!r.ok) continue;
     if (r.rule.wallet !== 'none') steps.push(r.rule.wallet);
     current = to;
