@@ -246,7 +246,7 @@ describe('payout sandbox over HTTP', () => {
       const again = await createPayout(url, body, key);
       expect(again.status).toBe(200);
       expect(again.body.id).toBe(list.body.data[0].id);
-      const report = await call(url, 'GET', `/v1/reports/payouts?date=${johannesburgToday()}`);
+      const report = await call(url, 'GET', `/v1/reports/payouts?date=${johannesburgToday(new Date(again.body.created_at))}`);
       expect(report.body.payouts.filter((p: any) => p.reference === body.reference)).toHaveLength(1);
     });
 
@@ -339,11 +339,12 @@ describe('payout sandbox over HTTP', () => {
     it('lists the day\'s payouts with reference, amount and status; another day has none of them', async () => {
       const a = payoutBody({ amount: 10_000 });
       const b = payoutBody({ amount: 20_000, metadata: { sandbox: { outcome: 'failed', reason_code: 'insufficient_provider_float' } } });
-      await createPayout(url, a, randomUUID());
+      const createdA = await createPayout(url, a, randomUUID());
       await createPayout(url, b, randomUUID());
       await waitForPayout(url, b.reference as string, (p) => p.status === 'failed');
       await waitForPayout(url, a.reference as string, (p) => p.status === 'completed');
-      const today = johannesburgToday();
+      // The day the sandbox recorded them on (not "now": a run may cross midnight).
+      const today = johannesburgToday(new Date(createdA.body.created_at));
       const report = await call(url, 'GET', `/v1/reports/payouts?date=${today}`);
       expect(report.status).toBe(200);
       expect(report.body).toMatchObject({ date: today, time_zone: 'Africa/Johannesburg' });
@@ -354,7 +355,7 @@ describe('payout sandbox over HTTP', () => {
       ]);
       expect(report.body.count).toBe(report.body.payouts.length);
       expect(report.body.total_amount).toBe(report.body.payouts.reduce((s: number, p: any) => s + p.amount, 0));
-      const yesterday = johannesburgToday(new Date(Date.now() - 86_400_000));
+      const yesterday = johannesburgToday(new Date(Date.parse(createdA.body.created_at) - 86_400_000));
       const other = await call(url, 'GET', `/v1/reports/payouts?date=${yesterday}`);
       expect(other.body.payouts.filter((p: any) => p.reference === a.reference)).toEqual([]);
       for (const bad of ['', '2026-13-01', '2026-02-30', '30-11-2026']) {
