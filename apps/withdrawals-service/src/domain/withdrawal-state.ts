@@ -264,9 +264,12 @@ export function hasExpired(timings: WithdrawalTimings, status: WithdrawalStatus,
   return (status === 'pending' || status === 'in_review') && now.getTime() - since.getTime() >= timings.expire_after_ms;
 }
 
-/** Whether a payout sent at `sentAt` and still without a final answer at `now` goes to a person. */
-export function needsReview(timings: WithdrawalTimings, status: WithdrawalStatus, sentAt: Date, now: Date): boolean {
-  return status === 'processing' && now.getTime() - sentAt.getTime() >= timings.doubt_review_after_ms;
+/**
+ * Whether a payout still without a final answer at `now` goes to a person. `processingSince` is when it
+ * last entered `processing` (a person sending it back from `needs_review` starts a new period of doubt).
+ */
+export function needsReview(timings: WithdrawalTimings, status: WithdrawalStatus, processingSince: Date, now: Date): boolean {
+  return status === 'processing' && now.getTime() - processingSince.getTime() >= timings.doubt_review_after_ms;
 }
 
 /** When to ask the provider next about a payout sent at `sentAt`, last asked (or sent) at `lastAt`. */
