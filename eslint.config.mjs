@@ -24,6 +24,7 @@ export default [
           { sourceTag: 'scope:metrics', onlyDependOnLibsWithTags: ['scope:metrics', 'scope:shared'] },
           { sourceTag: 'scope:webhooks', onlyDependOnLibsWithTags: ['scope:webhooks', 'scope:shared'] },
           { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
+          { sourceTag: 'scope:payout-sandbox', onlyDependOnLibsWithTags: ['scope:payout-sandbox', 'scope:shared'] },
         ],
       }],
       '@typescript-eslint/no-floating-promises': 'error',

@@ -22,6 +22,12 @@ if [ -z "${JWT_SECRET:-}" ]; then
   JWT_SECRET="$(cat "$RUN/jwt-secret")"
 fi
 export ADMIN_API_KEY JWT_SECRET
+# The payout sandbox (a stand-in payment provider, development only) signs its callbacks with this secret.
+if [ -z "${PAYOUT_SANDBOX_WEBHOOK_SECRET:-}" ]; then
+  [ -s "$RUN/payout-sandbox-secret" ] || node -e 'process.stdout.write("whsec_" + require("crypto").randomBytes(32).toString("base64"))' > "$RUN/payout-sandbox-secret"
+  PAYOUT_SANDBOX_WEBHOOK_SECRET="$(cat "$RUN/payout-sandbox-secret")"
+fi
+export PAYOUT_SANDBOX_WEBHOOK_SECRET
 # The demo's webhook receiver listens on 127.0.0.1: allow loopback targets in development only.
 export WEBHOOK_ALLOW_LOOPBACK="${WEBHOOK_ALLOW_LOOPBACK:-$([ "${NODE_ENV:-development}" = production ] && echo false || echo true)}"
 
@@ -29,6 +35,7 @@ export WEBHOOK_ALLOW_LOOPBACK="${WEBHOOK_ALLOW_LOOPBACK:-$([ "${NODE_ENV:-develo
 export WALLET_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[wallet-service]}" REWARDS_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[rewards-service]}"
 export DONATIONS_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[donations-service]}" WITHDRAWALS_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[withdrawals-service]}"
 export METRICS_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[metrics-service]}" WEBHOOKS_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[webhook-dispatcher]}"
+export PAYOUT_SANDBOX_URL="http://127.0.0.1:${SERVICE_PORT[payout-sandbox]}"
 
 PIDS=()
 stop_all() {
@@ -64,6 +71,7 @@ cat <<MSG
             X-Service-ID: ${ADMIN_SERVICE_ID:-admin}            (development key, kept in $RUN/admin-api-key)
   users:    node scripts/mint-token.js --sub <user uuid> --role resident|collector|admin   (signs with $RUN/jwt-secret)
   demo:     node scripts/demo   (the seed's recycling flow through the gateway)
+  payouts:  http://127.0.0.1:${SERVICE_PORT[payout-sandbox]}   (payout sandbox, a stand-in payment provider; secret in $RUN/payout-sandbox-secret)
   logs:     $RUN/logs/<service>.log
   stop:     Ctrl-C / SIGTERM (or 'npm stop' after --detach)
 MSG
