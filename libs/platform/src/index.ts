@@ -7,3 +7,6 @@ export * from './health';
 export * from './platform.module';
 export * from './bootstrap';
 export * from './run-service';
+export * from './idempotency';
+export * from './idempotency-store';
+export * from './idempotency-interceptor';
