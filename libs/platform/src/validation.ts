@@ -1,4 +1,6 @@
-import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { Injectable, ValidationPipe, type CallHandler, type ExecutionContext, type NestInterceptor, type ValidationError } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { Observable } from 'rxjs';
 import { DomainException, type FieldError } from './problem';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
@@ -25,21 +27,27 @@ function nameOf(key: string): string {
   return isStorableText(key) ? key : JSON.stringify(key).slice(1, -1);
 }
 
+function isPlain(value: object): boolean {
+  if (Array.isArray(value)) return true;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
 /**
  * Paths (`a.b.0.c`) of every string, object key included, that PostgreSQL cannot store; at most
- * `max` of them. Depth is bounded by the body size limit and JSON parsing.
+ * `max` of them. Only JSON-like values are walked (arrays and plain objects).
  */
-export function unstorableTextFields(value: unknown, prefix = '', max = 20, out: string[] = []): string[] {
+export function unstorableTextFields(value: unknown, prefix = '', max = 20, out: string[] = [], depth = 0): string[] {
   if (out.length >= max) return out;
   if (typeof value === 'string') {
-    if (!isStorableText(value)) out.push(prefix || '(value)');
+    if (!isStorableText(value)) out.push(prefix || '(body)');
     return out;
   }
-  if (value === null || typeof value !== 'object') return out;
+  if (value === null || typeof value !== 'object' || !isPlain(value) || depth > 64) return out;
   for (const key of Object.keys(value)) {
     const path = prefix ? `${prefix}.${nameOf(key)}` : nameOf(key);
     if (!isStorableText(key)) out.push(path);
-    else unstorableTextFields((value as Record<string, unknown>)[key], path, max, out);
+    else unstorableTextFields((value as Record<string, unknown>)[key], path, max, out, depth + 1);
     if (out.length >= max) break;
   }
   return out;
@@ -50,27 +58,31 @@ function failure(fieldErrors: FieldError[]): DomainException {
 }
 
 /**
- * The platform's validation pipe: first, for every body, query string and path parameter, any text
- * PostgreSQL cannot store (NUL, lone surrogates) is refused, whatever the DTO says, so no handler
- * can forget it; then the DTO's own rules.
+ * Refuses, on every HTTP request, any text PostgreSQL cannot store (NUL, lone surrogates) in the
+ * body, the query string or a path parameter: 400 `validation_failed` naming each field. Global
+ * (installed by `createServiceApp`), so no DTO or handler can forget it; it runs after the guards
+ * (authentication first) and before the pipes. Kafka handlers are not HTTP and are left alone.
  */
-class PlatformValidationPipe extends ValidationPipe {
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
-      const prefix = metadata.type === 'body' ? '' : metadata.data ?? '';
-      const bad = unstorableTextFields(value, prefix);
+@Injectable()
+export class StorableTextInterceptor implements NestInterceptor {
+  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (ctx.getType() === 'http') {
+      const req = ctx.switchToHttp().getRequest<FastifyRequest>();
+      const bad = [
+        // Fastify's params and query objects have prototypes of their own: copied to plain objects.
+        ...unstorableTextFields({ ...(req.params as object) }),
+        ...unstorableTextFields({ ...(req.query as object) }),
+        ...unstorableTextFields(req.body),
+      ];
       if (bad.length > 0) throw failure(bad.map((field) => ({ field, messages: [UNSTORABLE_TEXT_MESSAGE] })));
     }
-    return super.transform(value, metadata) as Promise<unknown>;
+    return next.handle();
   }
 }
 
-/**
- * DTO validation: unknown fields are rejected, nothing is coerced silently, text PostgreSQL cannot
- * store is refused; failures are 400 `validation_failed` naming each field.
- */
+/** DTO validation: unknown fields are rejected, nothing is coerced silently; failures are 400 `validation_failed`. */
 export function createValidationPipe(): ValidationPipe {
-  return new PlatformValidationPipe({
+  return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

@@ -77,3 +77,20 @@ export function broken(valid: Record<string, unknown>, b: Breakage): unknown {
 }
 
 export type Breakage = typeof breakage extends fc.Arbitrary<infer T> ? T : never;
+
+/** One bad text for every kind PostgreSQL refuses: a NUL, a lone high surrogate, a lone low surrogate. */
+export const UNSTORABLE_SAMPLES: readonly { name: string; text: string }[] = [
+  { name: 'a NUL character', text: 'before\u0000after' },
+  { name: 'a lone high surrogate', text: 'half \ud83d emoji' },
+  { name: 'a lone low surrogate', text: '\ude00 half emoji' },
+];
+
+/** The dotted path (`materials.0.material`) of every string value in `body`, as validation errors name fields. */
+export function stringFields(body: unknown): string[] {
+  return paths(body).filter((p) => p.length > 0 && typeof valueAt(body, p) === 'string').map((p) => p.join('.'));
+}
+
+/** `body` with the string at dotted `field` replaced by `text`. */
+export function withText(body: Record<string, unknown>, field: string, text: string): unknown {
+  return setAt(body, field.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k)), text, false);
+}
