@@ -17,7 +17,7 @@ describe('idempotency keys', () => {
   });
 
   it('a missing, empty, too long or non-ASCII key is 400 idempotency_key_required', () => {
-    for (const headers of [{}, { 'idempotency-key': '' }, { 'idempotency-key': 'x'.repeat(256) }, { 'idempotency-key': 'clé' }, { 'idempotency-key': 'a b' }]) {
+    for (const headers of [{} as Record<string, string>, { 'idempotency-key': '' }, { 'idempotency-key': 'x'.repeat(256) }, { 'idempotency-key': 'clé' }, { 'idempotency-key': 'a b' }]) {
       let thrown: unknown;
       try { idempotencyKeyOf(req(headers)); } catch (err) { thrown = err; }
       expect(thrown).toBeInstanceOf(DomainException);
