@@ -20,7 +20,10 @@ type WithTx = FastifyRequest & { [TX]?: EntityManager };
  * Makes every POST it covers idempotent ({@link runIdempotent}): a POST without `Idempotency-Key` is a
  * 400 `idempotency_key_required` before anything runs; a replay answers 200 with
  * `Idempotent-Replayed: true` and the original body (a stored refusal: its own status and problem).
- * The handler takes the transaction with {@link Tx} and does all its writes through it.
+ * The handler takes the transaction with {@link Tx} and does all its writes through it: then the key
+ * and the effect commit together. (A handler that wrote elsewhere would still run once per key, as
+ * the open key row holds back a second request, but a crash between its commit and the key's would
+ * let a retry run it again.)
  * Install it with {@link idempotencyProviders} (every POST of the service) or `@UseInterceptors`.
  */
 @Injectable()

@@ -157,7 +157,10 @@ export async function runIdempotent<T>(ds: DataSource, req: IdempotentRequest, s
       req.caller, keyHash(req.key), refusal ? refusal.status : status, seal(req, stored),
     ]);
     await qr.commitTransaction();
-    for (const fn of hooks) fn();
+    for (const fn of hooks) {
+      // The write is committed: a failing hook (a cache eviction) must not answer it as an error.
+      try { fn(); } catch { /* ignored */ }
+    }
     // A first refusal is answered as it was raised; only later requests are replays.
     if (refusal) throw refusal;
     return answer!;
