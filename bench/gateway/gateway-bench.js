@@ -38,7 +38,7 @@ async function run(label, base, request) {
 
 async function main() {
   const created = await fetch(`${GATEWAY}/v1/api-keys`, {
-    method: 'POST', headers: { ...ADMIN, 'content-type': 'application/json' },
+    method: 'POST', headers: { ...ADMIN, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
     body: JSON.stringify({ name: 'bench', service_id: 'bench', permissions: { wallets: ['read'], points: ['earn'] }, rate_limit_per_minute: 1000000 }),
   });
   if (created.status !== 201) throw new Error(`could not create the bench key: ${created.status} ${await created.text()}`);

@@ -126,7 +126,7 @@ async function waitUntil(probe, what, timeoutMs = 60_000) {
       return g.state === 'Stable' && g.members.length > 0;
     }, 'the dispatcher in its consumer group', 60_000);
     const created = await (await fetch(`${base}/v1/webhooks/endpoints`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
       body: JSON.stringify({ url: `http://127.0.0.1:${receiverPort}/hooks`, events: ['wallet_update'], description: 'benchmark receiver' }),
     })).json();
     const endpointId = created.id;

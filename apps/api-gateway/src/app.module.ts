@@ -1,13 +1,13 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PlatformModule } from '@wozamali/platform';
+import { IDEMPOTENCY_CALLER, PlatformModule, type IdempotencyCaller } from '@wozamali/platform';
 import { Authenticator } from './auth/authenticator.service';
 import { FEED_MAX_WAIT_MS, WalletCacheFeed } from './cache/wallet-cache-feed';
 import { WalletReadCache } from './cache/wallet-read-cache';
 import type { ApiGatewayEnv } from './config/env';
 import { ApiKeysController } from './controllers/api-keys.controller';
 import { ProxyController } from './controllers/proxy.controller';
-import { GatewayGuard } from './guards/gateway.guard';
+import { GatewayGuard, type GatewayRequest } from './guards/gateway.guard';
 import { migrations } from './migrations';
 import { BackendClient } from './proxy/backend-client';
 import { ProxyService } from './proxy/proxy.service';
@@ -24,6 +24,12 @@ class GatewayLifecycle implements OnApplicationShutdown {
     await this.limiter.close();
   }
 }
+
+const gatewayCaller: IdempotencyCaller = (req) => {
+  const p = (req as GatewayRequest).gateway?.principal;
+  if (!p) return 'anonymous';
+  return p.type === 'service' ? `service:${p.serviceId}` : `user:${p.userId}`;
+};
 
 @Module({})
 export class AppModule {
@@ -60,6 +66,8 @@ export class AppModule {
         WalletCacheFeed,
         GatewayLifecycle,
         { provide: APP_GUARD, useClass: GatewayGuard },
+        // The gateway's own POSTs scope idempotency keys by the authenticated principal, never by a header.
+        { provide: IDEMPOTENCY_CALLER, useValue: gatewayCaller },
       ],
     };
   }

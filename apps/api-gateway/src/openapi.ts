@@ -82,7 +82,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('WozaMali Rewards API')
     .setDescription('The public API, through the api-gateway. Services: `Authorization: Bearer wm_live_…` and `X-Service-ID`. '
-      + 'Residents, collectors, admins: `Authorization: Bearer <JWT>` (sub = user id, role). Every POST takes `Idempotency-Key`. '
+      + 'Residents, collectors, admins: `Authorization: Bearer <JWT>` (sub = user id, role). Every POST requires `Idempotency-Key` (400 `idempotency_key_required` without it): the same key and body answer the original (200, `Idempotent-Replayed: true`), the same key with another body is 409 `idempotency_key_reused`. '
       + 'Errors are application/problem+json with a stable `code`.')
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key (wm_live_…) or end-user JWT' }, 'bearer')
@@ -95,7 +95,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   for (const entry of DOCUMENTED_ROUTES) {
     const params = [...entry.path.matchAll(/\{([a-z_]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string', ...(m[1] === 'user_id' ? { format: 'uuid' } : {}) } }));
     const query = (entry.query ?? []).map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }));
-    const headers = entry.method === 'GET' ? [] : [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' }, example: '0b1e6d1e-collection-2026-11-25-001' }];
+    // Every POST of every service needs the key (400 idempotency_key_required without it).
+    const headers = entry.method !== 'POST' ? [] : [{ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' }, example: '0b1e6d1e-collection-2026-11-25-001' }];
     const status = String(entry.status ?? 200);
     const op = {
       tags: [entry.tag],

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule } from '@wozamali/platform';
+import { idempotencyProviders, PlatformModule } from '@wozamali/platform';
 import { WebhookDispatcherEnv } from './config/env';
 import { EventFanoutConsumer } from './consumers/event-fanout.consumer';
 import { DeliveriesController } from './controllers/deliveries.controller';
@@ -52,6 +52,8 @@ export class AppModule {
         RetentionJob,
         HealthProber,
         WebhookLifecycle,
+        // Every POST takes an Idempotency-Key (the platform's one implementation).
+        ...idempotencyProviders(),
       ],
     };
   }

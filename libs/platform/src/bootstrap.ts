@@ -7,7 +7,7 @@ import { JsonLogger } from './json-logger';
 import { ServiceMetrics } from './metrics';
 import { ProblemFilter } from './problem';
 import { requestContext } from './request-context';
-import { createValidationPipe } from './validation';
+import { createValidationPipe, StorableTextInterceptor } from './validation';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -19,7 +19,8 @@ export interface CreateAppOptions {
 
 /**
  * Builds a service's Fastify-based Nest app: JSON logs with the correlation id, request ids
- * (`X-Request-ID` accepted or generated, echoed back), problem+json errors, strict DTO validation,
+ * (`X-Request-ID` accepted or generated, echoed back), problem+json errors, strict DTO validation
+ * (and text PostgreSQL cannot store refused everywhere),
  * request metrics and shutdown hooks (SIGTERM stops consumers, flushes the outbox, closes pools).
  */
 export async function createServiceApp(module: Type | DynamicModule, opts: CreateAppOptions): Promise<NestFastifyApplication> {
@@ -36,6 +37,7 @@ export async function createServiceApp(module: Type | DynamicModule, opts: Creat
   app.useLogger(logger);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new StorableTextInterceptor());
   const metrics = app.get(ServiceMetrics, { strict: false });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (req, reply, done) => {

@@ -8,3 +8,6 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './run-service';
 export * from './periodic-job';
+export * from './idempotency';
+export * from './idempotency-store';
+export * from './idempotency-interceptor';

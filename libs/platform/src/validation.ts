@@ -1,4 +1,6 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { Injectable, ValidationPipe, type CallHandler, type ExecutionContext, type NestInterceptor, type ValidationError } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { Observable } from 'rxjs';
 import { DomainException, type FieldError } from './problem';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
@@ -7,6 +9,75 @@ function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
     const own = e.constraints ? [{ field, messages: Object.values(e.constraints) }] : [];
     return [...own, ...flatten(e.children ?? [], field)];
   });
+}
+
+// NUL, and a high surrogate not followed by a low one or a low one not preceded by a high one.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The message of a field holding text PostgreSQL cannot store. */
+export const UNSTORABLE_TEXT_MESSAGE = 'must not contain NUL characters (U+0000) or unpaired UTF-16 surrogates';
+
+/** False for text PostgreSQL cannot store (in `text` or `jsonb`): a NUL character or a lone UTF-16 surrogate. */
+export function isStorableText(s: string): boolean {
+  return !UNSTORABLE.test(s);
+}
+
+/** A field name safe to echo in a problem (the name itself may be the bad text). */
+function nameOf(key: string): string {
+  return isStorableText(key) ? key : JSON.stringify(key).slice(1, -1);
+}
+
+function isPlain(value: object): boolean {
+  if (Array.isArray(value)) return true;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Paths (`a.b.0.c`) of every string, object key included, that PostgreSQL cannot store; at most
+ * `max` of them. Only JSON-like values are walked (arrays and plain objects).
+ */
+export function unstorableTextFields(value: unknown, prefix = '', max = 20, out: string[] = [], depth = 0): string[] {
+  if (out.length >= max) return out;
+  if (typeof value === 'string') {
+    if (!isStorableText(value)) out.push(prefix || '(body)');
+    return out;
+  }
+  if (value === null || typeof value !== 'object' || !isPlain(value) || depth > 64) return out;
+  for (const key of Object.keys(value)) {
+    const path = prefix ? `${prefix}.${nameOf(key)}` : nameOf(key);
+    if (!isStorableText(key)) out.push(path);
+    else unstorableTextFields((value as Record<string, unknown>)[key], path, max, out, depth + 1);
+    if (out.length >= max) break;
+  }
+  return out;
+}
+
+function failure(fieldErrors: FieldError[]): DomainException {
+  return new DomainException('validation_failed', 400, fieldErrors.map((f) => `${f.field}: ${f.messages.join(', ')}`).join('; '), {}, fieldErrors);
+}
+
+/**
+ * Refuses, on every HTTP request, any text PostgreSQL cannot store (NUL, lone surrogates) in the
+ * body, the query string or a path parameter: 400 `validation_failed` naming each field. Global
+ * (installed by `createServiceApp`), so no DTO or handler can forget it; it runs after the guards
+ * (authentication first) and before the pipes. Kafka handlers are not HTTP and are left alone.
+ */
+@Injectable()
+export class StorableTextInterceptor implements NestInterceptor {
+  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (ctx.getType() === 'http') {
+      const req = ctx.switchToHttp().getRequest<FastifyRequest>();
+      const bad = [
+        // Fastify's params and query objects have prototypes of their own: copied to plain objects.
+        ...unstorableTextFields({ ...(req.params as object) }),
+        ...unstorableTextFields({ ...(req.query as object) }),
+        ...unstorableTextFields(req.body),
+      ];
+      if (bad.length > 0) throw failure(bad.map((field) => ({ field, messages: [UNSTORABLE_TEXT_MESSAGE] })));
+    }
+    return next.handle();
+  }
 }
 
 /** DTO validation: unknown fields are rejected, nothing is coerced silently; failures are 400 `validation_failed`. */
@@ -18,9 +89,6 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     transformOptions: { enableImplicitConversion: false },
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) => {
-      const fieldErrors = flatten(errors);
-      return new DomainException('validation_failed', 400, fieldErrors.map((f) => `${f.field}: ${f.messages.join(', ')}`).join('; '), {}, fieldErrors);
-    },
+    exceptionFactory: (errors) => failure(flatten(errors)),
   });
 }

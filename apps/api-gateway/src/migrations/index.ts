@@ -1,5 +1,6 @@
 import { MessagingTables1764000000000 } from '@wozamali/messaging';
 import { ApiKeys1764000005000 } from './1764000005000-api-keys';
+import { IdempotencyKeys1764510000000 } from './1764510000000-idempotency-keys';
 
 /** Every migration of api-gateway, in order. Migrations are never edited once merged. */
-export const migrations = [MessagingTables1764000000000, ApiKeys1764000005000];
+export const migrations = [MessagingTables1764000000000, ApiKeys1764000005000, IdempotencyKeys1764510000000];

@@ -3,8 +3,8 @@ import {
   ALL_PERMISSIONS, dummyVerify, generateApiKey, hashApiKeySecret, isSubset, parseApiKey, validatePermissions, verifyApiKeySecret,
   type Principal, type ServicePrincipal,
 } from '@wozamali/auth';
-import { DomainException, SERVICE_ENV } from '@wozamali/platform';
-import { DataSource } from 'typeorm';
+import { afterCommit, DomainException, SERVICE_ENV } from '@wozamali/platform';
+import type { EntityManager } from 'typeorm';
 import type { ApiGatewayEnv } from '../config/env';
 import type { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, RotateApiKeyDto } from '../dtos/api-key.dto';
 import { GatewayException } from '../errors/gateway.exception';
@@ -25,7 +25,6 @@ export class ApiKeyService implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     private readonly keys: ApiKeyRepository,
-    private readonly ds: DataSource,
     @Inject(SERVICE_ENV) private readonly env: ApiGatewayEnv,
   ) {}
 
@@ -65,14 +64,14 @@ export class ApiKeyService implements OnApplicationBootstrap, OnApplicationShutd
     };
   }
 
-  async create(dto: CreateApiKeyDto, by: Principal): Promise<CreatedApiKeyDto> {
+  async create(m: EntityManager, dto: CreateApiKeyDto, by: Principal): Promise<CreatedApiKeyDto> {
     const problems = validatePermissions(dto.permissions);
     if (problems.length) throw invalid('permissions', problems);
     if (by.type === 'service' && !isSubset(dto.permissions, by.permissions)) throw new GatewayException('forbidden', 'a key can only grant permissions its creator holds');
     const expiresAt = dto.expires_at ? new Date(dto.expires_at) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now()) throw invalid('expires_at', ['must be in the future']);
     const fresh = generateApiKey();
-    const record = await this.keys.insert(this.ds.manager, {
+    const record = await this.keys.insert(m, {
       publicId: fresh.publicId, secretHash: fresh.hash, name: dto.name, serviceId: dto.service_id, permissions: dto.permissions,
       rateLimitPerMinute: dto.rate_limit_per_minute ?? null, expiresAt, createdBy: creatorOf(by),
     });
@@ -83,35 +82,31 @@ export class ApiKeyService implements OnApplicationBootstrap, OnApplicationShutd
     return { data: (await this.keys.listNewestFirst(1000)).map(toDto) };
   }
 
-  async revoke(id: string): Promise<ApiKeyDto> {
-    const record = await this.ds.transaction(async (m) => {
-      const key = await this.keys.lockById(m, id);
-      if (!key) throw new GatewayException('not_found', 'no such API key');
-      if (key.bootstrap) throw new GatewayException('bootstrap_key_immutable', 'the bootstrap key changes only with ADMIN_API_KEY');
-      return this.keys.revoke(m, id);
-    });
-    this.cache.delete(record.public_id);
+  async revoke(m: EntityManager, id: string): Promise<ApiKeyDto> {
+    const key = await this.keys.lockById(m, id);
+    if (!key) throw new GatewayException('not_found', 'no such API key');
+    if (key.bootstrap) throw new GatewayException('bootstrap_key_immutable', 'the bootstrap key changes only with ADMIN_API_KEY');
+    const record = await this.keys.revoke(m, id);
+    // Evicted after commit: a request in between would otherwise cache the key as still live.
+    afterCommit(m, () => this.cache.delete(record.public_id));
     return toDto(record);
   }
 
   /** Issues a new key with the same name, service, permissions, limit and expiry; the old one is revoked (or expires after the grace period). */
-  async rotate(id: string, dto: RotateApiKeyDto, by: Principal): Promise<CreatedApiKeyDto> {
+  async rotate(m: EntityManager, id: string, dto: RotateApiKeyDto, by: Principal): Promise<CreatedApiKeyDto> {
     const fresh = generateApiKey();
-    const { created, old } = await this.ds.transaction(async (m) => {
-      const key = await this.keys.lockById(m, id);
-      if (!key) throw new GatewayException('not_found', 'no such API key');
-      if (key.bootstrap) throw new GatewayException('bootstrap_key_immutable', 'the bootstrap key changes only with ADMIN_API_KEY');
-      if (statusOf(key) !== 'active') throw new GatewayException('api_key_not_active', 'only an active key can be rotated');
-      if (by.type === 'service' && !isSubset(key.permissions, by.permissions)) throw new GatewayException('forbidden', 'a key can only grant permissions its creator holds');
-      const created = await this.keys.insert(m, {
-        publicId: fresh.publicId, secretHash: fresh.hash, name: key.name, serviceId: key.service_id, permissions: key.permissions,
-        rateLimitPerMinute: key.rate_limit_per_minute, expiresAt: key.expires_at, createdBy: creatorOf(by), rotatedFrom: key.id,
-      });
-      const grace = dto.grace_period_seconds ?? 0;
-      const old = grace > 0 ? await this.keys.expireAt(m, key.id, new Date(Date.now() + grace * 1000)) : await this.keys.revoke(m, key.id);
-      return { created, old };
+    const key = await this.keys.lockById(m, id);
+    if (!key) throw new GatewayException('not_found', 'no such API key');
+    if (key.bootstrap) throw new GatewayException('bootstrap_key_immutable', 'the bootstrap key changes only with ADMIN_API_KEY');
+    if (statusOf(key) !== 'active') throw new GatewayException('api_key_not_active', 'only an active key can be rotated');
+    if (by.type === 'service' && !isSubset(key.permissions, by.permissions)) throw new GatewayException('forbidden', 'a key can only grant permissions its creator holds');
+    const created = await this.keys.insert(m, {
+      publicId: fresh.publicId, secretHash: fresh.hash, name: key.name, serviceId: key.service_id, permissions: key.permissions,
+      rateLimitPerMinute: key.rate_limit_per_minute, expiresAt: key.expires_at, createdBy: creatorOf(by), rotatedFrom: key.id,
     });
-    this.cache.delete(old.public_id);
+    const grace = dto.grace_period_seconds ?? 0;
+    const old = grace > 0 ? await this.keys.expireAt(m, key.id, new Date(Date.now() + grace * 1000)) : await this.keys.revoke(m, key.id);
+    afterCommit(m, () => this.cache.delete(old.public_id));
     return { ...toDto(created), key: fresh.token };
   }
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import { DisposableBroker, ROOT, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
-import { ADMIN_HEADERS, call, closedPort, startGateway, userToken, type RunningGateway } from '../medium/gateway-harness';
+import { ADMIN_HEADERS, call, closedPort, startGateway, userToken, withKey, type RunningGateway } from '../medium/gateway-harness';
 
 const exec = promisify(execFile);
 
@@ -90,7 +90,7 @@ describe('the seed recycling reward flow end to end, through the gateway only', 
 
   it('admin key → service key and webhook → registry and heartbeat → collection → resident sees balance, points and tier → signed webhook delivered → isolation holds', async () => {
     // 1. An admin creates a read-only key for the notification service and registers its webhook.
-    const created = await call(gw.url, 'POST', '/v1/api-keys', ADMIN_HEADERS, {
+    const created = await call(gw.url, 'POST', '/v1/api-keys', withKey(ADMIN_HEADERS), {
       name: 'notification service', service_id: 'notify',
       permissions: { wallets: ['read'], points: ['read'], external_services: ['register', 'heartbeat', 'read'] },
     });

@@ -3,7 +3,7 @@ import { databaseName, dropDatabase, migrateDatabase } from '@wozamali/database'
 import { openTestDataSource, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
 import type { DataSource } from 'typeorm';
 import { migrations } from '../../src/migrations';
-import { ADMIN_HEADERS, ADMIN_KEY, call, startGateway, StubBackend, userToken, type RunningGateway } from './gateway-harness';
+import { ADMIN_HEADERS, ADMIN_KEY, call, startGateway, StubBackend, userToken, withKey, type RunningGateway } from './gateway-harness';
 
 describe('API keys (real PostgreSQL and Redis; a node:http stub stands in for the wallet-service)', () => {
   let gw: RunningGateway;
@@ -23,7 +23,7 @@ describe('API keys (real PostgreSQL and Redis; a node:http stub stands in for th
   });
 
   async function createKey(body: Record<string, unknown>, headers: Record<string, string> = ADMIN_HEADERS) {
-    return call(gw.url, 'POST', '/v1/api-keys', headers, { name: 'test key', service_id: 'notify', permissions: { wallets: ['read'] }, ...body });
+    return call(gw.url, 'POST', '/v1/api-keys', withKey(headers), { name: 'test key', service_id: 'notify', permissions: { wallets: ['read'] }, ...body });
   }
   const asKey = (key: string, service = 'notify') => ({ authorization: `Bearer ${key}`, 'x-service-id': service });
   const walletPath = () => `/v1/wallets/${randomUUID()}`;
@@ -33,7 +33,7 @@ describe('API keys (real PostgreSQL and Redis; a node:http stub stands in for th
     expect(rows).toEqual([{ public_id: 'testadmin' }]);
     const list = await call(gw.url, 'GET', '/v1/api-keys', ADMIN_HEADERS);
     const boot = (list.json!.data as { id: string; bootstrap: boolean }[]).find((k) => k.bootstrap)!;
-    const revoke = await call(gw.url, 'POST', `/v1/api-keys/${boot.id}/revoke`, ADMIN_HEADERS);
+    const revoke = await call(gw.url, 'POST', `/v1/api-keys/${boot.id}/revoke`, withKey(ADMIN_HEADERS));
     expect(revoke.status).toBe(409);
     expect(revoke.json).toMatchObject({ code: 'bootstrap_key_immutable' });
   });
@@ -71,11 +71,11 @@ describe('API keys (real PostgreSQL and Redis; a node:http stub stands in for th
     const created = await createKey({});
     const key = created.json!.key as string;
     expect((await call(gw.url, 'GET', walletPath(), asKey(key))).status).toBe(200);
-    const revoked = await call(gw.url, 'POST', `/v1/api-keys/${created.json!.id}/revoke`, ADMIN_HEADERS);
+    const revoked = await call(gw.url, 'POST', `/v1/api-keys/${created.json!.id}/revoke`, withKey(ADMIN_HEADERS));
     expect(revoked.json).toMatchObject({ status: 'revoked' });
     const after = await call(gw.url, 'GET', walletPath(), asKey(key));
     expect([after.status, after.json!.code]).toEqual([401, 'api_key_revoked']);
-    const again = await call(gw.url, 'POST', `/v1/api-keys/${created.json!.id}/revoke`, ADMIN_HEADERS);
+    const again = await call(gw.url, 'POST', `/v1/api-keys/${created.json!.id}/revoke`, withKey(ADMIN_HEADERS));
     expect(again.json!.revoked_at).toBe(revoked.json!.revoked_at);
   });
 
@@ -92,16 +92,16 @@ describe('API keys (real PostgreSQL and Redis; a node:http stub stands in for th
 
   it('rotation issues a working key with the same grants and revokes the old one (or lets it live out a grace period)', async () => {
     const created = await createKey({ permissions: { wallets: ['read'], points: ['read'] } });
-    const rotated = await call(gw.url, 'POST', `/v1/api-keys/${created.json!.id}/rotate`, ADMIN_HEADERS, {});
+    const rotated = await call(gw.url, 'POST', `/v1/api-keys/${created.json!.id}/rotate`, withKey(ADMIN_HEADERS), {});
     expect(rotated.status).toBe(201);
     expect(rotated.json).toMatchObject({ rotated_from: created.json!.id, permissions: { wallets: ['read'], points: ['read'] }, service_id: 'notify' });
     expect((await call(gw.url, 'GET', walletPath(), asKey(rotated.json!.key as string))).status).toBe(200);
     expect((await call(gw.url, 'GET', walletPath(), asKey(created.json!.key as string))).json!.code).toBe('api_key_revoked');
-    const again = await call(gw.url, 'POST', `/v1/api-keys/${created.json!.id}/rotate`, ADMIN_HEADERS, {});
+    const again = await call(gw.url, 'POST', `/v1/api-keys/${created.json!.id}/rotate`, withKey(ADMIN_HEADERS), {});
     expect([again.status, again.json!.code]).toEqual([409, 'api_key_not_active']);
 
     const graceful = await createKey({});
-    const next = await call(gw.url, 'POST', `/v1/api-keys/${graceful.json!.id}/rotate`, ADMIN_HEADERS, { grace_period_seconds: 3600 });
+    const next = await call(gw.url, 'POST', `/v1/api-keys/${graceful.json!.id}/rotate`, withKey(ADMIN_HEADERS), { grace_period_seconds: 3600 });
     expect((await call(gw.url, 'GET', walletPath(), asKey(graceful.json!.key as string))).status).toBe(200);
     expect((await call(gw.url, 'GET', walletPath(), asKey(next.json!.key as string))).status).toBe(200);
   });
@@ -133,8 +133,8 @@ describe('API keys (real PostgreSQL and Redis; a node:http stub stands in for th
     expect((await ds.query('select count(*)::int as n from api_keys where name = $1', [name]))[0].n).toBe(0);
     expect((await createKey({ name })).status).toBe(201); // the same name with good input is created: the check can see it
     expect((await ds.query('select count(*)::int as n from api_keys where name = $1', [name]))[0].n).toBe(1);
-    expect((await call(gw.url, 'POST', `/v1/api-keys/${randomUUID()}/revoke`, ADMIN_HEADERS)).json).toMatchObject({ status: 404, code: 'not_found' });
-    expect((await call(gw.url, 'POST', '/v1/api-keys/not-a-uuid/revoke', ADMIN_HEADERS)).status).toBe(404);
+    expect((await call(gw.url, 'POST', `/v1/api-keys/${randomUUID()}/revoke`, withKey(ADMIN_HEADERS))).json).toMatchObject({ status: 404, code: 'not_found' });
+    expect((await call(gw.url, 'POST', '/v1/api-keys/not-a-uuid/revoke', withKey(ADMIN_HEADERS))).status).toBe(404);
   });
 
   it('last use is recorded (in batches, not per request)', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { breakage, broken, openTestDataSource, uniqueName } from '@wozamali/testing';
 import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
-import { ADMIN_HEADERS, call, startGateway, StubBackend, type RunningGateway } from './gateway-harness';
+import { ADMIN_HEADERS, call, startGateway, StubBackend, withKey, type RunningGateway } from './gateway-harness';
 
 // Random bad input against the gateway's own writes, the API keys (fast-check; each request a valid
 // body broken one way): never a 5xx; a refusal is problem+json with a stable code and creates no
@@ -31,7 +31,7 @@ it('creating an API key: never a 5xx; a refusal is problem+json with a code and 
     fc.asyncProperty(breakage, async (b) => {
       const name = `fuzz ${randomUUID()}`;
       const body = broken({ name, service_id: 'notify', permissions: { wallets: ['read'], points: ['earn'] }, rate_limit_per_minute: 100, expires_at: '2030-01-01T00:00:00Z' }, b);
-      const res = await call(gw.url, 'POST', '/v1/api-keys', ADMIN_HEADERS, typeof body === 'string' ? body : JSON.stringify(body) ?? 'null');
+      const res = await call(gw.url, 'POST', '/v1/api-keys', withKey(ADMIN_HEADERS), typeof body === 'string' ? body : JSON.stringify(body) ?? 'null');
       expect(res.status).toBeLessThan(500);
       expect(res.status).not.toBe(429); // a refusal must come from the input, not the rate limiter
       if (res.status >= 400) {
@@ -47,13 +47,13 @@ it('creating an API key: never a 5xx; a refusal is problem+json with a code and 
 }, 120_000);
 
 it('rotating an API key: never a 5xx; a refusal is problem+json with a code and leaves the key live', async () => {
-  const created = await call(gw.url, 'POST', '/v1/api-keys', ADMIN_HEADERS, { name: uniqueName('fuzz-rotate'), service_id: 'notify', permissions: { wallets: ['read'] } });
+  const created = await call(gw.url, 'POST', '/v1/api-keys', withKey(ADMIN_HEADERS), { name: uniqueName('fuzz-rotate'), service_id: 'notify', permissions: { wallets: ['read'] } });
   expect(created.status).toBe(201);
   let current = created.json!.id as string;
   await fc.assert(
     fc.asyncProperty(breakage, async (b) => {
       const body = broken({ grace_period_seconds: 60 }, b);
-      const res = await call(gw.url, 'POST', `/v1/api-keys/${current}/rotate`, ADMIN_HEADERS, typeof body === 'string' ? body : JSON.stringify(body) ?? 'null');
+      const res = await call(gw.url, 'POST', `/v1/api-keys/${current}/rotate`, withKey(ADMIN_HEADERS), typeof body === 'string' ? body : JSON.stringify(body) ?? 'null');
       expect(res.status).toBeLessThan(500);
       expect(res.status).not.toBe(429); // a refusal must come from the input, not the rate limiter
       if (res.status >= 400) {

@@ -12,6 +12,11 @@ export const JWT_SECRET = 'medium-test-jwt-secret-at-least-32-bytes!';
 export const ADMIN_KEY = `wm_live_testadmin_${'A1b2C3d4'.repeat(5)}`;
 export const ADMIN_HEADERS = { authorization: `Bearer ${ADMIN_KEY}`, 'x-service-id': 'admin' };
 
+/** `headers` with a fresh Idempotency-Key (every POST of the gateway's own routes needs one). */
+export function withKey(headers: Record<string, string>, key: string = randomUUID()): Record<string, string> {
+  return { ...headers, 'idempotency-key': key };
+}
+
 export interface RunningGateway {
   url: string;
   app: NestFastifyApplication;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { uniqueName } from '@wozamali/testing';
-import { ADMIN_HEADERS, call, closedPort, startGateway, StubBackend, type RunningGateway } from './gateway-harness';
+import { ADMIN_HEADERS, call, closedPort, startGateway, StubBackend, withKey, type RunningGateway } from './gateway-harness';
 import { RateLimiter } from '../../src/rate-limit/rate-limiter';
 
 describe('rate limits (real Redis; a node:http stub stands in for the wallet-service)', () => {
@@ -13,7 +13,7 @@ describe('rate limits (real Redis; a node:http stub stands in for the wallet-ser
     return gw;
   }
   async function keyWithLimit(gw: RunningGateway, limit: number): Promise<Record<string, string>> {
-    const created = await call(gw.url, 'POST', '/v1/api-keys', ADMIN_HEADERS, { name: 'limited', service_id: 'notify', permissions: { wallets: ['read'] }, rate_limit_per_minute: limit });
+    const created = await call(gw.url, 'POST', '/v1/api-keys', withKey(ADMIN_HEADERS), { name: 'limited', service_id: 'notify', permissions: { wallets: ['read'] }, rate_limit_per_minute: limit });
     return { authorization: `Bearer ${created.json!.key as string}`, 'x-service-id': 'notify' };
   }
   const read = (gw: RunningGateway, headers: Record<string, string> = {}) => call(gw.url, 'GET', `/v1/wallets/${randomUUID()}`, headers);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { uniqueName } from '@wozamali/testing';
-import { ADMIN_HEADERS, call, closedPort, JWT_SECRET, startGateway, StubBackend, userToken, type RunningGateway } from './gateway-harness';
+import { ADMIN_HEADERS, call, closedPort, JWT_SECRET, startGateway, StubBackend, userToken, withKey, type RunningGateway } from './gateway-harness';
 
 describe('routing and end-user isolation (node:http stubs stand in for the wallet-service and webhook-dispatcher)', () => {
   let gw: RunningGateway;
@@ -25,7 +25,7 @@ describe('routing and end-user isolation (node:http stubs stand in for the walle
       BACKEND_TIMEOUT_MS: '300',
       REDIS_KEY_PREFIX: uniqueName('gwroute'),
     });
-    const created = await call(gw.url, 'POST', '/v1/api-keys', ADMIN_HEADERS, { name: 'notify', service_id: 'notify', permissions: { wallets: ['read'], webhooks: ['read'] } });
+    const created = await call(gw.url, 'POST', '/v1/api-keys', withKey(ADMIN_HEADERS), { name: 'notify', service_id: 'notify', permissions: { wallets: ['read'], webhooks: ['read'] } });
     readKey = created.json!.key as string;
   });
   afterAll(async () => {

@@ -1,4 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Tx } from '@wozamali/platform';
+import type { EntityManager } from 'typeorm';
 import { ListDeliveriesQuery, RecoverDto } from '../dtos/delivery.dto';
 import { CreateEndpointDto, ListEndpointsQuery, UpdateEndpointDto } from '../dtos/endpoint.dto';
 import { DeliveryService } from '../services/delivery.service';
@@ -10,13 +12,13 @@ const Id = () => Param('id', new ParseUUIDPipe());
 export class EndpointsController {
   constructor(private readonly endpoints: EndpointService, private readonly deliveries: DeliveryService) {}
 
-  @Post() create(@Body() dto: CreateEndpointDto) { return this.endpoints.create(dto); }
+  @Post() create(@Tx() m: EntityManager, @Body() dto: CreateEndpointDto) { return this.endpoints.create(m, dto); }
   @Get() list(@Query() q: ListEndpointsQuery) { return this.endpoints.list(q.service_id).then((data) => ({ data })); }
   @Get(':id') get(@Id() id: string) { return this.endpoints.get(id); }
   @Patch(':id') update(@Id() id: string, @Body() dto: UpdateEndpointDto) { return this.endpoints.update(id, dto); }
   @Delete(':id') @HttpCode(204) remove(@Id() id: string) { return this.endpoints.remove(id); }
   @Get(':id/secret') secret(@Id() id: string) { return this.endpoints.secret(id); }
-  @Post(':id/rotate-secret') @HttpCode(200) rotate(@Id() id: string) { return this.endpoints.rotateSecret(id); }
-  @Post(':id/recover') @HttpCode(202) recover(@Id() id: string, @Body() dto: RecoverDto) { return this.endpoints.recover(id, new Date(dto.since)); }
+  @Post(':id/rotate-secret') @HttpCode(200) rotate(@Tx() m: EntityManager, @Id() id: string) { return this.endpoints.rotateSecret(m, id); }
+  @Post(':id/recover') @HttpCode(202) recover(@Tx() m: EntityManager, @Id() id: string, @Body() dto: RecoverDto) { return this.endpoints.recover(m, id, new Date(dto.since)); }
   @Get(':id/deliveries') deliveriesOf(@Id() id: string, @Query() q: ListDeliveriesQuery) { return this.deliveries.listForEndpoint(id, q.status, q.limit, q.before); }
 }

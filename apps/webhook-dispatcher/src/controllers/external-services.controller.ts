@@ -1,4 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Tx } from '@wozamali/platform';
+import type { EntityManager } from 'typeorm';
 import { CreateExternalServiceDto, UpdateExternalServiceDto } from '../dtos/external-service.dto';
 import { ExternalServicesService } from '../services/external-service.service';
 
@@ -8,11 +10,11 @@ const Id = () => Param('id', new ParseUUIDPipe());
 export class ExternalServicesController {
   constructor(private readonly services: ExternalServicesService) {}
 
-  @Post() register(@Body() dto: CreateExternalServiceDto) { return this.services.register(dto); }
+  @Post() register(@Tx() m: EntityManager, @Body() dto: CreateExternalServiceDto) { return this.services.register(m, dto); }
   @Get() list() { return this.services.list().then((data) => ({ data })); }
   @Get('health') health() { return this.services.health(); }
   @Get(':id') get(@Id() id: string) { return this.services.get(id); }
   @Patch(':id') update(@Id() id: string, @Body() dto: UpdateExternalServiceDto) { return this.services.update(id, dto); }
   @Delete(':id') @HttpCode(204) remove(@Id() id: string) { return this.services.remove(id); }
-  @Post(':id/heartbeat') @HttpCode(200) heartbeat(@Id() id: string) { return this.services.heartbeat(id); }
+  @Post(':id/heartbeat') @HttpCode(200) heartbeat(@Tx() m: EntityManager, @Id() id: string) { return this.services.heartbeat(m, id); }
 }

@@ -289,8 +289,8 @@ export class DeliveryRepository {
     )) as DeliveryRow[];
   }
 
-  async getById(id: string): Promise<DeliveryRow | null> {
-    const rows = (await this.db.query(`select ${DELIVERY_COLUMNS} from webhook_deliveries where id = $1`, [id])) as DeliveryRow[];
+  async getById(id: string, runner: DataSource | EntityManager = this.db): Promise<DeliveryRow | null> {
+    const rows = (await runner.query(`select ${DELIVERY_COLUMNS} from webhook_deliveries where id = $1`, [id])) as DeliveryRow[];
     return rows[0] ?? null;
   }
 
@@ -303,13 +303,13 @@ export class DeliveryRepository {
   }
 
   /** Sends a delivery again now with a fresh retry cycle (a manual retry). */
-  async requeue(id: string): Promise<DeliveryRow | null> {
-    const [rows] = (await this.db.query(
+  async requeue(manager: EntityManager, id: string): Promise<DeliveryRow | null> {
+    const [rows] = (await manager.query(
       `update webhook_deliveries set status = 'pending', next_attempt_at = now(), cycle_start = attempt_count, updated_at = now()
        where id = $1 returning ${DELIVERY_COLUMNS}`,
       [id],
     )) as [DeliveryRow[], number];
-    await this.db.query(`select pg_notify('${DELIVERIES_CHANNEL}', '')`);
+    await manager.query(`select pg_notify('${DELIVERIES_CHANNEL}', '')`);
     return rows[0] ?? null;
   }
 

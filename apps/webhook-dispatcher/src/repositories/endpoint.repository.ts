@@ -30,8 +30,8 @@ type Runner = DataSource | EntityManager;
 export class EndpointRepository {
   constructor(private readonly db: DataSource) {}
 
-  async create(row: { id: string; url: string; eventTypes: string[]; description: string | null; serviceId: string | null }, sealedSecret: Buffer): Promise<EndpointRow> {
-    const [created] = (await this.db.query(
+  async create(manager: EntityManager, row: { id: string; url: string; eventTypes: string[]; description: string | null; serviceId: string | null }, sealedSecret: Buffer): Promise<EndpointRow> {
+    const [created] = (await manager.query(
       `with e as (
          insert into webhook_endpoints (id, url, event_types, description, service_id) values ($1, $2, $3, $4, $5) returning ${COLUMNS}
        ), s as (

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 
 export interface ExternalServiceRow {
   id: string;
@@ -21,16 +21,16 @@ const COLUMNS = 'id, name, type, base_url, health_url, last_heartbeat_at, last_p
 export class ExternalServiceRepository {
   constructor(private readonly db: DataSource) {}
 
-  async create(row: { id: string; name: string; type: string; baseUrl: string; healthUrl: string | null }): Promise<ExternalServiceRow> {
-    const rows = (await this.db.query(
+  async create(manager: EntityManager, row: { id: string; name: string; type: string; baseUrl: string; healthUrl: string | null }): Promise<ExternalServiceRow> {
+    const rows = (await manager.query(
       `insert into external_services (id, name, type, base_url, health_url) values ($1, $2, $3, $4, $5) returning ${COLUMNS}`,
       [row.id, row.name, row.type, row.baseUrl, row.healthUrl],
     )) as ExternalServiceRow[];
     return rows[0]!;
   }
 
-  async getById(id: string): Promise<ExternalServiceRow | null> {
-    const rows = (await this.db.query(`select ${COLUMNS} from external_services where id = $1`, [id])) as ExternalServiceRow[];
+  async getById(id: string, runner: DataSource | EntityManager = this.db): Promise<ExternalServiceRow | null> {
+    const rows = (await runner.query(`select ${COLUMNS} from external_services where id = $1`, [id])) as ExternalServiceRow[];
     return rows[0] ?? null;
   }
 
@@ -54,8 +54,8 @@ export class ExternalServiceRepository {
     return count > 0;
   }
 
-  async recordHeartbeat(id: string): Promise<ExternalServiceRow | null> {
-    const [rows] = (await this.db.query(
+  async recordHeartbeat(manager: EntityManager, id: string): Promise<ExternalServiceRow | null> {
+    const [rows] = (await manager.query(
       `update external_services set last_heartbeat_at = now(), updated_at = now() where id = $1 returning ${COLUMNS}`,
       [id],
     )) as [ExternalServiceRow[], number];

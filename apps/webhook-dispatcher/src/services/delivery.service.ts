@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { dispatcherConsumer, WebhookDispatcherEnv } from '../config/env';
 import { WebhookException } from '../errors/webhook.exception';
 import { DeliveryRepository, type AttemptRow, type DeliveryRow, type DeliveryStatus } from '../repositories/delivery.repository';
@@ -50,12 +51,12 @@ export class DeliveryService {
   }
 
   /** Sends one delivery again now, whatever its status, with a fresh retry cycle. */
-  async retry(id: string) {
-    const row = await this.deliveries.getById(id);
+  async retry(m: EntityManager, id: string) {
+    const row = await this.deliveries.getById(id, m);
     if (!row) throw new WebhookException('delivery_not_found', `no delivery ${id}`);
-    const endpoint = await this.endpoints.getById(row.endpoint_id);
+    const endpoint = await this.endpoints.getById(row.endpoint_id, m);
     if (!endpoint?.enabled) throw new WebhookException('endpoint_disabled', `endpoint ${row.endpoint_id} is disabled; recover it first`);
-    return view((await this.deliveries.requeue(id))!);
+    return view((await this.deliveries.requeue(m, id))!);
   }
 
   /** Sync status of one event: per endpoint, pending, delivered (a 2xx), failed or dead. */

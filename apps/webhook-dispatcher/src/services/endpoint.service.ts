@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { uuidv7 } from '@wozamali/contracts';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { WebhookDispatcherEnv } from '../config/env';
 import { generateEndpointSecret, SecretBox } from '../crypto/secret-box';
 import { UrlGuard } from '../delivery/url-guard';
@@ -53,14 +53,15 @@ export class EndpointService {
   ) {}
 
   /** Registers an endpoint; its secret is returned here (and by `secret`), stored encrypted. */
-  async create(dto: CreateEndpointDto): Promise<EndpointView & { secret: string }> {
+  async create(m: EntityManager, dto: CreateEndpointDto): Promise<EndpointView & { secret: string }> {
     this.checkUrl(dto.url);
-    if (dto.service_id && !(await this.services.getById(dto.service_id))) {
+    if (dto.service_id && !(await this.services.getById(dto.service_id, m))) {
       throw new WebhookException('service_not_found', `no external service ${dto.service_id}`);
     }
     const id = uuidv7();
     const secret = generateEndpointSecret();
     const row = await this.endpoints.create(
+      m,
       { id, url: dto.url, eventTypes: dto.events, description: dto.description ?? null, serviceId: dto.service_id ?? null },
       this.box.seal(secret, id),
     );
@@ -99,23 +100,18 @@ export class EndpointService {
   }
 
   /** A new secret signs from now on; the old one keeps signing beside it for the grace period. */
-  async rotateSecret(id: string): Promise<{ id: string; secret: string; previous_secret_expires_at: string }> {
+  async rotateSecret(m: EntityManager, id: string): Promise<{ id: string; secret: string; previous_secret_expires_at: string }> {
     const secret = generateEndpointSecret();
-    const expiresAt = await this.db.transaction(async (m) => {
-      if (!(await this.endpoints.lockForUpdate(m, id))) throw new WebhookException('endpoint_not_found', `no endpoint ${id}`);
-      return this.endpoints.rotateSecret(m, id, this.box.seal(secret, id), this.env.WEBHOOK_SECRET_GRACE_MS);
-    });
+    if (!(await this.endpoints.lockForUpdate(m, id))) throw new WebhookException('endpoint_not_found', `no endpoint ${id}`);
+    const expiresAt = await this.endpoints.rotateSecret(m, id, this.box.seal(secret, id), this.env.WEBHOOK_SECRET_GRACE_MS);
     return { id, secret, previous_secret_expires_at: expiresAt.toISOString() };
   }
 
   /** Re-enables the endpoint and re-queues its failed and dead deliveries since `since`: one call. */
-  async recover(id: string, since: Date): Promise<{ id: string; requeued: number }> {
-    const requeued = await this.db.transaction(async (m) => {
-      if (!(await this.endpoints.lockForUpdate(m, id))) throw new WebhookException('endpoint_not_found', `no endpoint ${id}`);
-      await this.endpoints.enable(m, id);
-      return this.deliveries.requeueFailedSince(m, id, since);
-    });
-    return { id, requeued };
+  async recover(m: EntityManager, id: string, since: Date): Promise<{ id: string; requeued: number }> {
+    if (!(await this.endpoints.lockForUpdate(m, id))) throw new WebhookException('endpoint_not_found', `no endpoint ${id}`);
+    await this.endpoints.enable(m, id);
+    return { id, requeued: await this.deliveries.requeueFailedSince(m, id, since) };
   }
 
   private async require(id: string): Promise<EndpointRow> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { uuidv7 } from '@wozamali/contracts';
 import { pgErrorCode } from '@wozamali/database';
+import type { EntityManager } from 'typeorm';
 import type { CreateExternalServiceDto, UpdateExternalServiceDto } from '../dtos/external-service.dto';
 import { WebhookException } from '../errors/webhook.exception';
 import { ExternalServiceRepository, type ExternalServiceRow } from '../repositories/external-service.repository';
@@ -40,9 +41,9 @@ function view(row: ExternalServiceRow) {
 export class ExternalServicesService {
   constructor(private readonly services: ExternalServiceRepository) {}
 
-  async register(dto: CreateExternalServiceDto) {
+  async register(m: EntityManager, dto: CreateExternalServiceDto) {
     try {
-      return view(await this.services.create({ id: uuidv7(), name: dto.name, type: dto.type, baseUrl: dto.base_url, healthUrl: dto.health_url ?? null }));
+      return view(await this.services.create(m, { id: uuidv7(), name: dto.name, type: dto.type, baseUrl: dto.base_url, healthUrl: dto.health_url ?? null }));
     } catch (err) {
       if (pgErrorCode(err) === '23505') throw new WebhookException('service_name_taken', `a service named ${dto.name} exists`);
       throw err;
@@ -74,8 +75,8 @@ export class ExternalServicesService {
     if (!(await this.services.delete(id))) throw new WebhookException('service_not_found', `no external service ${id}`);
   }
 
-  async heartbeat(id: string) {
-    const row = await this.services.recordHeartbeat(id);
+  async heartbeat(m: EntityManager, id: string) {
+    const row = await this.services.recordHeartbeat(m, id);
     if (!row) throw new WebhookException('service_not_found', `no external service ${id}`);
     return view(row);
   }

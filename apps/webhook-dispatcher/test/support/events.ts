@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { uuidv7, type WalletUpdateData } from '@wozamali/contracts';
 import { OutboxRelay, OutboxWriter, createKafka } from '@wozamali/messaging';
 import { kafkaBrokers, openTestDataSource, testDatabaseUrl, uniqueName, waitFor } from '@wozamali/testing';
@@ -63,13 +64,22 @@ export class WalletSide {
   }
 }
 
-/** JSON over HTTP to the dispatcher's API. */
-export async function api(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; type: string; json: any }> {
+/**
+ * JSON over HTTP to the dispatcher's API. Every POST needs an Idempotency-Key: a fresh one is sent
+ * unless `headers` carries one (an empty one sends none).
+ */
+export async function api(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; type: string; json: any; headers: Headers }> {
+  const sent: Record<string, string> = {
+    ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}),
+    ...headers,
+  };
+  if (sent['idempotency-key'] === '') delete sent['idempotency-key'];
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: sent,
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, type: res.headers.get('content-type') ?? '', json: text ? JSON.parse(text) : null };
+  return { status: res.status, type: res.headers.get('content-type') ?? '', json: text ? JSON.parse(text) : null, headers: res.headers };
 }
