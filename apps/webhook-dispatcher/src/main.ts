@@ -3,10 +3,11 @@ import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { InvalidEnvironmentError, validateEnv } from '@wozamali/config';
 import { Topics } from '@wozamali/contracts';
-import { buildService, KAFKA, registerInboxMetrics, ServiceMetrics } from '@wozamali/platform';
+import { buildService, KAFKA, registerInboxMetrics, serviceKeysFromEnv, ServiceMetrics } from '@wozamali/platform';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
+import { callers } from './config/callers';
 import { checkDispatcherEnv, dispatcherConsumer, WebhookDispatcherEnv } from './config/env';
 import { KafkaInboxServer } from '@wozamali/messaging';
 import { EventFanoutConsumer } from './consumers/event-fanout.consumer';
@@ -18,7 +19,7 @@ const SERVICE = 'webhook-dispatcher';
  * a whole Kafka batch out to deliveries, inbox rows included, in one statement (`batchApply`).
  */
 export async function buildDispatcher(env: WebhookDispatcherEnv): Promise<{ app: NestFastifyApplication; inbox: KafkaInboxServer | null }> {
-  const { app } = await buildService({ service: SERVICE, envClass: WebhookDispatcherEnv, module: (e) => AppModule.register(e) }, env);
+  const { app } = await buildService({ service: SERVICE, envClass: WebhookDispatcherEnv, module: (e) => AppModule.register(e), callers }, env);
   if (!env.KAFKA_CONSUMERS_ENABLED) return { app, inbox: null };
   const fanout = app.get(EventFanoutConsumer);
   const inbox = new KafkaInboxServer({
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   let env: WebhookDispatcherEnv;
   try {
     env = checkDispatcherEnv(validateEnv(WebhookDispatcherEnv) as WebhookDispatcherEnv);
+    serviceKeysFromEnv(SERVICE, env);
   } catch (err) {
     if (err instanceof InvalidEnvironmentError) {
       process.stderr.write(`${JSON.stringify({ level: 'fatal', service: SERVICE, msg: err.message })}\n`);

@@ -7,3 +7,4 @@ export * from './health';
 export * from './platform.module';
 export * from './bootstrap';
 export * from './run-service';
+export * from './service-auth';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createParamDecorator, Injectable, type ExecutionContext, type PipeTransform } from '@nestjs/common';
 import { isUuid } from '@wozamali/contracts';
-import { requestContext } from '@wozamali/platform';
+import { callerOf, requestContext, type ServiceCaller } from '@wozamali/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WalletException } from '../errors/wallet.exception';
 import type { LedgerResult, WriteContext } from '../ledger/ledger.types';
@@ -17,10 +17,17 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Who acts, from the verified service token: the API key's service or the end user the gateway forwarded, else the calling service. */
+function actingId(caller: ServiceCaller | null): string | null {
+  const p = caller?.principal;
+  if (p) return p.type === 'service' ? p.serviceId : p.userId;
+  return caller?.service ?? null;
+}
+
 /**
  * The idempotency scope of a POST: the `Idempotency-Key` header (required on every write), the
- * calling client (the gateway passes the authenticated service or user as `X-Service-ID` /
- * `X-Principal-Id`) and a hash of method, path and body.
+ * acting client (from the verified service token, never from plain headers) and a hash of method,
+ * path and body.
  */
 export const Write = createParamDecorator((_data: unknown, ctx: ExecutionContext): WriteContext => {
   const req = ctx.switchToHttp().getRequest<FastifyRequest>();
@@ -28,10 +35,10 @@ export const Write = createParamDecorator((_data: unknown, ctx: ExecutionContext
   if (typeof key !== 'string' || !KEY.test(key)) {
     throw new WalletException('idempotency_key_required', 'send an Idempotency-Key header (1-255 visible ASCII characters) with every POST');
   }
-  const client = req.headers['x-service-id'] ?? req.headers['x-principal-id'];
+  const client = actingId(callerOf(req));
   const path = req.url.split('?')[0];
   return {
-    clientId: typeof client === 'string' && client.length > 0 && client.length <= 200 ? client : 'anonymous',
+    clientId: client ?? 'anonymous',
     key,
     requestHash: createHash('sha256').update(`${req.method} ${path}\n${canonical(req.body ?? null)}`).digest('hex'),
     correlationId: requestContext.requestId(),
@@ -41,8 +48,7 @@ export const Write = createParamDecorator((_data: unknown, ctx: ExecutionContext
 /** The acting principal for audit metadata. */
 export const Actor = createParamDecorator((_data: unknown, ctx: ExecutionContext): string => {
   const req = ctx.switchToHttp().getRequest<FastifyRequest>();
-  const id = req.headers['x-principal-id'] ?? req.headers['x-service-id'];
-  return typeof id === 'string' ? id.slice(0, 200) : 'unknown';
+  return actingId(callerOf(req)) ?? 'unknown';
 });
 
 /** Path ids are UUIDs; anything else is a 400 `invalid_id`, never a database error. */

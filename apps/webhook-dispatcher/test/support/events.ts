@@ -1,6 +1,6 @@
 import { uuidv7, type WalletUpdateData } from '@wozamali/contracts';
 import { OutboxRelay, OutboxWriter, createKafka } from '@wozamali/messaging';
-import { kafkaBrokers, openTestDataSource, testDatabaseUrl, uniqueName, waitFor } from '@wozamali/testing';
+import { kafkaBrokers, openTestDataSource, serviceAuthHeaders, testDatabaseUrl, uniqueName, waitFor } from '@wozamali/testing';
 import type { DataSource } from 'typeorm';
 
 export function walletUpdate(userId: string, cents: number): WalletUpdateData {
@@ -65,9 +65,10 @@ export class WalletSide {
 
 /** JSON over HTTP to the dispatcher's API. */
 export async function api(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; type: string; json: any }> {
+  const auth = await serviceAuthHeaders('webhook-dispatcher');
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: body === undefined ? auth : { 'content-type': 'application/json', ...auth },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
