@@ -21,6 +21,8 @@ export interface ServiceAuthSuiteOptions {
   build(env: Record<string, string>): Promise<NestFastifyApplication>;
   /** A service that may call none of this service's routes, for the 403 check (default metrics-service). */
   stranger?: string;
+  /** At least this many routes besides health and metrics (so a suite that found none cannot pass by accident). */
+  minRoutes: number;
 }
 
 export interface RouteOf {
@@ -74,6 +76,7 @@ export function describeServiceAuth(opts: ServiceAuthSuiteOptions): { readonly u
       garbage: { authorization: 'Bearer not-a-token' },
       ...Object.fromEntries(Object.entries(bad).map(([name, token]) => [name, { authorization: `Bearer ${token}` }])),
     };
+    expect(guarded().length).toBeGreaterThanOrEqual(opts.minRoutes);
     const before = await rows();
     const seen: string[] = [];
     for (const route of [...guarded(), ...PROBES]) {

@@ -10,5 +10,6 @@ import { migrations } from '../../src/migrations';
 describeServiceAuth({
   service: 'metrics-service',
   migrations,
+  minRoutes: 2,
   build: async (env) => (await buildService({ service: 'metrics-service', envClass: MetricsServiceEnv, module: (e) => AppModule.register(e), callers }, validateEnv(MetricsServiceEnv, { ...process.env, ...env }))).app,
 });

@@ -10,5 +10,6 @@ import { migrations } from '../../src/migrations';
 describeServiceAuth({
   service: 'wallet-service',
   migrations,
+  minRoutes: 18,
   build: async (env) => (await buildService({ service: 'wallet-service', envClass: WalletServiceEnv, module: (e) => AppModule.register(e), callers }, validateEnv(WalletServiceEnv, { ...process.env, ...env }))).app,
 });

@@ -7,5 +7,6 @@ import { dispatcherEnv } from '../support/dispatcher';
 describeServiceAuth({
   service: 'webhook-dispatcher',
   migrations,
+  minRoutes: 19,
   build: async (env) => (await buildDispatcher(dispatcherEnv(env.DB_PREFIX!, env))).app,
 });

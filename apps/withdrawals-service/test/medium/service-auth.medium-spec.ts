@@ -10,5 +10,6 @@ import { migrations } from '../../src/migrations';
 describeServiceAuth({
   service: 'withdrawals-service',
   migrations,
+  minRoutes: 0,
   build: async (env) => (await buildService({ service: 'withdrawals-service', envClass: WithdrawalsServiceEnv, module: (e) => AppModule.register(e), callers }, validateEnv(WithdrawalsServiceEnv, { ...process.env, ...env }))).app,
 });
