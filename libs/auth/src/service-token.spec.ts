@@ -42,6 +42,21 @@ describe('service tokens (EdDSA)', () => {
     expect(await s.token('wallet-service')).not.toBe(a);
   });
 
+  it('tokenFor remembers a token by the gateway principal object and carries that principal', async () => {
+    const s = signerOf('api-gateway', gw);
+    const principal = { type: 'service' as const, keyId: randomUUID(), publicId: 'abcdefabcdef', serviceId: 'notify', permissions: { wallets: ['read'] }, rateLimitPerMinute: null };
+    const a = await s.tokenFor('wallet-service', principal);
+    expect(await s.tokenFor('wallet-service', principal)).toBe(a);
+    expect(await s.token('wallet-service', { type: 'service', serviceId: 'notify', keyId: principal.keyId, permissions: { wallets: ['read'] } })).toBe(a);
+    await expect(wallet().verify(a)).resolves.toEqual({ service: 'api-gateway', principal: { type: 'service', serviceId: 'notify', keyId: principal.keyId, permissions: { wallets: ['read'] } } });
+    const spy = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 31_000);
+    try {
+      expect(await s.tokenFor('wallet-service', principal)).not.toBe(a);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('a reused token is renewed after half its life, so one sent always has at least half left', async () => {
     const s = signerOf('api-gateway', gw, 60);
     const first = await s.token('wallet-service');

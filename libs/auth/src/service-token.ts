@@ -139,6 +139,7 @@ export interface ServiceTokenSignerOptions {
 export class ServiceTokenSigner {
   private readonly ttl: number;
   private readonly cache = new Map<string, { token: Promise<string>; renewAtMs: number }>();
+  private readonly byOwner = new WeakMap<object, Map<string, { token: Promise<string>; renewAtMs: number }>>();
 
   constructor(private readonly opts: ServiceTokenSignerOptions) {
     this.ttl = opts.ttlSeconds ?? SERVICE_TOKEN_MAX_TTL_SECONDS;
@@ -150,20 +151,42 @@ export class ServiceTokenSigner {
     return this.opts.service;
   }
 
+  /**
+   * The same as {@link token} for the principal of an immutable object the caller keeps (the
+   * gateway's authenticated principal): remembered by that object, so a hit costs one lookup.
+   */
+  tokenFor(audience: string, owner: Principal): Promise<string> {
+    let perAudience = this.byOwner.get(owner);
+    const hit = perAudience?.get(audience);
+    if (hit && hit.renewAtMs > Date.now()) return hit.token;
+    const entry = this.entry(audience, toTokenPrincipal(owner));
+    if (!perAudience) this.byOwner.set(owner, (perAudience = new Map()));
+    perAudience.set(audience, entry);
+    return entry.token;
+  }
+
   /** A token for a call to `audience`, made for `principal` (or on this service's own account). */
   token(audience: string, principal: TokenPrincipal | null = null): Promise<string> {
+    return this.entry(audience, principal).token;
+  }
+
+  private entry(audience: string, principal: TokenPrincipal | null): { token: Promise<string>; renewAtMs: number } {
     const cacheKey = principal === null ? audience
       : principal.type === 'user' ? `${audience}\0u\0${principal.userId}\0${principal.role}`
         : `${audience}\0s\0${principal.keyId}\0${principal.serviceId}\0${JSON.stringify(principal.permissions)}`;
     const now = Date.now();
     const hit = this.cache.get(cacheKey);
-    if (hit && hit.renewAtMs > now) return hit.token;
+    if (hit && hit.renewAtMs > now) return hit;
     const token = this.sign(audience, principal, now);
     const max = this.opts.cacheSize ?? 10_000;
     if (this.cache.size >= max) this.cache.clear();
-    this.cache.set(cacheKey, { token, renewAtMs: now + (this.ttl * 1000) / 2 });
-    token.catch(() => this.cache.delete(cacheKey));
-    return token;
+    const entry = { token, renewAtMs: now + (this.ttl * 1000) / 2 };
+    this.cache.set(cacheKey, entry);
+    token.catch(() => {
+      if (this.cache.get(cacheKey) === entry) this.cache.delete(cacheKey);
+      entry.renewAtMs = 0;
+    });
+    return entry;
   }
 
   private sign(audience: string, principal: TokenPrincipal | null, nowMs: number): Promise<string> {

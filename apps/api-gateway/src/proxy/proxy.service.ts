@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ServiceTokenSigner, toTokenPrincipal, type ServiceName } from '@wozamali/auth';
+import { ServiceTokenSigner, type ServiceName } from '@wozamali/auth';
 import { requestContext, ServiceMetrics } from '@wozamali/platform';
 import type { FastifyReply } from 'fastify';
 import { WalletReadCache } from '../cache/wallet-read-cache';
@@ -77,7 +77,7 @@ export class ProxyService {
     }
     const backend = ctx.match.rule.backend;
     // Signed once per backend and principal every 30 s (the signer remembers it), not per request.
-    headers.authorization = `Bearer ${await this.signer.token(AUDIENCE[backend], toTokenPrincipal(ctx.principal))}`;
+    headers.authorization = `Bearer ${await this.signer.tokenFor(AUDIENCE[backend], ctx.principal)}`;
     const ticket = this.cache.ticket();
     const startedAt = Date.now();
     const raw = (req as GatewayRequest & { rawBody?: Buffer }).rawBody;
