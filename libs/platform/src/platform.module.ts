@@ -82,7 +82,8 @@ export class PlatformModule {
       { provide: SERVICE_INFO, useValue: info },
       { provide: ServiceMetrics, useValue: new ServiceMetrics(opts.service) },
       // Service tokens: this service signs the calls it makes and verifies the calls it receives.
-      { provide: SERVICE_KEYS, useFactory: () => serviceKeysFromEnv(opts.service, opts.env) },
+      // Whether the service takes calls (and so needs SERVICE_PUBLIC_KEYS) is checked where its caller table is given.
+      { provide: SERVICE_KEYS, useFactory: () => serviceKeysFromEnv(opts.service, opts.env, false) },
       { provide: ServiceTokenSigner, useFactory: (k: ServiceKeys) => new ServiceTokenSigner({ service: opts.service, key: k.signingKey }), inject: [SERVICE_KEYS] },
       { provide: ServiceTokenVerifier, useFactory: (k: ServiceKeys) => new ServiceTokenVerifier({ audience: opts.service, keys: k.publicKeys }), inject: [SERVICE_KEYS] },
       { provide: KAFKA, useFactory: () => createKafka(opts.service, opts.env.KAFKA_BROKERS) },

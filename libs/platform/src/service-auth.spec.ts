@@ -45,6 +45,9 @@ describe('serviceKeysFromEnv', () => {
     expect((err as Error).message).toMatch(/SERVICE_PUBLIC_KEYS/);
     const own = generateServiceKeyPair('wallet-service');
     expect(() => serviceKeysFromEnv('wallet-service', env({ NODE_ENV: 'production', SERVICE_PRIVATE_KEY: JSON.stringify(own.privateJwk) }))).toThrow(/SERVICE_PUBLIC_KEYS/);
+    // The gateway takes no calls: its own key is enough, and it knows no caller.
+    const edge = serviceKeysFromEnv('api-gateway', env({ NODE_ENV: 'production', SERVICE_PRIVATE_KEY: JSON.stringify(generateServiceKeyPair('api-gateway').privateJwk) }), false);
+    expect(edge.publicKeys.size).toBe(0);
     expect(() => serviceKeysFromEnv('wallet-service', env({ NODE_ENV: 'production', SERVICE_PRIVATE_KEY: '{"kty":"RSA"}', SERVICE_PUBLIC_KEYS: '{"keys":[]}' }))).toThrow(/SERVICE_PRIVATE_KEY: .*Ed25519/);
     const keys = serviceKeysFromEnv('wallet-service', env({ NODE_ENV: 'production', SERVICE_PRIVATE_KEY: JSON.stringify(own.privateJwk), SERVICE_PUBLIC_KEYS: JSON.stringify({ keys: [generateServiceKeyPair('api-gateway').publicJwk] }) }));
     expect(keys.signingKey.kid).toBe(own.privateJwk.kid);

@@ -67,17 +67,19 @@ const loaded = new WeakMap<object, ServiceKeys>();
  * Reads the keys from `SERVICE_PRIVATE_KEY` and `SERVICE_PUBLIC_KEYS`. Outside production a
  * variable left empty is filled from the per-checkout development keys (`SERVICE_KEYS_DIR`); in
  * production a missing or bad key is an {@link InvalidEnvironmentError} naming the variable.
+ * `SERVICE_PUBLIC_KEYS` is needed only by a service that takes calls (`verifies`; not the gateway):
+ * without it no caller is known, so every call is refused.
  */
-export function serviceKeysFromEnv(service: string, env: CommonEnv): ServiceKeys {
-  const cached = loaded.get(env);
-  if (cached) return cached;
+export function serviceKeysFromEnv(service: string, env: CommonEnv, verifies = true): ServiceKeys {
   const production = env.NODE_ENV === 'production';
   const missing = [
     ...(!env.SERVICE_PRIVATE_KEY && production ? ['SERVICE_PRIVATE_KEY=null: required in production (this service\'s Ed25519 private key as a JWK)'] : []),
-    ...(!env.SERVICE_PUBLIC_KEYS && production ? ['SERVICE_PUBLIC_KEYS=null: required in production (the JWKS of the services that call this one)'] : []),
+    ...(!env.SERVICE_PUBLIC_KEYS && production && verifies ? ['SERVICE_PUBLIC_KEYS=null: required in production (the JWKS of the services that call this one)'] : []),
   ];
   if (missing.length > 0) throw new InvalidEnvironmentError(missing);
-  const dev = !env.SERVICE_PRIVATE_KEY || !env.SERVICE_PUBLIC_KEYS ? developmentServiceKeys(path.resolve(env.SERVICE_KEYS_DIR)) : null;
+  const cached = loaded.get(env);
+  if (cached) return cached;
+  const dev = production ? null : !env.SERVICE_PRIVATE_KEY || !env.SERVICE_PUBLIC_KEYS ? developmentServiceKeys(path.resolve(env.SERVICE_KEYS_DIR)) : null;
   const read = <T>(variable: string, f: () => T): T => {
     try {
       return f();
@@ -86,9 +88,10 @@ export function serviceKeysFromEnv(service: string, env: CommonEnv): ServiceKeys
       throw err;
     }
   };
+  const publicKeys = env.SERVICE_PUBLIC_KEYS || dev?.publicKeys;
   const keys: ServiceKeys = {
     signingKey: read('SERVICE_PRIVATE_KEY', () => parseServicePrivateKey(env.SERVICE_PRIVATE_KEY || dev!.privateKey(service), service)),
-    publicKeys: read('SERVICE_PUBLIC_KEYS', () => parseServicePublicKeys(env.SERVICE_PUBLIC_KEYS || dev!.publicKeys)),
+    publicKeys: publicKeys ? read('SERVICE_PUBLIC_KEYS', () => parseServicePublicKeys(publicKeys)) : new Map(),
   };
   loaded.set(env, keys);
   return keys;
