@@ -28,6 +28,13 @@ if [ -z "${PAYOUT_SANDBOX_WEBHOOK_SECRET:-}" ]; then
   PAYOUT_SANDBOX_WEBHOOK_SECRET="$(cat "$RUN/payout-sandbox-secret")"
 fi
 export PAYOUT_SANDBOX_WEBHOOK_SECRET
+# Service-token keys: one Ed25519 pair per service in .run/service-keys/, made once; each service
+# reads its own private key and every public key from there (development only; production gives each
+# service SERVICE_PRIVATE_KEY and SERVICE_PUBLIC_KEYS).
+if [ -z "${SERVICE_PUBLIC_KEYS:-}" ]; then
+  node scripts/service-keys.js "$RUN/service-keys"
+  export SERVICE_KEYS_DIR="$RUN/service-keys"
+fi
 # The demo's webhook receiver listens on 127.0.0.1: allow loopback targets in development only.
 export WEBHOOK_ALLOW_LOOPBACK="${WEBHOOK_ALLOW_LOOPBACK:-$([ "${NODE_ENV:-development}" = production ] && echo false || echo true)}"
 

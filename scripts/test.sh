@@ -19,6 +19,8 @@ cleanup() { if [ "$STARTED_KAFKA" = 1 ] && [ -z "${KEEP_INFRA:-}" ]; then bash s
 trap cleanup EXIT
 export WOZAMALI_INFRA_READY=1
 mkdir -p .run
+# The tests' service-token keys (libs/testing/src/service-tokens.ts would make them on first use too).
+node scripts/service-keys.js .run/service-keys
 node scripts/check-dead-letters.js --mark
 set +e
 npx jest --ci --json --outputFile=.run/jest-results.json "$@"

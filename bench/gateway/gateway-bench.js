@@ -11,6 +11,7 @@
 const { randomUUID } = require('node:crypto');
 const autocannon = require('autocannon');
 const { mintUserToken } = require('../../libs/auth/dist');
+const { serviceAuth } = require('../service-token');
 
 const WALLET = process.env.WALLET_URL || 'http://127.0.0.1:3901';
 const GATEWAY = process.env.GATEWAY_URL || 'http://127.0.0.1:3980';
@@ -43,9 +44,11 @@ async function main() {
   });
   if (created.status !== 201) throw new Error(`could not create the bench key: ${created.status} ${await created.text()}`);
   const key = { authorization: `Bearer ${(await created.json()).key}`, 'x-service-id': 'bench' };
+  // Direct calls carry the gateway's service token, as the gateway's own do.
+  const direct = await serviceAuth('wallet-service');
   // Some activity so reads find real wallets.
   for (const u of users.slice(0, 100)) {
-    await fetch(`${WALLET}/v1/users/${u}/points/earn`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body: JSON.stringify({ points: 10, amount: 50, reason: 'bench seed' }) });
+    await fetch(`${WALLET}/v1/users/${u}/points/earn`, { method: 'POST', headers: { ...direct, 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body: JSON.stringify({ points: 10, amount: 50, reason: 'bench seed' }) });
   }
   const read = (headers) => () => { const u = pick(); return { method: 'GET', path: `/v1/wallets/${u}`, headers: headers(u) }; };
   const earn = (headers) => () => ({
@@ -54,13 +57,13 @@ async function main() {
     body: JSON.stringify({ points: 10, amount: 50, reason: 'bench' }),
   });
   const rows = [];
-  rows.push(await run('balance read, direct to wallet-service', WALLET, read(() => ({}))));
+  rows.push(await run('balance read, direct to wallet-service', WALLET, read(() => ({ ...direct }))));
   const before = await cacheCounts();
   rows.push(await run('balance read, gateway + API key', GATEWAY, read(() => key)));
   rows.push(await run('balance read, gateway + resident JWT', GATEWAY, read((u) => ({ authorization: tokens.get(u) }))));
   const after = await cacheCounts();
   rows.push(await run('balance read, gateway (cache off) + API key', UNCACHED, read(() => key)));
-  rows.push(await run('earn, direct to wallet-service', WALLET, earn({})));
+  rows.push(await run('earn, direct to wallet-service', WALLET, earn(direct)));
   rows.push(await run('earn, gateway + API key', GATEWAY, earn(key)));
   console.log(`[bench] ${DURATION}s each, ${CONNECTIONS} connections`);
   console.table(rows);

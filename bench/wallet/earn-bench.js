@@ -15,6 +15,9 @@ const autocannon = require('autocannon');
 const { Pool } = require('pg');
 const { uuidv7 } = require('../../libs/contracts/dist');
 const { databaseName, databaseUrl } = require('../../libs/database/dist');
+const { serviceAuth } = require('../service-token');
+/** The gateway's service token, as the wallet-service requires on every call (set before the first request). */
+let auth = {};
 
 const URL_BASE = process.env.WALLET_URL || 'http://127.0.0.1:3901';
 const DURATION = Number(process.env.BENCH_SECONDS || 10);
@@ -39,7 +42,7 @@ async function http(label, extra = {}) {
       setupRequest: (req) => ({
         ...req,
         path: `/v1/users/${pick()}/points/earn`,
-        headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
         body: JSON.stringify({ points: 10, amount: 50, reason: 'bench' }),
       }),
     }],
@@ -91,7 +94,7 @@ async function steadyRate(rate, seconds = DURATION) {
   const pending = [];
   const send = (dueAt) => new Promise((resolve) => {
     const body = JSON.stringify({ points: 10, amount: 50, reason: 'bench' });
-    const req = httpModule.request({ agent, hostname, port, method: 'POST', path: `/v1/users/${pick()}/points/earn`, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': randomUUID() } }, (res) => {
+    const req = httpModule.request({ agent, hostname, port, method: 'POST', path: `/v1/users/${pick()}/points/earn`, headers: { ...auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': randomUUID() } }, (res) => {
       res.resume();
       res.on('end', () => {
         if (res.statusCode === 201) latencies.push(performance.now() - dueAt); else errors += 1;
@@ -117,6 +120,7 @@ async function steadyRate(rate, seconds = DURATION) {
 }
 
 (async () => {
+  auth = await serviceAuth('wallet-service');
   const db = databaseUrl(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres', databaseName(process.env.DB_PREFIX || 'wozamali_bench', 'wallet-service'));
   const fmt = (r) => `${r.label.padEnd(44)} ${r.rps.toFixed(0).padStart(7)} earns/s   p50 ${Number(r.p50).toFixed(1).padStart(6)} ms   p99 ${Number(r.p99).toFixed(1).padStart(6)} ms   non-2xx/errors ${r.errors}`;
   const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');

@@ -24,6 +24,7 @@ const { databaseName, databaseUrl, migrateDatabase } = require('../../libs/datab
 const { MessagingTables1764000000000, OutboxNotifier, OutboxWriter, createKafka } = require('../../libs/messaging/dist');
 const { Topics } = require('../../libs/contracts/dist');
 const { uuidv7 } = require('../../libs/contracts/dist');
+const { serviceAuth } = require('../service-token');
 
 const root = path.resolve(__dirname, '../..');
 const arg = (name, fallback) => {
@@ -109,6 +110,7 @@ async function waitUntil(probe, what, timeoutMs = 60_000) {
   const dispatcher = spawn(process.execPath, [path.join(root, 'apps/webhook-dispatcher/dist/main.js')], {
     env: {
       PATH: process.env.PATH, DATABASE_URL: serverUrl, KAFKA_BROKERS: brokers, DB_PREFIX: prefix, PORT: String(port),
+      SERVICE_KEYS_DIR: path.join(root, '.run', 'service-keys'),
       WEBHOOK_ALLOW_LOOPBACK: 'true', LOG_LEVEL: 'warn', HEALTH_PROBES_ENABLED: 'false', OUTBOX_RELAY_ENABLED: 'false',
       NODE_OPTIONS: process.env.DISPATCHER_NODE_OPTIONS || '', DB_POOL_SIZE: process.env.BENCH_DB_POOL || '16', WEBHOOK_CONSUMER_GROUP: group, WEBHOOK_CONSUMER_FROM_BEGINNING: 'false',
     },
@@ -126,7 +128,7 @@ async function waitUntil(probe, what, timeoutMs = 60_000) {
       return g.state === 'Stable' && g.members.length > 0;
     }, 'the dispatcher in its consumer group', 60_000);
     const created = await (await fetch(`${base}/v1/webhooks/endpoints`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      method: 'POST', headers: { ...(await serviceAuth('webhook-dispatcher')), 'content-type': 'application/json', 'idempotency-key': randomUUID() },
       body: JSON.stringify({ url: `http://127.0.0.1:${receiverPort}/hooks`, events: ['wallet_update'], description: 'benchmark receiver' }),
     })).json();
     const endpointId = created.id;

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { InvalidEnvironmentError, validateEnv } from '@wozamali/config';
+import { serviceKeysFromEnv } from '@wozamali/platform';
 import { ApiGatewayEnv, DEV_ADMIN_API_KEY } from './config/env';
 import { buildGateway } from './gateway-app';
 
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
   let env: ApiGatewayEnv;
   try {
     env = validateEnv(ApiGatewayEnv);
+    serviceKeysFromEnv('api-gateway', env, false); // it signs its calls; it takes none
   } catch (err) {
     if (err instanceof InvalidEnvironmentError) {
       process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'api-gateway', msg: err.message })}\n`);

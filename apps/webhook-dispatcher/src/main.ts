@@ -4,6 +4,7 @@ import { Topics } from '@wozamali/contracts';
 import type { KafkaInboxServer } from '@wozamali/messaging';
 import { buildService, runService, type RunServiceOptions } from '@wozamali/platform';
 import { AppModule } from './app.module';
+import { callers } from './config/callers';
 import { checkDispatcherEnv, dispatcherConsumer, WebhookDispatcherEnv } from './config/env';
 import { EventFanoutConsumer } from './consumers/event-fanout.consumer';
 
@@ -17,6 +18,7 @@ export const DISPATCHER_SERVICE: RunServiceOptions<WebhookDispatcherEnv> = {
   envClass: WebhookDispatcherEnv,
   module: (env) => AppModule.register(env),
   checkEnv: checkDispatcherEnv,
+  callers,
   consumes: Object.values(Topics),
   inbox: ({ app, env }) => {
     const fanout = app.get(EventFanoutConsumer);

@@ -34,4 +34,27 @@ export class CommonEnv {
 
   @IsString()
   HOST = '127.0.0.1';
+
+  /** `production` refuses development keys and secrets (a service without its keys does not start). */
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  /**
+   * This service's Ed25519 private key as a JWK (`{"kty":"OKP","crv":"Ed25519","x":…,"d":…,"kid":"<service>:<key id>"}`):
+   * it signs the service tokens of the calls this service makes. Required when NODE_ENV=production.
+   */
+  @IsString()
+  SERVICE_PRIVATE_KEY = '';
+
+  /**
+   * The public keys of the services allowed to call this one, as a JWKS (`{"keys":[…]}`, each `kid`
+   * `<caller>:<key id>`, at most two per caller during a rotation). Required when NODE_ENV=production.
+   */
+  @IsString()
+  SERVICE_PUBLIC_KEYS = '';
+
+  /** Outside production, where the per-checkout development keys are kept (and made when missing). */
+  @IsString()
+  @IsNotEmpty()
+  SERVICE_KEYS_DIR = '.run/service-keys';
 }

@@ -3,10 +3,12 @@ import { randomUUID } from 'node:crypto';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ServiceTokenVerifier } from '@wozamali/auth';
 import { JsonLogger } from './json-logger';
 import { ServiceMetrics } from './metrics';
 import { ProblemFilter } from './problem';
 import { requestContext } from './request-context';
+import { installServiceAuth, type CallerTable } from './service-auth';
 import { createValidationPipe, StorableTextInterceptor } from './validation';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -15,12 +17,17 @@ export interface CreateAppOptions {
   service: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   bodyLimit?: number;
+  /**
+   * Who may call which route (see {@link CallerTable}): every request then needs a service token.
+   * Only the gateway, the public edge, goes without.
+   */
+  callers?: CallerTable;
 }
 
 /**
  * Builds a service's Fastify-based Nest app: JSON logs with the correlation id, request ids
  * (`X-Request-ID` accepted or generated, echoed back), problem+json errors, strict DTO validation
- * (and text PostgreSQL cannot store refused everywhere),
+ * (and text PostgreSQL cannot store refused everywhere), service-token authentication by caller,
  * request metrics and shutdown hooks (SIGTERM stops consumers, flushes the outbox, closes pools).
  */
 export async function createServiceApp(module: Type | DynamicModule, opts: CreateAppOptions): Promise<NestFastifyApplication> {
@@ -45,6 +52,7 @@ export async function createServiceApp(module: Type | DynamicModule, opts: Creat
     void reply.header('x-request-id', String(req.id));
     done();
   });
+  if (opts.callers) installServiceAuth(fastify, { verifier: app.get(ServiceTokenVerifier, { strict: false }), callers: opts.callers, metrics });
   fastify.addHook('onResponse', (req, reply, done) => {
     metrics?.httpDuration.observe(
       { method: req.method, route: req.routeOptions?.url ?? 'unmatched', status: String(reply.statusCode) },

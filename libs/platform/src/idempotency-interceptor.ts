@@ -9,7 +9,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { idempotentRequestOf } from './idempotency';
 import { runIdempotent } from './idempotency-store';
 
-/** Optional provider: the caller a service scopes keys by (default: `callerOf`, from the gateway's headers). */
+/** Optional provider: the caller a service scopes keys by (default: `idempotencyScopeOf`, from the verified service token). */
 export const IDEMPOTENCY_CALLER = Symbol('IDEMPOTENCY_CALLER');
 export type IdempotencyCaller = (req: FastifyRequest) => string;
 

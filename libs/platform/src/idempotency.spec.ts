@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { callerOf, canonicalJson, idempotencyKeyOf, idempotentRequestOf, requestHash } from './idempotency';
+import { canonicalJson, idempotencyKeyOf, idempotencyScopeOf, idempotentRequestOf, requestHash } from './idempotency';
 import { DomainException } from './problem';
 
 const req = (headers: Record<string, string>, body: unknown = { a: 1 }, url = '/v1/things?x=1') =>
@@ -26,10 +26,12 @@ describe('idempotency keys', () => {
     expect(idempotencyKeyOf(req({ 'idempotency-key': 'op-42:hold' }))).toBe('op-42:hold');
   });
 
-  it('keys are scoped by the service, else the principal, else anonymous; the query string is not hashed', () => {
-    expect(callerOf(req({ 'x-service-id': 'notify', 'x-principal-id': 'u1' }))).toBe('notify');
-    expect(callerOf(req({ 'x-principal-id': 'u1' }))).toBe('u1');
-    expect(callerOf(req({}))).toBe('anonymous');
+  it('keys are scoped by the verified token\'s principal, else its calling service, else anonymous, never by plain headers; the query string is not hashed', () => {
+    const withCaller = (serviceCaller: unknown, headers: Record<string, string> = {}) => Object.assign(req(headers), { serviceCaller }) as FastifyRequest;
+    expect(idempotencyScopeOf(withCaller({ service: 'api-gateway', principal: { type: 'service', serviceId: 'notify', keyId: 'k', permissions: {} } }))).toBe('notify');
+    expect(idempotencyScopeOf(withCaller({ service: 'api-gateway', principal: { type: 'user', userId: 'u1', role: 'resident' } }))).toBe('u1');
+    expect(idempotencyScopeOf(withCaller({ service: 'rewards-service', principal: null }, { 'x-service-id': 'forged' }))).toBe('rewards-service');
+    expect(idempotencyScopeOf(req({ 'x-service-id': 'forged', 'x-principal-id': 'u1' }))).toBe('anonymous');
     const w = idempotentRequestOf(req({ 'idempotency-key': 'k1' }), 'service:admin');
     expect(w).toEqual({ caller: 'service:admin', key: 'k1', requestHash: requestHash('POST', '/v1/things', { a: 1 }) });
   });

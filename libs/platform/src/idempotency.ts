@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { DomainException } from './problem';
+import { callerOf } from './service-auth';
 
 /** What every service accepts as an `Idempotency-Key`: 1-255 visible ASCII characters. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -35,12 +36,15 @@ export function requestHash(method: string, path: string, body: unknown): string
 }
 
 /**
- * The caller a backend service scopes keys by: the gateway passes the authenticated service as
- * `X-Service-ID` and a user as `X-Principal-Id`; a direct call without either is `anonymous`.
+ * Who a backend service scopes keys by, from the verified service token (never from plain
+ * headers): the API key's service or the end user the gateway put in the token, else the calling
+ * service itself. A request with no verified caller (only open routes) is `anonymous`.
  */
-export function callerOf(req: FastifyRequest): string {
-  const client = req.headers['x-service-id'] ?? req.headers['x-principal-id'];
-  return typeof client === 'string' && client.length > 0 && client.length <= 200 ? client : 'anonymous';
+export function idempotencyScopeOf(req: FastifyRequest): string {
+  const caller = callerOf(req);
+  const p = caller?.principal;
+  if (p) return p.type === 'service' ? p.serviceId : p.userId;
+  return caller?.service ?? 'anonymous';
 }
 
 /** The request's `Idempotency-Key`; a missing or malformed one is a 400 `idempotency_key_required`. */
@@ -52,7 +56,7 @@ export function idempotencyKeyOf(req: FastifyRequest): string {
   return key;
 }
 
-/** Key, caller and request hash of a write; `caller` defaults to {@link callerOf}. */
-export function idempotentRequestOf(req: FastifyRequest, caller: string = callerOf(req)): IdempotentRequest {
+/** Key, caller and request hash of a write; `caller` defaults to {@link idempotencyScopeOf}. */
+export function idempotentRequestOf(req: FastifyRequest, caller: string = idempotencyScopeOf(req)): IdempotentRequest {
   return { caller, key: idempotencyKeyOf(req), requestHash: requestHash(req.method, req.url.split('?')[0]!, req.body) };
 }

@@ -11,3 +11,4 @@ export * from './periodic-job';
 export * from './idempotency';
 export * from './idempotency-store';
 export * from './idempotency-interceptor';
+export * from './service-auth';

@@ -1,5 +1,6 @@
 import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ServiceTokenSigner, ServiceTokenVerifier } from '@wozamali/auth';
 import type { CommonEnv } from '@wozamali/config';
 import { databaseName, databaseUrl, dataSourceOptions } from '@wozamali/database';
 import { createKafka, OutboxNotifier, OutboxRelay, OutboxWriter, TransactionRunner } from '@wozamali/messaging';
@@ -8,9 +9,11 @@ import type { Pool } from 'pg';
 import { DataSource, type MixedList } from 'typeorm';
 import { HealthController, READINESS_CHECKS, SERVICE_INFO, type ReadinessCheck, type ServiceInfo } from './health';
 import { ServiceMetrics } from './metrics';
+import { serviceKeysFromEnv, type ServiceKeys } from './service-auth';
 
 export const KAFKA = Symbol('KAFKA');
 export const SERVICE_ENV = Symbol('SERVICE_ENV');
+export const SERVICE_KEYS = Symbol('SERVICE_KEYS');
 
 export interface PlatformOptions {
   /** e.g. `wallet-service`; its database is `<DB_PREFIX>_wallet`. */
@@ -65,8 +68,8 @@ class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
 
 /**
  * What every service stands on: its own PostgreSQL database (TypeORM, migrations only), the Kafka
- * client, the outbox writer and relay, `/health/live`, `/health/ready` (database and Kafka) and
- * `/metrics`.
+ * client, the outbox writer and relay, `/health/live`, `/health/ready` (database and Kafka),
+ * `/metrics`, and the service-token signer and verifier made from its keys.
  */
 @Global()
 @Module({})
@@ -78,6 +81,11 @@ export class PlatformModule {
       { provide: SERVICE_ENV, useValue: opts.env },
       { provide: SERVICE_INFO, useValue: info },
       { provide: ServiceMetrics, useValue: new ServiceMetrics(opts.service) },
+      // Service tokens: this service signs the calls it makes and verifies the calls it receives.
+      // Whether the service takes calls (and so needs SERVICE_PUBLIC_KEYS) is checked where its caller table is given.
+      { provide: SERVICE_KEYS, useFactory: () => serviceKeysFromEnv(opts.service, opts.env, false) },
+      { provide: ServiceTokenSigner, useFactory: (k: ServiceKeys) => new ServiceTokenSigner({ service: opts.service, key: k.signingKey }), inject: [SERVICE_KEYS] },
+      { provide: ServiceTokenVerifier, useFactory: (k: ServiceKeys) => new ServiceTokenVerifier({ audience: opts.service, keys: k.publicKeys }), inject: [SERVICE_KEYS] },
       { provide: KAFKA, useFactory: () => createKafka(opts.service, opts.env.KAFKA_BROKERS) },
       { provide: KafkaProbe, useFactory: (kafka: Kafka) => new KafkaProbe(kafka), inject: [KAFKA] },
       { provide: OutboxWriter, useValue: new OutboxWriter(opts.service) },
@@ -142,7 +150,7 @@ export class PlatformModule {
       ],
       controllers: [HealthController],
       providers,
-      exports: [SERVICE_ENV, SERVICE_INFO, ServiceMetrics, KAFKA, OutboxWriter, OutboxRelay, OutboxNotifier, TransactionRunner, READINESS_CHECKS],
+      exports: [SERVICE_ENV, SERVICE_INFO, ServiceMetrics, ServiceTokenSigner, ServiceTokenVerifier, KAFKA, OutboxWriter, OutboxRelay, OutboxNotifier, TransactionRunner, READINESS_CHECKS],
     };
   }
 }

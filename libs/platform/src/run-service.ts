@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { createServiceApp } from './bootstrap';
 import { ServiceMetrics } from './metrics';
 import { KAFKA } from './platform.module';
+import { serviceKeysFromEnv, type CallerTable } from './service-auth';
 
 export interface ServiceEnv extends CommonEnv {
   PORT: number;
@@ -30,11 +31,13 @@ export interface RunServiceOptions<E extends ServiceEnv> {
   consumes?: string[];
   /** Inbox settings; a function when they need the built app (e.g. a provider's `batchApply`) or the environment. */
   inbox?: ServiceInboxOptions | ((ctx: { app: NestFastifyApplication; env: E }) => ServiceInboxOptions);
+  /** The one table of which calling services may reach which routes (`src/config/callers.ts`). */
+  callers: CallerTable;
 }
 
 /** Builds the app and, when the service consumes events, its inbox transport (not started yet). */
 export async function buildService<E extends ServiceEnv>(opts: RunServiceOptions<E>, env: E): Promise<{ app: NestFastifyApplication; inbox: KafkaInboxServer | null }> {
-  const app = await createServiceApp(opts.module(env), { service: opts.service, logLevel: env.LOG_LEVEL });
+  const app = await createServiceApp(opts.module(env), { service: opts.service, logLevel: env.LOG_LEVEL, callers: opts.callers });
   let inbox: KafkaInboxServer | null = null;
   if (opts.consumes?.length && env.KAFKA_CONSUMERS_ENABLED) {
     const extra = typeof opts.inbox === 'function' ? opts.inbox({ app, env }) : (opts.inbox ?? {});
@@ -68,6 +71,7 @@ export async function runService<E extends ServiceEnv>(opts: RunServiceOptions<E
   try {
     env = validateEnv(opts.envClass) as E;
     if (opts.checkEnv) env = opts.checkEnv(env);
+    serviceKeysFromEnv(opts.service, env);
   } catch (err) {
     if (err instanceof InvalidEnvironmentError) {
       process.stderr.write(`${JSON.stringify({ level: 'fatal', service: opts.service, msg: err.message })}\n`);

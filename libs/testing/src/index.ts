@@ -3,6 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { databaseName, databaseUrl, dataSourceOptions } from '@wozamali/database';
 import { DataSource } from 'typeorm';
+import { serviceKeyEnv } from './service-tokens';
 
 const exec = promisify(execFile);
 
@@ -91,13 +92,14 @@ export interface SpawnedService {
 
 /**
  * Starts a service from its build (`apps/<service>/dist/main.js`, built by scripts/build.js) as a
- * separate process on the test databases and broker, and waits until it answers /health/ready.
+ * separate process on the test databases and broker, with the test service keys (see
+ * `service-tokens.ts`), and waits until it answers /health/ready.
  */
 export async function spawnService(service: string, port: number, env: NodeJS.ProcessEnv = {}): Promise<SpawnedService> {
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [path.join(ROOT, 'apps', service, 'dist', 'main.js')], {
     cwd: ROOT,
-    env: { ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), PORT: String(port), LOG_LEVEL: 'warn', ...serviceKeyEnv(service), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -126,6 +128,7 @@ export async function spawnService(service: string, port: number, env: NodeJS.Pr
 }
 export * from './fuzz';
 export * from './stub-server';
+export * from './service-tokens';
 
 /** A TCP port on 127.0.0.1 with nothing listening (bound, then released): for a server to start on, or to find closed. */
 export async function freePort(): Promise<number> {
@@ -139,3 +142,4 @@ export async function freePort(): Promise<number> {
 
 export * from './webhook-receiver';
 export * from './sample-events';
+export * from './service-auth-suite';

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ServiceTokenSigner, type ServiceName } from '@wozamali/auth';
 import { requestContext, ServiceMetrics } from '@wozamali/platform';
 import type { FastifyReply } from 'fastify';
 import { WalletReadCache } from '../cache/wallet-read-cache';
@@ -7,14 +8,19 @@ import type { GatewayRequest } from '../guards/gateway.guard';
 import type { RouteMatch } from '../routing/route-table';
 import { BackendClient, type BackendResponse } from './backend-client';
 
-// Only these request headers reach a service: credentials stay at the gateway, and a client cannot
-// forge the X-Principal-* headers the services trust.
+// Only these request headers reach a service: credentials stay at the gateway. The principal travels
+// inside the signed service token, so a principal header a client adds reaches no one.
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'accept-language', 'idempotency-key', 'if-none-match', 'if-match', 'user-agent', 'traceparent'];
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'content-length', 'date', 'x-request-id', 'server']);
 /** The balance read, the one answer the gateway may serve from memory. */
 const CACHED_READ = '/v1/wallets/{user_id}';
 /** Backends whose writes never change a wallet. */
 const NO_WALLET_EFFECT = new Set(['metrics', 'webhooks', 'gateway']);
+/** The service behind each backend: the audience of the token the gateway signs for it. */
+const AUDIENCE: Record<Exclude<RouteMatch['rule']['backend'], 'gateway'>, ServiceName> = {
+  wallet: 'wallet-service', rewards: 'rewards-service', donations: 'donations-service',
+  withdrawals: 'withdrawals-service', metrics: 'metrics-service', webhooks: 'webhook-dispatcher',
+};
 
 function relayedHeaders(res: BackendResponse): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -38,7 +44,7 @@ function usersWrittenBy(req: GatewayRequest, match: RouteMatch): string[] | null
 /** Forwards an authorized /v1 request to its backend and relays the answer (status, problem bodies, headers). */
 @Injectable()
 export class ProxyService {
-  constructor(private readonly backends: BackendClient, private readonly cache: WalletReadCache, metrics: ServiceMetrics) {
+  constructor(private readonly backends: BackendClient, private readonly cache: WalletReadCache, metrics: ServiceMetrics, private readonly signer: ServiceTokenSigner) {
     metrics.gauge('gateway_wallet_cache_hits', 'Balance reads answered from the gateway cache since start', () => cache.stats.hits);
     metrics.gauge('gateway_wallet_cache_misses', 'Balance reads that went to the wallet-service since start', () => cache.stats.misses);
     metrics.gauge('gateway_wallet_cache_live', '1 while the wallet cache is served (its invalidation feed is alive)', () => (cache.live ? 1 : 0));
@@ -54,12 +60,6 @@ export class ProxyService {
     }
     headers['x-request-id'] = requestContext.requestId() ?? String(req.id);
     headers['x-forwarded-for'] = req.ip;
-    const p = ctx.principal;
-    if (p.type === 'service') {
-      Object.assign(headers, { 'x-principal-type': 'service', 'x-principal-id': p.serviceId, 'x-principal-role': 'service', 'x-api-key-id': p.keyId, 'x-service-id': p.serviceId });
-    } else {
-      Object.assign(headers, { 'x-principal-type': 'user', 'x-principal-id': p.userId, 'x-principal-role': p.role });
-    }
     const q = req.url.indexOf('?');
     // A balance read may be answered from memory (see WalletReadCache for what a reader can see);
     // `Cache-Control: no-cache` asks for the wallet-service's own answer.
@@ -75,12 +75,15 @@ export class ProxyService {
         return;
       }
     }
+    const backend = ctx.match.rule.backend;
+    // Signed once per backend and principal every 30 s (the signer remembers it), not per request.
+    headers.authorization = `Bearer ${await this.signer.tokenFor(AUDIENCE[backend], ctx.principal)}`;
     const ticket = this.cache.ticket();
     const startedAt = Date.now();
     const raw = (req as GatewayRequest & { rawBody?: Buffer }).rawBody;
     let res;
     try {
-      res = await this.backends.call(ctx.match.rule.backend, {
+      res = await this.backends.call(backend, {
         method: req.method,
         path: ctx.match.backendPath + (q === -1 ? '' : req.url.slice(q)),
         headers,

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
-import { DisposableBroker, ROOT, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
+import { DisposableBroker, ROOT, serverUrl, serviceKeyEnv, uniqueName, waitFor } from '@wozamali/testing';
 import { ADMIN_HEADERS, call, closedPort, startGateway, userToken, withKey, type RunningGateway } from '../medium/gateway-harness';
 
 const exec = promisify(execFile);
@@ -48,7 +48,7 @@ class Receiver {
 async function startService(name: string, env: Record<string, string>): Promise<string> {
   const port = await closedPort();
   const child = spawn(process.execPath, [path.join(ROOT, 'apps', name, 'dist', 'main.js')], {
-    env: { ...process.env, ...env, PORT: String(port), DB_PREFIX: prefix, KAFKA_BROKERS: broker.brokers, LOG_LEVEL: 'warn', WOZAMALI_INFRA_READY: '' },
+    env: { ...process.env, ...serviceKeyEnv(name), ...env, PORT: String(port), DB_PREFIX: prefix, KAFKA_BROKERS: broker.brokers, LOG_LEVEL: 'warn', WOZAMALI_INFRA_READY: '' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

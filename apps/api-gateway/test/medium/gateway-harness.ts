@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { freePort } from '@wozamali/testing';
+import { freePort, serviceKeyEnv } from '@wozamali/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mintUserToken, type UserRole } from '@wozamali/auth';
 import { validateEnv } from '@wozamali/config';
@@ -34,6 +34,7 @@ export async function startGateway(overrides: Record<string, string> = {}): Prom
     ADMIN_API_KEY: ADMIN_KEY,
     JWT_SECRET,
     API_KEY_LAST_USED_FLUSH_MS: '100',
+    ...serviceKeyEnv('api-gateway'),
     ...overrides,
   });
   const app = await buildGateway(env);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { uniqueName } from '@wozamali/testing';
+import { parseServicePublicKeys, ServiceTokenVerifier } from '@wozamali/auth';
+import { testServiceKeys, uniqueName } from '@wozamali/testing';
 import { ADMIN_HEADERS, call, closedPort, JWT_SECRET, startGateway, StubBackend, userToken, withKey, type RunningGateway } from './gateway-harness';
 
 describe('routing and end-user isolation (node:http stubs stand in for the wallet-service and webhook-dispatcher)', () => {
@@ -38,7 +39,11 @@ describe('routing and end-user isolation (node:http stubs stand in for the walle
   });
   const asKey = (key: string, service = 'notify') => ({ authorization: `Bearer ${key}`, 'x-service-id': service });
 
-  it('forwards method, path, query, body bytes, Idempotency-Key, X-Request-ID and the principal; drops credentials and forged principal headers', async () => {
+  /** What the wallet-service would make of a forwarded request's service token. */
+  const asWallet = (authorization: unknown) => new ServiceTokenVerifier({ audience: 'wallet-service', keys: parseServicePublicKeys(testServiceKeys().publicKeys) })
+    .verify(typeof authorization === 'string' ? authorization.replace(/^Bearer /, '') : undefined);
+
+  it('forwards method, path, query, body bytes, Idempotency-Key, X-Request-ID and the principal (inside the signed service token); drops credentials and forged principal headers', async () => {
     const collector = userToken('collector');
     const body = `{"user_id":"${randomUUID()}","materials":[{"material":"plastic","kg":"5.000"}],  "note":"keep   spacing"}`;
     wallet.respond = () => ({ status: 201, body: { collection_id: 'c1' }, headers: { location: '/v1/collections/c1', 'idempotent-replayed': 'false' } });
@@ -51,10 +56,11 @@ describe('routing and end-user isolation (node:http stubs stand in for the walle
     expect(res.headers.get('x-request-id')).toBe('req-abc-123');
     const got = wallet.received[0];
     expect([got.method, got.url, got.body]).toEqual(['POST', '/v1/collections?dry=0', body]);
-    expect(got.headers).toMatchObject({
-      'idempotency-key': 'idem-1', 'x-request-id': 'req-abc-123', 'x-principal-type': 'user', 'x-principal-id': collector.sub, 'x-principal-role': 'collector',
-    });
-    expect(got.headers.authorization).toBeUndefined();
+    expect(got.headers).toMatchObject({ 'idempotency-key': 'idem-1', 'x-request-id': 'req-abc-123' });
+    await expect(asWallet(got.headers.authorization)).resolves.toEqual({ service: 'api-gateway', principal: { type: 'user', userId: collector.sub, role: 'collector' } });
+    // The user's own credential stays at the gateway; forged principal headers reach no one.
+    expect(got.headers.authorization).not.toContain(collector.headers.authorization.slice(7));
+    expect(Object.keys(got.headers).filter((h) => h.startsWith('x-principal') || h === 'x-service-id' || h === 'x-api-key-id')).toEqual([]);
     expect(got.headers.cookie).toBeUndefined();
   });
 

@@ -2,10 +2,11 @@ import { Topics, uuidv7 } from '@wozamali/contracts';
 import { buildService } from '@wozamali/platform';
 import { createKafka, replayDeadLetters, TEST_POISON_HEADER, type KafkaInboxServer } from '@wozamali/messaging';
 import { validateEnv } from '@wozamali/config';
-import { kafkaBrokers, openTestDataSource, spawnService, uniqueName, waitFor, type SpawnedService } from '@wozamali/testing';
+import { kafkaBrokers, openTestDataSource, serviceAuthHeaders, serviceKeyEnv, spawnService, uniqueName, waitFor, type SpawnedService } from '@wozamali/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
+import { callers } from '../../src/config/callers';
 import { MetricsServiceEnv } from '../../src/config/env';
 
 // Across services: the wallet-service (its own process, its own database) commits a credit and its
@@ -19,8 +20,8 @@ let walletDb: DataSource;
 
 beforeAll(async () => {
   wallet = await spawnService('wallet-service', 3851);
-  const env = validateEnv(MetricsServiceEnv, { ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'warn' });
-  const built = await buildService({ service: 'metrics-service', envClass: MetricsServiceEnv, module: (e) => AppModule.register(e), consumes: [Topics.wallet] }, env);
+  const env = validateEnv(MetricsServiceEnv, { ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'warn', ...serviceKeyEnv('metrics-service') });
+  const built = await buildService({ service: 'metrics-service', envClass: MetricsServiceEnv, module: (e) => AppModule.register(e), callers, consumes: [Topics.wallet] }, env);
   metrics = built.app;
   inbox = built.inbox!;
   await metrics.startAllMicroservices();
@@ -36,8 +37,8 @@ afterAll(async () => {
   await walletDb?.destroy();
 });
 
-const post = (path: string, body: unknown) =>
-  fetch(`${wallet.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': uuidv7(), 'x-request-id': 'e2e-metrics' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+const post = async (path: string, body: unknown) =>
+  fetch(`${wallet.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': uuidv7(), 'x-request-id': 'e2e-metrics', ...(await serviceAuthHeaders('wallet-service')) }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: await r.json() }));
 
 it('a wallet credit and a collection reach the metrics-service through Kafka and are counted once, even when delivered twice', async () => {
   const user = uuidv7();
@@ -56,7 +57,7 @@ it('a wallet credit and a collection reach the metrics-service through Kafka and
   const after = await metricsDb.query('select points_earned, wallet_events from user_metrics where user_id = $1', [user]);
   expect(after).toEqual([{ points_earned: 65, wallet_events: 2 }]);
 
-  const api = await fetch(`http://127.0.0.1:${(metrics.getHttpServer().address() as { port: number }).port}/v1/metrics/users/${user}`).then((r) => r.json() as Promise<any>);
+  const api = await fetch(`http://127.0.0.1:${(metrics.getHttpServer().address() as { port: number }).port}/v1/metrics/users/${user}`, { headers: await serviceAuthHeaders('metrics-service') }).then((r) => r.json() as Promise<any>);
   expect(api.days).toHaveLength(1);
   expect(api.days[0]).toMatchObject({ points_earned: 65, collections: 1 });
 
@@ -71,7 +72,7 @@ it('a wallet credit and a collection reach the metrics-service through Kafka and
 it('answers a date that does not exist with 400 problem+json, not a database error', async () => {
   const base = `http://127.0.0.1:${(metrics.getHttpServer().address() as { port: number }).port}`;
   for (const path of ['/v1/metrics/system?from=2026-13-45', `/v1/metrics/users/${uuidv7()}?to=2026-02-30`, '/v1/metrics/users/not-a-uuid']) {
-    const res = await fetch(`${base}${path}`);
+    const res = await fetch(`${base}${path}`, { headers: await serviceAuthHeaders('metrics-service') });
     expect({ path, status: res.status }).toEqual({ path, status: 400 });
     expect(res.headers.get('content-type')).toContain('application/problem+json');
   }

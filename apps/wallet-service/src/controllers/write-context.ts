@@ -1,27 +1,23 @@
 import { createParamDecorator, Injectable, type ExecutionContext, type PipeTransform } from '@nestjs/common';
 import { isUuid } from '@wozamali/contracts';
-import { idempotentRequestOf, requestContext } from '@wozamali/platform';
+import { idempotencyScopeOf, idempotentRequestOf, requestContext } from '@wozamali/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WalletException } from '../errors/wallet.exception';
 import type { LedgerResult, WriteContext } from '../ledger/ledger.types';
 
 /**
  * The idempotency scope of a POST, from the platform's one implementation: the `Idempotency-Key`
- * header (required on every write: 400 `idempotency_key_required`), the calling client (the
- * gateway passes the authenticated service or user as `X-Service-ID` / `X-Principal-Id`) and a
- * hash of method, path and body. The wallet stores keys itself, inside `ledger_execute`.
+ * header (required on every write: 400 `idempotency_key_required`), the acting client (from the
+ * verified service token, never from plain headers) and a hash of method, path and body. The
+ * wallet stores keys itself, inside `ledger_execute`.
  */
 export const Write = createParamDecorator((_data: unknown, ctx: ExecutionContext): WriteContext => {
   const w = idempotentRequestOf(ctx.switchToHttp().getRequest<FastifyRequest>());
   return { clientId: w.caller, key: w.key, requestHash: w.requestHash, correlationId: requestContext.requestId() };
 });
 
-/** The acting principal for audit metadata. */
-export const Actor = createParamDecorator((_data: unknown, ctx: ExecutionContext): string => {
-  const req = ctx.switchToHttp().getRequest<FastifyRequest>();
-  const id = req.headers['x-principal-id'] ?? req.headers['x-service-id'];
-  return typeof id === 'string' ? id.slice(0, 200) : 'unknown';
-});
+/** The acting principal for audit metadata: the same one that scopes the idempotency keys. */
+export const Actor = createParamDecorator((_data: unknown, ctx: ExecutionContext): string => idempotencyScopeOf(ctx.switchToHttp().getRequest<FastifyRequest>()));
 
 /** Path ids are UUIDs; anything else is a 400 `invalid_id`, never a database error. */
 @Injectable()

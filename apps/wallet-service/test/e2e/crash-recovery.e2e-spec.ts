@@ -1,7 +1,7 @@
 import { Topics, uuidv7 } from '@wozamali/contracts';
 import { databaseName, databaseUrl, migrateDatabase } from '@wozamali/database';
 import { createKafka } from '@wozamali/messaging';
-import { freePort, kafkaBrokers, serverUrl, spawnService, uniqueName, waitFor, type SpawnedService } from '@wozamali/testing';
+import { freePort, kafkaBrokers, serviceAuthHeaders, serverUrl, spawnService, uniqueName, waitFor, type SpawnedService } from '@wozamali/testing';
 import { Client } from 'pg';
 import { migrations } from '../../src/migrations';
 
@@ -28,7 +28,7 @@ async function send(url: string, e: Earn): Promise<Outcome> {
   try {
     const res = await fetch(`${url}/v1/users/${e.user}/points/earn`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': e.key, 'x-service-id': 'crash-test' },
+      headers: { 'content-type': 'application/json', 'idempotency-key': e.key, ...(await serviceAuthHeaders('wallet-service')) },
       body: JSON.stringify({ points: e.points, amount: e.amount, reason: 'crash test' }),
     });
     const body = (await res.json()) as { transfer_id?: string };
@@ -92,7 +92,7 @@ it('a wallet-service killed mid-stream loses nothing and, when clients retry wit
   // Each user's balance and points are exactly the sum of their earns: none lost, none twice.
   for (const user of users) {
     const mine = earns.filter((e) => e.user === user);
-    const wallet = (await (await fetch(`${service.url}/v1/wallets/${user}`)).json()) as { balance: number; points: number; lifetime_points: number };
+    const wallet = (await (await fetch(`${service.url}/v1/wallets/${user}`, { headers: await serviceAuthHeaders('wallet-service') })).json()) as { balance: number; points: number; lifetime_points: number };
     expect({ balance: wallet.balance, points: wallet.points }).toEqual({
       balance: mine.reduce((s, e) => s + e.amount, 0),
       points: mine.reduce((s, e) => s + e.points, 0),
@@ -100,7 +100,7 @@ it('a wallet-service killed mid-stream loses nothing and, when clients retry wit
   }
   const { rows } = await db.query(`select count(*)::int as n from transfers where kind = 'earn' and user_id = any($1::uuid[])`, [users]);
   expect(rows).toEqual([{ n: earns.length }]);
-  const verify = (await (await fetch(`${service.url}/v1/admin/ledger/verify`)).json()) as { ok: boolean; mismatches: unknown[] };
+  const verify = (await (await fetch(`${service.url}/v1/admin/ledger/verify`, { headers: await serviceAuthHeaders('wallet-service') })).json()) as { ok: boolean; mismatches: unknown[] };
   expect(verify).toMatchObject({ ok: true, mismatches: [] });
 
   // The new process's relay publishes what the killed one had committed but not published.

@@ -2,9 +2,10 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { validateEnv } from '@wozamali/config';
 import { uuidv7 } from '@wozamali/contracts';
 import { buildService } from '@wozamali/platform';
-import { kafkaBrokers, openTestDataSource } from '@wozamali/testing';
+import { kafkaBrokers, openTestDataSource, serviceAuthHeaders, serviceKeyEnv } from '@wozamali/testing';
 import type { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
+import { callers } from '../../src/config/callers';
 import { WalletServiceEnv } from '../../src/config/env';
 
 export interface WalletTestApp {
@@ -16,17 +17,30 @@ export interface WalletTestApp {
   close(): Promise<void>;
 }
 
-/** The real wallet-service (Fastify, real PostgreSQL test database, real Kafka) on a free port. */
+/**
+ * The service a test's call comes from, as in production: the gateway on the public API, the
+ * withdrawals-service on holds and transfers, the rewards-service on reversals, the
+ * donations-service on account reads. A test that sends its own `authorization` overrides it.
+ */
+export function callerFor(method: string, path: string): string {
+  if (!path.startsWith('/internal/')) return 'api-gateway';
+  if (/^\/internal\/v1\/transfers\/[^/]+\/reverse/.test(path)) return 'rewards-service';
+  if (path.startsWith('/internal/v1/accounts')) return 'donations-service';
+  return method === 'GET' ? 'donations-service' : 'withdrawals-service';
+}
+
+/** The real wallet-service (Fastify, real PostgreSQL test database, real Kafka) on a free port; every call carries a service token. */
 export async function startWalletApp(overrides: Record<string, string> = {}): Promise<WalletTestApp> {
   const env = validateEnv(WalletServiceEnv, {
-    ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'warn', PORT: '3999', ...overrides,
+    ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'warn', PORT: '3999', ...serviceKeyEnv('wallet-service'), ...overrides,
   });
-  const { app } = await buildService({ service: 'wallet-service', envClass: WalletServiceEnv, module: (e) => AppModule.register(e) }, env);
+  const { app } = await buildService({ service: 'wallet-service', envClass: WalletServiceEnv, module: (e) => AppModule.register(e), callers }, env);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${url}${path}`, { method, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const auth = await serviceAuthHeaders('wallet-service', callerFor(method, path));
+    const res = await fetch(`${url}${path}`, { method, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...auth, ...headers }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
   };

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { kafkaBrokers, metricsUpdateData, ROOT, serverUrl, waitFor, WebhookReceiver } from '@wozamali/testing';
+import { kafkaBrokers, metricsUpdateData, ROOT, serverUrl, serviceKeyEnv, waitFor, WebhookReceiver } from '@wozamali/testing';
 import { Topics, uuidv7 } from '@wozamali/contracts';
 import { dispatcherEnv, dispatcherPrefix, migrateDispatcher, openDispatcherDb, startDispatcher, TEST_ENV, type RunningDispatcher } from '../support/dispatcher';
 import { api, WalletSide } from '../support/events';
@@ -247,7 +247,7 @@ describe('webhook-dispatcher end to end', () => {
     await new Promise((resolve) => free.close(resolve));
     const child = spawn(process.execPath, [path.join(ROOT, 'apps/webhook-dispatcher/dist/main.js')], {
       // A short lease: the survivor takes over what the dead process held 3 s after it claimed it.
-      env: { PATH: process.env.PATH, ...TEST_ENV, WEBHOOK_LEASE_MS: '3500', DATABASE_URL: serverUrl(), KAFKA_BROKERS: kafkaBrokers(), DB_PREFIX: prefix, PORT: String(port) },
+      env: { PATH: process.env.PATH, ...TEST_ENV, WEBHOOK_LEASE_MS: '3500', DATABASE_URL: serverUrl(), KAFKA_BROKERS: kafkaBrokers(), DB_PREFIX: prefix, PORT: String(port), ...serviceKeyEnv('webhook-dispatcher') },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

@@ -1,6 +1,6 @@
 import { validateEnv } from '@wozamali/config';
 import { dataSourceOptions, migrateDatabase, databaseName } from '@wozamali/database';
-import { kafkaBrokers, serverUrl, uniqueName } from '@wozamali/testing';
+import { kafkaBrokers, serverUrl, serviceKeyEnv, uniqueName } from '@wozamali/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { checkDispatcherEnv, WebhookDispatcherEnv } from '../../src/config/env';
@@ -37,6 +37,7 @@ export function dispatcherEnv(prefix: string, overrides: Record<string, string> 
     DATABASE_URL: serverUrl(),
     KAFKA_BROKERS: kafkaBrokers(),
     DB_PREFIX: prefix,
+    ...serviceKeyEnv('webhook-dispatcher'),
     ...TEST_ENV,
     ...overrides,
   }) as WebhookDispatcherEnv);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { uuidv7, type WalletUpdateData } from '@wozamali/contracts';
 import { OutboxRelay, OutboxWriter, createKafka } from '@wozamali/messaging';
-import { kafkaBrokers, openTestDataSource, testDatabaseUrl, uniqueName, waitFor } from '@wozamali/testing';
+import { kafkaBrokers, openTestDataSource, serviceAuthHeaders, testDatabaseUrl, uniqueName, waitFor } from '@wozamali/testing';
 import type { DataSource } from 'typeorm';
 
 export function walletUpdate(userId: string, cents: number): WalletUpdateData {
@@ -65,11 +65,12 @@ export class WalletSide {
 }
 
 /**
- * JSON over HTTP to the dispatcher's API. Every POST needs an Idempotency-Key: a fresh one is sent
- * unless `headers` carries one (an empty one sends none).
+ * JSON over HTTP to the dispatcher's API, with a service token. Every POST needs an
+ * Idempotency-Key: a fresh one is sent unless `headers` carries one (an empty one sends none).
  */
 export async function api(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; type: string; json: any; headers: Headers }> {
   const sent: Record<string, string> = {
+    ...(await serviceAuthHeaders('webhook-dispatcher')),
     ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}),
     ...headers,

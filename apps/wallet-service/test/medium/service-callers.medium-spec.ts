@@ -1,0 +1,86 @@
+import { uuidv7 } from '@wozamali/contracts';
+import { mintServiceToken } from '@wozamali/testing';
+import { useWalletApp } from '../support/wallet-app';
+
+const as = async (caller: string, principal: Parameters<typeof mintServiceToken>[2] = null) => ({ authorization: `Bearer ${await mintServiceToken(caller, 'wallet-service', principal)}` });
+
+describe('the wallet authorizes by caller, from the verified service token only', () => {
+  const t = useWalletApp();
+
+  const funded = async (amount: number) => {
+    const user = uuidv7();
+    expect((await t.w.post(`/v1/users/${user}/points/earn`, { points: 1, amount, reason: 'funding' })).status).toBe(201);
+    return user;
+  };
+  const holdsOf = async (user: string) => (await t.db.query('select count(*)::int as n from holds h join accounts a on a.id = h.account_id where a.owner_id = $1', [user]))[0].n as number;
+  const transfersOf = async (user: string) => (await t.db.query('select count(*)::int as n from transfers where user_id = $1', [user]))[0].n as number;
+
+  it('a token of the rewards service cannot place a hold, nor post or void one: 403 forbidden_caller, nothing written', async () => {
+    const user = await funded(10_000);
+    const before = await transfersOf(user);
+    const hold = await t.w.post('/internal/v1/holds', { user_id: user, amount: 5_000, description: 'payout' }, uuidv7(), await as('rewards-service'));
+    expect([hold.status, hold.body.code]).toEqual([403, 'forbidden_caller']);
+    expect(hold.headers.get('content-type')).toContain('application/problem+json');
+    const real = await t.w.post('/internal/v1/holds', { user_id: user, amount: 5_000, description: 'payout' }, uuidv7(), await as('withdrawals-service'));
+    expect(real.status).toBe(201);
+    for (const step of ['post', 'void']) {
+      const res = await t.w.post(`/internal/v1/holds/${real.body.hold_id}/${step}`, {}, uuidv7(), await as('rewards-service'));
+      expect([step, res.status, res.body.code]).toEqual([step, 403, 'forbidden_caller']);
+    }
+    expect(await holdsOf(user)).toBe(1);
+    expect(await transfersOf(user)).toBe(before + 1);
+    const w = await t.w.get(`/v1/wallets/${user}`);
+    expect(w.body).toMatchObject({ balance: 10_000, held: 5_000, available: 5_000 });
+  });
+
+  it('a token of the donations service cannot call the withdrawal routes (/internal/v1/holds…): 403, nothing written', async () => {
+    const user = await funded(10_000);
+    const hold = await t.w.post('/internal/v1/holds', { user_id: user, amount: 1_000, description: 'payout' }, uuidv7(), await as('withdrawals-service'));
+    expect(hold.status).toBe(201);
+    const before = await transfersOf(user);
+    const tries = [
+      await t.w.post('/internal/v1/holds', { user_id: user, amount: 2_000, description: 'payout' }, uuidv7(), await as('donations-service')),
+      await t.w.post(`/internal/v1/holds/${hold.body.hold_id}/post`, {}, uuidv7(), await as('donations-service')),
+      await t.w.post(`/internal/v1/holds/${hold.body.hold_id}/void`, {}, uuidv7(), await as('donations-service')),
+    ];
+    expect(tries.map((r) => [r.status, r.body.code])).toEqual([[403, 'forbidden_caller'], [403, 'forbidden_caller'], [403, 'forbidden_caller']]);
+    expect(await holdsOf(user)).toBe(1);
+    expect(await transfersOf(user)).toBe(before);
+    // What the donations service may do, it can: a donation transfer.
+    const donation = await t.w.post('/internal/v1/transfers', { kind: 'donate', from: { type: 'user', id: user }, to: { type: 'campaign', id: uuidv7() }, asset: 'ZAR', amount: 500, description: 'donation' }, uuidv7(), await as('donations-service'));
+    expect(donation.status).toBe(201);
+  });
+
+  it('the gateway cannot reach the internal routes, and no service but the gateway reaches the public API', async () => {
+    const user = await funded(1_000);
+    const before = await transfersOf(user);
+    const internal = await t.w.post('/internal/v1/holds', { user_id: user, amount: 100, description: 'payout' }, uuidv7(), await as('api-gateway'));
+    expect([internal.status, internal.body.code]).toEqual([403, 'forbidden_caller']);
+    const earn = await t.w.post(`/v1/users/${user}/points/earn`, { points: 5, amount: 100_000, reason: 'forged' }, uuidv7(), await as('withdrawals-service'));
+    expect([earn.status, earn.body.code]).toEqual([403, 'forbidden_caller']);
+    expect(await transfersOf(user)).toBe(before);
+  });
+
+  it('a principal header added outside the token changes nothing: the acting client is the one in the token', async () => {
+    const user = uuidv7();
+    const alice = uuidv7();
+    const mallory = uuidv7();
+    const key = uuidv7();
+    const body = { points: 3, amount: 30, reason: 'collection' };
+    const first = await t.w.post(`/v1/users/${user}/points/earn`, body, key, await as('api-gateway', { type: 'user', userId: alice, role: 'collector' }));
+    expect(first.status).toBe(201);
+    // Mallory, with a token of her own, claims to be Alice (and an admin key's service) in plain headers.
+    const forged = { ...(await as('api-gateway', { type: 'user', userId: mallory, role: 'collector' })), 'x-principal-id': alice, 'x-principal-type': 'user', 'x-principal-role': 'admin', 'x-service-id': 'admin' };
+    const second = await t.w.post(`/v1/users/${user}/points/earn`, body, key, forged);
+    // Not Alice's replay: Mallory's own write, in Mallory's idempotency scope.
+    expect(second.status).toBe(201);
+    expect(second.headers.get('idempotent-replayed')).toBeNull();
+    expect(second.body.transfer_id).not.toBe(first.body.transfer_id);
+    const rows = await t.db.query('select client_id from transfers where id = any($1::uuid[]) order by client_id', [[first.body.transfer_id, second.body.transfer_id]]);
+    expect(rows.map((r: { client_id: string }) => r.client_id).sort()).toEqual([alice, mallory].sort());
+    // Without a principal in the token, the header does not lend one either: the client is the calling service.
+    const bare = await t.w.post(`/v1/users/${user}/points/earn`, body, uuidv7(), { ...(await as('api-gateway')), 'x-principal-id': alice, 'x-service-id': 'admin' });
+    expect(bare.status).toBe(201);
+    expect((await t.db.query('select client_id from transfers where id = $1', [bare.body.transfer_id]))[0].client_id).toBe('api-gateway');
+  });
+});
