@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { databaseName, databaseUrl, dataSourceOptions } from '@wozamali/database';
 import { DataSource } from 'typeorm';
 import { serviceKeyEnv } from './service-tokens';
+import { SERVICE_NAMES } from '@wozamali/auth';
 
 const exec = promisify(execFile);
 
@@ -99,7 +100,7 @@ export async function spawnService(service: string, port: number, env: NodeJS.Pr
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [path.join(ROOT, 'apps', service, 'dist', 'main.js')], {
     cwd: ROOT,
-    env: { ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), PORT: String(port), LOG_LEVEL: 'warn', ...serviceKeyEnv(service), ...env },
+    env: { ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), PORT: String(port), LOG_LEVEL: 'warn', ...((SERVICE_NAMES as readonly string[]).includes(service) ? serviceKeyEnv(service) : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,4 +1,5 @@
 import { uuidv7 } from '@wozamali/contracts';
+import { serviceAuthHeaders } from '@wozamali/testing';
 import { WalletClient } from '@wozamali/wallet-client';
 import { useWalletApp } from '../support/wallet-app';
 
@@ -6,11 +7,18 @@ import { useWalletApp } from '../support/wallet-app';
 describe('WalletClient against the real wallet', () => {
   const t = useWalletApp();
   let wallet: WalletClient;
+  let donations: WalletClient;
+  // Each service signs its own service token (the wallet's caller table decides its routes).
+  const client = (service: string) => new WalletClient({ baseUrl: t.w.url, serviceId: service, timeoutMs: 10_000, authHeaders: (audience) => serviceAuthHeaders(audience, service) });
 
   beforeAll(() => {
-    wallet = new WalletClient({ baseUrl: t.w.url, serviceId: 'withdrawals-service', timeoutMs: 10_000 });
+    wallet = client('withdrawals-service');
+    donations = client('donations-service');
   });
-  afterAll(() => wallet.close());
+  afterAll(() => {
+    wallet.close();
+    donations.close();
+  });
 
   const fund = async (user: string, cents: number) => {
     const res = await t.w.post(`/v1/users/${user}/points/earn`, { points: 1, amount: cents, reason: 'test funding' });
@@ -77,16 +85,16 @@ describe('WalletClient against the real wallet', () => {
     const campaign = uuidv7();
     await fund(user, 1_000);
     const donate = (amount: number) => ({ kind: 'donate' as const, from: { type: 'user' as const, id: user }, to: { type: 'campaign' as const, id: campaign }, asset: 'ZAR' as const, amount, description: 'donation' });
-    expect(await wallet.transfer(donate(1_001), { idempotencyKey: `${uuidv7()}:transfer` })).toMatchObject({ kind: 'refused', code: 'insufficient_funds', status: 422 });
+    expect(await donations.transfer(donate(1_001), { idempotencyKey: `${uuidv7()}:transfer` })).toMatchObject({ kind: 'refused', code: 'insufficient_funds', status: 422 });
     const op = uuidv7();
-    const done = await wallet.transfer(donate(400), { idempotencyKey: `${op}:transfer` });
+    const done = await donations.transfer(donate(400), { idempotencyKey: `${op}:transfer` });
     if (done.kind !== 'applied') throw new Error(`expected applied, got ${JSON.stringify(done)}`);
     expect(done.body).toMatchObject({ kind: 'donate', user_id: user });
     expect(done.body.postings.map((p) => p.amount).sort((a, b) => a - b)).toEqual([-400, 400]);
 
-    const reversed = await wallet.reverseTransfer(done.body.transfer_id, { reason: 'refund' }, { idempotencyKey: `${op}:reverse` });
+    const reversed = await donations.reverseTransfer(done.body.transfer_id, { reason: 'refund' }, { idempotencyKey: `${op}:reverse` });
     expect(reversed).toMatchObject({ kind: 'applied', replayed: false, body: { reverses_transfer_id: done.body.transfer_id } });
-    expect(await wallet.reverseTransfer(done.body.transfer_id, { reason: 'refund' }, { idempotencyKey: `${uuidv7()}:reverse` }))
+    expect(await donations.reverseTransfer(done.body.transfer_id, { reason: 'refund' }, { idempotencyKey: `${uuidv7()}:reverse` }))
       .toMatchObject({ kind: 'refused', code: 'transfer_already_reversed', status: 409 });
     expect((await t.w.get(`/v1/wallets/${user}`)).body).toMatchObject({ balance: 1_000 });
   });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { serviceAuthHeaders } from '@wozamali/testing';
 import { uuidv7 } from '@wozamali/contracts';
 import { DeliveryWorker } from '../../src/delivery/delivery-worker';
 import { dispatcherEnv, dispatcherPrefix, migrateDispatcher, startDispatcher, type RunningDispatcher } from '../support/dispatcher';
@@ -233,14 +234,17 @@ describe('what a key answers', () => {
     expect(await count(`select 1 from idempotency_keys where key_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')`, [key])).toBe(0);
   });
 
-  it('keys are scoped per caller: two services may send the same key and each gets its own endpoint', async () => {
+  it('keys are scoped per caller (the principal in the verified service token): two services may send the same key and each gets its own endpoint; a forged header changes nothing', async () => {
     const key = randomUUID();
     const description = `scoped ${uuidv7()}`;
     const body = { url: 'https://hooks.example.com/scoped', events: ['wallet_update'], description };
-    const a = await post('/v1/webhooks/endpoints', body, key, { 'x-service-id': 'svc-a' });
-    const b = await post('/v1/webhooks/endpoints', body, key, { 'x-service-id': 'svc-b' });
+    const as = (serviceId: string) => serviceAuthHeaders('webhook-dispatcher', 'api-gateway', { type: 'service', serviceId, keyId: uuidv7(), permissions: {} });
+    const a = await post('/v1/webhooks/endpoints', body, key, await as('svc-a'));
+    const b = await post('/v1/webhooks/endpoints', body, key, await as('svc-b'));
     expect([a.status, b.status]).toEqual([201, 201]);
     expect(a.json.id).not.toBe(b.json.id);
+    const forged = await post('/v1/webhooks/endpoints', body, key, { ...(await as('svc-a')), 'x-service-id': 'svc-c', 'x-principal-id': 'svc-c' });
+    expect([forged.status, forged.json.id]).toEqual([200, a.json.id]);
     expect(await count('select 1 from webhook_endpoints where description = $1', [description])).toBe(2);
   });
 
