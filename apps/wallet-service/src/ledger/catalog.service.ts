@@ -50,6 +50,14 @@ export class CatalogService {
     return list;
   }
 
+  async tiersView(): Promise<{ tiers: Tier[] }> {
+    return { tiers: await this.listTiers() };
+  }
+
+  async replaceTiersView(dto: PutTiersDto): Promise<{ tiers: Tier[] }> {
+    return { tiers: await this.replaceTiers(dto) };
+  }
+
   /** Where lifetime points put a user: tier, next tier and the points still needed. */
   standing(tiers: Tier[], lifetimePoints: number): TierStanding {
     let index = 0;
@@ -81,6 +89,12 @@ export class CatalogService {
     });
     this.tiers = null;
     return this.listTiers();
+  }
+
+  async rateCardInForce(): Promise<RateCard> {
+    const card = await this.rateCardAt(new Date());
+    if (!card) throw new WalletException('no_rate_card', 'no rate card is in force');
+    return card;
   }
 
   /** The rate card in force at `at` (the newest version whose effective_from is not after it). */

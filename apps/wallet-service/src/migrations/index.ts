@@ -1,5 +1,6 @@
 import { MessagingTables1764000000000 } from '@wozamali/messaging';
 import { Ledger1764000001000 } from './1764000001000-ledger';
+import { LedgerExecuteHelpers1764500000000 } from './1764500000000-ledger-execute-helpers';
 
 /** Every migration of wallet-service, in order. Migrations are never edited once merged. */
-export const migrations = [MessagingTables1764000000000, Ledger1764000001000];
+export const migrations = [MessagingTables1764000000000, Ledger1764000001000, LedgerExecuteHelpers1764500000000];
