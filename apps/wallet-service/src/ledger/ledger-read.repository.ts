@@ -52,15 +52,18 @@ export class LedgerReadRepository {
     return this.rows(`select id, asset, balance, held, lifetime_earned, updated_at from accounts where owner_type = 'user' and owner_id = $1 and shard = 0`, [userId]);
   }
 
-  /** The user's transfers, newest first, older than `before` (a transfer id), with their net change per asset. */
+  /**
+   * The user's transfers, newest first, older than `before` (a transfer id), with their net change per
+   * asset and the balance after the last posting (a multi-leg transfer may post to one account twice).
+   */
   listUserTransfers(userId: string, before: string | null, limit: number, pointsOnly: boolean): Promise<TransferRow[]> {
     return this.rows(
       `with mine as (select id, asset from accounts where owner_type = 'user' and owner_id = $1 and shard = 0)
        select t.id, t.kind, t.description, t.reference, t.reverses_transfer_id, t.hold_id, t.created_at,
               coalesce(sum(p.amount) filter (where mine.asset = 'ZAR'), 0)::bigint as money_change,
               coalesce(sum(p.amount) filter (where mine.asset = 'POINTS'), 0)::bigint as points_change,
-              max(p.balance_after) filter (where mine.asset = 'ZAR') as balance_after,
-              max(p.balance_after) filter (where mine.asset = 'POINTS') as points_after
+              (array_agg(p.balance_after order by p.id desc) filter (where mine.asset = 'ZAR'))[1] as balance_after,
+              (array_agg(p.balance_after order by p.id desc) filter (where mine.asset = 'POINTS'))[1] as points_after
          from transfers t
          left join postings p on p.transfer_id = t.id and p.account_id in (select id from mine)
          left join mine on mine.id = p.account_id

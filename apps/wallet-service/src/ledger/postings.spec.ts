@@ -1,7 +1,7 @@
 import { GREEN_SCHOLAR_FUND_CAMPAIGN_ID } from '@wozamali/contracts';
 import type { PostingSpec } from './ledger.types';
 import {
-  adjustmentPostings, collectionPostings, earnPostings, InvalidLegs, legPostings, sortForLocking, spendPostings, usersOf, type Leg,
+  adjustmentPostings, collectionPostings, earnPostings, InvalidLegs, legPostings, planTransfer, sortForLocking, spendPostings, usersOf, type Leg,
 } from './postings';
 
 const USER = '0190a000-0000-7000-8000-00000000000a';
@@ -81,5 +81,19 @@ describe('posting builders', () => {
       'user:0a:POINTS:0:-1', 'user:0a:ZAR:0:9', 'user:0a:ZAR:0:-7', 'user:0b:ZAR:0:-5',
       'campaign:cc:ZAR:2:5', 'campaign:cc:ZAR:3:5', 'reward_sink:ds:POINTS:12:5',
     ]);
+  });
+
+  it('plans a transfer for one user: the payer of a single leg, the one user of several legs, and refuses two users or a user_id the legs do not move', () => {
+    const between: Leg = { from: { type: 'user', id: USER }, to: { type: 'user', id: OTHER }, asset: 'ZAR', amount: 5 };
+    expect(planTransfer('transfer', [between], false, undefined, shard7).userId).toBe(USER);
+    expect(planTransfer('earn', [{ from: { type: 'platform' }, to: { type: 'user', id: OTHER }, asset: 'ZAR', amount: 5 }], false, undefined, shard7).userId).toBe(OTHER);
+    expect(() => planTransfer('transfer', [between], true, undefined, shard7)).toThrow(InvalidLegs);
+    const redeem: Leg[] = [
+      { from: { type: 'user', id: USER }, to: { type: 'reward_sink' }, asset: 'POINTS', amount: 100 },
+      { from: { type: 'platform' }, to: { type: 'user', id: USER }, asset: 'ZAR', amount: 500 },
+    ];
+    expect(planTransfer('redeem', redeem, true, USER, shard7)).toMatchObject({ userId: USER, postings: expect.arrayContaining([expect.objectContaining({ owner_type: 'reward_sink', shard: 7 })]) });
+    expect(() => planTransfer('redeem', redeem, true, OTHER, shard7)).toThrow(InvalidLegs);
+    expect(planTransfer('transfer', [{ from: { type: 'campaign', id: CAMPAIGN }, to: { type: 'payout_clearing' }, asset: 'ZAR', amount: 1 }], true, undefined, shard7).userId).toBeNull();
   });
 });

@@ -101,7 +101,7 @@ function accountPosting(ref: AccountRef, asset: Asset, amount: number, kind: Tra
   }
 }
 
-/** The users a set of legs moves money or points of (at most one is allowed per transfer). */
+/** The users a set of legs moves money or points of. */
 export function usersOf(legs: readonly Leg[]): string[] {
   return [...new Set(legs.flatMap((l) => [l.from, l.to]).filter((r) => r.type === 'user' && r.id).map((r) => r.id!))];
 }
@@ -112,4 +112,21 @@ export function legPostings(kind: TransferKind, legs: readonly Leg[], shard: Sha
     if (leg.from.type === leg.to.type && leg.from.id === leg.to.id) throw new InvalidLegs('from and to are the same account');
     return [accountPosting(leg.from, leg.asset, -leg.amount, kind, shard), accountPosting(leg.to, leg.asset, leg.amount, kind, shard)];
   });
+}
+
+/**
+ * A transfer's postings and the user it concerns (whose events it writes). The single-leg form keeps
+ * its rule (the paying user, else the receiving one); the legs of a multi-leg transfer move one user
+ * at most. A `user_id` the caller names must be that user.
+ */
+export function planTransfer(
+  kind: TransferKind, legs: readonly Leg[], multiLeg: boolean, requestedUser: string | undefined, shard: ShardPicker,
+): { postings: PostingSpec[]; userId: string | null } {
+  const postings = legPostings(kind, legs, shard);
+  const users = usersOf(legs);
+  if (multiLeg && users.length > 1) throw new InvalidLegs('the legs of one transfer may move the money of one user at most');
+  if (requestedUser !== undefined && !users.includes(requestedUser)) throw new InvalidLegs('user_id must be the user the legs move money or points of');
+  const first = legs[0]!;
+  const userId = multiLeg ? users[0] ?? null : first.from.type === 'user' ? first.from.id! : first.to.type === 'user' ? first.to.id! : null;
+  return { postings, userId };
 }

@@ -10,7 +10,7 @@ import { LedgerReadRepository } from './ledger-read.repository';
 import { LedgerRepository } from './ledger.repository';
 import type { Asset, LedgerResult, OwnerType, PostingSpec, WriteContext } from './ledger.types';
 import {
-  adjustmentPostings, collectionPostings, earnPostings, InvalidLegs, legPostings, randomShard, spendPostings, SYSTEM_OWNER_IDS, usersOf, type Leg,
+  adjustmentPostings, collectionPostings, earnPostings, InvalidLegs, planTransfer, randomShard, spendPostings, SYSTEM_OWNER_IDS, type Leg,
 } from './postings';
 import { Written } from './written';
 
@@ -219,22 +219,15 @@ export class WalletService {
    * nothing. A multi-leg transfer concerns at most one user (whose events it writes).
    */
   async transfer(ctx: WriteContext, dto: InternalTransferDto): Promise<Written<TransferView>> {
-    const multi = dto.legs !== undefined;
-    const legs: Leg[] = multi ? dto.legs! : [{ from: dto.from!, to: dto.to!, asset: dto.asset!, amount: dto.amount! }];
-    let userId: string | null;
-    let postings: PostingSpec[];
+    const multiLeg = dto.legs !== undefined;
+    const legs: Leg[] = dto.legs ?? [{ from: dto.from!, to: dto.to!, asset: dto.asset!, amount: dto.amount! }];
+    let plan: { postings: PostingSpec[]; userId: string | null };
     try {
-      postings = legPostings(dto.kind, legs, randomShard);
-      const users = usersOf(legs);
-      if (multi && users.length > 1) throw new InvalidLegs('the legs of one transfer may move the money of one user at most');
-      if (dto.user_id !== undefined && !users.includes(dto.user_id)) throw new InvalidLegs('user_id must be the user the legs move money or points of');
-      // The single-leg form keeps its rule: the paying user, else the receiving one.
-      userId = multi ? users[0] ?? null : legs[0]!.from.type === 'user' ? legs[0]!.from.id! : legs[0]!.to.type === 'user' ? legs[0]!.to.id! : null;
+      plan = planTransfer(dto.kind, legs, multiLeg, dto.user_id, randomShard);
     } catch (err) {
-      if (err instanceof InvalidLegs) throw new WalletException('invalid_account', err.message);
-      throw err;
+      throw err instanceof InvalidLegs ? new WalletException('invalid_account', err.message) : err;
     }
-    const r = await this.ledger.execute(ctx, { kind: dto.kind, userId, description: dto.description, reference: dto.reference, metadata: dto.metadata, postings });
+    const r = await this.ledger.execute(ctx, { kind: dto.kind, userId: plan.userId, description: dto.description, reference: dto.reference, metadata: dto.metadata, postings: plan.postings });
     return new Written(r, { transfer_id: r.transfer_id, kind: r.kind, user_id: r.user_id, created_at: r.created_at, postings: r.postings });
   }
 

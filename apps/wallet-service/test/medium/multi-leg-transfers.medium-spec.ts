@@ -114,6 +114,8 @@ describe('multi-leg transfers', () => {
     ] });
     expect(res.status).toBe(201);
     expect(await wallet(u)).toMatchObject({ points: 5 });
+    const [listed] = (await t.w.get(`/v1/wallets/${u}/transactions?limit=1`)).body.data;
+    expect(listed).toMatchObject({ id: res.body.transfer_id, kind: 'donate', points_change: -5, points_after: 5 });
     // Its reversal is checked the same way.
     const rev = await t.w.post(`/internal/v1/transfers/${res.body.transfer_id}/reverse`, { reason: 'undo' });
     expect(rev.status).toBe(201);
