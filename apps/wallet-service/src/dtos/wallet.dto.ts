@@ -204,10 +204,8 @@ export class AccountRefDto {
   id?: string;
 }
 
-export class InternalTransferDto {
-  @IsIn(['earn', 'redeem', 'donate', 'transfer', 'expire'])
-  kind!: 'earn' | 'redeem' | 'donate' | 'transfer' | 'expire';
-
+/** One movement of a multi-leg transfer: `amount` of `asset` from `from` to `to`. */
+export class TransferLegDto {
   @IsDefined()
   @IsObject()
   @ValidateNested()
@@ -223,8 +221,75 @@ export class InternalTransferDto {
   @IsIn(['ZAR', 'POINTS'])
   asset!: 'ZAR' | 'POINTS';
 
+  /** Cents or points, > 0. */
   @IsSafeAmount(1)
   amount!: number;
+}
+
+const SINGLE_LEG_FIELDS = ['from', 'to', 'asset', 'amount'] as const;
+const isSingleLeg = (o: InternalTransferDto) => o.legs === undefined;
+
+/** `legs` and the single-leg fields (`from`, `to`, `asset`, `amount`) are two forms: exactly one may be sent. */
+function IsOneTransferForm(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isOneTransferForm',
+      target: target.constructor,
+      propertyName,
+      options: { message: 'send either legs or from, to, asset and amount, not both', ...options },
+      validator: { validate: (_v: unknown, args) => SINGLE_LEG_FIELDS.every((f) => (args!.object as InternalTransferDto)[f] === undefined) },
+    });
+}
+
+/**
+ * An internal transfer: either one leg (`from`, `to`, `asset`, `amount`) or `legs` (1 to 10), all
+ * posted as one transfer with one id, all or nothing.
+ */
+export class InternalTransferDto {
+  @IsIn(['earn', 'redeem', 'donate', 'transfer', 'expire'])
+  kind!: 'earn' | 'redeem' | 'donate' | 'transfer' | 'expire';
+
+  /** Single-leg form: the paying account. */
+  @ValidateIf(isSingleLeg)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AccountRefDto)
+  from?: AccountRefDto;
+
+  /** Single-leg form: the receiving account. */
+  @ValidateIf(isSingleLeg)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AccountRefDto)
+  to?: AccountRefDto;
+
+  /** Single-leg form: the asset moved. */
+  @ValidateIf(isSingleLeg)
+  @IsIn(['ZAR', 'POINTS'])
+  asset?: 'ZAR' | 'POINTS';
+
+  /** Single-leg form: cents or points, > 0. */
+  @ValidateIf(isSingleLeg)
+  @IsSafeAmount(1)
+  amount?: number;
+
+  /** Multi-leg form: 1 to 10 legs, posted together or not at all. */
+  @ValidateIf((o: InternalTransferDto) => !isSingleLeg(o))
+  @IsOneTransferForm()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @IsObject({ each: true })
+  @ValidateNested({ each: true })
+  @Type(() => TransferLegDto)
+  legs?: TransferLegDto[];
+
+  /** Multi-leg form: the user the transfer concerns (optional; must be the one user the legs move). */
+  @IsOptional()
+  @IsId()
+  user_id?: string;
 
   @IsString()
   @IsNotEmpty()

@@ -1,15 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Topics } from '@wozamali/contracts';
-import { uuidv7 } from '@wozamali/contracts';
+import { Topics, uuidv7 } from '@wozamali/contracts';
 import { OutboxNotifier } from '@wozamali/messaging';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { WalletException } from '../errors/wallet.exception';
-import type { Asset, LedgerResult, PostingSpec, TransferKind, WriteContext } from './ledger.types';
-
-/** How many rows each cached system account (fund, sinks, clearing) is spread over, so no single row serialises its credits. */
-export const SYSTEM_SHARDS = 64;
+import type { LedgerResult, PostingSpec, TransferKind, WriteContext } from './ledger.types';
+import { randomShard, sortForLocking } from './postings';
 
 export interface ExecuteRequest {
   transferId?: string;
@@ -29,12 +26,6 @@ export interface ExecuteRequest {
   response?: Record<string, unknown>;
 }
 
-function lockOrder(a: PostingSpec): string {
-  // Users first, then system accounts, each in a fixed order: every transfer takes its row locks in
-  // the same global order, so two transfers can't deadlock on each other.
-  return `${a.owner_type === 'user' ? 0 : 1}|${a.owner_type}|${a.owner_id}|${a.asset}|${String(a.shard).padStart(4, '0')}`;
-}
-
 const RETRYABLE = new Set(['40P01', '40001']);
 
 /** The ledger's single write path: one call of the `ledger_execute` SQL function, one round trip. */
@@ -46,24 +37,8 @@ export class LedgerRepository {
     this.pool = (dataSource.driver as unknown as { master: Pool }).master;
   }
 
-  static systemShard(): number {
-    return Math.floor(Math.random() * SYSTEM_SHARDS);
-  }
-
-  /**
-   * The platform's funding account: pays out earned money and points, may go negative, and keeps no
-   * cached balance, so every earning in the country doesn't queue behind its row lock.
-   */
-  static funding(asset: Asset, amount: number): PostingSpec {
-    return { owner_type: 'platform', owner_id: 'funding', asset, shard: 0, amount, allow_negative: true, uncached: true };
-  }
-
-  static user(userId: string, asset: Asset, amount: number, lifetime = false): PostingSpec {
-    return { owner_type: 'user', owner_id: userId, asset, shard: 0, amount, lifetime };
-  }
-
   async execute(ctx: WriteContext, req: ExecuteRequest): Promise<LedgerResult> {
-    const postings = [...(req.postings ?? [])].sort((a, b) => (lockOrder(a) < lockOrder(b) ? -1 : 1));
+    const postings = sortForLocking(req.postings ?? []);
     const payload: Record<string, unknown> = {
       client: ctx.clientId,
       key: ctx.key,
@@ -84,7 +59,7 @@ export class LedgerRepository {
     };
     if (req.reverses) payload.reverses = req.reverses;
     if (req.collection) payload.collection = req.collection;
-    if (req.hold) payload.hold = { ...req.hold, clearing_shard: LedgerRepository.systemShard() };
+    if (req.hold) payload.hold = { ...req.hold, clearing_shard: randomShard() };
     const text = JSON.stringify(payload);
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -100,17 +75,14 @@ export class LedgerRepository {
       }
     }
   }
-
-  /** A read on the service's pool. */
-  query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return this.pool.query(sql, params).then((r) => r.rows as T[]);
-  }
 }
 
 /** Maps the SQL function's raised problems (SQLSTATE WM4xx, message = code) and constraint errors. */
 export function translate(err: unknown): unknown {
-  const e = err as { code?: string; message?: string; constraint?: string };
+  const e = err as { code?: string; message?: string; constraint?: string; detail?: string };
   if (e.code && /^WM4\d\d$/.test(e.code) && e.message && WalletException.isCode(e.message)) {
+    // A refusal for too little money or points names the asset (DETAIL of the SQL error).
+    if (e.detail === 'ZAR' || e.detail === 'POINTS') return new WalletException(e.message, `not enough ${e.detail} for this transfer`, { asset: e.detail });
     return new WalletException(e.message);
   }
   if (e.code === '23514' || e.code === '22003') return new WalletException('amount_out_of_range', 'the amount would take a balance out of range');

@@ -37,7 +37,8 @@ export interface LedgerResult {
   held: number;
   points: number;
   lifetime_points: number;
-  postings: { account_id: string; asset: Asset; amount: number; balance_after: number | null }[];
+  /** Every posting written, in the order applied; balance_after is null for an account without a cached balance. */
+  postings: { account_id: string; owner_type: OwnerType; owner_id: string; asset: Asset; amount: number; balance_after: number | null }[];
   [extra: string]: unknown;
 }
 

@@ -1,13 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { GREEN_SCHOLAR_FUND_CAMPAIGN_ID, isUuid, uuidv7 } from '@wozamali/contracts';
+import { isUuid, uuidv7 } from '@wozamali/contracts';
 import type {
-  AdjustmentDto, CreateHoldDto, EarnPointsDto, InternalTransferDto, RecordCollectionDto, ReverseTransferDto, SettleHoldDto, SpendPointsDto, AccountRefDto,
+  AdjustmentDto, CreateHoldDto, EarnPointsDto, InternalTransferDto, RecordCollectionDto, ReverseTransferDto, SettleHoldDto, SpendPointsDto,
 } from '../dtos/wallet.dto';
 import { WalletException } from '../errors/wallet.exception';
 import { computeCollection, kgToGrams } from '../collections/collection-math';
 import { CatalogService } from './catalog.service';
+import { LedgerReadRepository } from './ledger-read.repository';
 import { LedgerRepository } from './ledger.repository';
-import type { Asset, LedgerResult, PostingSpec, WriteContext } from './ledger.types';
+import type { Asset, LedgerResult, OwnerType, PostingSpec, WriteContext } from './ledger.types';
+import {
+  adjustmentPostings, collectionPostings, earnPostings, InvalidLegs, planTransfer, randomShard, spendPostings, SYSTEM_OWNER_IDS, type Leg,
+} from './postings';
+import { Written } from './written';
 
 export interface WalletView {
   user_id: string;
@@ -39,8 +44,6 @@ export interface TransactionView {
   created_at: string;
 }
 
-const REWARD_SINK = 'rewards';
-
 function encodeCursor(id: string): string {
   return Buffer.from(id, 'utf8').toString('base64url');
 }
@@ -52,16 +55,74 @@ function decodeCursor(cursor: string | undefined): string | null {
   return id;
 }
 
+/** What a user-facing write answers: the movement and the wallet right after it. */
+export interface UserWriteView {
+  transfer_id: string;
+  user_id: string | null;
+  kind: string;
+  points: number;
+  amount: number;
+  currency: 'ZAR';
+  created_at: string;
+  wallet: WalletView;
+  [extra: string]: unknown;
+}
+
+export interface TransferView {
+  transfer_id: string;
+  kind: string;
+  user_id: string | null;
+  created_at: string;
+  postings: LedgerResult['postings'];
+}
+
+export interface ReversalView {
+  transfer_id: string;
+  reverses_transfer_id: string;
+  kind: string;
+  user_id: string | null;
+  points: number;
+  amount: number;
+  created_at: string;
+  postings: LedgerResult['postings'];
+  wallet: WalletView | null;
+}
+
+export interface HoldView {
+  hold_id: string;
+  transfer_id: string;
+  status: 'pending' | 'posted' | 'voided';
+  amount?: number;
+  user_id: string | null;
+  wallet: WalletView;
+}
+
+/** A system account's balance of one asset, summed over its shards. */
+export interface AssetBalanceView {
+  asset: Asset;
+  balance: number;
+  /** Everything ever credited to the account (positive postings). */
+  credited: number;
+  /** Everything ever debited from it, as a positive number. */
+  debited: number;
+}
+
+export interface AccountBalancesView {
+  owner_type: OwnerType;
+  owner_id: string;
+  balances: AssetBalanceView[];
+}
+
+const ASSETS: Asset[] = ['ZAR', 'POINTS'];
+const BALANCE_OWNERS = ['campaign', 'reward_sink', 'payout_clearing', 'platform'] as const;
+
 /** The ledger's rules: what each operation posts, and how a wallet is read. */
 @Injectable()
 export class WalletService {
-  constructor(private readonly ledger: LedgerRepository, private readonly catalog: CatalogService) {}
+  constructor(private readonly ledger: LedgerRepository, private readonly reads: LedgerReadRepository, private readonly catalog: CatalogService) {}
 
   async wallet(userId: string): Promise<WalletView> {
-    const rows = await this.ledger.query<{ id: string; asset: Asset; balance: number; held: number; lifetime_earned: number; updated_at: Date }>(
-      `select id, asset, balance, held, lifetime_earned, updated_at from accounts where owner_type = 'user' and owner_id = $1 and shard = 0`,
-      [userId],
-    );
+    const rows = await this.reads.findUserAccounts(userId);
     const zar = rows.find((r) => r.asset === 'ZAR');
     const pts = rows.find((r) => r.asset === 'POINTS');
     const updated = rows.map((r) => r.updated_at.getTime()).sort().pop();
@@ -93,100 +154,98 @@ export class WalletService {
     };
   }
 
-  /** The wallet as it stood right after a write (from the ledger's own result). */
-  walletAfter(r: LedgerResult): Promise<WalletView> {
+  /** The wallet as it stood right after a write, from the ledger's own result (no second read). */
+  private walletAfter(r: LedgerResult): Promise<WalletView> {
     return this.view(r.user_id!, { wallet_id: r.wallet_id ?? null, balance: r.balance, held: r.held, points: r.points, lifetime: r.lifetime_points, updated_at: r.created_at });
   }
 
+  private async userWrite(r: LedgerResult, extra: Record<string, unknown> = {}): Promise<Written<UserWriteView>> {
+    return new Written(r, { transfer_id: r.transfer_id, user_id: r.user_id, kind: r.kind, points: r.points_change, amount: r.money_change, currency: 'ZAR', created_at: r.created_at, ...extra, wallet: await this.walletAfter(r) });
+  }
+
   async transactions(userId: string, limit: number, cursor: string | undefined, pointsOnly: boolean): Promise<{ data: TransactionView[]; next_cursor: string | null }> {
-    const before = decodeCursor(cursor);
-    const rows = await this.ledger.query<TransactionView & { created_at: Date }>(
-      `with mine as (select id, asset from accounts where owner_type = 'user' and owner_id = $1 and shard = 0)
-       select t.id, t.kind, t.description, t.reference, t.reverses_transfer_id, t.hold_id, t.created_at,
-              coalesce(sum(p.amount) filter (where mine.asset = 'ZAR'), 0)::bigint as money_change,
-              coalesce(sum(p.amount) filter (where mine.asset = 'POINTS'), 0)::bigint as points_change,
-              max(p.balance_after) filter (where mine.asset = 'ZAR') as balance_after,
-              max(p.balance_after) filter (where mine.asset = 'POINTS') as points_after
-         from transfers t
-         left join postings p on p.transfer_id = t.id and p.account_id in (select id from mine)
-         left join mine on mine.id = p.account_id
-        where t.user_id = $2 and ($3::uuid is null or t.id < $3::uuid)
-          ${pointsOnly ? `and exists (select 1 from postings pp join mine m2 on m2.id = pp.account_id and m2.asset = 'POINTS' where pp.transfer_id = t.id)` : ''}
-        group by t.id
-        order by t.id desc
-        limit $4`,
-      [userId, userId, before, limit + 1],
-    );
+    const rows = await this.reads.listUserTransfers(userId, decodeCursor(cursor), limit + 1, pointsOnly);
     const page = rows.slice(0, limit).map((r) => ({ ...r, currency: 'ZAR' as const, created_at: r.created_at.toISOString() }));
     return { data: page, next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
   }
 
-  earn(ctx: WriteContext, userId: string, dto: EarnPointsDto): Promise<LedgerResult> {
-    const postings: PostingSpec[] = [LedgerRepository.user(userId, 'POINTS', dto.points, true), LedgerRepository.funding('POINTS', -dto.points)];
-    if (dto.amount) postings.push(LedgerRepository.user(userId, 'ZAR', dto.amount), LedgerRepository.funding('ZAR', -dto.amount));
-    return this.ledger.execute(ctx, { kind: 'earn', userId, description: dto.reason, reference: dto.reference, postings });
-  }
-
-  spend(ctx: WriteContext, userId: string, dto: SpendPointsDto): Promise<LedgerResult> {
-    return this.ledger.execute(ctx, {
-      kind: 'spend', userId, description: dto.reason, reference: dto.reference,
-      postings: [LedgerRepository.user(userId, 'POINTS', -dto.points), { owner_type: 'reward_sink', owner_id: REWARD_SINK, asset: 'POINTS', shard: LedgerRepository.systemShard(), amount: dto.points }],
-    });
-  }
-
-  adjust(ctx: WriteContext, dto: AdjustmentDto, actor: string): Promise<LedgerResult> {
-    // A positive points adjustment counts as earned (tiers); a negative one never lowers a tier.
-    return this.ledger.execute(ctx, {
-      kind: 'adjust', userId: dto.user_id, description: dto.reason, metadata: { actor },
-      postings: [LedgerRepository.user(dto.user_id, dto.asset, dto.amount, dto.asset === 'POINTS' && dto.amount > 0), LedgerRepository.funding(dto.asset, -dto.amount)],
-    });
-  }
-
-  reverse(ctx: WriteContext, transferId: string, dto: ReverseTransferDto, actor: string): Promise<LedgerResult> {
-    return this.ledger.execute(ctx, { kind: 'reverse', userId: null, reverses: transferId, description: `Reversal of ${transferId}: ${dto.reason}`, metadata: { actor } });
-  }
-
-  private account(ref: AccountRefDto, asset: Asset, amount: number, kind: string): PostingSpec {
-    switch (ref.type) {
-      case 'user':
-        if (!ref.id) throw new WalletException('invalid_account', 'a user account needs id');
-        return LedgerRepository.user(ref.id, asset, amount, kind === 'earn' && asset === 'POINTS' && amount > 0);
-      case 'campaign':
-        if (!ref.id) throw new WalletException('invalid_account', 'a campaign account needs id');
-        // Campaign accounts are spread over shards so donations don't queue behind one row.
-        return { owner_type: 'campaign', owner_id: ref.id, asset, shard: amount > 0 ? LedgerRepository.systemShard() : 0, amount };
-      case 'platform':
-        return LedgerRepository.funding(asset, amount);
-      case 'reward_sink':
-        return { owner_type: 'reward_sink', owner_id: REWARD_SINK, asset, shard: LedgerRepository.systemShard(), amount };
-      case 'payout_clearing':
-        return { owner_type: 'payout_clearing', owner_id: 'payouts', asset, shard: LedgerRepository.systemShard(), amount };
+  /** What a system account holds per asset (both assets, zeros for one that never moved). */
+  async accountBalances(ownerType: string, ownerId: string): Promise<AccountBalancesView> {
+    if (!(BALANCE_OWNERS as readonly string[]).includes(ownerType)) {
+      throw new WalletException('invalid_account', `owner_type must be one of ${BALANCE_OWNERS.join(', ')} (a user's wallet is GET /v1/wallets/{user_id})`);
     }
+    const type = ownerType as (typeof BALANCE_OWNERS)[number];
+    const expected = type === 'campaign' ? null : SYSTEM_OWNER_IDS[type];
+    if (expected === null ? !isUuid(ownerId) : ownerId !== expected) {
+      throw new WalletException('invalid_id', expected === null ? 'a campaign is named by its UUID' : `the ${type} account is named ${expected}`);
+    }
+    const id = expected ?? ownerId.toLowerCase();
+    const rows = await this.reads.sumOwnerBalances(type, id);
+    return {
+      owner_type: type,
+      owner_id: id,
+      balances: ASSETS.map((asset) => {
+        const row = rows.find((r) => r.asset === asset);
+        return { asset, balance: row?.balance ?? 0, credited: row?.credited ?? 0, debited: row?.debited ?? 0 };
+      }),
+    };
   }
 
-  /** Internal API for rewards, donations and withdrawals: move an amount between two accounts. */
-  transfer(ctx: WriteContext, dto: InternalTransferDto): Promise<LedgerResult> {
-    if (dto.from.type === dto.to.type && dto.from.id === dto.to.id) throw new WalletException('invalid_account', 'from and to are the same account');
-    const userId = dto.from.type === 'user' ? dto.from.id! : dto.to.type === 'user' ? dto.to.id! : null;
-    return this.ledger.execute(ctx, {
-      kind: dto.kind, userId, description: dto.description, reference: dto.reference, metadata: dto.metadata,
-      postings: [this.account(dto.from, dto.asset, -dto.amount, dto.kind), this.account(dto.to, dto.asset, dto.amount, dto.kind)],
+  async earn(ctx: WriteContext, userId: string, dto: EarnPointsDto): Promise<Written<UserWriteView>> {
+    return this.userWrite(await this.ledger.execute(ctx, { kind: 'earn', userId, description: dto.reason, reference: dto.reference, postings: earnPostings(userId, dto.points, dto.amount) }));
+  }
+
+  async spend(ctx: WriteContext, userId: string, dto: SpendPointsDto): Promise<Written<UserWriteView>> {
+    return this.userWrite(await this.ledger.execute(ctx, { kind: 'spend', userId, description: dto.reason, reference: dto.reference, postings: spendPostings(userId, dto.points, randomShard) }));
+  }
+
+  async adjust(ctx: WriteContext, dto: AdjustmentDto, actor: string): Promise<Written<UserWriteView>> {
+    const r = await this.ledger.execute(ctx, {
+      kind: 'adjust', userId: dto.user_id, description: dto.reason, metadata: { actor }, postings: adjustmentPostings(dto.user_id, dto.asset, dto.amount),
+    });
+    return this.userWrite(r, { asset: dto.asset, reason: dto.reason });
+  }
+
+  async reverse(ctx: WriteContext, transferId: string, dto: ReverseTransferDto, actor: string): Promise<Written<ReversalView>> {
+    const r = await this.ledger.execute(ctx, { kind: 'reverse', userId: null, reverses: transferId, description: `Reversal of ${transferId}: ${dto.reason}`, metadata: { actor } });
+    return new Written(r, {
+      transfer_id: r.transfer_id, reverses_transfer_id: transferId, kind: r.kind, user_id: r.user_id, points: r.points_change, amount: r.money_change,
+      created_at: r.created_at, postings: r.postings, wallet: r.user_id ? await this.walletAfter(r) : null,
     });
   }
 
-  hold(ctx: WriteContext, dto: CreateHoldDto): Promise<LedgerResult> {
-    return this.ledger.execute(ctx, { kind: 'withdraw_hold', userId: dto.user_id, description: dto.description, reference: dto.reference, hold: { op: 'create', id: uuidv7(), amount: dto.amount } });
+  /**
+   * Internal API for rewards, donations and withdrawals: one transfer of one or more legs, all or
+   * nothing. A multi-leg transfer concerns at most one user (whose events it writes).
+   */
+  async transfer(ctx: WriteContext, dto: InternalTransferDto): Promise<Written<TransferView>> {
+    const multiLeg = dto.legs !== undefined;
+    const legs: Leg[] = dto.legs ?? [{ from: dto.from!, to: dto.to!, asset: dto.asset!, amount: dto.amount! }];
+    let plan: { postings: PostingSpec[]; userId: string | null };
+    try {
+      plan = planTransfer(dto.kind, legs, multiLeg, dto.user_id, randomShard);
+    } catch (err) {
+      throw err instanceof InvalidLegs ? new WalletException('invalid_account', err.message) : err;
+    }
+    const r = await this.ledger.execute(ctx, { kind: dto.kind, userId: plan.userId, description: dto.description, reference: dto.reference, metadata: dto.metadata, postings: plan.postings });
+    return new Written(r, { transfer_id: r.transfer_id, kind: r.kind, user_id: r.user_id, created_at: r.created_at, postings: r.postings });
   }
 
-  settleHold(ctx: WriteContext, holdId: string, op: 'post' | 'void', dto: SettleHoldDto): Promise<LedgerResult> {
-    return this.ledger.execute(ctx, {
+  async hold(ctx: WriteContext, dto: CreateHoldDto): Promise<Written<HoldView>> {
+    const r = await this.ledger.execute(ctx, { kind: 'withdraw_hold', userId: dto.user_id, description: dto.description, reference: dto.reference, hold: { op: 'create', id: uuidv7(), amount: dto.amount } });
+    return new Written(r, { hold_id: r.hold_id!, transfer_id: r.transfer_id, status: 'pending', amount: dto.amount, user_id: r.user_id, wallet: await this.walletAfter(r) });
+  }
+
+  async settleHold(ctx: WriteContext, holdId: string, op: 'post' | 'void', dto: SettleHoldDto): Promise<Written<HoldView>> {
+    const r = await this.ledger.execute(ctx, {
       kind: op === 'post' ? 'withdraw_post' : 'withdraw_void', userId: null,
       description: dto.description ?? (op === 'post' ? 'Withdrawal paid out' : 'Withdrawal hold released'), hold: { op, id: holdId },
     });
+    return new Written(r, { hold_id: holdId, transfer_id: r.transfer_id, status: op === 'post' ? 'posted' : 'voided', user_id: r.user_id, wallet: await this.walletAfter(r) });
   }
 
   /** A weighed collection: points (tier multiplier) and money to the resident, the fund's share to the fund. */
-  async recordCollection(ctx: WriteContext, dto: RecordCollectionDto): Promise<LedgerResult> {
+  async recordCollection(ctx: WriteContext, dto: RecordCollectionDto): Promise<Written<Record<string, unknown>>> {
     const collectedAt = dto.collected_at ? new Date(dto.collected_at) : new Date();
     if (collectedAt.getTime() > Date.now() + 5 * 60_000) throw new WalletException('invalid_weight', 'collected_at is in the future');
     const items = dto.materials.map((m) => ({ material: m.material, kg: m.kg, grams: kgToGrams(m.kg) }));
@@ -203,24 +262,20 @@ export class WalletService {
     const c = computeCollection(items as { material: string; kg: string; grams: number }[], rates, standing.multiplier_bp);
     const collectionId = dto.collection_id ?? uuidv7();
     const transferId = uuidv7();
-    const postings: PostingSpec[] = [];
-    if (c.points > 0) postings.push(LedgerRepository.user(dto.user_id, 'POINTS', c.points, true), LedgerRepository.funding('POINTS', -c.points));
-    if (c.amount > 0) postings.push(LedgerRepository.user(dto.user_id, 'ZAR', c.amount));
-    if (c.fund_amount > 0) postings.push({ owner_type: 'campaign', owner_id: GREEN_SCHOLAR_FUND_CAMPAIGN_ID, asset: 'ZAR', shard: LedgerRepository.systemShard(), amount: c.fund_amount });
-    if (c.gross_amount > 0) postings.push(LedgerRepository.funding('ZAR', -c.gross_amount));
     const summary = {
       collection_id: collectionId, user_id: dto.user_id, collector_id: dto.collector_id ?? null, collected_at: collectedAt.toISOString(),
       rate_card_version: card.version, tier: standing.tier, tier_multiplier_bp: standing.multiplier_bp, points: c.points, amount: c.amount,
       fund_amount: c.fund_amount, gross_amount: c.gross_amount, currency: 'ZAR', total_grams: c.total_grams, lines: c.lines, impact: c.impact,
     };
-    return this.ledger.execute(ctx, {
-      transferId, kind: 'collection', userId: dto.user_id, reference: collectionId, postings,
+    const r = await this.ledger.execute(ctx, {
+      transferId, kind: 'collection', userId: dto.user_id, reference: collectionId, postings: collectionPostings(dto.user_id, c, randomShard),
       description: `Recycling collection: ${c.lines.map((l) => `${l.kg} kg ${l.name}`).join(', ')}`,
       metadata: { collection_id: collectionId, rate_card_version: card.version, collector_id: dto.collector_id ?? null },
       collection: { id: collectionId, collector_id: dto.collector_id ?? null, collected_at: collectedAt.toISOString(), rate_card_version: card.version, total_grams: c.total_grams, points: c.points, amount: c.amount, fund_amount: c.fund_amount, lines: c.lines },
       events: [{ type: 'collection_recorded', data: { ...summary, transfer_id: transferId, materials: c.lines } }],
       response: { collection: summary },
     });
+    return new Written(r, { ...(r.collection as Record<string, unknown>), transfer_id: r.transfer_id, wallet: await this.walletAfter(r) });
   }
 
   /**
@@ -228,24 +283,10 @@ export class WalletService {
    * reports each difference; also checks that every transfer's postings sum to zero per asset.
    */
   async verify(): Promise<{ ok: boolean; accounts_checked: number; transfers_checked: number; mismatches: Record<string, unknown>[] }> {
-    const mismatches = await this.ledger.query<Record<string, unknown>>(
-      `with sums as (select account_id, sum(amount) as s, sum(amount) filter (where counts_lifetime) as l from postings group by account_id),
-            h as (select account_id, sum(amount) as s from holds where status = 'pending' group by account_id)
-       select a.id as account_id, a.owner_type, a.owner_id, a.asset, a.shard,
-              a.balance as cached_balance, coalesce(sums.s, 0)::bigint as computed_balance,
-              a.held as cached_held, coalesce(h.s, 0)::bigint as computed_held,
-              a.lifetime_earned as cached_lifetime, coalesce(sums.l, 0)::bigint as computed_lifetime
-         from accounts a left join sums on sums.account_id = a.id left join h on h.account_id = a.id
-        where (a.cached and (a.balance <> coalesce(sums.s, 0) or a.held <> coalesce(h.s, 0))) or a.lifetime_earned <> coalesce(sums.l, 0)
-           or (not a.allow_negative and (a.balance < 0 or a.held > a.balance))
-        limit 1000`,
-    );
-    const unbalanced = await this.ledger.query<Record<string, unknown>>(
-      `select transfer_id, asset, sum(amount)::bigint as total from postings group by transfer_id, asset having sum(amount) <> 0 limit 1000`,
-    );
-    const [{ accounts }] = await this.ledger.query<{ accounts: number }>('select count(*)::int as accounts from accounts');
-    const [{ transfers }] = await this.ledger.query<{ transfers: number }>('select count(*)::int as transfers from transfers');
+    const mismatches = await this.reads.findBalanceMismatches(1000);
+    const unbalanced = await this.reads.findUnbalancedTransfers(1000);
+    const { accounts, transfers } = await this.reads.countAccountsAndTransfers();
     const all = [...mismatches.map((m) => ({ type: 'account', ...m })), ...unbalanced.map((u) => ({ type: 'transfer_not_zero_sum', ...u }))];
-    return { ok: all.length === 0, accounts_checked: accounts!, transfers_checked: transfers!, mismatches: all };
+    return { ok: all.length === 0, accounts_checked: accounts, transfers_checked: transfers, mismatches: all };
   }
 }

@@ -30,6 +30,16 @@ const targets: Target[] = [
     path: () => '/internal/v1/transfers',
     body: (u) => ({ kind: 'earn', from: { type: 'platform' }, to: { type: 'user', id: u }, asset: 'POINTS', amount: 3, description: 'fuzz' }),
   },
+  {
+    name: 'internal multi-leg transfer',
+    path: () => '/internal/v1/transfers',
+    body: (u) => ({
+      kind: 'donate', user_id: u, description: 'fuzz', legs: [
+        { from: { type: 'user', id: u }, to: { type: 'campaign', id: '0190a000-0000-7000-8000-0000000000f1' }, asset: 'POINTS', amount: 3 },
+        { from: { type: 'platform' }, to: { type: 'user', id: u }, asset: 'POINTS', amount: 3 },
+      ],
+    }),
+  },
   { name: 'hold', path: () => '/internal/v1/holds', body: (u) => ({ user_id: u, amount: 5, description: 'fuzz' }) },
   { name: 'post hold', path: () => `/internal/v1/holds/${uuidv7()}/post`, body: () => ({ description: 'fuzz' }) },
 ];

@@ -52,4 +52,38 @@ describe('wallet under concurrency (real PostgreSQL)', () => {
     const verify = await t.w.get('/v1/admin/ledger/verify');
     expect(verify.body).toMatchObject({ ok: true, mismatches: [] });
   });
+
+  it('runs concurrent multi-leg donations and redemptions without a deadlock: each is applied whole or refused whole, and the campaign holds what was given', async () => {
+    const users = Array.from({ length: 8 }, () => uuidv7());
+    const campaign = uuidv7();
+    for (const u of users) await t.w.post(`/v1/users/${u}/points/earn`, { points: 100, amount: 1_000, reason: 'seed' });
+    const ops = users.flatMap((u) => Array.from({ length: 6 }, (_, i) => (i % 2 === 0
+      ? t.w.post('/internal/v1/transfers', { kind: 'donate', description: 'donation', legs: [
+        { from: { type: 'user', id: u }, to: { type: 'campaign', id: campaign }, asset: 'ZAR', amount: 300 },
+        { from: { type: 'user', id: u }, to: { type: 'campaign', id: campaign }, asset: 'POINTS', amount: 20 },
+        { from: { type: 'platform' }, to: { type: 'user', id: u }, asset: 'POINTS', amount: 5 },
+      ] })
+      : t.w.post('/internal/v1/transfers', { kind: 'redeem', description: 'cashback', legs: [
+        { from: { type: 'user', id: u }, to: { type: 'reward_sink' }, asset: 'POINTS', amount: 30 },
+        { from: { type: 'platform' }, to: { type: 'user', id: u }, asset: 'ZAR', amount: 100 },
+      ] }))));
+    const results = await Promise.all(ops);
+    expect(results.map((r) => r.status).filter((s) => s !== 201 && s !== 422)).toEqual([]);
+    let given = 0;
+    let givenPoints = 0;
+    for (const u of users) {
+      const wallet = (await t.w.get(`/v1/wallets/${u}`)).body;
+      const [{ donations, redemptions }] = await t.db.query(
+        `select count(*) filter (where kind = 'donate')::int as donations, count(*) filter (where kind = 'redeem')::int as redemptions from transfers where user_id = $1`, [u]);
+      expect(wallet).toMatchObject({ balance: 1_000 - 300 * donations + 100 * redemptions, points: 100 - 15 * donations - 30 * redemptions });
+      expect(wallet.points).toBeGreaterThanOrEqual(0);
+      given += 300 * donations;
+      givenPoints += 20 * donations;
+    }
+    expect(given).toBeGreaterThan(0);
+    expect((await t.w.get(`/internal/v1/accounts/campaign/${campaign}/balances`)).body.balances).toEqual([
+      { asset: 'ZAR', balance: given, credited: given, debited: 0 },
+      { asset: 'POINTS', balance: givenPoints, credited: givenPoints, debited: 0 },
+    ]);
+  });
 });
