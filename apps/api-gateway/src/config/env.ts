@@ -12,9 +12,6 @@ export const DEV_JWT_SECRET = 'dev-only-jwt-secret-never-use-in-production';
 
 /** api-gateway's environment, validated once at boot. */
 export class ApiGatewayEnv extends CommonEnv {
-  @IsIn(['development', 'test', 'production'])
-  NODE_ENV: 'development' | 'test' | 'production' = 'development';
-
   /** The public port (start.sh also passes it as PORT; the gateway reads GATEWAY_PORT). */
   @IsInt()
   @Min(1)
