@@ -99,7 +99,8 @@ export async function spawnService(service: string, port: number, env: NodeJS.Pr
   const { spawn } = await import('node:child_process');
   // The service logs in to Kafka and PostgreSQL as itself (its development user and role), never
   // with the admin credentials the tests' own clients use.
-  const { KAFKA_ADMIN_USERNAME: _u, KAFKA_ADMIN_PASSWORD: _p, KAFKA_ADMIN_MECHANISM: _m, ...inherited } = process.env;
+  const inherited = { ...process.env };
+  for (const key of ['KAFKA_ADMIN_USERNAME', 'KAFKA_ADMIN_PASSWORD', 'KAFKA_ADMIN_MECHANISM']) delete inherited[key];
   const child = spawn(process.execPath, [path.join(ROOT, 'apps', service, 'dist', 'main.js')], {
     cwd: ROOT,
     env: { ...inherited, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), PORT: String(port), LOG_LEVEL: 'warn', ...env },

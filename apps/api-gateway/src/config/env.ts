@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { CommonEnv } from '@wozamali/config';
 
 const HTTP_URL = /^https?:\/\/[^\s/]+(:\d+)?\/?$/;
