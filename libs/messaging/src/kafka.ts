@@ -16,13 +16,17 @@ function toNestLogger() {
 
 /**
  * The admin user of the environment (KAFKA_ADMIN_USERNAME, KAFKA_ADMIN_PASSWORD and optionally
- * KAFKA_ADMIN_MECHANISM, default scram-sha-512): what scripts/prepare.sh exports for the project's
+ * KAFKA_ADMIN_MECHANISM: scram-sha-512 (default), scram-sha-256 or plain): what scripts/prepare.sh exports for the project's
  * scripts and tests. A service never has it; it passes its own user to {@link createKafka}.
  */
 export function adminKafkaSasl(env: NodeJS.ProcessEnv = process.env): SASLOptions | undefined {
   if (!env.KAFKA_ADMIN_USERNAME) return undefined;
-  const mechanism = env.KAFKA_ADMIN_MECHANISM === 'scram-sha-256' ? 'scram-sha-256' : 'scram-sha-512';
-  return { mechanism, username: env.KAFKA_ADMIN_USERNAME, password: env.KAFKA_ADMIN_PASSWORD ?? '' };
+  const username = env.KAFKA_ADMIN_USERNAME;
+  const password = env.KAFKA_ADMIN_PASSWORD ?? '';
+  // `plain`: a broker whose admin is a static PLAIN user (docker-compose.yml), so that it exists before any SCRAM user.
+  if (env.KAFKA_ADMIN_MECHANISM === 'plain') return { mechanism: 'plain', username, password };
+  if (env.KAFKA_ADMIN_MECHANISM === 'scram-sha-256') return { mechanism: 'scram-sha-256', username, password };
+  return { mechanism: 'scram-sha-512', username, password };
 }
 
 /**
