@@ -88,14 +88,14 @@ kafka_up() {
     rm -rf "$DATA_DIR"
   fi
   if [ ! -f "$DATA_DIR/meta.properties" ]; then
-    local cid; cid="$(kafka_java kafka.tools.StorageTool random-uuid | tail -1)"
+    # A cluster id as StorageTool random-uuid makes one (base64url of 16 random bytes), without a JVM.
+    local cid; cid="$(node -e 'let id; do id = require("crypto").randomBytes(16).toString("base64url"); while (id.startsWith("-")); process.stdout.write(id)')"
     log "formatting KRaft storage in $DATA_DIR (cluster $cid) with the SCRAM users of $CREDENTIALS"
     local scram=() user pw
-    for user in $KAFKA_USERS; do
+    while read -r user pw; do
       [ "$user" = controller ] && continue
-      pw="$(kafka_password "$user")"
       scram+=(--add-scram "SCRAM-SHA-256=[name=$user,password=$pw]" --add-scram "SCRAM-SHA-512=[name=$user,password=$pw]")
-    done
+    done < <(node -e 'for (const [u, p] of Object.entries(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).users)) console.log(u, p)' "$CREDENTIALS")
     kafka_java kafka.tools.StorageTool format --standalone -t "$cid" -c "$cfg" "${scram[@]}" >/dev/null
     kafka_users_hash > "$(kafka_users_marker)"
   fi
