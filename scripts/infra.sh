@@ -3,8 +3,8 @@
 #   - a single-node Apache Kafka broker in KRaft mode, fetched from Maven Central (infra/kafka/pom.xml)
 #     unless KAFKA_BROKERS points at an existing cluster. Clients authenticate with SASL/SCRAM: the
 #     users (admin, one per service) and their passwords are made once per checkout in
-#     .run/kafka-credentials.json (KAFKA_CREDENTIALS_FILE) and added to the broker when it starts;
-#     scripts/kafka-topics.js grants the ACLs;
+#     .run/kafka-credentials.json (KAFKA_CREDENTIALS_FILE, mode 600) and formatted into the data dir
+#     (a dir formatted without them is formatted again); scripts/kafka-topics.js grants the ACLs;
 #   - PostgreSQL: the server at DATABASE_URL must be running (the local one is started if it is not);
 #     one database per service is created if missing.
 # `down` stops only the broker this script started (recorded in .run/kafka.pid).
