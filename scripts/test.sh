@@ -9,6 +9,9 @@ export DB_PREFIX="${DB_PREFIX:-wozamali_test}"
 export KAFKA_PORT="${KAFKA_PORT:-19092}"
 export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 export MIGRATE_ARGS="--reset"
+# Test files name consumer groups of their own: the services' Kafka users may join any group here
+# (their topic ACLs stay as strict as in production). The admin user comes from prepare.sh.
+export KAFKA_ACL_ANY_GROUP=1
 echo "[test] node $(node -v), typecheck"
 npx tsc -p tsconfig.json --noEmit
 echo "[test] lint (module boundaries, floating promises, exhaustive switches)"

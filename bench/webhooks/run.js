@@ -21,7 +21,7 @@ const path = require('node:path');
 const { randomUUID } = require('node:crypto');
 const { Pool } = require('pg');
 const { databaseName, databaseUrl, migrateDatabase } = require('../../libs/database/dist');
-const { MessagingTables1764000000000, OutboxNotifier, OutboxWriter, createKafka } = require('../../libs/messaging/dist');
+const { MessagingTables1764000000000, OutboxNotifier, OutboxWriter, createKafka, ensureServiceAcls } = require('../../libs/messaging/dist');
 const { Topics } = require('../../libs/contracts/dist');
 const { uuidv7 } = require('../../libs/contracts/dist');
 const { serviceAuth } = require('../service-token');
@@ -38,6 +38,15 @@ const WARMUP = arg('warmup', 5);
 const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const brokers = process.env.KAFKA_BROKERS || '127.0.0.1:9092';
 const prefix = process.env.DB_PREFIX || 'wozamali_bench';
+// The load generator and the relay are the broker's admin (the checkout's development user unless
+// KAFKA_ADMIN_* is set); the dispatcher logs in as its own user.
+if (!process.env.KAFKA_ADMIN_USERNAME) {
+  const file = process.env.KAFKA_CREDENTIALS_FILE || path.join(__dirname, '../../.run/kafka-credentials.json');
+  if (require('node:fs').existsSync(file)) {
+    const creds = JSON.parse(require('node:fs').readFileSync(file, 'utf8'));
+    Object.assign(process.env, { KAFKA_ADMIN_USERNAME: 'admin', KAFKA_ADMIN_PASSWORD: creds.users.admin, KAFKA_ADMIN_MECHANISM: creds.mechanism || 'scram-sha-512' });
+  }
+}
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** CPU seconds (user + system) a process has used, from /proc (Linux). */
@@ -102,8 +111,10 @@ async function waitUntil(probe, what, timeoutMs = 60_000) {
 
   // Only this run's events: the dispatcher joins a consumer group of this run's own at the newest
   // offsets (and the group is deleted afterwards).
-  const group = `${prefix}.bench-dispatcher-${Date.now().toString(36)}`;
-  const admin = createKafka('bench-admin', brokers).admin();
+  const group = `${prefix}.webhook-dispatcher.bench-${Date.now().toString(36)}`;
+  const kafka = createKafka('bench-admin', brokers);
+  if (process.env.KAFKA_ADMIN_USERNAME) await ensureServiceAcls(kafka, { groupPrefixes: [prefix] });
+  const admin = kafka.admin();
   await admin.connect();
 
   const port = await freePort();

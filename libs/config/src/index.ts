@@ -1,2 +1,3 @@
 export * from './validate-env';
 export * from './common-env';
+export * from './kafka-credentials';

@@ -1,8 +1,8 @@
 import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ServiceTokenSigner, ServiceTokenVerifier } from '@wozamali/auth';
-import type { CommonEnv } from '@wozamali/config';
-import { databaseName, databaseUrl, dataSourceOptions } from '@wozamali/database';
+import { serviceKafkaCredentials, type CommonEnv } from '@wozamali/config';
+import { databaseName, dataSourceOptions, serviceDatabaseUrl, serviceLogin } from '@wozamali/database';
 import { createKafka, OutboxNotifier, OutboxRelay, OutboxWriter, TransactionRunner } from '@wozamali/messaging';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
@@ -86,13 +86,13 @@ export class PlatformModule {
       { provide: SERVICE_KEYS, useFactory: () => serviceKeysFromEnv(opts.service, opts.env, false) },
       { provide: ServiceTokenSigner, useFactory: (k: ServiceKeys) => new ServiceTokenSigner({ service: opts.service, key: k.signingKey }), inject: [SERVICE_KEYS] },
       { provide: ServiceTokenVerifier, useFactory: (k: ServiceKeys) => new ServiceTokenVerifier({ audience: opts.service, keys: k.publicKeys }), inject: [SERVICE_KEYS] },
-      { provide: KAFKA, useFactory: () => createKafka(opts.service, opts.env.KAFKA_BROKERS) },
+      { provide: KAFKA, useFactory: () => createKafka(opts.service, opts.env.KAFKA_BROKERS, { sasl: serviceKafkaCredentials(opts.env, opts.service) ?? undefined }) },
       { provide: KafkaProbe, useFactory: (kafka: Kafka) => new KafkaProbe(kafka), inject: [KAFKA] },
       { provide: OutboxWriter, useValue: new OutboxWriter(opts.service) },
       {
         provide: OutboxRelay,
         useFactory: (kafka: Kafka, metrics: ServiceMetrics, ds: DataSource) => {
-          const relay = new OutboxRelay({ service: opts.service, connectionString: databaseUrl(opts.env.DATABASE_URL, database), kafka });
+          const relay = new OutboxRelay({ service: opts.service, connectionString: serviceDatabaseUrl(opts.env, opts.service), kafka });
           metrics.gauge('outbox_published_total', 'Events published by this process', () => relay.getStatus().published);
           // Outbox lag (DESIGN.md §8), read from the database, so every instance reports it, not only the active relay.
           metrics.gauge('outbox_unpublished', 'Committed events not yet published to Kafka (counted up to 100,000)', async () => {
@@ -139,6 +139,7 @@ export class PlatformModule {
           ...dataSourceOptions({
             serverUrl: opts.env.DATABASE_URL,
             database,
+            login: serviceLogin(opts.env, opts.service),
             poolSize: opts.env.DB_POOL_SIZE,
             migrations: opts.migrations,
             entities: opts.entities,

@@ -59,7 +59,9 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | null | fal
 
 /**
  * A broker of the test's own (a second KRaft node on other ports, started by scripts/infra.sh), for
- * tests that stop and start Kafka without disturbing the tests that share the main test broker.
+ * tests that stop and start Kafka without disturbing the tests that share the main test broker. It
+ * has the checkout's SCRAM users (.run/kafka-credentials.json) and no ACLs until
+ * scripts/kafka-topics.js runs on it; the tests' clients log in as the admin.
  */
 export class DisposableBroker {
   constructor(readonly port: number, readonly controllerPort = port + 1) {}
@@ -98,9 +100,13 @@ export interface SpawnedService {
  */
 export async function spawnService(service: string, port: number, env: NodeJS.ProcessEnv = {}): Promise<SpawnedService> {
   const { spawn } = await import('node:child_process');
+  // The service logs in to Kafka and PostgreSQL as itself (its development user and role), never
+  // with the admin credentials the tests' own clients use.
+  const inherited = { ...process.env };
+  for (const key of ['KAFKA_ADMIN_USERNAME', 'KAFKA_ADMIN_PASSWORD', 'KAFKA_ADMIN_MECHANISM']) delete inherited[key];
   const child = spawn(process.execPath, [path.join(ROOT, 'apps', service, 'dist', 'main.js')], {
     cwd: ROOT,
-    env: { ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), PORT: String(port), LOG_LEVEL: 'warn', ...((SERVICE_NAMES as readonly string[]).includes(service) ? serviceKeyEnv(service) : {}), ...env },
+    env: { ...inherited, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), PORT: String(port), LOG_LEVEL: 'warn', ...((SERVICE_NAMES as readonly string[]).includes(service) ? serviceKeyEnv(service) : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { databaseName, databaseUrl } from '@wozamali/database';
+import { serviceDatabaseUrl } from '@wozamali/database';
 import { ServiceMetrics } from '@wozamali/platform';
 import { TransactionRunner, WakeSignal, type OutboxTransaction } from '@wozamali/messaging';
 import CircuitBreaker from 'opossum';
@@ -135,7 +135,7 @@ export class DeliveryWorker {
   private async listen(): Promise<void> {
     if (this.listener) return;
     const client = new Client({
-      connectionString: databaseUrl(this.env.DATABASE_URL, databaseName(this.env.DB_PREFIX, 'webhook-dispatcher')),
+      connectionString: serviceDatabaseUrl(this.env, 'webhook-dispatcher'),
       application_name: 'webhook-dispatcher:worker',
     });
     client.on('notification', () => this.notify());

@@ -1,0 +1,40 @@
+import { Topics } from '@wozamali/contracts';
+import { AclOperationTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
+import { serviceAcls, SERVICE_KAFKA_ACCESS } from './kafka';
+
+/** `operation topic` for each topic ACL of a service, sorted. */
+function topicGrants(service: string): string[] {
+  return serviceAcls(service, { groupPrefixes: ['wozamali'] })
+    .filter((a) => a.resourceType === AclResourceTypes.TOPIC && a.operation !== AclOperationTypes.DESCRIBE)
+    .map((a) => `${a.operation === AclOperationTypes.WRITE ? 'write' : 'read'} ${a.resourceName}`)
+    .sort();
+}
+
+describe('the Kafka ACLs of each service', () => {
+  it('let the wallet-service write its own topic only, and read nothing', () => {
+    expect(topicGrants('wallet-service')).toEqual([`write ${Topics.wallet}`]);
+  });
+
+  it('let no service but the wallet-service write the wallet topic', () => {
+    const writers = Object.keys(SERVICE_KAFKA_ACCESS).filter((s) => topicGrants(s).includes(`write ${Topics.wallet}`));
+    expect(writers).toEqual(['wallet-service']);
+  });
+
+  it('let the api-gateway read the wallet topic in its own groups and write nothing', () => {
+    const acls = serviceAcls('api-gateway', { groupPrefixes: ['wozamali'] });
+    expect(topicGrants('api-gateway')).toEqual([`read ${Topics.wallet}`]);
+    expect(acls.filter((a) => a.resourceType === AclResourceTypes.GROUP).map((a) => [a.resourceName, a.resourcePatternType])).toEqual([['wozamali.api-gateway', ResourcePatternTypes.PREFIXED]]);
+    expect(acls.some((a) => a.resourceType === AclResourceTypes.CLUSTER)).toBe(false);
+  });
+
+  it('let the webhook-dispatcher read every topic and write its own and the dead-letter topics of what it reads', () => {
+    const all = Object.values(Topics);
+    expect(topicGrants('webhook-dispatcher')).toEqual([...all.map((t) => `read ${t}`), ...all.map((t) => `write ${t}.dlq`), `write ${Topics.webhooks}`].sort());
+  });
+
+  it('grant any consumer group only when asked (test runs)', () => {
+    const groups = (anyGroup: boolean) => serviceAcls('metrics-service', { groupPrefixes: ['p1', 'p2'], anyGroup }).filter((a) => a.resourceType === AclResourceTypes.GROUP).map((a) => a.resourceName);
+    expect(groups(false)).toEqual(['p1.metrics-service', 'p2.metrics-service']);
+    expect(groups(true)).toEqual(['*', 'p1.metrics-service', 'p2.metrics-service']);
+  });
+});
