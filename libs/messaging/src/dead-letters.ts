@@ -108,6 +108,8 @@ export interface ReplayOptions {
   dryRun?: boolean;
   /** The consumer group that keeps the replay's progress (default: one per consumer and topic). */
   groupId?: string;
+  /** Only the dead letters this accepts are replayed (e.g. those of one error, or of some events). */
+  filter?: (deadLetter: DeadLetter) => boolean;
 }
 
 /**
@@ -127,6 +129,7 @@ export async function replayDeadLetters(kafka: Kafka, opts: ReplayOptions): Prom
       commit: !opts.dryRun,
       onMessage: async (m) => {
         if (m.headers[DLQ_CONSUMER_HEADER] !== opts.consumer) return;
+        if (opts.filter && !opts.filter(m)) return;
         replayed += 1;
         if (opts.dryRun) return;
         await producer.send({

@@ -2,7 +2,7 @@ import { devKafkaCredentials, type KafkaSaslCredentials } from '@wozamali/config
 import { Topics } from '@wozamali/contracts';
 import { kafkaBrokers, uniqueName } from '@wozamali/testing';
 import { KafkaJSConnectionError, KafkaJSProtocolError, KafkaJSSASLAuthenticationError, type Kafka } from 'kafkajs';
-import { createKafka } from '../../src';
+import { createKafka, TEST_POISON_HEADER } from '../../src';
 
 // Issue 18: the broker is no open door. Only a user whose ACLs allow it may publish to the wallet's
 // topic (the dispatcher signs and delivers every wallet_update to partners). The services' users
@@ -23,7 +23,7 @@ async function publishToWallet(kafka: Kafka): Promise<unknown> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   try {
     await producer.connect();
-    await producer.send({ topic: Topics.wallet, acks: -1, messages: [{ key: 'forged', value: JSON.stringify({ type: 'wallet_update', subject: 'forged' }) }] });
+    await producer.send({ topic: Topics.wallet, acks: -1, messages: [{ key: 'forged', value: JSON.stringify({ type: 'wallet_update', subject: 'forged' }), headers: { [TEST_POISON_HEADER]: 'kafka-auth' } }] }); // not an event: consumers dead-letter it, as this test expects
     return null;
   } catch (err) {
     return err;
