@@ -65,6 +65,7 @@ async function startService(name: string, env: Record<string, string>): Promise<
 describe('the seed recycling reward flow end to end, through the gateway only', () => {
   let gw: RunningGateway;
   let walletUrl = '';
+  let webhooksUrl = '';
   const receiver = new Receiver();
 
   beforeAll(async () => {
@@ -72,7 +73,6 @@ describe('the seed recycling reward flow end to end, through the gateway only', 
     const env = { ...process.env, DB_PREFIX: prefix, KAFKA_BROKERS: broker.brokers, DATABASE_URL: serverUrl() };
     await exec(process.execPath, [path.join(ROOT, 'scripts/kafka-topics.js')], { env });
     await exec(process.execPath, [path.join(ROOT, 'scripts/migrate.js'), '--reset', 'wallet-service', 'webhook-dispatcher'], { env });
-    let webhooksUrl: string;
     [walletUrl, webhooksUrl] = await Promise.all([
       startService('wallet-service', {}),
       startService('webhook-dispatcher', { WEBHOOK_ALLOW_LOOPBACK: 'true', WEBHOOK_RETRY_SCHEDULE: '100ms,200ms,300ms', WEBHOOK_POLL_INTERVAL_MS: '50', HEALTH_PROBES_ENABLED: 'false' }),
@@ -138,6 +138,34 @@ describe('the seed recycling reward flow end to end, through the gateway only', 
     expect([other.status, other.json!.code]).toEqual([404, 'not_found']);
     const denied = await call(gw.url, 'POST', '/v1/collections', { ...service, 'idempotency-key': randomUUID() }, { user_id: resident.sub, materials: [{ material: 'HDPE', kg: '1' }] });
     expect([denied.status, denied.json!.code]).toEqual([403, 'forbidden']);
+  });
+
+  it('points-only earns of new residents each reach a subscriber as a signed wallet_update, and no consumer dead-letters them', async () => {
+    const subscriber = new Receiver();
+    try {
+      const endpoint = await call(gw.url, 'POST', '/v1/webhooks/endpoints', { ...ADMIN_HEADERS, 'idempotency-key': randomUUID() }, {
+        url: await subscriber.start(), events: ['wallet_update'], description: 'points-only subscriber',
+      });
+      expect(endpoint.status).toBe(201);
+      subscriber.secret = endpoint.json!.secret as string;
+      const residents = Array.from({ length: 10 }, () => randomUUID());
+      for (const id of residents) {
+        const earned = await call(gw.url, 'POST', `/v1/users/${id}/points/earn`, { ...ADMIN_HEADERS, 'idempotency-key': randomUUID() }, { points: 15, reason: 'points only' });
+        expect(earned.status).toBe(201);
+      }
+      const updates = await waitFor(() => {
+        const got = residents.map((id) => subscriber.deliveries.find((d) => d.type === 'wallet_update' && (d.body.data as { user_id: string }).user_id === id));
+        return got.every(Boolean) ? got : null;
+      }, 'a wallet_update for every points-only earn', 30_000);
+      for (const u of updates) {
+        expect(u!.verified).toBe(true);
+        expect(u!.body.data).toMatchObject({ points_change: 15, balance_change: 0, wallet_id: expect.any(String) });
+      }
+      const prom = await fetch(`${webhooksUrl}/metrics`).then((r) => r.text());
+      expect(prom).toMatch(/^inbox_dead_lettered_total\{[^}]*\} 0$/m);
+    } finally {
+      await subscriber.stop();
+    }
   });
 
   it('balance reads are served from the gateway cache, and a write anywhere evicts them through Kafka before the TTL', async () => {
