@@ -1,12 +1,11 @@
 import { Topics, uuidv7 } from '@wozamali/contracts';
-import { buildService } from '@wozamali/platform';
-import { createKafka, replayDeadLetters, TEST_POISON_HEADER, type KafkaInboxServer } from '@wozamali/messaging';
+import { createKafka, REPLAY_FOR_HEADER, replayDeadLetters, TEST_POISON_HEADER, type KafkaInboxServer } from '@wozamali/messaging';
 import { validateEnv } from '@wozamali/config';
-import { kafkaBrokers, openTestDataSource, spawnService, uniqueName, waitFor, type SpawnedService } from '@wozamali/testing';
+import { freePort, kafkaBrokers, openTestDataSource, spawnService, uniqueName, waitFor, type SpawnedService } from '@wozamali/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
-import { AppModule } from '../../src/app.module';
 import { MetricsServiceEnv } from '../../src/config/env';
+import { buildMetrics } from '../../src/main';
 
 // Across services: the wallet-service (its own process, its own database) commits a credit and its
 // events in one transaction; the relay publishes them to the real broker; the metrics-service
@@ -18,9 +17,10 @@ let metricsDb: DataSource;
 let walletDb: DataSource;
 
 beforeAll(async () => {
-  wallet = await spawnService('wallet-service', 3851);
+  // A free port: a fixed one may be taken by another run's wallet on a shared machine.
+  wallet = await spawnService('wallet-service', await freePort());
   const env = validateEnv(MetricsServiceEnv, { ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'warn' });
-  const built = await buildService({ service: 'metrics-service', envClass: MetricsServiceEnv, module: (e) => AppModule.register(e), consumes: [Topics.wallet] }, env);
+  const built = await buildMetrics(env);
   metrics = built.app;
   inbox = built.inbox!;
   await metrics.startAllMicroservices();
@@ -142,4 +142,64 @@ it('replays the dead letters an earlier build left behind once to the metrics-se
   // A replay meant for another consumer is skipped by this one.
   const other = { ...events[0].payload, id: uuidv7() };
   expect(await inbox.handleMessage({ topic: Topics.wallet, partition: 0, message: { key: null, value: Buffer.from(JSON.stringify(other)), offset: '0', timestamp: '0', attributes: 0, headers: { 'x-replay-for': 'webhook-dispatcher' } } })).toBeNull();
+}, 120_000);
+
+it("a whole replay of the wallet's events, through Kafka again and then to an inbox that lost them, changes no figure and no rank", async () => {
+  const users = [uuidv7(), uuidv7(), uuidv7()];
+  for (const [i, user] of users.entries()) {
+    expect((await post('/v1/collections', { user_id: user, materials: [{ material: 'PET', kg: String(3 - i) }, { material: 'GLASS', kg: '1.5' }] })).status).toBe(201);
+    expect((await post(`/v1/users/${user}/points/earn`, { points: 10 * (i + 1), amount: 100, reason: 'replay' })).status).toBe(201);
+    expect((await post(`/v1/users/${user}/points/spend`, { points: 5, reason: 'replay' })).status).toBe(201);
+  }
+  const types = ['wallet_update', 'points_update', 'tier_update', 'collection_recorded'];
+  const events: any[] = (await walletDb.query('select payload from outbox where key = any($1::text[]) and type = any($2::text[]) order by seq', [users, types])).map((r: any) => r.payload);
+  const ids = events.map((e) => e.id);
+  const factCount = async () => Number((await metricsDb.query('select count(*)::int as n from metric_facts where event_id = any($1::uuid[])', [ids]))[0].n);
+  await waitFor(async () => (await factCount()) === events.length, 'every event of the users in the metrics', 30_000);
+
+  const base = `http://127.0.0.1:${(metrics.getHttpServer().address() as { port: number }).port}`;
+  const json = (path: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers }).then((r) => r.json() as Promise<any>);
+  const snapshot = async () => {
+    const out: Record<string, unknown> = {};
+    for (const u of users) {
+      out[u] = (await json(`/v1/users/${u}/metrics`)).days;
+      // This year's periods hold only this file's users (the medium tests keep to other years); all time only their values.
+      for (const period of ['week', 'month', 'year', 'all']) {
+        for (const metric of ['kg', 'points', 'co2']) {
+          const me = (await json(`/v1/metrics/leaderboard?period=${period}&metric=${metric}`, { 'x-user-id': u })).me;
+          out[`${u} ${period} ${metric}`] = period === 'all' ? me.value : me;
+        }
+      }
+    }
+    const today = (out[users[0]!] as any[])[0].date;
+    out.system = (await json(`/v1/metrics/system?from=${today}&to=${today}`)).days;
+    return out;
+  };
+  const before = await snapshot();
+  expect((before[users[0]!] as any[])[0]).toMatchObject({ collections: 1, grams_collected: 4500, points_spent: 5, money_earned: 100 + 180 }); // PET's money goes to the fund
+  expect(before[`${users[0]} all kg`]).toBe(4500);
+  expect((before[`${users[0]} year kg`] as any).rank).toBeLessThan((before[`${users[2]} year kg`] as any).rank);
+
+  const kafka = createKafka(uniqueName('metrics-replay-test'), kafkaBrokers());
+  const producer = kafka.producer();
+  await producer.connect();
+  // Only the metrics-service applies these (the header): the other consumers of the topic skip them.
+  const republish = () => producer.send({ topic: Topics.wallet, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e), headers: { [REPLAY_FOR_HEADER]: 'metrics-service' } })) });
+  try {
+    // The same events again, through the consumer: the inbox turns each into a no-op.
+    const duplicates = inbox.stats.duplicates;
+    await republish();
+    await waitFor(() => inbox.stats.duplicates - duplicates >= events.length, 'the replay turned into no-ops', 30_000);
+    expect(await snapshot()).toEqual(before);
+
+    // Again, to an inbox that no longer remembers them (a new consumer): the facts are recomputed, not added.
+    await metricsDb.query('delete from inbox where event_id = any($1::uuid[])', [ids]);
+    const handled = inbox.stats.handled;
+    await republish();
+    await waitFor(() => inbox.stats.handled - handled >= events.length, 'the replay applied again', 30_000);
+    expect(await snapshot()).toEqual(before);
+    expect(await factCount()).toBe(events.length);
+  } finally {
+    await producer.disconnect();
+  }
 }, 120_000);
