@@ -17,16 +17,6 @@ export class WalletEventsConsumer {
     return this.metrics.apply(manager, [envelope]);
   }
 
-  @InboxHandler('points_update', FACT_READS.points_update)
-  pointsUpdate({ envelope, manager }: InboxMessage) {
-    return this.metrics.apply(manager, [envelope]);
-  }
-
-  @InboxHandler('tier_update', FACT_READS.tier_update)
-  tierUpdate({ envelope, manager }: InboxMessage) {
-    return this.metrics.apply(manager, [envelope]);
-  }
-
   @InboxHandler('collection_recorded', FACT_READS.collection_recorded)
   collectionRecorded({ envelope, manager }: InboxMessage) {
     return this.metrics.apply(manager, [envelope]);

@@ -31,11 +31,13 @@ export interface Fact {
   wallet_events: number;
 }
 
-/** The event types this service turns into facts, and the `data` fields each reads (tolerant reader). */
+/**
+ * The event types this service turns into facts, and the `data` fields each reads (tolerant reader).
+ * `points_update` and `tier_update` are not read: a points_update repeats the points of its
+ * transfer's wallet_update (counting both would count twice), and a tier is no daily figure.
+ */
 export const FACT_READS = {
   wallet_update: ['user_id', 'kind', 'balance_change', 'points_change'],
-  points_update: ['user_id', 'kind'],
-  tier_update: ['user_id', 'new_tier'],
   collection_recorded: ['user_id', 'collected_at', 'total_grams', 'fund_amount', 'materials'],
 } as const;
 
@@ -81,11 +83,6 @@ export function factOf(envelope: EventEnvelope, versions: readonly ImpactFactorV
         wallet_events: 1,
       };
     }
-    // Their points are in the same transfer's wallet_update: recorded, counted nowhere.
-    case 'points_update':
-      return { ...empty(envelope, userId, envelope.occurred_at), kind: d.kind as string };
-    case 'tier_update':
-      return { ...empty(envelope, userId, envelope.occurred_at), kind: d.new_tier as string };
     case 'collection_recorded': {
       const collectedAt = new Date(d.collected_at as string);
       const lines = materialLines(d.materials);

@@ -36,10 +36,10 @@ export function asMessage(e: EventEnvelope, headers: Record<string, string> = {}
   };
 }
 
-/** A random local day of a year (noon UTC), so tests sharing a database don't share days. */
-export function randomDayIn(year: number): Date {
-  const start = Date.UTC(year, 0, 1, 10);
-  return new Date(start + Math.floor(Math.random() * 360) * 86_400_000);
+/** A random local day (10:00 UTC) of some months of a year, so tests sharing a database don't share days. */
+export function randomDayIn(year: number, firstMonth = 0, months = 12): Date {
+  const start = Date.UTC(year, firstMonth, 1, 10);
+  return new Date(start + Math.floor(Math.random() * (months * 30 - 5)) * 86_400_000);
 }
 
 export const dayOf = (d: Date) => d.toISOString().slice(0, 10);

@@ -70,7 +70,7 @@ async function figures(users: string[], from: string, to: string, rankDate: stri
   return out;
 }
 
-it('an event delivered twice, and the same events replayed to an inbox that never saw them, in another order, change no figure and no rank', async () => {
+it('an event delivered twice, and the same events replayed to an inbox that never saw them, in another order, change no figure and no rank; a points_update is not counted twice', async () => {
   const day = randomDayIn(2021);
   const [a, b, c] = [uuidv7(), uuidv7(), uuidv7()];
   const events = [
@@ -82,7 +82,9 @@ it('an event delivered twice, and the same events replayed to an inbox that neve
     walletUpdate(b, { points: -20, kind: 'redeem', at: at(day, '10:00') }),
     collectionRecorded(c, { collectedAt: at(day, '11:00'), lines: [{ material: 'PAPER', grams: 1000 }] }),
   ];
-  expect(await deliver(events)).toEqual(events.map(() => 'handled'));
+  // The points_update repeats its wallet_update's points: skipped (no handler), so they count once.
+  const outcome = (o: string) => events.map((e) => (e.type === 'points_update' ? null : o));
+  expect(await deliver(events)).toEqual(outcome('handled'));
   const d = dayOf(day);
   const before = await figures([a, b, c], d, d, d);
   expect((before.system as any[])[0]).toMatchObject({
@@ -94,14 +96,14 @@ it('an event delivered twice, and the same events replayed to an inbox that neve
   expect(before[`rank ${b} kg`]).toMatchObject({ rank: 1, value: 3500 });
 
   // Delivered twice: the inbox makes each a no-op.
-  expect(await deliver(events)).toEqual(events.map(() => 'duplicate'));
+  expect(await deliver(events)).toEqual(outcome('duplicate'));
   expect(await figures([a, b, c], d, d, d)).toEqual(before);
 
   // Replayed where no inbox row remembers them (a new consumer, or the rows pruned), in reverse order.
   await db.query('delete from inbox where event_id = any($1::uuid[])', [events.map((e) => e.id)]);
-  expect(await deliver([...events].reverse())).toEqual(events.map(() => 'handled'));
+  expect(await deliver([...events].reverse())).toEqual(outcome('handled').reverse());
   expect(await figures([a, b, c], d, d, d)).toEqual(before);
-  expect(Number((await db.query('select count(*) as n from metric_facts where event_id = any($1::uuid[])', [events.map((e) => e.id)]))[0].n)).toBe(events.length);
+  expect(Number((await db.query('select count(*) as n from metric_facts where event_id = any($1::uuid[])', [events.map((e) => e.id)]))[0].n)).toBe(events.length - 1);
   expect((before.system as any[])[0]).toMatchObject(await fromUserRows(d));
 });
 
@@ -227,7 +229,7 @@ it('keeps impact factors as versions: each collection gets the version of its ti
 });
 
 it('reports programme impact for a range: kg by material, CO2, water and trees, with the factors in force', async () => {
-  const day = randomDayIn(2020);
+  const day = randomDayIn(2026, 0, 6); // the e2e tests keep to 2020
   const d = dayOf(day);
   await deliver([
     collectionRecorded(uuidv7(), { collectedAt: day, lines: [{ material: 'ALU_CANS', grams: 22_000 }] }),
