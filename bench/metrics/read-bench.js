@@ -69,10 +69,12 @@ async function time(label, path, headers, target) {
                                     when 'year' then date_trunc('year', $2::date::timestamp)::date else date '1970-01-01' end,
             ('01900000-0000-7000-8000-' || lpad(to_hex(n + 2), 12, '0'))::uuid,
             100 * (n * 7919 % 5000), n * 104729 % 20000, 170 * (n * 7919 % 5000), now() - make_interval(secs => n), now() - make_interval(secs => n)
-       from generate_series(1, $1::int) n cross join (values ('week'), ('month'), ('year'), ('all')) p(period)`,
+       from generate_series(1::bigint, $1::bigint) n cross join (values ('week'), ('month'), ('year'), ('all')) p(period)`,
     [USERS, today],
   );
-  await pool.query('analyze');
+  // A bulk load leaves no visibility map; autovacuum builds it on a live table. Do it now.
+  await pool.query('vacuum analyze user_metrics');
+  await pool.query('vacuum analyze leaderboard_entries');
   const [{ rows: um }, { rows: lb }] = await Promise.all([pool.query('select count(*)::int n from user_metrics'), pool.query('select count(*)::int n from leaderboard_entries')]);
   console.log(`[bench] seeded ${um[0].n} user_metrics rows and ${lb[0].n} leaderboard entries (${USERS} users) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   // The caller ranked last of those with a score: the slowest own-rank count.

@@ -54,6 +54,14 @@ export class MetricsReadRepository {
     const params: unknown[] = [from, to, granularity];
     if (userId) params.push(userId);
     const where = `r.date between $1 and $2${userId ? ' and r.user_id = $4' : ''}`;
+    if (granularity === 'day' && userId) {
+      // A user's day is one row: nothing to sum.
+      return (await this.ds.query(
+        `select to_char(r.date, 'YYYY-MM-DD') as date, ${[...SUMMED, ...extra].map((c) => `r.${c}`).join(', ')}, r.grams_by_material
+           from ${table} r where r.date between $1 and $2 and r.user_id = $3 order by r.date`,
+        [from, to, userId],
+      )) as SeriesRow[];
+    }
     return (await this.ds.query(
       `with picked as (select date_trunc($3, r.date::timestamp)::date as bucket, r.* from ${table} r where ${where}),
             mat as (select bucket, jsonb_object_agg(key, total) as g
