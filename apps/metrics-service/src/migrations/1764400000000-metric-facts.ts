@@ -122,6 +122,20 @@ export class MetricFacts1764400000000 implements MigrationInterface {
                           sum(collections) collections, sum(grams_collected) grams, sum(co2_avoided_g) co2, sum(wallet_events) wallet_events
                      from user_metrics group by date) u on u.date = s.date`);
     await q.query(`insert into metric_users (user_id, first_collection_day) select user_id, min(date) from user_metrics where collections > 0 group by user_id`);
+    // And what the new columns and tables say of them (their business time: the legacy facts').
+    await q.query(`update user_metrics set last_collection_at = case when collections > 0 then date::timestamp at time zone 'UTC' end,
+                                           last_points_at = case when points_earned > 0 then date::timestamp at time zone 'UTC' end`);
+    await q.query(`update system_metrics s set
+        active_users = (select count(*) from user_metrics m where m.date = s.date and m.collections > 0),
+        new_users = (select count(*) from metric_users u where u.first_collection_day = s.date)`);
+    await q.query(`
+      insert into leaderboard_entries (period, period_start, user_id, grams, points, co2_g, grams_at, points_at)
+      select p.period,
+             case p.period when 'week' then date_trunc('week', m.date::timestamp)::date when 'month' then date_trunc('month', m.date::timestamp)::date
+                           when 'year' then date_trunc('year', m.date::timestamp)::date else date '1970-01-01' end,
+             m.user_id, sum(m.grams_collected), sum(m.points_earned), sum(m.co2_avoided_g), max(m.last_collection_at), max(m.last_points_at)
+        from user_metrics m cross join (values ('week'), ('month'), ('year'), ('all')) as p(period)
+       group by 1, 2, 3`);
   }
 
   async down(q: QueryRunner): Promise<void> {
