@@ -72,6 +72,13 @@ async function time(label, path, headers, target) {
        from generate_series(1::bigint, $1::bigint) n cross join (values ('week'), ('month'), ('year'), ('all')) p(period)`,
     [USERS, today],
   );
+  await pool.query(
+    `insert into leaderboard_counts (period, period_start, metric, bucket, users)
+     select period, period_start, m.metric, m.score / m.width, count(*)
+       from leaderboard_entries l
+      cross join lateral (values ('kg', l.grams, 1000), ('points', l.points, 10), ('co2', l.co2_g, 1000)) as m(metric, score, width)
+      where m.score > 0 group by 1, 2, 3, 4`,
+  );
   // A bulk load leaves no visibility map; autovacuum builds it on a live table. Do it now.
   await pool.query('vacuum analyze user_metrics');
   await pool.query('vacuum analyze leaderboard_entries');
@@ -79,6 +86,12 @@ async function time(label, path, headers, target) {
   console.log(`[bench] seeded ${um[0].n} user_metrics rows and ${lb[0].n} leaderboard entries (${USERS} users) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   // The caller ranked last of those with a score: the slowest own-rank count.
   const { rows: [last] } = await pool.query(`select user_id from leaderboard_entries where period = 'all' and grams > 0 order by grams, grams_at desc limit 1`);
+  // The own rank (bucket counts + entries within the bucket) against a direct count.
+  const { rows: [direct] } = await pool.query(
+    `select 1 + count(*)::int as rank from leaderboard_entries o, leaderboard_entries l
+      where l.user_id = $1 and l.period = 'all' and o.period = 'all' and o.grams > l.grams`, [last.user_id]);
+  const served = JSON.parse(await get('/v1/metrics/leaderboard?period=all&metric=kg', { 'x-user-id': last.user_id })).me.rank;
+  console.log(`[bench] own rank of the last one: served ${served}, counted directly ${direct.rank}${served === direct.rank ? '' : ' — MISMATCH'}`);
   await pool.end();
 
   const from = new Date(Date.parse(`${today}T00:00:00Z`) - 364 * 86_400_000).toISOString().slice(0, 10);

@@ -102,6 +102,16 @@ export class MetricFacts1764400000000 implements MigrationInterface {
     await q.query('create index leaderboard_grams on leaderboard_entries (period, period_start, grams desc, grams_at, user_id) where grams > 0');
     await q.query('create index leaderboard_points on leaderboard_entries (period, period_start, points desc, points_at, user_id) where points > 0');
     await q.query('create index leaderboard_co2 on leaderboard_entries (period, period_start, co2_g desc, grams_at, user_id) where co2_g > 0');
+    // How many entries score in each bucket (1 kg, 10 points, 1 kg CO2e): a rank counts buckets above, then entries within one.
+    await q.query(`
+      create table leaderboard_counts (
+        period text not null,
+        period_start date not null,
+        metric text not null check (metric in ('kg', 'points', 'co2')),
+        bucket bigint not null,
+        users int not null,
+        primary key (period, period_start, metric, bucket)
+      )`);
 
     // What the increments counted so far becomes facts (they were UTC days of occurred_at).
     await q.query(`
@@ -136,9 +146,17 @@ export class MetricFacts1764400000000 implements MigrationInterface {
              m.user_id, sum(m.grams_collected), sum(m.points_earned), sum(m.co2_avoided_g), max(m.last_collection_at), max(m.last_points_at)
         from user_metrics m cross join (values ('week'), ('month'), ('year'), ('all')) as p(period)
        group by 1, 2, 3`);
+    await q.query(`
+      insert into leaderboard_counts (period, period_start, metric, bucket, users)
+      select period, period_start, m.metric, m.score / m.width, count(*)
+        from leaderboard_entries l
+       cross join lateral (values ('kg', l.grams, 1000), ('points', l.points, 10), ('co2', l.co2_g, 1000)) as m(metric, score, width)
+       where m.score > 0
+       group by 1, 2, 3, 4`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query('drop table if exists leaderboard_counts');
     await q.query('drop table if exists leaderboard_entries');
     await q.query('drop table if exists metric_users');
     await q.query('drop index if exists user_metrics_date');

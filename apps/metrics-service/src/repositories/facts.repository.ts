@@ -121,15 +121,31 @@ export class FactsRepository {
       `with c as (select * from jsonb_to_recordset($1::jsonb) as c(user_id uuid, day date, grams_collected bigint, points_earned bigint, co2_avoided_g bigint,
                                                                  last_collection_at timestamptz, last_points_at timestamptz)),
        moves as (
-         select c.user_id, p.period, ${PERIOD_START('p.period', 'c.day')} as start, sum(c.grams_collected) as grams, sum(c.points_earned) as points,
-                sum(c.co2_avoided_g) as co2_g, max(c.last_collection_at) as grams_at, max(c.last_points_at) as points_at
+         select c.user_id, p.period, ${PERIOD_START('p.period', 'c.day')} as start, sum(c.grams_collected)::bigint as grams, sum(c.points_earned)::bigint as points,
+                sum(c.co2_avoided_g)::bigint as co2_g, max(c.last_collection_at) as grams_at, max(c.last_points_at) as points_at
            from c cross join (values ('week'), ('month'), ('year'), ('all')) as p(period)
-          group by 1, 2, 3)
-       insert into leaderboard_entries as l (period, period_start, user_id, grams, points, co2_g, grams_at, points_at)
-       select period, start, user_id, grams, points, co2_g, grams_at, points_at from moves order by user_id, period, start
-       on conflict (period, period_start, user_id) do update set
-         grams = l.grams + excluded.grams, points = l.points + excluded.points, co2_g = l.co2_g + excluded.co2_g,
-         grams_at = greatest(l.grams_at, excluded.grams_at), points_at = greatest(l.points_at, excluded.points_at)`,
+          group by 1, 2, 3),
+       up as (
+         insert into leaderboard_entries as l (period, period_start, user_id, grams, points, co2_g, grams_at, points_at)
+         select period, start, user_id, grams, points, co2_g, grams_at, points_at from moves order by user_id, period, start
+         on conflict (period, period_start, user_id) do update set
+           grams = l.grams + excluded.grams, points = l.points + excluded.points, co2_g = l.co2_g + excluded.co2_g,
+           grams_at = greatest(l.grams_at, excluded.grams_at), points_at = greatest(l.points_at, excluded.points_at)
+         returning l.period, l.period_start, l.user_id, l.grams, l.points, l.co2_g),
+       scores as (
+         select up.period, up.period_start, m.metric, m.width, m.score as new_score, m.score - m.moved as old_score
+           from up join moves mv on mv.user_id = up.user_id and mv.period = up.period and mv.start = up.period_start
+          cross join lateral (values ('kg', up.grams, mv.grams, 1000), ('points', up.points, mv.points, 10), ('co2', up.co2_g, mv.co2_g, 1000))
+                as m(metric, score, moved, width)),
+       buckets as (
+         select period, period_start, metric, bucket, sum(d) as d
+           from (select period, period_start, metric, new_score / width as bucket, 1 as d from scores where new_score > 0
+                 union all
+                 select period, period_start, metric, old_score / width, -1 from scores where old_score > 0) x
+          group by 1, 2, 3, 4 having sum(d) <> 0)
+       insert into leaderboard_counts as lc (period, period_start, metric, bucket, users)
+       select period, period_start, metric, bucket, d from buckets order by 1, 2, 3, 4
+       on conflict (period, period_start, metric, bucket) do update set users = lc.users + excluded.users`,
       [JSON.stringify(changes)],
     );
   }

@@ -34,10 +34,10 @@ const SUMMED = [
 ];
 
 /** Leaderboard columns per metric: the score and when it was reached (ties: first there, first listed). */
-const BOARD: Record<LeaderboardMetric, { score: string; at: string }> = {
-  kg: { score: 'grams', at: 'grams_at' },
-  points: { score: 'points', at: 'points_at' },
-  co2: { score: 'co2_g', at: 'grams_at' },
+const BOARD: Record<LeaderboardMetric, { score: string; at: string; width: number }> = {
+  kg: { score: 'grams', at: 'grams_at', width: 1000 },
+  points: { score: 'points', at: 'points_at', width: 10 },
+  co2: { score: 'co2_g', at: 'grams_at', width: 1000 },
 };
 
 /** Reads of the derived rows: series, impact totals, leaderboards. */
@@ -142,14 +142,20 @@ export class MetricsReadRepository {
     )) as { user_id: string; value: number; rank: number }[];
   }
 
-  /** A user's standing in a period: their score and rank (1 + how many scored more), or null without a score. */
+  /**
+   * A user's standing in a period: their score and rank (1 + how many scored more), or null without
+   * a score. Who scored more: the counts of the buckets above theirs, and the entries above them in theirs.
+   */
   async standing(period: LeaderboardPeriod, start: string, metric: LeaderboardMetric, userId: string): Promise<{ value: number; rank: number } | null> {
-    const { score } = BOARD[metric];
+    const { score, width } = BOARD[metric];
     const [row] = (await this.ds.query(
       `select l.${score} as value,
-              (select count(*) from leaderboard_entries o where o.period = $1 and o.period_start = $2 and o.${score} > 0 and o.${score} > l.${score})::int + 1 as rank
+              (1 + coalesce((select sum(c.users) from leaderboard_counts c
+                              where c.period = $1 and c.period_start = $2 and c.metric = $4 and c.bucket > l.${score} / $5), 0)
+                 + (select count(*) from leaderboard_entries o
+                     where o.period = $1 and o.period_start = $2 and o.${score} > 0 and o.${score} > l.${score} and o.${score} < (l.${score} / $5 + 1) * $5))::int as rank
          from leaderboard_entries l where l.period = $1 and l.period_start = $2 and l.user_id = $3 and l.${score} > 0`,
-      [period, start, userId],
+      [period, start, userId, metric, width],
     )) as { value: number; rank: number }[];
     return row ?? null;
   }

@@ -105,6 +105,13 @@ it('an event delivered twice, and the same events replayed to an inbox that neve
   expect(await figures([a, b, c], d, d, d)).toEqual(before);
   expect(Number((await db.query('select count(*) as n from metric_facts where event_id = any($1::uuid[])', [events.map((e) => e.id)]))[0].n)).toBe(events.length - 1);
   expect((before.system as any[])[0]).toMatchObject(await fromUserRows(d));
+  // The bucket counts behind own ranks equal a recount of the entries, after all of that.
+  const recount = `select period, to_char(period_start, 'YYYY-MM-DD') as start, m.metric, m.score / m.width as bucket, count(*)::int as users
+                     from leaderboard_entries l cross join lateral (values ('kg', l.grams, 1000), ('points', l.points, 10), ('co2', l.co2_g, 1000)) as m(metric, score, width)
+                    where l.period = 'week' and l.period_start = date_trunc('week', $1::date::timestamp)::date and m.score > 0 group by 1, 2, 3, 4 order by 1, 2, 3, 4`;
+  const kept = `select period, to_char(period_start, 'YYYY-MM-DD') as start, metric, bucket, users from leaderboard_counts
+                 where period = 'week' and period_start = date_trunc('week', $1::date::timestamp)::date and users <> 0 order by 1, 2, 3, 4`;
+  expect(await db.query(kept, [d])).toEqual(await db.query(recount, [d]));
 });
 
 it('an event delivered late lands on its business day, and moves who counts as new', async () => {
@@ -171,6 +178,16 @@ it('ranks ties together (the first to get there listed first), shows masked hand
   expect(res.body.me).toEqual({ rank: 4, handle: handles[3], value: 4_000 });
   expect(res.body.entries.find((e: any) => e.you)).toMatchObject({ rank: 4, handle: handles[3] });
   for (const u of [early, middle, late, small]) expect(res.text).not.toContain(u);
+  // Each own rank equals 1 + everyone who scored more, counted directly.
+  for (const [u, me] of [[early, meEarly], [middle, meMiddle], [late, meLate], [small, res.body.me]] as const) {
+    const [direct] = await db.query(
+      `select 1 + count(*)::int as rank from leaderboard_entries o, leaderboard_entries l
+        where l.user_id = $1 and l.period = 'week' and l.period_start = date_trunc('week', $2::date::timestamp)::date
+          and o.period = l.period and o.period_start = l.period_start and o.grams > l.grams`,
+      [u, dayOf(day)],
+    );
+    expect(me.rank).toBe(direct.rank);
+  }
   // limit: at most that many rows.
   expect((await get(`/v1/metrics/leaderboard?period=week&metric=kg&date=${dayOf(day)}&limit=2`)).body.entries).toHaveLength(2);
 });
