@@ -226,8 +226,20 @@ it('keeps impact factors as versions: each collection gets the version of its ti
   const put = (body: unknown) => fetch(`${base}/v1/metrics/impact-factors`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-principal-id': 'admin-test' }, body: JSON.stringify(body) });
   const past = await put({ effective_from: '2020-06-01T00:00:00Z', source: 'x', others: { co2_g_per_kg: 1, water_ml_per_kg: 1 }, materials: [] });
   expect(past.status).toBe(422);
-  const bad = await put({ source: 'x', others: { co2_g_per_kg: 1.5, water_ml_per_kg: 1 }, materials: [] });
-  expect(bad.status).toBe(400);
+  for (const body of [
+    { source: 'x', others: { co2_g_per_kg: 1.5, water_ml_per_kg: 1 }, materials: [] },
+    { source: 'nul \u0000 here', others: { co2_g_per_kg: 1, water_ml_per_kg: 1 }, materials: [] },
+    { source: 'lone \ud800 surrogate', others: { co2_g_per_kg: 1, water_ml_per_kg: 1 }, materials: [] },
+    { source: 'x', others: { co2_g_per_kg: 1, water_ml_per_kg: 1 }, materials: [{ material: 'pet', co2_g_per_kg: 1, water_ml_per_kg: 1 }] },
+    { source: 'x', others: { co2_g_per_kg: -1, water_ml_per_kg: 1 }, materials: [] },
+    { source: 'x', others: { co2_g_per_kg: 1, water_ml_per_kg: 1 }, materials: [], extra: true },
+  ]) {
+    const bad = await put(body);
+    expect({ body, status: bad.status, type: bad.headers.get('content-type') }).toEqual({ body, status: 400, type: expect.stringContaining('application/problem+json') });
+  }
+  const twice = await put({ source: 'x', others: { co2_g_per_kg: 1, water_ml_per_kg: 1 }, materials: [{ material: 'PET', co2_g_per_kg: 1, water_ml_per_kg: 1 }, { material: 'PET', co2_g_per_kg: 2, water_ml_per_kg: 1 }] });
+  expect(twice.status).toBe(422);
+  expect((await get('/v1/metrics/impact-factors')).body.versions).toHaveLength(listed.body.versions.length);
   const effective = new Date(Date.now() + 1000);
   const created = await put({ effective_from: effective.toISOString(), source: 'Test study 2026', others: { co2_g_per_kg: 400, water_ml_per_kg: 9000 }, materials: [{ material: 'PET', co2_g_per_kg: 1500, water_ml_per_kg: 25000 }] });
   expect(created.status).toBe(200);
