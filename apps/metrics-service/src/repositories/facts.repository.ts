@@ -60,6 +60,19 @@ export class FactsRepository {
     return rows;
   }
 
+  /**
+   * Serialises the batches that touch the same users (two consumers may briefly own a partition
+   * during a rebalance): each reads a user's rows only after the other committed, so a change is
+   * never counted from the same "before" twice. Locks taken in one global order (no deadlock).
+   */
+  async lockUsers(tx: EntityManager, userIds: readonly string[]): Promise<void> {
+    if (userIds.length === 0) return;
+    await tx.query(
+      `select pg_advisory_xact_lock(1302, h) from (select distinct hashtext(u::text) as h from unnest($1::uuid[]) as u order by 1) as s`,
+      [userIds],
+    );
+  }
+
   /** The (user, day) rows as they stand, locked (in a fixed order) until the batch commits. */
   async lockUserDays(tx: EntityManager, keys: readonly DayKey[]): Promise<UserDay[]> {
     const users = keys.filter((k) => k.user_id !== null);

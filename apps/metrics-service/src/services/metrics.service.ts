@@ -45,6 +45,7 @@ export class MetricsService implements OnModuleInit {
   }
 
   private async recompute(tx: EntityManager, keys: readonly DayKey[]): Promise<void> {
+    await this.facts.lockUsers(tx, [...new Set(keys.flatMap((k) => (k.user_id ? [k.user_id] : [])))]);
     const before = new Map((await this.facts.lockUserDays(tx, keys)).map((r) => [`${r.user_id} ${r.day}`, r]));
     const after = await this.facts.recomputeUserDays(tx, keys);
     const changes = after.map((r) => dayChange(before.get(`${r.user_id} ${r.day}`), r)).filter((c): c is DayChange => c !== null);

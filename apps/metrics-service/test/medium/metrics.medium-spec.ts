@@ -133,6 +133,18 @@ it('an event delivered late lands on its business day, and moves who counts as n
   expect(system[1]).toMatchObject(await fromUserRows(dayOf(day)));
 });
 
+it('events of the same users applied at the same time (two consumers during a rebalance) are each counted once', async () => {
+  const day = randomDayIn(2019, 0, 6);
+  const users = [uuidv7(), uuidv7()];
+  const events = users.flatMap((u) => Array.from({ length: 8 }, (_, i) => collectionRecorded(u, { collectedAt: at(day, `0${i + 1}:00`), lines: [{ material: 'PET', grams: 100 * (i + 1) }] })));
+  expect(await Promise.all(events.map((e) => inbox.handleMessage(asMessage(e))))).toEqual(events.map(() => 'handled'));
+  const d = dayOf(day);
+  const system = (await get(`/v1/metrics/system?from=${d}&to=${d}`)).body.days;
+  expect(system).toEqual([expect.objectContaining({ collections: 16, grams_collected: 2 * 3600, active_users: 2, new_users: 2 })]);
+  expect(system[0]).toMatchObject(await fromUserRows(d));
+  for (const u of users) expect((await get(`/v1/metrics/leaderboard?period=week&date=${d}`, { 'x-user-id': u })).body.me).toMatchObject({ rank: 1, value: 3600 });
+});
+
 it('days, weeks and months follow Johannesburg time: 23:30 UTC on a Sunday is Monday, in the next week', async () => {
   const user = uuidv7();
   const sunday = new Date(Date.UTC(2025, 5, 1)); // 1 June 2025
