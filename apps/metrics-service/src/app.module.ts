@@ -1,9 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@wozamali/platform';
-import type { MetricsServiceEnv } from './config/env';
+import { MetricsServiceEnv } from './config/env';
 import { WalletEventsConsumer } from './consumers/wallet-events.consumer';
-import { MetricsController } from './controllers/metrics.controller';
+import { MetricsController, UserMetricsController } from './controllers/metrics.controller';
 import { migrations } from './migrations';
+import { FactsRepository } from './repositories/facts.repository';
+import { ImpactFactorsRepository } from './repositories/impact-factors.repository';
+import { MetricsReadRepository } from './repositories/metrics-read.repository';
+import { MetricsQueryService } from './services/metrics-query.service';
 import { MetricsService } from './services/metrics.service';
 
 @Module({})
@@ -12,8 +16,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService({ service: 'metrics-service', env, migrations })],
-      controllers: [MetricsController, WalletEventsConsumer],
-      providers: [MetricsService],
+      controllers: [MetricsController, UserMetricsController, WalletEventsConsumer],
+      providers: [
+        { provide: MetricsServiceEnv, useValue: env },
+        MetricsService, MetricsQueryService, FactsRepository, ImpactFactorsRepository, MetricsReadRepository,
+      ],
     };
   }
 }

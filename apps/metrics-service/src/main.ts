@@ -1,8 +1,32 @@
 import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Topics } from '@wozamali/contracts';
-import { runService } from '@wozamali/platform';
+import type { KafkaInboxServer } from '@wozamali/messaging';
+import { buildService, runService, type RunServiceOptions } from '@wozamali/platform';
 import { AppModule } from './app.module';
 import { callers } from './config/callers';
 import { MetricsServiceEnv } from './config/env';
+import { MetricsService } from './services/metrics.service';
 
-void runService({ service: 'metrics-service', envClass: MetricsServiceEnv, module: (env) => AppModule.register(env), callers, consumes: [Topics.wallet] });
+/**
+ * The metrics-service consumes the wallet's events. A Kafka batch is applied whole
+ * (`batchHandler`): its facts in one statement, and each row they touch recomputed once.
+ */
+export const METRICS_SERVICE: RunServiceOptions<MetricsServiceEnv> = {
+  service: 'metrics-service',
+  envClass: MetricsServiceEnv,
+  module: (env) => AppModule.register(env),
+  callers,
+  consumes: [Topics.wallet],
+  inbox: ({ app }) => {
+    const metrics = app.get(MetricsService);
+    return { batchHandler: (envelopes, manager) => metrics.apply(manager, envelopes) };
+  },
+};
+
+/** The app and its inbox transport (not started), as `main` builds them. */
+export function buildMetrics(env: MetricsServiceEnv): Promise<{ app: NestFastifyApplication; inbox: KafkaInboxServer | null }> {
+  return buildService(METRICS_SERVICE, env);
+}
+
+if (require.main === module) void runService(METRICS_SERVICE);

@@ -1,5 +1,27 @@
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsString, Max, Min, MinLength, registerDecorator } from 'class-validator';
 import { CommonEnv } from '@wozamali/config';
+
+/** An IANA time zone name the runtime knows (e.g. Africa/Johannesburg). */
+function IsTimeZone(): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isTimeZone',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: 'must be an IANA time zone name, e.g. Africa/Johannesburg' },
+      validator: {
+        validate: (v: unknown) => {
+          if (typeof v !== 'string' || !/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(v)) return false;
+          try {
+            new Intl.DateTimeFormat('en', { timeZone: v });
+            return true;
+          } catch {
+            return false;
+          }
+        },
+      },
+    });
+}
 
 /** metrics-service's environment, validated once at boot. */
 export class MetricsServiceEnv extends CommonEnv {
@@ -7,4 +29,16 @@ export class MetricsServiceEnv extends CommonEnv {
   @Min(1)
   @Max(65535)
   PORT = 3005;
+
+  /** The zone whose calendar days, weeks (from Monday) and months the metrics are counted in. */
+  @IsTimeZone()
+  METRICS_TIME_ZONE = 'Africa/Johannesburg';
+
+  /**
+   * Key of the HMAC that turns a user id into a leaderboard handle (a handle can't be turned back
+   * into the id without it). Set your own outside development.
+   */
+  @IsString()
+  @MinLength(16)
+  METRICS_HANDLE_KEY = 'wozamali-development-handle-key';
 }

@@ -1,36 +1,81 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { Body, Controller, createParamDecorator, Get, Headers, Injectable, Param, Put, Query, StreamableFile, type ExecutionContext, type PipeTransform } from '@nestjs/common';
 import { isUuid } from '@wozamali/contracts';
-import { DomainException } from '@wozamali/platform';
-import { IsISO8601, IsOptional, Matches } from 'class-validator';
-import { MetricsService } from '../services/metrics.service';
+import { callerOf, idempotencyScopeOf } from '@wozamali/platform';
+import type { FastifyRequest } from 'fastify';
+import { LeaderboardQueryDto, PutImpactFactorsDto, SeriesQueryDto, DateRangeDto } from '../dtos/metrics.dto';
+import { MetricsException } from '../errors/metrics.exception';
+import { MetricsQueryService } from '../services/metrics-query.service';
 
-export class DateRangeDto {
-  // Both checks: the shape, and a day that exists (2026-13-45 would otherwise reach PostgreSQL).
-  @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be a date (YYYY-MM-DD)' })
-  @IsISO8601({ strict: true }, { message: 'from must be a real calendar date' })
-  from?: string;
-
-  @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be a date (YYYY-MM-DD)' })
-  @IsISO8601({ strict: true }, { message: 'to must be a real calendar date' })
-  to?: string;
+/** Path ids are UUIDs (lower-cased); anything else is a 400 `invalid_id`, never a database error. */
+@Injectable()
+export class UuidPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!isUuid(value)) throw new MetricsException('invalid_id', 'user_id must be a UUID');
+    return value.toLowerCase();
+  }
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
+/** Who made a change: the principal in the verified service token (never a plain header). */
+const Actor = createParamDecorator((_data: unknown, ctx: ExecutionContext): string => idempotencyScopeOf(ctx.switchToHttp().getRequest<FastifyRequest>()));
 
+/** The signed-in end user the gateway put in the verified service token (null when none). */
+const Caller = createParamDecorator((_data: unknown, ctx: ExecutionContext): string | null => {
+  const principal = callerOf(ctx.switchToHttp().getRequest<FastifyRequest>())?.principal;
+  return principal?.type === 'user' ? principal.userId.toLowerCase() : null;
+});
+
+const wantsCsv = (accept: string | undefined) => typeof accept === 'string' && /(^|,)\s*text\/csv\b/i.test(accept);
+
+function csvFile(pages: AsyncGenerator<string>, name: string): StreamableFile {
+  return new StreamableFile(Readable.from(pages, { objectMode: false }), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${name}"` });
+}
+
+/** Admin reads (the gateway keeps them to admins); `Accept: text/csv` exports a series. */
 @Controller('v1/metrics')
 export class MetricsController {
-  constructor(private readonly metrics: MetricsService) {}
+  constructor(private readonly metrics: MetricsQueryService) {}
 
   @Get('users/:user_id')
-  async user(@Param('user_id') userId: string, @Query() q: DateRangeDto) {
-    if (!isUuid(userId)) throw new DomainException('invalid_id', 400, 'user_id must be a UUID');
-    return { user_id: userId, days: await this.metrics.userMetrics(userId, q.from ?? '1970-01-01', q.to ?? today()) };
+  user(@Param('user_id', UuidPipe) userId: string, @Query() q: SeriesQueryDto, @Headers('accept') accept?: string) {
+    if (wantsCsv(accept)) return csvFile(this.metrics.csv(userId, q), `metrics-user-${userId}-${q.from}-${q.to}.csv`);
+    return this.metrics.userSeries(userId, q);
   }
 
   @Get('system')
-  async system(@Query() q: DateRangeDto) {
-    return { days: await this.metrics.systemMetrics(q.from ?? '1970-01-01', q.to ?? today()) };
+  system(@Query() q: SeriesQueryDto, @Headers('accept') accept?: string) {
+    if (wantsCsv(accept)) return csvFile(this.metrics.csv(null, q), `metrics-system-${q.from}-${q.to}.csv`);
+    return this.metrics.systemSeries(q);
+  }
+
+  @Get('impact')
+  impact(@Query() q: DateRangeDto) {
+    return this.metrics.impact(q);
+  }
+
+  @Get('leaderboard')
+  leaderboard(@Query() q: LeaderboardQueryDto, @Caller() caller: string | null) {
+    return this.metrics.leaderboard(q, caller);
+  }
+
+  @Get('impact-factors')
+  impactFactors() {
+    return this.metrics.impactFactors();
+  }
+
+  @Put('impact-factors')
+  putImpactFactors(@Body() dto: PutImpactFactorsDto, @Actor() actor: string) {
+    return this.metrics.putImpactFactors(dto, actor);
+  }
+}
+
+/** A resident's own figures (the gateway lets a resident reach only their own id). */
+@Controller('v1/users')
+export class UserMetricsController {
+  constructor(private readonly metrics: MetricsQueryService) {}
+
+  @Get(':user_id/metrics')
+  user(@Param('user_id', UuidPipe) userId: string, @Query() q: SeriesQueryDto) {
+    return this.metrics.userSeries(userId, q);
   }
 }

@@ -1,5 +1,6 @@
 import { MessagingTables1764000000000 } from '@wozamali/messaging';
 import { DailyMetrics1764000003000 } from './1764000003000-daily-metrics';
+import { MetricFacts1764400000000 } from './1764400000000-metric-facts';
 
 /** Every migration of metrics-service, in order. Migrations are never edited once merged. */
-export const migrations = [MessagingTables1764000000000, DailyMetrics1764000003000];
+export const migrations = [MessagingTables1764000000000, DailyMetrics1764000003000, MetricFacts1764400000000];

@@ -1,70 +1,66 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { EventEnvelope, WalletUpdateData } from '@wozamali/contracts';
+import type { EventEnvelope } from '@wozamali/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
+import { MetricsServiceEnv } from '../config/env';
+import { factOf, isFactEvent } from '../domain/facts';
+import { dayChange, systemChanges, type DayChange } from '../domain/rollup';
+import { FactsRepository, type DayKey } from '../repositories/facts.repository';
+import { ImpactFactorsRepository } from '../repositories/impact-factors.repository';
 
-interface CollectionRecordedData {
-  user_id: string;
-  total_grams: number;
-  fund_amount: number;
-  impact: { co2_avoided_g?: number };
-}
-
-const USER_UPSERT = `
-  insert into user_metrics as m (user_id, date, points_earned, points_spent, money_earned, money_spent, collections, grams_collected, co2_avoided_g, wallet_events)
-  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-  on conflict (user_id, date) do update set
-    points_earned = m.points_earned + excluded.points_earned, points_spent = m.points_spent + excluded.points_spent,
-    money_earned = m.money_earned + excluded.money_earned, money_spent = m.money_spent + excluded.money_spent,
-    collections = m.collections + excluded.collections, grams_collected = m.grams_collected + excluded.grams_collected,
-    co2_avoided_g = m.co2_avoided_g + excluded.co2_avoided_g, wallet_events = m.wallet_events + excluded.wallet_events, updated_at = now()`;
-
-const SYSTEM_UPSERT = `
-  insert into system_metrics as m (date, points_earned, points_spent, money_earned, money_spent, collections, grams_collected, co2_avoided_g, fund_amount, wallet_events)
-  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-  on conflict (date) do update set
-    points_earned = m.points_earned + excluded.points_earned, points_spent = m.points_spent + excluded.points_spent,
-    money_earned = m.money_earned + excluded.money_earned, money_spent = m.money_spent + excluded.money_spent,
-    collections = m.collections + excluded.collections, grams_collected = m.grams_collected + excluded.grams_collected,
-    co2_avoided_g = m.co2_avoided_g + excluded.co2_avoided_g, fund_amount = m.fund_amount + excluded.fund_amount,
-    wallet_events = m.wallet_events + excluded.wallet_events, updated_at = now()`;
-
-/** Daily rollups. Every apply runs in the inbox transaction of the event, so it counts once. */
+/**
+ * Derivation, in the inbox transaction: each event becomes a fact (once, keyed by its id); every
+ * (user, day) it touches is recomputed from its facts; the programme's days and the leaderboards
+ * move by what those recomputations changed (nothing, for an event seen before).
+ */
 @Injectable()
-export class MetricsService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+export class MetricsService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly facts: FactsRepository,
+    private readonly impactFactors: ImpactFactorsRepository,
+    @Inject(MetricsServiceEnv) private readonly env: MetricsServiceEnv,
+  ) {}
 
-  private day(envelope: EventEnvelope): string {
-    return envelope.occurred_at.slice(0, 10);
+  /** Refuses to start with a time zone PostgreSQL does not know (days are computed there). */
+  async onModuleInit(): Promise<void> {
+    try {
+      await this.ds.query('select now() at time zone $1::text', [this.env.METRICS_TIME_ZONE]);
+    } catch {
+      throw new Error(`METRICS_TIME_ZONE=${this.env.METRICS_TIME_ZONE} is not a time zone PostgreSQL knows`);
+    }
   }
 
-  async applyWalletUpdate(tx: EntityManager, envelope: EventEnvelope<string, WalletUpdateData>): Promise<void> {
-    const d = envelope.data;
-    const row = [Math.max(d.points_change, 0), Math.max(-d.points_change, 0), Math.max(d.balance_change, 0), Math.max(-d.balance_change, 0), 0, 0, 0];
-    await tx.query(USER_UPSERT, [d.user_id, this.day(envelope), ...row, 1]);
-    await tx.query(SYSTEM_UPSERT, [this.day(envelope), ...row, 0, 1]);
+  get timeZone(): string {
+    return this.env.METRICS_TIME_ZONE;
   }
 
-  async applyCollection(tx: EntityManager, envelope: EventEnvelope<string, CollectionRecordedData>): Promise<void> {
-    const d = envelope.data;
-    const co2 = Number.isSafeInteger(d.impact?.co2_avoided_g) ? d.impact.co2_avoided_g! : 0;
-    await tx.query(USER_UPSERT, [d.user_id, this.day(envelope), 0, 0, 0, 0, 1, d.total_grams, co2, 0]);
-    await tx.query(SYSTEM_UPSERT, [this.day(envelope), 0, 0, 0, 0, 1, d.total_grams, co2, d.fund_amount, 0]);
+  /** Applies a batch of new events (one, on the one-by-one path); each affected row is recomputed once. */
+  async apply(tx: EntityManager, envelopes: readonly EventEnvelope[]): Promise<void> {
+    const relevant = envelopes.filter((e) => isFactEvent(e.type));
+    if (relevant.length === 0) return;
+    const versions = relevant.some((e) => e.type === 'collection_recorded') ? await this.impactFactors.all(tx) : [];
+    const keys = await this.facts.record(tx, relevant.map((e) => factOf(e, versions)), this.env.METRICS_TIME_ZONE);
+    await this.recompute(tx, keys);
   }
 
-  userMetrics(userId: string, from: string, to: string) {
-    return this.ds.query(
-      `select user_id, to_char(date, 'YYYY-MM-DD') as date, points_earned, points_spent, money_earned, money_spent, collections, grams_collected, co2_avoided_g, wallet_events
-         from user_metrics where user_id = $1 and date between $2 and $3 order by date`,
-      [userId, from, to],
+  private async recompute(tx: EntityManager, keys: readonly DayKey[]): Promise<void> {
+    await this.facts.lockUsers(tx, [...new Set(keys.flatMap((k) => (k.user_id ? [k.user_id] : [])))]);
+    const before = new Map((await this.facts.lockUserDays(tx, keys)).map((r) => [`${r.user_id} ${r.day}`, r]));
+    const after = await this.facts.recomputeUserDays(tx, keys);
+    const changes = after.map((r) => dayChange(before.get(`${r.user_id} ${r.day}`), r)).filter((c): c is DayChange => c !== null);
+    if (changes.length === 0) return;
+    // A day that now has a collection and had none may be a user's first.
+    const firsts = await this.facts.firstCollections(
+      tx,
+      after.filter((r) => r.collections > 0 && !((before.get(`${r.user_id} ${r.day}`)?.collections ?? 0) > 0)),
     );
-  }
-
-  systemMetrics(from: string, to: string) {
-    return this.ds.query(
-      `select to_char(date, 'YYYY-MM-DD') as date, points_earned, points_spent, money_earned, money_spent, collections, grams_collected, co2_avoided_g, fund_amount, wallet_events
-         from system_metrics where date between $1 and $2 order by date`,
-      [from, to],
-    );
+    const newUsers = new Map<string, number>();
+    for (const m of firsts) {
+      newUsers.set(m.to, (newUsers.get(m.to) ?? 0) + 1);
+      if (m.from) newUsers.set(m.from, (newUsers.get(m.from) ?? 0) - 1);
+    }
+    await this.facts.moveLeaderboard(tx, changes);
+    await this.facts.moveSystemDays(tx, systemChanges(changes, newUsers));
   }
 }

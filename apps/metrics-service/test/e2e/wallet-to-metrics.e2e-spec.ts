@@ -1,13 +1,11 @@
 import { Topics, uuidv7 } from '@wozamali/contracts';
-import { buildService } from '@wozamali/platform';
-import { createKafka, replayDeadLetters, TEST_POISON_HEADER, type KafkaInboxServer } from '@wozamali/messaging';
+import { createKafka, REPLAY_FOR_HEADER, replayDeadLetters, TEST_POISON_HEADER, type KafkaInboxServer } from '@wozamali/messaging';
 import { validateEnv } from '@wozamali/config';
-import { kafkaBrokers, openTestDataSource, serviceAuthHeaders, serviceKeyEnv, spawnService, uniqueName, waitFor, type SpawnedService } from '@wozamali/testing';
+import { freePort, kafkaBrokers, openTestDataSource, serviceAuthHeaders, serviceKeyEnv, spawnService, uniqueName, waitFor, type SpawnedService } from '@wozamali/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
-import { AppModule } from '../../src/app.module';
-import { callers } from '../../src/config/callers';
 import { MetricsServiceEnv } from '../../src/config/env';
+import { buildMetrics } from '../../src/main';
 
 // Across services: the wallet-service (its own process, its own database) commits a credit and its
 // events in one transaction; the relay publishes them to the real broker; the metrics-service
@@ -19,9 +17,17 @@ let metricsDb: DataSource;
 let walletDb: DataSource;
 
 beforeAll(async () => {
-  wallet = await spawnService('wallet-service', 3851);
+  // A free port: a fixed one may be taken by another run's wallet on a shared machine.
+  wallet = await spawnService('wallet-service', await freePort());
   const env = validateEnv(MetricsServiceEnv, { ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'warn', ...serviceKeyEnv('metrics-service') });
-  const built = await buildService({ service: 'metrics-service', envClass: MetricsServiceEnv, module: (e) => AppModule.register(e), callers, consumes: [Topics.wallet] }, env);
+  // Only the events these tests make matter here: the group starts at the topic's end, not behind the
+  // history every other run left on a shared broker (which it would first have to consume).
+  const admin = createKafka(uniqueName('metrics-e2e-admin'), kafkaBrokers()).admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(Topics.wallet);
+  await admin.setOffsets({ groupId: `${env.DB_PREFIX}.metrics-service`, topic: Topics.wallet, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+  await admin.disconnect();
+  const built = await buildMetrics(env);
   metrics = built.app;
   inbox = built.inbox!;
   await metrics.startAllMicroservices();
@@ -145,4 +151,70 @@ it('replays the dead letters an earlier build left behind once to the metrics-se
   // A replay meant for another consumer is skipped by this one.
   const other = { ...events[0].payload, id: uuidv7() };
   expect(await inbox.handleMessage({ topic: Topics.wallet, partition: 0, message: { key: null, value: Buffer.from(JSON.stringify(other)), offset: '0', timestamp: '0', attributes: 0, headers: { 'x-replay-for': 'webhook-dispatcher' } } })).toBeNull();
+}, 120_000);
+
+it("a whole replay of the wallet's events, through Kafka again and then to an inbox that lost them, changes no figure and no rank", async () => {
+  const users = [uuidv7(), uuidv7(), uuidv7()];
+  // Collected on a day of its own (in 2020: the medium tests keep off it), so its week, month
+  // and year hold only these users and their ranks can't move for another reason.
+  const collectedAt = new Date(Date.UTC(2020, Math.floor(Math.random() * 5), 1 + Math.floor(Math.random() * 28), 10));
+  const day = collectedAt.toISOString().slice(0, 10);
+  for (const [i, user] of users.entries()) {
+    expect((await post('/v1/collections', { user_id: user, collected_at: collectedAt.toISOString(), materials: [{ material: 'PET', kg: String(3 - i) }, { material: 'GLASS', kg: '1.5' }] })).status).toBe(201);
+    expect((await post(`/v1/users/${user}/points/earn`, { points: 10 * (i + 1), amount: 100, reason: 'replay' })).status).toBe(201);
+    expect((await post(`/v1/users/${user}/points/spend`, { points: 5, reason: 'replay' })).status).toBe(201);
+  }
+  const events: any[] = (await walletDb.query(`select payload from outbox where key = any($1::text[]) and type in ('wallet_update', 'collection_recorded') order by seq`, [users])).map((r: any) => r.payload);
+  expect(events).toHaveLength(users.length * 4);
+  const ids = events.map((e) => e.id);
+  const factCount = async () => Number((await metricsDb.query('select count(*)::int as n from metric_facts where event_id = any($1::uuid[])', [ids]))[0].n);
+  await waitFor(async () => (await factCount()) === events.length, 'every event of the users in the metrics', 30_000);
+
+  const base = `http://127.0.0.1:${(metrics.getHttpServer().address() as { port: number }).port}`;
+  // As the gateway calls: a service token, with the signed-in user inside it when there is one.
+  const json = async (path: string, user?: string) =>
+    fetch(`${base}${path}`, { headers: await serviceAuthHeaders('metrics-service', 'api-gateway', user ? { type: 'user', userId: user, role: 'resident' } : null) }).then((r) => r.json() as Promise<any>);
+  const snapshot = async () => {
+    const out: Record<string, unknown> = {};
+    for (const u of users) {
+      out[u] = (await json(`/v1/users/${u}/metrics`)).days;
+      for (const period of ['week', 'month', 'year']) {
+        for (const metric of ['kg', 'co2']) out[`${u} ${period} ${metric}`] = (await json(`/v1/metrics/leaderboard?period=${period}&metric=${metric}&date=${day}`, u)).me;
+      }
+      // Points are earned today, among everyone's: their values, not their ranks.
+      out[`${u} all points`] = (await json('/v1/metrics/leaderboard?period=all&metric=points', u)).me.value;
+    }
+    out.system = (await json(`/v1/metrics/system?from=${day}&to=${day}`)).days;
+    return out;
+  };
+  const before = await snapshot();
+  // The collection counts on the day it was collected; its credit, like every wallet movement, on the day it was made.
+  expect((before[users[0]!] as any[]).find((r) => r.date === day)).toMatchObject({ collections: 1, grams_collected: 4500, money_earned: 0 });
+  expect((before[users[0]!] as any[]).reduce((sum, r) => sum + r.money_earned, 0)).toBe(100 + 180); // PET's money goes to the fund
+  expect(before[`${users[0]} all points`]).toBe(10 + 45);
+  expect([0, 1, 2].map((i) => (before[`${users[i]} week kg`] as any).rank)).toEqual([1, 2, 3]);
+  expect(before.system).toEqual([expect.objectContaining({ date: day, collections: 3, active_users: 3, new_users: 3, grams_collected: 4500 + 3500 + 2500 })]);
+
+  const kafka = createKafka(uniqueName('metrics-replay-test'), kafkaBrokers());
+  const producer = kafka.producer();
+  await producer.connect();
+  // Only the metrics-service applies these (the header): the other consumers of the topic skip them.
+  const republish = () => producer.send({ topic: Topics.wallet, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e), headers: { [REPLAY_FOR_HEADER]: 'metrics-service' } })) });
+  try {
+    // The same events again, through the consumer: the inbox turns each into a no-op.
+    const duplicates = inbox.stats.duplicates;
+    await republish();
+    await waitFor(() => inbox.stats.duplicates - duplicates >= events.length, 'the replay turned into no-ops', 30_000);
+    expect(await snapshot()).toEqual(before);
+
+    // Again, to an inbox that no longer remembers them (a new consumer): the facts are recomputed, not added.
+    await metricsDb.query('delete from inbox where event_id = any($1::uuid[])', [ids]);
+    const handled = inbox.stats.handled;
+    await republish();
+    await waitFor(() => inbox.stats.handled - handled >= events.length, 'the replay applied again', 30_000);
+    expect(await snapshot()).toEqual(before);
+    expect(await factCount()).toBe(events.length);
+  } finally {
+    await producer.disconnect();
+  }
 }, 120_000);
