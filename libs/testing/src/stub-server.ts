@@ -76,6 +76,7 @@ export class StubServer {
   readonly requests: StubRequest[] = [];
   private readonly routes: Route[] = [];
   private readonly sockets = new Set<Socket>();
+  private fallback: StubHandler | null = null;
 
   private constructor(private readonly server: Server, readonly port: number) {}
 
@@ -107,6 +108,12 @@ export class StubServer {
     const i = this.routes.findIndex((r) => r.method === method.toUpperCase() && r.pattern === pattern);
     const route = { method: method.toUpperCase(), pattern, match: compile(pattern), handler };
     if (i >= 0) this.routes[i] = route; else this.routes.push(route);
+    return this;
+  }
+
+  /** Answers every request no route matches (instead of 404): a stand-in for a whole service. */
+  otherwise(handler: StubHandler): this {
+    this.fallback = handler;
     return this;
   }
 
@@ -149,7 +156,8 @@ export class StubServer {
     this.requests.push(recorded);
     let reply: StubReply;
     try {
-      reply = route ? await route.handler(recorded) : { status: 404, headers: { 'content-type': 'application/problem+json' }, body: { status: 404, code: 'not_found', detail: `no stub route for ${method} ${path}` } };
+      const handler = route?.handler ?? this.fallback;
+      reply = handler ? await handler(recorded) : { status: 404, headers: { 'content-type': 'application/problem+json' }, body: { status: 404, code: 'not_found', detail: `no stub route for ${method} ${path}` } };
     } catch (err) {
       reply = { status: 500, body: { status: 500, code: 'internal_error', detail: `stub handler threw: ${(err as Error).message}` } };
     }

@@ -1,11 +1,8 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Webhook } from 'standardwebhooks';
-import { DisposableBroker, ROOT, serverUrl, serviceKeyEnv, uniqueName, waitFor } from '@wozamali/testing';
+import { DisposableBroker, ROOT, serverUrl, serviceKeyEnv, uniqueName, waitFor, WebhookReceiver } from '@wozamali/testing';
 import { ADMIN_HEADERS, call, closedPort, startGateway, userToken, withKey, type RunningGateway } from '../medium/gateway-harness';
 
 const exec = promisify(execFile);
@@ -17,33 +14,8 @@ const prefix = `${process.env.DB_PREFIX || 'wozamali_test'}_gwe2e`;
 const broker = new DisposableBroker(Number(process.env.GATEWAY_E2E_KAFKA_PORT || 19472));
 const children: ChildProcess[] = [];
 
-interface Delivery { id: string; type: string; body: Record<string, unknown>; verified: boolean }
-
-class Receiver {
-  readonly deliveries: Delivery[] = [];
-  secret = '';
-  private server: Server | null = null;
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        let verified = false;
-        try { new Webhook(this.secret).verify(raw, req.headers as Record<string, string>); verified = true; } catch { verified = false; }
-        const body = JSON.parse(raw) as Record<string, unknown>;
-        this.deliveries.push({ id: String(req.headers['webhook-id']), type: String(body.type), body, verified });
-        res.writeHead(verified ? 200 : 401).end(verified ? 'ok' : 'bad signature');
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
-  }
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((r) => (this.server ? this.server.close(r) : r(undefined)));
-  }
-}
+/** The subscriber's deliveries as it verified them (WebhookReceiver answers 401 to what does not verify). */
+const deliveries = (r: WebhookReceiver) => [...r.accepted.values()].map((w) => ({ id: w.id, type: w.body.type, body: w.body, verified: r.requests.some((q) => q.id === w.id && q.verified) }));
 
 async function startService(name: string, env: Record<string, string>): Promise<string> {
   const port = await closedPort();
@@ -66,7 +38,7 @@ describe('the seed recycling reward flow end to end, through the gateway only', 
   let gw: RunningGateway;
   let walletUrl = '';
   let webhooksUrl = '';
-  const receiver = new Receiver();
+  const receiver = new WebhookReceiver();
 
   beforeAll(async () => {
     await broker.start();
@@ -100,7 +72,7 @@ describe('the seed recycling reward flow end to end, through the gateway only', 
       url: await receiver.start(), events: ['wallet_update', 'points_update'], description: 'notification service',
     });
     expect(endpoint.status).toBe(201);
-    receiver.secret = endpoint.json!.secret as string;
+    receiver.useSecrets(endpoint.json!.secret as string);
 
     // 2. The service registers in the external services registry and sends a heartbeat.
     const registered = await call(gw.url, 'POST', '/v1/external/services', { ...service, 'idempotency-key': randomUUID() }, { name: 'notify', type: 'notification', base_url: 'https://notify.example.org' });
@@ -125,7 +97,7 @@ describe('the seed recycling reward flow end to end, through the gateway only', 
     expect(wallet.json).toMatchObject({ user_id: resident.sub, balance: 1000, points: 50, tier: expect.any(String) });
 
     // 5. The webhook arrives signed, verifies with standardwebhooks, and the 2xx marks it delivered.
-    const update = await waitFor(() => receiver.deliveries.find((d) => d.type === 'wallet_update' && JSON.stringify(d.body).includes(resident.sub)), 'the wallet_update webhook', 30_000);
+    const update = await waitFor(() => deliveries(receiver).find((d) => d.type === 'wallet_update' && JSON.stringify(d.body).includes(resident.sub)), 'the wallet_update webhook', 30_000);
     expect(update.verified).toBe(true);
     const status = await waitFor(async () => {
       const res = await call(gw.url, 'GET', `/v1/webhooks/events/${update.id}`, ADMIN_HEADERS);
@@ -141,20 +113,20 @@ describe('the seed recycling reward flow end to end, through the gateway only', 
   });
 
   it('points-only earns of new residents each reach a subscriber as a signed wallet_update, and no consumer dead-letters them', async () => {
-    const subscriber = new Receiver();
+    const subscriber = new WebhookReceiver();
     try {
       const endpoint = await call(gw.url, 'POST', '/v1/webhooks/endpoints', { ...ADMIN_HEADERS, 'idempotency-key': randomUUID() }, {
         url: await subscriber.start(), events: ['wallet_update'], description: 'points-only subscriber',
       });
       expect(endpoint.status).toBe(201);
-      subscriber.secret = endpoint.json!.secret as string;
+      subscriber.useSecrets(endpoint.json!.secret as string);
       const residents = Array.from({ length: 10 }, () => randomUUID());
       for (const id of residents) {
         const earned = await call(gw.url, 'POST', `/v1/users/${id}/points/earn`, { ...ADMIN_HEADERS, 'idempotency-key': randomUUID() }, { points: 15, reason: 'points only' });
         expect(earned.status).toBe(201);
       }
       const updates = await waitFor(() => {
-        const got = residents.map((id) => subscriber.deliveries.find((d) => d.type === 'wallet_update' && (d.body.data as { user_id: string }).user_id === id));
+        const got = residents.map((id) => deliveries(subscriber).find((d) => d.type === 'wallet_update' && (d.body.data as { user_id: string }).user_id === id));
         return got.every(Boolean) ? got : null;
       }, 'a wallet_update for every points-only earn', 30_000);
       for (const u of updates) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { freePort, serviceKeyEnv } from '@wozamali/testing';
+import { freePort, serviceKeyEnv, StubServer } from '@wozamali/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mintUserToken, type UserRole } from '@wozamali/auth';
 import { validateEnv } from '@wozamali/config';
@@ -58,37 +58,27 @@ export interface Recorded {
  * A node:http stand-in for a backend service not built yet (routing tests only): records what it
  * receives and answers with `respond`.
  */
+/** A backend service behind the gateway: the shared `StubServer` answering every request through `respond`. */
 export class StubBackend {
   readonly received: Recorded[] = [];
   respond: (r: Recorded) => { status: number; headers?: Record<string, string>; body?: unknown; delayMs?: number } = () => ({ status: 200, body: { ok: true } });
-  private server: Server | null = null;
+  private stub: StubServer | null = null;
   url = '';
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const rec: Recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-        this.received.push(rec);
-        const out = this.respond(rec);
-        const send = () => {
-          res.writeHead(out.status, { 'content-type': 'application/json', ...(out.headers ?? {}) });
-          res.end(out.body === undefined ? '' : typeof out.body === 'string' ? out.body : JSON.stringify(out.body));
-        };
-        if (out.delayMs) setTimeout(send, out.delayMs); else send();
-      });
+    this.stub = (await StubServer.start()).otherwise((req) => {
+      const rec: Recorded = { method: req.method, url: req.url, headers: req.headers, body: req.text };
+      this.received.push(rec);
+      const out = this.respond(rec);
+      return { status: out.status, headers: { 'content-type': 'application/json', ...(out.headers ?? {}) }, body: out.body === undefined || typeof out.body === 'string' ? (out.body ?? '') : JSON.stringify(out.body), delayMs: out.delayMs };
     });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = this.stub.url;
     return this;
   }
 
   async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise((r) => this.server!.close(r));
-    this.server = null;
+    await this.stub?.close();
+    this.stub = null;
   }
 }
 
