@@ -226,7 +226,7 @@ export interface WalletAccountBalancesResponse {
   balances: WalletAssetBalance[];
 }
 
-/** The wallet's own problem codes (`apps/wallet-service/src/errors/wallet.exception.ts`). */
+/** The wallet's own problem codes (the wallet-service's exception answers exactly these). */
 export type WalletDomainProblemCode =
   | 'insufficient_points'
   | 'insufficient_funds'
@@ -251,7 +251,8 @@ export type WalletDomainProblemCode =
 /** Codes the shared HTTP layer answers with on any service (bad JSON, validation, auth …). */
 export type WalletHttpProblemCode =
   | 'validation_failed' | 'malformed_request' | 'not_found' | 'method_not_allowed' | 'unsupported_media_type'
-  | 'payload_too_large' | 'unauthorized' | 'forbidden' | 'conflict' | 'rate_limited' | 'service_unavailable' | 'internal_error';
+  | 'payload_too_large' | 'unauthorized' | 'forbidden' | 'conflict' | 'rate_limited' | 'service_unavailable' | 'internal_error'
+  | 'unauthenticated' | 'forbidden_caller';
 
 /** Every `code` a wallet problem may carry. */
 export type WalletProblemCode = WalletDomainProblemCode | WalletHttpProblemCode;
@@ -264,6 +265,7 @@ export const WALLET_PROBLEM_CODES: readonly WalletProblemCode[] = [
   'amount_out_of_range', 'invalid_account', 'ledger_busy',
   'validation_failed', 'malformed_request', 'not_found', 'method_not_allowed', 'unsupported_media_type',
   'payload_too_large', 'unauthorized', 'forbidden', 'conflict', 'rate_limited', 'service_unavailable', 'internal_error',
+  'unauthenticated', 'forbidden_caller',
 ];
 
 export function isWalletProblemCode(value: unknown): value is WalletProblemCode {

@@ -1,26 +1,8 @@
+import type { WalletDomainProblemCode } from '@wozamali/contracts';
 import { DomainException } from '@wozamali/platform';
 
-/** The closed set of problems the wallet-service answers with. */
-export type WalletErrorCode =
-  | 'insufficient_points'
-  | 'insufficient_funds'
-  | 'idempotency_key_reused'
-  | 'idempotency_key_required'
-  | 'invalid_id'
-  | 'unknown_material'
-  | 'invalid_weight'
-  | 'no_rate_card'
-  | 'invalid_rate_card'
-  | 'invalid_tiers'
-  | 'collection_already_recorded'
-  | 'transfer_not_found'
-  | 'transfer_not_reversible'
-  | 'transfer_already_reversed'
-  | 'hold_not_found'
-  | 'hold_not_pending'
-  | 'amount_out_of_range'
-  | 'invalid_account'
-  | 'ledger_busy';
+/** The closed set of problems the wallet-service answers with: the wallet API contract's own codes. */
+export type WalletErrorCode = WalletDomainProblemCode;
 
 export function statusOf(code: WalletErrorCode): number {
   switch (code) {
