@@ -9,7 +9,7 @@ import { ServiceMetrics } from './metrics';
 import { ProblemFilter } from './problem';
 import { requestContext } from './request-context';
 import { installServiceAuth, type CallerTable } from './service-auth';
-import { createValidationPipe, StorableTextInterceptor } from './validation';
+import { createValidationPipe, installStorableTextCheck } from './validation';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -44,7 +44,6 @@ export async function createServiceApp(module: Type | DynamicModule, opts: Creat
   app.useLogger(logger);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalInterceptors(new StorableTextInterceptor());
   const metrics = app.get(ServiceMetrics, { strict: false });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (req, reply, done) => {
@@ -52,6 +51,7 @@ export async function createServiceApp(module: Type | DynamicModule, opts: Creat
     void reply.header('x-request-id', String(req.id));
     done();
   });
+  installStorableTextCheck(fastify);
   if (opts.callers) installServiceAuth(fastify, { verifier: app.get(ServiceTokenVerifier, { strict: false }), callers: opts.callers, metrics });
   fastify.addHook('onResponse', (req, reply, done) => {
     metrics?.httpDuration.observe(

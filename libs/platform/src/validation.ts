@@ -1,7 +1,6 @@
-import { Injectable, ValidationPipe, type CallHandler, type ExecutionContext, type NestInterceptor, type ValidationError } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
-import type { Observable } from 'rxjs';
-import { DomainException, type FieldError } from './problem';
+import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainException, problem, sendProblem, type FieldError } from './problem';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((e) => {
@@ -60,24 +59,25 @@ function failure(fieldErrors: FieldError[]): DomainException {
 /**
  * Refuses, on every HTTP request, any text PostgreSQL cannot store (NUL, lone surrogates) in the
  * body, the query string or a path parameter: 400 `validation_failed` naming each field. Global
- * (installed by `createServiceApp`), so no DTO or handler can forget it; it runs after the guards
- * (authentication first) and before the pipes. Kafka handlers are not HTTP and are left alone.
+ * (installed by `createServiceApp`), so no DTO or handler can forget it. A Fastify `preHandler`
+ * hook, not a Nest interceptor: an interceptor puts an RxJS pipeline on every request, which cost
+ * the gateway's cached balance reads about 29 % of their throughput (6,727 against 4,805 req/s,
+ * alternating runs). It runs after the body is parsed and before Nest's guards and pipes; Kafka
+ * handlers are not HTTP and are left alone.
  */
-@Injectable()
-export class StorableTextInterceptor implements NestInterceptor {
-  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (ctx.getType() === 'http') {
-      const req = ctx.switchToHttp().getRequest<FastifyRequest>();
-      const bad = [
-        // Fastify's params and query objects have prototypes of their own: copied to plain objects.
-        ...unstorableTextFields({ ...(req.params as object) }),
-        ...unstorableTextFields({ ...(req.query as object) }),
-        ...unstorableTextFields(req.body),
-      ];
-      if (bad.length > 0) throw failure(bad.map((field) => ({ field, messages: [UNSTORABLE_TEXT_MESSAGE] })));
-    }
-    return next.handle();
-  }
+export function installStorableTextCheck(fastify: FastifyInstance): void {
+  fastify.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
+    const bad = [
+      // Fastify's params and query objects have prototypes of their own: copied to plain objects.
+      ...unstorableTextFields({ ...(req.params as object) }),
+      ...unstorableTextFields({ ...(req.query as object) }),
+      ...unstorableTextFields(req.body),
+    ];
+    if (bad.length === 0) return;
+    const refused = failure(bad.map((field) => ({ field, messages: [UNSTORABLE_TEXT_MESSAGE] })));
+    sendProblem(reply, problem(refused.status, refused.code, refused.detail, { errors: refused.errors }));
+    return reply;
+  });
 }
 
 /** DTO validation: unknown fields are rejected, nothing is coerced silently; failures are 400 `validation_failed`. */

@@ -54,11 +54,11 @@ describe('API keys: text PostgreSQL cannot store is refused', () => {
   });
 
   // The route table refuses an unsafe path segment (%00 among them) before any handler runs: 404.
-  it('POST /v1/api-keys/:id/revoke and /rotate: a NUL in the id is refused (404 not_found, problem+json) and changes nothing', async () => {
+  it('POST /v1/api-keys/:id/revoke and /rotate: a NUL in the id is refused (400 validation_failed, problem+json) and changes nothing', async () => {
     const before = await target();
     for (const action of ['revoke', 'rotate']) {
       const res = await call(gw.url, 'POST', `/v1/api-keys/${keyId}%00/${action}`, withKey(ADMIN_HEADERS), action === 'rotate' ? {} : undefined);
-      expect([action, res.status, res.json!.code]).toEqual([action, 404, 'not_found']);
+      expect([action, res.status, res.json!.code]).toEqual([action, 400, 'validation_failed']);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
     }
     expect(await target()).toEqual(before);
