@@ -1,4 +1,5 @@
 import type { RateCardLine } from '../ledger/catalog.service';
+import type { CollectionLine } from '@wozamali/contracts';
 
 /** "5" → 5000, "2.375" → 2375; null when not a kg decimal string with at most 3 decimals. */
 export function kgToGrams(kg: string): number | null {
@@ -19,17 +20,8 @@ export function decimalString(value: bigint, scale: number, digits: number): str
   return digits === 0 ? s : `${s.slice(0, -digits)}.${s.slice(-digits)}`;
 }
 
-export interface CollectionLineResult {
-  material: string;
-  name: string;
-  kg: string;
-  grams: number;
-  cents_per_kg: number;
-  points_per_kg: number;
-  fund_share_bp: number;
-  co2_avoided_g: number;
-  water_saved_ml: number;
-}
+/** One computed line: exactly what `collection_recorded` carries (the event contract's line). */
+export type CollectionLineResult = CollectionLine;
 
 export interface CollectionComputation {
   lines: CollectionLineResult[];

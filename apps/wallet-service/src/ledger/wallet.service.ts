@@ -13,21 +13,10 @@ import {
   adjustmentPostings, collectionPostings, earnPostings, InvalidLegs, planTransfer, randomShard, spendPostings, SYSTEM_OWNER_IDS, type Leg,
 } from './postings';
 import { Written } from './written';
+import type { WalletView } from '@wozamali/contracts';
 
-export interface WalletView {
-  user_id: string;
-  wallet_id: string | null;
-  currency: 'ZAR';
-  balance: number;
-  held: number;
-  available: number;
-  points: number;
-  lifetime_points: number;
-  tier: string;
-  next_tier: string | null;
-  points_to_next_tier: number | null;
-  updated_at: string | null;
-}
+/** The wallet read: the wallet API contract's view (one definition for the service and its callers). */
+export type { WalletView };
 
 export interface TransactionView {
   id: string;
