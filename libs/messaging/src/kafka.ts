@@ -81,7 +81,7 @@ export interface ServiceKafkaAccess {
  */
 export const SERVICE_KAFKA_ACCESS: Readonly<Record<string, ServiceKafkaAccess>> = {
   'wallet-service': { produces: [Topics.wallet], consumes: [], deadLetters: true },
-  'rewards-service': { produces: [Topics.rewards], consumes: [], deadLetters: true },
+  'rewards-service': { produces: [Topics.rewards], consumes: [Topics.wallet, Topics.donations], deadLetters: true }, // tier_update and donation_create → badges
   'donations-service': { produces: [Topics.donations], consumes: [], deadLetters: true },
   'withdrawals-service': { produces: [Topics.withdrawals], consumes: [], deadLetters: true },
   'metrics-service': { produces: [Topics.metrics], consumes: [Topics.wallet, Topics.rewards, Topics.donations, Topics.withdrawals], deadLetters: true },
