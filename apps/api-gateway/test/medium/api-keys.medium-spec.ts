@@ -167,4 +167,30 @@ describe('API keys (real PostgreSQL and Redis; a node:http stub stands in for th
       await second.close();
     }
   });
+  it('pages the key list newest first with ?limit=&cursor= → { data, next_cursor }, each key once; a foreign cursor is 400', async () => {
+    const made: string[] = [];
+    for (let n = 0; n < 3; n += 1) {
+      const res = await call(gw.url, 'POST', '/v1/api-keys', withKey(ADMIN_HEADERS), { name: `page ${n}`, service_id: `pager${n}`, permissions: { wallets: ['read'] } });
+      made.push(res.json!.id as string);
+    }
+    const first = await call(gw.url, 'GET', '/v1/api-keys?limit=2', ADMIN_HEADERS);
+    expect(first.status).toBe(200);
+    expect(first.json!.data as unknown[]).toHaveLength(2);
+    expect(typeof first.json!.next_cursor).toBe('string');
+    let all: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await call(gw.url, 'GET', `/v1/api-keys?limit=1${cursor ? `&cursor=${cursor}` : ''}`, ADMIN_HEADERS);
+      all = all.concat((page.json!.data as { id: string }[]).map((k) => k.id));
+      cursor = page.json!.next_cursor as string | null;
+    } while (cursor);
+    expect(new Set(all).size).toBe(all.length);
+    // Other test files make keys meanwhile: ours appear once each, newest first.
+    expect(made.map((id) => all.indexOf(id))).toEqual([...made.map((id) => all.indexOf(id))].sort((a, b) => b - a));
+    expect(made.every((id) => all.includes(id))).toBe(true);
+    for (const bad of ['zzz', Buffer.from('["2026-01-01T00:00:00Z","nope"]').toString('base64url'), 'a%00b']) {
+      const res = await call(gw.url, 'GET', `/v1/api-keys?cursor=${bad}`, ADMIN_HEADERS);
+      expect([bad, res.status, res.json!.code]).toEqual([bad, 400, 'validation_failed']);
+    }
+  });
 });

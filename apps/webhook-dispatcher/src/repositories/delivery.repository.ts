@@ -280,6 +280,7 @@ export class DeliveryRepository {
     );
   }
 
+  /** A page of an endpoint's deliveries, newest first, after the delivery `before` (the previous page's last). */
   async listForEndpoint(endpointId: string, status: DeliveryStatus | undefined, limit: number, before: string | undefined): Promise<DeliveryRow[]> {
     return (await this.db.query(
       `select ${DELIVERY_COLUMNS} from webhook_deliveries

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { uuidv7 } from '@wozamali/contracts';
+import { decodeCursor, DEFAULT_PAGE_SIZE, pageOf, type Page } from '@wozamali/platform';
+import { isUuid, uuidv7 } from '@wozamali/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { WebhookDispatcherEnv } from '../config/env';
 import { generateEndpointSecret, SecretBox } from '../crypto/secret-box';
 import { UrlGuard } from '../delivery/url-guard';
-import type { CreateEndpointDto, UpdateEndpointDto } from '../dtos/endpoint.dto';
+import type { CreateEndpointDto, ListEndpointsQuery, UpdateEndpointDto } from '../dtos/endpoint.dto';
 import { WebhookException } from '../errors/webhook.exception';
 import { DeliveryRepository } from '../repositories/delivery.repository';
 import { EndpointRepository, type EndpointRow } from '../repositories/endpoint.repository';
@@ -72,8 +73,11 @@ export class EndpointService {
     return view(await this.require(id));
   }
 
-  async list(serviceId?: string): Promise<EndpointView[]> {
-    return (await this.endpoints.list(serviceId)).map(view);
+  /** Endpoints newest first (of one external service with `service_id`), a page at a time. */
+  async list(q: ListEndpointsQuery): Promise<Page<EndpointView>> {
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor(q.cursor, 1, ([id]) => isUuid(id));
+    return pageOf(await this.endpoints.list(q.service_id, limit + 1, after?.[0]), limit, view, (e) => [e.id]);
   }
 
   async update(id: string, dto: UpdateEndpointDto): Promise<EndpointView> {
