@@ -248,6 +248,8 @@ export type WalletDomainProblemCode =
   | 'hold_not_pending'
   | 'amount_out_of_range'
   | 'invalid_account'
+  /** The calling service may not make this transfer or reversal (its kind or legs are not its business; 403). */
+  | 'transfer_not_permitted'
   | 'ledger_busy';
 
 /** Codes the shared HTTP layer answers with on any service (bad JSON, validation, auth …). */
@@ -264,7 +266,7 @@ export const WALLET_PROBLEM_CODES: readonly WalletProblemCode[] = [
   'insufficient_points', 'insufficient_funds', 'idempotency_key_reused', 'idempotency_key_required', 'invalid_id',
   'unknown_material', 'invalid_weight', 'collector_mismatch', 'no_rate_card', 'invalid_rate_card', 'invalid_tiers', 'collection_already_recorded',
   'transfer_not_found', 'transfer_not_reversible', 'transfer_already_reversed', 'hold_not_found', 'hold_not_pending',
-  'amount_out_of_range', 'invalid_account', 'ledger_busy',
+  'amount_out_of_range', 'invalid_account', 'transfer_not_permitted', 'ledger_busy',
   'validation_failed', 'malformed_request', 'not_found', 'method_not_allowed', 'unsupported_media_type',
   'payload_too_large', 'unauthorized', 'forbidden', 'conflict', 'rate_limited', 'service_unavailable', 'internal_error',
   'unauthenticated', 'forbidden_caller',
