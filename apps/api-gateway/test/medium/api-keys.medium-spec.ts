@@ -3,7 +3,7 @@ import { databaseName, dropDatabase, migrateDatabase } from '@wozamali/database'
 import { openTestDataSource, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
 import type { DataSource } from 'typeorm';
 import { migrations } from '../../src/migrations';
-import { ADMIN_HEADERS, ADMIN_KEY, call, startGateway, StubBackend, userToken, withKey, type RunningGateway } from './gateway-harness';
+import { ADMIN_HEADERS, ADMIN_KEY, allPages, call, startGateway, StubBackend, userToken, withKey, type RunningGateway } from './gateway-harness';
 
 describe('API keys (real PostgreSQL and Redis; a node:http stub stands in for the wallet-service)', () => {
   let gw: RunningGateway;
@@ -31,8 +31,7 @@ describe('API keys (real PostgreSQL and Redis; a node:http stub stands in for th
   it('the bootstrap admin key from ADMIN_API_KEY exists at boot, is the only live bootstrap key and cannot be revoked through the API', async () => {
     const rows: { public_id: string }[] = await ds.query('select public_id from api_keys where bootstrap and revoked_at is null');
     expect(rows).toEqual([{ public_id: 'testadmin' }]);
-    const list = await call(gw.url, 'GET', '/v1/api-keys', ADMIN_HEADERS);
-    const boot = (list.json!.data as { id: string; bootstrap: boolean }[]).find((k) => k.bootstrap)!;
+    const boot = (await allPages<{ id: string; bootstrap: boolean }>(gw.url, '/v1/api-keys', ADMIN_HEADERS)).find((k) => k.bootstrap)!;
     const revoke = await call(gw.url, 'POST', `/v1/api-keys/${boot.id}/revoke`, withKey(ADMIN_HEADERS));
     expect(revoke.status).toBe(409);
     expect(revoke.json).toMatchObject({ code: 'bootstrap_key_immutable' });
@@ -160,9 +159,8 @@ describe('API keys (real PostgreSQL and Redis; a node:http stub stands in for th
     try {
       const old = await call(second.url, 'GET', '/v1/api-keys', { authorization: `Bearer ${ADMIN_KEY}`, 'x-service-id': 'admin' });
       expect([old.status, old.json!.code]).toEqual([401, 'api_key_revoked']);
-      const now = await call(second.url, 'GET', '/v1/api-keys', { authorization: `Bearer ${replacement}`, 'x-service-id': 'admin' });
-      expect(now.status).toBe(200);
-      expect((now.json!.data as { bootstrap: boolean; status: string }[]).filter((k) => k.bootstrap).map((k) => k.status).sort()).toEqual(['active', 'revoked']);
+      const now = await allPages<{ bootstrap: boolean; status: string }>(second.url, '/v1/api-keys', { authorization: `Bearer ${replacement}`, 'x-service-id': 'admin' });
+      expect(now.filter((k) => k.bootstrap).map((k) => k.status).sort()).toEqual(['active', 'revoked']);
     } finally {
       await second.close();
     }
