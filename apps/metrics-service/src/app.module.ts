@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@wozamali/platform';
 import { MetricsServiceEnv } from './config/env';
+import { DomainEventsConsumer } from './consumers/domain-events.consumer';
 import { WalletEventsConsumer } from './consumers/wallet-events.consumer';
 import { MetricsController, UserMetricsController } from './controllers/metrics.controller';
 import { migrations } from './migrations';
@@ -16,7 +17,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService({ service: 'metrics-service', env, migrations })],
-      controllers: [MetricsController, UserMetricsController, WalletEventsConsumer],
+      controllers: [MetricsController, UserMetricsController, WalletEventsConsumer, DomainEventsConsumer],
       providers: [
         { provide: MetricsServiceEnv, useValue: env },
         MetricsService, MetricsQueryService, FactsRepository, ImpactFactorsRepository, MetricsReadRepository,

@@ -1,0 +1,134 @@
+import { eventDataProblems, GREEN_SCHOLAR_FUND_CAMPAIGN_ID, uuidv7, type EventEnvelope, type EventType } from '@wozamali/contracts';
+import { validateEnv } from '@wozamali/config';
+import type { KafkaInboxServer } from '@wozamali/messaging';
+import { kafkaBrokers, openTestDataSource, serviceAuthHeaders } from '@wozamali/testing';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DataSource } from 'typeorm';
+import { MetricsServiceEnv } from '../../src/config/env';
+import { buildMetrics } from '../../src/main';
+import {
+  asMessage, collectionRecorded, dayOf, donationCreate, donationRefunded, randomDayIn, rewardIssue, walletUpdate, withdrawalUpdate,
+} from '../factories/events';
+
+// The rewards', donations' and withdrawals' events into the metrics, through the real inbox on the
+// real PostgreSQL (the Kafka path is in test/e2e/domains-to-metrics.e2e-spec.ts). Days of their own (2018).
+let app: NestFastifyApplication;
+let inbox: KafkaInboxServer;
+let db: DataSource;
+let base: string;
+
+beforeAll(async () => {
+  const env = validateEnv(MetricsServiceEnv, { ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'warn' });
+  const built = await buildMetrics(env);
+  app = built.app;
+  inbox = built.inbox!;
+  await app.init();
+  await app.listen(0, '127.0.0.1');
+  base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  db = await openTestDataSource('metrics-service', 2);
+}, 60_000);
+
+afterAll(async () => {
+  await app?.close();
+  await db?.destroy();
+});
+
+const get = async (path: string, user?: string) => {
+  const auth = await serviceAuthHeaders('metrics-service', 'api-gateway', user ? { type: 'user', userId: user, role: 'resident' } : null);
+  const res = await fetch(`${base}${path}`, { headers: auth });
+  return { status: res.status, body: (await res.json()) as any };
+};
+
+const deliver = async (events: EventEnvelope[]) => {
+  const out: (string | null)[] = [];
+  for (const e of events) out.push(await inbox.handleMessage(asMessage(e)));
+  return out;
+};
+
+const at = (day: Date, hhmm: string) => new Date(`${dayOf(day)}T${hhmm}:00.000Z`);
+const DOMAIN_FIGURES = ['donated_money', 'donated_points', 'withdrawn_money', 'rewards_redeemed', 'fund_amount'] as const;
+
+async function userRows(user: string, from: string, to: string) {
+  return (await get(`/v1/metrics/users/${user}?from=${from}&to=${to}`)).body.days as any[];
+}
+
+async function systemFromUserRows(day: string) {
+  const [row] = await db.query(
+    `select ${DOMAIN_FIGURES.map((f) => `sum(${f})::bigint as ${f}`).join(', ')} from user_metrics where date = $1`,
+    [day],
+  );
+  return row;
+}
+
+it('builds every event of the factories to the whole contract, so what the metrics read is what the producers publish', () => {
+  const u = uuidv7();
+  const now = new Date();
+  for (const e of [
+    rewardIssue(u, { at: now }), rewardIssue(u, { at: now, source: 'badge' }), donationCreate(u, { at: now, amount: 100 }), donationCreate(u, { at: now, anonymous: true, points: 5 }),
+    donationRefunded(u, { at: now, amount: 100 }), withdrawalUpdate(u, { at: now, amount: 5000, from: 'processing', to: 'completed' }),
+  ]) {
+    expect({ type: e.type, problems: eventDataProblems(e.type as EventType, e.data) }).toEqual({ type: e.type, problems: [] });
+  }
+});
+
+it('counts redemptions, donations net of refunds (the fund\'s intake among them) and withdrawals paid out net of returns, each on its business day', async () => {
+  const day = randomDayIn(2018, 0, 11);
+  const d = dayOf(day);
+  const [a, b] = [uuidv7(), uuidv7()];
+  const donation = uuidv7();
+  const withdrawal = uuidv7();
+  const events = [
+    collectionRecorded(a, { collectedAt: at(day, '07:00'), lines: [{ material: 'PET', grams: 1000 }], fund: 50 }),
+    rewardIssue(a, { at: at(day, '08:00') }),
+    rewardIssue(a, { at: at(day, '08:05') }),
+    rewardIssue(a, { at: at(day, '08:10'), source: 'badge' }), // not a redemption
+    walletUpdate(a, { points: -600, kind: 'redeem', at: at(day, '08:00') }),
+    donationCreate(a, { at: at(day, '09:00'), amount: 2500, points: 40, campaignId: GREEN_SCHOLAR_FUND_CAMPAIGN_ID }),
+    donationCreate(a, { at: at(day, '09:30'), amount: 1000, campaignId: uuidv7(), donationId: donation }),
+    donationRefunded(a, { at: at(day, '11:00'), amount: 1000, donationId: donation }),
+    donationCreate(b, { at: at(day, '10:00'), amount: 700, points: 3, anonymous: true, campaignId: GREEN_SCHOLAR_FUND_CAMPAIGN_ID }),
+    withdrawalUpdate(b, { at: at(day, '12:00'), amount: 9000, from: 'pending', to: 'approved', withdrawalId: withdrawal }), // not paid yet
+    withdrawalUpdate(b, { at: at(day, '13:00'), amount: 9000, from: 'processing', to: 'completed', withdrawalId: withdrawal }),
+    withdrawalUpdate(a, { at: at(day, '13:00'), amount: 5000, from: 'processing', to: 'completed' }),
+    withdrawalUpdate(a, { at: at(day, '15:00'), amount: 5000, from: 'completed', to: 'returned' }),
+  ];
+  expect(await deliver(events)).toEqual(events.map(() => 'handled'));
+  const ua = await userRows(a, d, d);
+  expect(ua).toEqual([expect.objectContaining({ date: d, rewards_redeemed: 2, donated_money: 2500, donated_points: 40, withdrawn_money: 0, fund_amount: 2550, points_spent: 600, collections: 1 })]);
+  // The anonymous donor is known by the envelope's subject (never shown to anyone but them and admins).
+  expect(await userRows(b, d, d)).toEqual([expect.objectContaining({ donated_money: 700, donated_points: 3, withdrawn_money: 9000, fund_amount: 700, rewards_redeemed: 0 })]);
+  const system = (await get(`/v1/metrics/system?from=${d}&to=${d}`)).body.days;
+  expect(system).toEqual([expect.objectContaining({ donated_money: 3200, donated_points: 43, withdrawn_money: 9000, rewards_redeemed: 2, fund_amount: 3250 })]);
+  expect(system[0]).toMatchObject(await systemFromUserRows(d));
+  // Facts that count for nothing (a badge, a withdrawal approved) are not recorded.
+  const recorded = Number((await db.query('select count(*) as n from metric_facts where event_id = any($1::uuid[])', [events.map((e) => e.id)]))[0].n);
+  expect(recorded).toBe(events.length - 2);
+
+  // Twice: no-ops. Replayed where no inbox row remembers them, in reverse order: recomputed, the same figures.
+  const snapshot = async () => ({ a: await userRows(a, d, d), b: await userRows(b, d, d), system: (await get(`/v1/metrics/system?from=${d}&to=${d}`)).body.days });
+  const before = await snapshot();
+  expect(await deliver(events)).toEqual(events.map(() => 'duplicate'));
+  expect(await snapshot()).toEqual(before);
+  await db.query('delete from inbox where event_id = any($1::uuid[])', [events.map((e) => e.id)]);
+  expect(await deliver([...events].reverse())).toEqual(events.map(() => 'handled'));
+  expect(await snapshot()).toEqual(before);
+});
+
+it('a withdrawal completed, a redemption and a refund delivered days late land on their business days', async () => {
+  const day = randomDayIn(2018, 0, 11);
+  const earlier = new Date(day.getTime() - 4 * 86_400_000);
+  const user = uuidv7();
+  await deliver([donationCreate(user, { at: earlier, amount: 300, points: 7 })]);
+  // Delivered now, four days after they happened (changed_at / issued_at / refunded_at say when).
+  await deliver([
+    withdrawalUpdate(user, { at: earlier, amount: 6000, from: 'processing', to: 'completed' }),
+    rewardIssue(user, { at: earlier, recordedAt: day }),
+    donationRefunded(user, { at: day, amount: 300, points: 7 }),
+  ]);
+  const rows = await userRows(user, dayOf(earlier), dayOf(day));
+  expect(rows.map((r) => [r.date, r.withdrawn_money, r.rewards_redeemed, r.donated_money, r.donated_points])).toEqual([
+    [dayOf(earlier), 6000, 1, 300, 7],
+    [dayOf(day), 0, 0, -300, -7],
+  ]);
+  for (const r of rows) expect((await get(`/v1/metrics/system?from=${r.date}&to=${r.date}`)).body.days[0]).toMatchObject(await systemFromUserRows(r.date));
+});
