@@ -36,6 +36,12 @@ function csvFile(pages: AsyncGenerator<string>, name: string): StreamableFile {
 export class MetricsController {
   constructor(private readonly metrics: MetricsQueryService) {}
 
+  /** The seed's platform statistics: the programme's series (as `system`). */
+  @Get()
+  root(@Query() q: SeriesQueryDto, @Headers('accept') accept?: string) {
+    return this.system(q, accept);
+  }
+
   @Get('users/:user_id')
   user(@Param('user_id', UuidPipe) userId: string, @Query() q: SeriesQueryDto, @Headers('accept') accept?: string) {
     if (wantsCsv(accept)) return csvFile(this.metrics.csv(userId, q), `metrics-user-${userId}-${q.from}-${q.to}.csv`);
