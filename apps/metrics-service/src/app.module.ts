@@ -4,6 +4,7 @@ import { MetricsServiceEnv } from './config/env';
 import { DomainEventsConsumer } from './consumers/domain-events.consumer';
 import { WalletEventsConsumer } from './consumers/wallet-events.consumer';
 import { MetricsController, UserMetricsController } from './controllers/metrics.controller';
+import { LeaderboardFreezeJob } from './jobs/leaderboard-freeze.job';
 import { migrations } from './migrations';
 import { FactsRepository } from './repositories/facts.repository';
 import { ImpactFactorsRepository } from './repositories/impact-factors.repository';
@@ -20,7 +21,7 @@ export class AppModule {
       controllers: [MetricsController, UserMetricsController, WalletEventsConsumer, DomainEventsConsumer],
       providers: [
         { provide: MetricsServiceEnv, useValue: env },
-        MetricsService, MetricsQueryService, FactsRepository, ImpactFactorsRepository, MetricsReadRepository,
+        MetricsService, MetricsQueryService, FactsRepository, ImpactFactorsRepository, MetricsReadRepository, LeaderboardFreezeJob,
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { IsInt, IsString, Max, Min, MinLength, registerDecorator } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Max, Min, MinLength, registerDecorator } from 'class-validator';
 import { CommonEnv } from '@wozamali/config';
 
 /** An IANA time zone name the runtime knows (e.g. Africa/Johannesburg). */
@@ -41,4 +41,13 @@ export class MetricsServiceEnv extends CommonEnv {
   @IsString()
   @MinLength(16)
   METRICS_HANDLE_KEY = 'wozamali-development-handle-key';
+
+  /** Runs the periodic jobs (leaderboard freezing, metrics_update batches, daily reconciliation). */
+  @IsBoolean()
+  METRICS_JOBS_ENABLED: boolean = true;
+
+  /** How often the boards of closed periods are looked for and frozen. */
+  @IsInt()
+  @Min(1000)
+  METRICS_FREEZE_INTERVAL_MS: number = 60_000;
 }

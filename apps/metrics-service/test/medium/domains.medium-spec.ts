@@ -132,3 +132,35 @@ it('a withdrawal completed, a redemption and a refund delivered days late land o
   ]);
   for (const r of rows) expect((await get(`/v1/metrics/system?from=${r.date}&to=${r.date}`)).body.days[0]).toMatchObject(await systemFromUserRows(r.date));
 });
+
+it('a closed period\'s board is frozen an hour after it ends: a late event moves the resident\'s own figures, not the board', async () => {
+  const day = randomDayIn(2015, 0, 11);
+  const d = dayOf(day);
+  const [first, second] = [uuidv7(), uuidv7()];
+  await deliver([
+    collectionRecorded(first, { collectedAt: at(day, '08:00'), lines: [{ material: 'GLASS', grams: 5000 }] }),
+    collectionRecorded(second, { collectedAt: at(day, '09:00'), lines: [{ material: 'GLASS', grams: 3000 }] }),
+  ]);
+  const board = async (user: string) => (await get(`/v1/metrics/leaderboard?period=week&metric=kg&date=${d}&limit=100`, user)).body;
+  const before = await board(second);
+  expect(before).toMatchObject({ frozen: true, me: { rank: 2, value: 3000 } });
+  // Johannesburg is UTC+2: the last day ends at 22:00 UTC, and the board freezes an hour later.
+  expect(Date.parse(before.frozen_at)).toBe(Date.parse(`${before.period_end}T22:00:00Z`) + 3_600_000);
+  // Collected that week, recorded now: it lands on its day, and the board stays as it was.
+  await deliver([collectionRecorded(second, { collectedAt: at(day, '10:00'), lines: [{ material: 'GLASS', grams: 4000 }] })]);
+  expect((await userRows(second, d, d))[0]).toMatchObject({ grams_collected: 7000 });
+  expect(await board(second)).toEqual({ ...before, data_as_of: expect.any(String) });
+  // The current week is live (not frozen).
+  expect((await get('/v1/metrics/leaderboard?period=week&metric=kg', first)).body).toMatchObject({ frozen: false, frozen_at: null });
+});
+
+it('the freeze job freezes the last closed week, month and year soon after they close', async () => {
+  const { LeaderboardFreezeJob } = await import('../../src/jobs/leaderboard-freeze.job');
+  await app.get(LeaderboardFreezeJob).runOnce();
+  const lastWeek = new Date(Date.now() - 3_600_000 - 7 * 86_400_000);
+  const rows = await db.query(
+    `select metric from leaderboard_freezes where period = 'week' and period_start = date_trunc('week', (($1::timestamptz) at time zone 'Africa/Johannesburg')::date::timestamp)::date order by metric`,
+    [lastWeek.toISOString()],
+  );
+  expect(rows.map((r: any) => r.metric)).toEqual(['co2', 'kg', 'points']);
+});

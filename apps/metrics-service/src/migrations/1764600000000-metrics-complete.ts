@@ -1,0 +1,40 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Issue 13, the rest: frozen leaderboards of closed periods, the batching of `metrics_update`
+ * events, and the reconciliation with the ledger. Never edit once merged.
+ */
+export class MetricsComplete1764600000000 implements MigrationInterface {
+  name = 'MetricsComplete1764600000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    // A closed period's board, as it stood an hour after the period ended (events that happened later are not in it).
+    await q.query(`
+      create table leaderboard_freezes (
+        period text not null check (period in ('week', 'month', 'year')),
+        period_start date not null,
+        metric text not null check (metric in ('kg', 'points', 'co2')),
+        cutoff timestamptz not null,
+        frozen_at timestamptz not null default now(),
+        primary key (period, period_start, metric)
+      )`);
+    await q.query(`
+      create table leaderboard_frozen (
+        period text not null,
+        period_start date not null,
+        metric text not null,
+        position int not null,
+        user_id uuid not null,
+        value bigint not null,
+        rank int not null,
+        primary key (period, period_start, metric, position),
+        unique (period, period_start, metric, user_id),
+        foreign key (period, period_start, metric) references leaderboard_freezes (period, period_start, metric)
+      )`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('drop table if exists leaderboard_frozen');
+    await q.query('drop table if exists leaderboard_freezes');
+  }
+}
