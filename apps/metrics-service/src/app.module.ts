@@ -5,6 +5,7 @@ import { DomainEventsConsumer } from './consumers/domain-events.consumer';
 import { WalletEventsConsumer } from './consumers/wallet-events.consumer';
 import { MetricsController, UserMetricsController } from './controllers/metrics.controller';
 import { LeaderboardFreezeJob } from './jobs/leaderboard-freeze.job';
+import { MetricsUpdatePublisher } from './jobs/metrics-update.publisher';
 import { migrations } from './migrations';
 import { FactsRepository } from './repositories/facts.repository';
 import { ImpactFactorsRepository } from './repositories/impact-factors.repository';
@@ -21,7 +22,7 @@ export class AppModule {
       controllers: [MetricsController, UserMetricsController, WalletEventsConsumer, DomainEventsConsumer],
       providers: [
         { provide: MetricsServiceEnv, useValue: env },
-        MetricsService, MetricsQueryService, FactsRepository, ImpactFactorsRepository, MetricsReadRepository, LeaderboardFreezeJob,
+        MetricsService, MetricsQueryService, FactsRepository, ImpactFactorsRepository, MetricsReadRepository, LeaderboardFreezeJob, MetricsUpdatePublisher,
       ],
     };
   }

@@ -50,4 +50,9 @@ export class MetricsServiceEnv extends CommonEnv {
   @IsInt()
   @Min(1000)
   METRICS_FREEZE_INTERVAL_MS: number = 60_000;
+
+  /** How often changed days are announced as `metrics_update` events (each user at most once a minute). */
+  @IsInt()
+  @Min(1000)
+  METRICS_UPDATE_INTERVAL_MS: number = 5_000;
 }

@@ -31,9 +31,24 @@ export class MetricsComplete1764600000000 implements MigrationInterface {
         unique (period, period_start, metric, user_id),
         foreign key (period, period_start, metric) references leaderboard_freezes (period, period_start, metric)
       )`);
+
+    // metrics_update batching: the (user, day) rows that changed and are not announced yet, when each
+    // user was last announced (at most once a minute), and the programme days whose final rollup went out.
+    await q.query(`
+      create table metrics_update_pending (
+        user_id uuid not null,
+        day date not null,
+        marked_at timestamptz not null default now(),
+        primary key (user_id, day)
+      )`);
+    await q.query(`create table metrics_update_users (user_id uuid primary key, last_sent_at timestamptz not null)`);
+    await q.query(`create table metrics_rollups (day date primary key, event_id uuid not null, sent_at timestamptz not null default now())`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query('drop table if exists metrics_rollups');
+    await q.query('drop table if exists metrics_update_users');
+    await q.query('drop table if exists metrics_update_pending');
     await q.query('drop table if exists leaderboard_frozen');
     await q.query('drop table if exists leaderboard_freezes');
   }

@@ -62,6 +62,7 @@ export class MetricsService implements OnModuleInit {
       if (m.from) newUsers.set(m.from, (newUsers.get(m.from) ?? 0) - 1);
     }
     await this.facts.moveLeaderboard(tx, changes);
+    await this.facts.markPending(tx, changes);
     await this.facts.moveSystemDays(tx, systemChanges(changes, newUsers));
   }
 }

@@ -1,7 +1,7 @@
 import { eventDataProblems, GREEN_SCHOLAR_FUND_CAMPAIGN_ID, uuidv7, type EventEnvelope, type EventType } from '@wozamali/contracts';
 import { validateEnv } from '@wozamali/config';
 import type { KafkaInboxServer } from '@wozamali/messaging';
-import { kafkaBrokers, openTestDataSource, serviceAuthHeaders } from '@wozamali/testing';
+import { kafkaBrokers, openTestDataSource, serviceAuthHeaders, waitFor } from '@wozamali/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
 import { MetricsServiceEnv } from '../../src/config/env';
@@ -163,4 +163,77 @@ it('the freeze job freezes the last closed week, month and year soon after they 
     [lastWeek.toISOString()],
   );
   expect(rows.map((r: any) => r.metric)).toEqual(['co2', 'kg', 'points']);
+});
+
+describe('metrics_update events through the outbox', () => {
+  const eventsFor = async (subject: string | null, date: string) =>
+    (await db.query(
+      `select payload from outbox where type = 'metrics_update' and payload->'data'->>'date' = $2 and ($1::text is null and key is null or key = $1) order by seq`,
+      [subject, date],
+    )).map((r: any) => r.payload as EventEnvelope);
+
+  it('announces a user\'s changed day at most once a minute, with the day\'s totals (contract-valid), and none for a replay', async () => {
+    const { MetricsUpdatePublisher } = await import('../../src/jobs/metrics-update.publisher');
+    const publisher = app.get(MetricsUpdatePublisher);
+    const day = randomDayIn(2014, 0, 11);
+    const d = dayOf(day);
+    const user = uuidv7();
+    const first = [collectionRecorded(user, { collectedAt: at(day, '08:00'), lines: [{ material: 'PET', grams: 1500 }] }), rewardIssue(user, { at: at(day, '09:00') })];
+    await deliver(first);
+    const sent = await waitFor(async () => {
+      await publisher.runOnce();
+      const e = await eventsFor(user, d);
+      return e.length > 0 ? e : null;
+    }, 'the first metrics_update of the user');
+    expect(sent).toHaveLength(1);
+    expect(eventDataProblems('metrics_update', sent[0]!.data)).toEqual([]);
+    expect(sent[0]).toMatchObject({ subject: user, data: { scope: 'user', user_id: user, date: d, final: true, grams_collected: 1500, collections: 1, rewards_redeemed: 1, active_users: null } });
+
+    // More within the minute: held back (every instance's job obeys the same row).
+    await deliver([donationCreate(user, { at: at(day, '10:00'), amount: 900, points: 4 })]);
+    await publisher.runOnce();
+    expect(await eventsFor(user, d)).toHaveLength(1);
+    // A minute later (moved back here), the day's new totals go out.
+    await db.query(`update metrics_update_users set last_sent_at = now() - interval '61 seconds' where user_id = $1`, [user]);
+    const next = await waitFor(async () => {
+      await publisher.runOnce();
+      const e = await eventsFor(user, d);
+      return e.length > 1 ? e : null;
+    }, 'the second metrics_update of the user');
+    expect(next).toHaveLength(2);
+    expect(next[1]!.data).toMatchObject({ grams_collected: 1500, money_donated: 900, points_donated: 4 });
+
+    // A replay changes no figure, so announces nothing.
+    await db.query('delete from inbox where event_id = any($1::uuid[])', [first.map((e) => e.id)]);
+    await db.query(`update metrics_update_users set last_sent_at = now() - interval '61 seconds' where user_id = $1`, [user]);
+    await deliver(first);
+    expect(Number((await db.query('select count(*) as n from metrics_update_pending where user_id = $1', [user]))[0].n)).toBe(0);
+    await publisher.runOnce();
+    expect(await eventsFor(user, d)).toHaveLength(2);
+  });
+
+  it('sends each programme day\'s final rollup once, an hour after the day ends', async () => {
+    const { MetricsUpdatePublisher } = await import('../../src/jobs/metrics-update.publisher');
+    const publisher = app.get(MetricsUpdatePublisher);
+    const day = new Date(Date.now() - 3 * 86_400_000);
+    const d = new Intl.DateTimeFormat('en-CA', { timeZone: 'Africa/Johannesburg' }).format(day);
+    await deliver([collectionRecorded(uuidv7(), { collectedAt: day, lines: [{ material: 'GLASS', grams: 700 }], fund: 20 })]);
+    const before = (await eventsFor(null, d)).length;
+    await db.query('delete from metrics_rollups where day = $1', [d]);
+    const rollups = await waitFor(async () => {
+      await publisher.runOnce();
+      const e = await eventsFor(null, d);
+      return e.length > before ? e : null;
+    }, 'the rollup of the day');
+    expect(rollups).toHaveLength(before + 1);
+    const rollup = rollups.at(-1)!;
+    expect(eventDataProblems('metrics_update', rollup.data)).toEqual([]);
+    const [row] = await db.query('select collections, grams_collected, fund_amount, active_users, new_users from system_metrics where date = $1', [d]);
+    expect(rollup.data).toMatchObject({
+      scope: 'programme', user_id: null, date: d, final: true, collections: Number(row.collections), grams_collected: Number(row.grams_collected),
+      fund_intake: Number(row.fund_amount), active_users: Number(row.active_users), new_users: Number(row.new_users),
+    });
+    await publisher.runOnce();
+    expect(await eventsFor(null, d)).toHaveLength(before + 1);
+  });
 });
