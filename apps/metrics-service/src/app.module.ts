@@ -12,6 +12,7 @@ import { ImpactFactorsRepository } from './repositories/impact-factors.repositor
 import { MetricsReadRepository } from './repositories/metrics-read.repository';
 import { MetricsQueryService } from './services/metrics-query.service';
 import { MetricsService } from './services/metrics.service';
+import { ReconciliationService } from './services/reconciliation.service';
 
 @Module({})
 export class AppModule {
@@ -22,7 +23,7 @@ export class AppModule {
       controllers: [MetricsController, UserMetricsController, WalletEventsConsumer, DomainEventsConsumer],
       providers: [
         { provide: MetricsServiceEnv, useValue: env },
-        MetricsService, MetricsQueryService, FactsRepository, ImpactFactorsRepository, MetricsReadRepository, LeaderboardFreezeJob, MetricsUpdatePublisher,
+        MetricsService, MetricsQueryService, FactsRepository, ImpactFactorsRepository, MetricsReadRepository, LeaderboardFreezeJob, MetricsUpdatePublisher, ReconciliationService,
       ],
     };
   }

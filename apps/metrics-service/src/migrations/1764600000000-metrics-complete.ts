@@ -43,9 +43,21 @@ export class MetricsComplete1764600000000 implements MigrationInterface {
       )`);
     await q.query(`create table metrics_update_users (user_id uuid primary key, last_sent_at timestamptz not null)`);
     await q.query(`create table metrics_rollups (day date primary key, event_id uuid not null, sent_at timestamptz not null default now())`);
+
+    // The last reconciliation of each day with the ledger, and what differed.
+    await q.query(`
+      create table metrics_reconciliations (
+        day date primary key,
+        checked_at timestamptz not null default now(),
+        source text not null,
+        status text not null check (status in ('ok', 'unavailable')),
+        differences int not null default 0,
+        details jsonb not null default '[]'
+      )`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query('drop table if exists metrics_reconciliations');
     await q.query('drop table if exists metrics_rollups');
     await q.query('drop table if exists metrics_update_users');
     await q.query('drop table if exists metrics_update_pending');

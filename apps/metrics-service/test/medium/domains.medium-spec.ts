@@ -237,3 +237,10 @@ describe('metrics_update events through the outbox', () => {
     expect(await eventsFor(null, d)).toHaveLength(before + 1);
   });
 });
+
+it('reconciling with a wallet that has no day report yet is 503 ledger_unavailable problem+json, remembered as such', async () => {
+  const res = await fetch(`${base}/v1/metrics/reconciliation?date=2014-03-03`, { headers: await serviceAuthHeaders('metrics-service') });
+  expect([res.status, res.headers.get('content-type')?.split(';')[0]]).toEqual([503, 'application/problem+json']);
+  expect(((await res.json()) as any).code).toBe('ledger_unavailable');
+  expect(await db.query(`select source, status from metrics_reconciliations where day = '2014-03-03'`)).toEqual([{ source: 'wallet-api', status: 'unavailable' }]);
+});
