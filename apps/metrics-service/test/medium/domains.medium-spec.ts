@@ -244,3 +244,17 @@ it('reconciling with a wallet that has no day report yet is 503 ledger_unavailab
   expect(((await res.json()) as any).code).toBe('ledger_unavailable');
   expect(await db.query(`select source, status from metrics_reconciliations where day = '2014-03-03'`)).toEqual([{ source: 'wallet-api', status: 'unavailable' }]);
 });
+
+it('a CSV leaves negative numbers (a day of refunds) as numbers, neutralises only text, and streams in chunks', async () => {
+  const day = randomDayIn(2013, 0, 11);
+  const d = dayOf(day);
+  const user = uuidv7();
+  await deliver([donationRefunded(user, { at: day, amount: 300, points: 7 })]);
+  const auth = await serviceAuthHeaders('metrics-service');
+  const res = await fetch(`${base}/v1/metrics/users/${user}?from=2012-01-01&to=${d}`, { headers: { ...auth, accept: 'text/csv' } });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+  expect(res.headers.get('content-length')).toBeNull(); // streamed (chunked), not buffered whole
+  const lines = (await res.text()).split('\r\n');
+  expect(lines[1]).toBe(`${d},${user},0,0,0,0,0,0,0,0,0,-300,-7,0,0,0`);
+});
