@@ -38,7 +38,7 @@ beforeAll(async () => {
   }
   await admin.disconnect();
   const inbox = METRICS_SERVICE.inbox as (ctx: { app: NestFastifyApplication; env: MetricsServiceEnv }) => object;
-  const built = await buildService({ ...METRICS_SERVICE, inbox: (ctx) => ({ ...inbox(ctx), groupId }) }, env);
+  const built = await buildService({ ...METRICS_SERVICE, inbox: (ctx) => ({ ...inbox(ctx), groupId, consumer: uniqueName('metrics-service-recon') }) }, env);
   app = built.app;
   await app.startAllMicroservices();
   await app.listen(0, '127.0.0.1');
