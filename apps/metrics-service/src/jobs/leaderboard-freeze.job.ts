@@ -33,12 +33,13 @@ export class LeaderboardFreezeJob implements OnApplicationBootstrap, OnModuleDes
 
   /** Freezes the last closed week, month and year (each metric); returns how many boards it froze now. */
   private async freezeClosed(now = new Date()): Promise<number> {
-    // The local day before the one an hour ago: its period is the latest that may have closed.
+    // The period before the one holding the local day of an hour ago: the latest that may have closed.
     const anHourAgo = new Date(now.getTime() - 3_600_000);
     const local = new Intl.DateTimeFormat('en-CA', { timeZone: this.env.METRICS_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(anHourAgo);
-    const dayBefore = new Date(Date.parse(`${local}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
     let frozen = 0;
     for (const period of PERIODS) {
+      const current = await this.reads.period(period, local, this.env.METRICS_TIME_ZONE);
+      const dayBefore = new Date(Date.parse(`${current.start}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
       const p = await this.reads.period(period, dayBefore, this.env.METRICS_TIME_ZONE);
       if (!p.closed) continue;
       for (const metric of METRICS) if (await this.reads.freeze(period, p.start, metric, p.freezeAt!)) frozen += 1;

@@ -163,6 +163,15 @@ it('the freeze job freezes the last closed week, month and year soon after they 
     [lastWeek.toISOString()],
   );
   expect(rows.map((r: any) => r.metric)).toEqual(['co2', 'kg', 'points']);
+  // And last month and last year, whatever day it is today.
+  for (const period of ['month', 'year']) {
+    const frozen = await db.query(
+      `select count(*)::int as n from leaderboard_freezes where period = $1
+          and period_start = date_trunc($1, (date_trunc($1, ((now() - interval '1 hour') at time zone 'Africa/Johannesburg')::date::timestamp)::date - 1)::timestamp)::date`,
+      [period],
+    );
+    expect([period, frozen[0].n]).toEqual([period, 3]);
+  }
 });
 
 describe('metrics_update events through the outbox', () => {
