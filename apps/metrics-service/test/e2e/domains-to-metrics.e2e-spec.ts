@@ -2,11 +2,12 @@ import { GREEN_SCHOLAR_FUND_CAMPAIGN_ID, Topics, uuidv7, type EventEnvelope } fr
 import { createKafka, type KafkaInboxServer } from '@wozamali/messaging';
 import { validateEnv } from '@wozamali/config';
 import { buildService } from '@wozamali/platform';
-import { kafkaBrokers, openTestDataSource, serviceAuthHeaders, serviceKeyEnv, uniqueName, waitFor } from '@wozamali/testing';
+import { kafkaBrokers, serviceAuthHeaders, serviceKeyEnv, uniqueName, waitFor } from '@wozamali/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
 import { MetricsServiceEnv } from '../../src/config/env';
 import { METRICS_SERVICE } from '../../src/main';
+import { ownMetricsDatabase } from './own-database';
 import { collectionRecorded, donationCreate, donationRefunded, rewardIssue, topicOf, walletUpdate, withdrawalUpdate } from '../factories/events';
 
 // Every domain's events published to their real Kafka topics and consumed by the metrics-service;
@@ -15,12 +16,7 @@ import { collectionRecorded, donationCreate, donationRefunded, rewardIssue, topi
 const TOPICS = [Topics.wallet, Topics.rewards, Topics.donations, Topics.withdrawals];
 let db: DataSource;
 const kafka = createKafka(uniqueName('metrics-domains-e2e'), kafkaBrokers());
-const env = validateEnv(MetricsServiceEnv, { ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'warn', ...serviceKeyEnv('metrics-service') });
-
-// An inbox consumer name of this file's own: its apps share one inbox (the replays find the events
-// there), and the other files' metrics apps on the same database keep theirs (they apply the same
-// events too, which changes nothing: that is the point).
-const CONSUMER = uniqueName('metrics-service-replay');
+let env: MetricsServiceEnv;
 
 type Offsets = Map<string, { partition: number; offset: string }[]>;
 
@@ -44,14 +40,17 @@ async function startMetrics(offsets: Offsets): Promise<{ app: NestFastifyApplica
   for (const [topic, partitions] of offsets) await admin.setOffsets({ groupId, topic, partitions });
   await admin.disconnect();
   const inboxOptions = METRICS_SERVICE.inbox as (ctx: { app: NestFastifyApplication; env: MetricsServiceEnv }) => object;
-  const built = await buildService({ ...METRICS_SERVICE, inbox: (ctx) => ({ ...inboxOptions(ctx), groupId, consumer: CONSUMER }) }, env);
+  const built = await buildService({ ...METRICS_SERVICE, inbox: (ctx) => ({ ...inboxOptions(ctx), groupId }) }, env);
   await built.app.startAllMicroservices();
   await built.app.listen(0, '127.0.0.1');
   return { app: built.app, inbox: built.inbox!, url: `http://127.0.0.1:${(built.app.getHttpServer().address() as { port: number }).port}` };
 }
 
 beforeAll(async () => {
-  db = await openTestDataSource('metrics-service', 2);
+  // A database of its own (a deployment of its own): the other files' apps never apply these events first.
+  const own = await ownMetricsDatabase('mxreplay');
+  db = own.db;
+  env = validateEnv(MetricsServiceEnv, { ...process.env, ...own.env, KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'warn', METRICS_JOBS_ENABLED: 'false', ...serviceKeyEnv('metrics-service') });
 }, 60_000);
 
 afterAll(async () => {
@@ -117,10 +116,10 @@ it('consuming every domain topic again from the beginning (new consumer groups) 
     expect(await snapshot(again.url)).toEqual(before);
 
     // Another new group, the inbox rows gone (a new deployment's inbox): recomputed from facts, not added.
-    await db.query('delete from inbox where consumer = $2 and event_id = any($1::uuid[])', [ids, CONSUMER]);
+    await db.query('delete from inbox where event_id = any($1::uuid[])', [ids]);
     const fresh = await startMetrics(start);
     replays.push(fresh);
-    await waitFor(async () => Number((await db.query('select count(*)::int as n from inbox where consumer = $2 and event_id = any($1::uuid[])', [ids, CONSUMER]))[0].n) === events.length, 'the replay applied again', 60_000);
+    await waitFor(async () => Number((await db.query('select count(*)::int as n from inbox where event_id = any($1::uuid[])', [ids]))[0].n) === events.length, 'the replay applied again', 60_000);
     expect(await snapshot(fresh.url)).toEqual(before);
     expect(await factCount()).toBe(events.length);
   } finally {

@@ -9,6 +9,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
 import { MetricsServiceEnv } from '../../src/config/env';
 import { METRICS_SERVICE } from '../../src/main';
+import { ownMetricsDatabase } from './own-database';
 import { donationCreate, rewardIssue, topicOf, withdrawalUpdate } from '../factories/events';
 
 // A mixed run on the real wallet-service (its process, its database made by its migrations):
@@ -19,12 +20,16 @@ let wallet: SpawnedService;
 let app: NestFastifyApplication;
 let url: string;
 let walletDb: DataSource;
+let metricsDb: DataSource;
 const kafka = createKafka(uniqueName('metrics-recon-e2e'), kafkaBrokers());
 
 beforeAll(async () => {
   wallet = await spawnService('wallet-service', await freePort());
+  // A metrics database of its own (a deployment of its own): the other files' apps never apply these events first.
+  const own = await ownMetricsDatabase('mxrecon');
+  metricsDb = own.db;
   const env = validateEnv(MetricsServiceEnv, {
-    ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'warn', ...serviceKeyEnv('metrics-service'),
+    ...process.env, ...own.env, KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'warn', ...serviceKeyEnv('metrics-service'),
     // The wallet does not serve its day report yet: the reconciliation reads its database (as a replica would be read).
     METRICS_LEDGER_DATABASE_URL: testDatabaseUrl('wallet-service'), METRICS_JOBS_ENABLED: 'false',
   });
@@ -38,7 +43,7 @@ beforeAll(async () => {
   }
   await admin.disconnect();
   const inbox = METRICS_SERVICE.inbox as (ctx: { app: NestFastifyApplication; env: MetricsServiceEnv }) => object;
-  const built = await buildService({ ...METRICS_SERVICE, inbox: (ctx) => ({ ...inbox(ctx), groupId, consumer: uniqueName('metrics-service-recon') }) }, env);
+  const built = await buildService({ ...METRICS_SERVICE, inbox: (ctx) => ({ ...inbox(ctx), groupId }) }, env);
   app = built.app;
   await app.startAllMicroservices();
   await app.listen(0, '127.0.0.1');
@@ -50,6 +55,7 @@ afterAll(async () => {
   await app?.close();
   await wallet?.stop();
   await walletDb?.destroy();
+  await metricsDb?.destroy();
 });
 
 const post = async (path: string, body: unknown, caller = 'api-gateway') => {
@@ -115,13 +121,10 @@ it('after a mixed run every total equals the ledger\'s, and a day the metrics go
   expect(report).toMatchObject({ date: today, source: 'wallet-database', time_zone: 'Africa/Johannesburg' });
   expect(report.differences).toEqual([{ user_id: b, asset: 'ZAR', figure: 'donated', metrics: 250, ledger: 200 }]);
   // Not vacuous: a's figures are there, on both sides.
-  const [row] = await (await openTestDataSource('metrics-service', 1).then(async (db) => {
-    try {
-      return await db.query('select money_earned, points_earned, points_spent, donated_money, donated_points, withdrawn_money, rewards_redeemed, collections from user_metrics where user_id = $1 and date = $2', [a, today]);
-    } finally {
-      await db.destroy();
-    }
-  }));
+  const [row] = await metricsDb.query(
+    'select money_earned, points_earned, points_spent, donated_money, donated_points, withdrawn_money, rewards_redeemed, collections from user_metrics where user_id = $1 and date = $2',
+    [a, today],
+  );
   expect(row).toMatchObject({ donated_money: 100, donated_points: 10, withdrawn_money: 150, rewards_redeemed: 1, collections: 1 });
   expect(Number(row.points_earned)).toBeGreaterThan(40);
 
@@ -144,10 +147,5 @@ it('the daily job reconciles yesterday once, and the result is kept', async () =
   const first = await service.runDaily();
   expect(first).toMatchObject({ date: yesterday, source: 'wallet-database' });
   expect(await service.runDaily()).toBeNull();
-  const db = await openTestDataSource('metrics-service', 1);
-  try {
-    expect(await db.query(`select status, differences from metrics_reconciliations where day = $1`, [yesterday])).toEqual([{ status: 'ok', differences: first!.differences.length }]);
-  } finally {
-    await db.destroy();
-  }
+  expect(await metricsDb.query(`select status, differences from metrics_reconciliations where day = $1`, [yesterday])).toEqual([{ status: 'ok', differences: first!.differences.length }]);
 });
