@@ -18,7 +18,7 @@ let db: DataSource;
 let base: string;
 
 beforeAll(async () => {
-  const env = validateEnv(MetricsServiceEnv, { ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'warn' });
+  const env = validateEnv(MetricsServiceEnv, { ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'warn', METRICS_JOBS_ENABLED: 'false' });
   const built = await buildMetrics(env);
   app = built.app;
   inbox = built.inbox!;
