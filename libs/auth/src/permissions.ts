@@ -18,7 +18,7 @@ export const PERMISSION_CATALOGUE = {
   donations: ['read', 'create'],
   campaigns: ['read', 'write'],
   withdrawals: ['read', 'request', 'approve'],
-  metrics: ['read'],
+  metrics: ['read', 'write'],
   webhooks: ['read', 'write'],
   external_services: ['read', 'register', 'heartbeat', 'write'],
   api_keys: ['manage'],

@@ -226,6 +226,30 @@ export interface WalletAccountBalancesResponse {
   balances: WalletAssetBalance[];
 }
 
+/**
+ * One user's movements of one asset on one local day, as the ledger's transfers say (for the
+ * metrics-service's reconciliation). Every figure is a non-negative total of that day's transfers:
+ * `earned`/`spent` the positive/negative net of each transfer on the user's accounts; `donated`
+ * the debits of `donate` transfers less the credits of their reversals; `withdrawn` the debits of
+ * `withdraw_post` transfers less the credits of their reversals.
+ */
+export interface WalletLedgerUserDay {
+  user_id: string;
+  asset: WalletAsset;
+  earned: number;
+  spent: number;
+  donated: number;
+  withdrawn: number;
+}
+
+/** Answer to `GET /internal/v1/reports/user-days?date=YYYY-MM-DD&time_zone=Africa/Johannesburg` (proposed; the lead owns the wallet). */
+export interface WalletLedgerUserDaysResponse {
+  date: string;
+  time_zone: string;
+  /** Every (user, asset) with a posting on a user account that day. */
+  users: WalletLedgerUserDay[];
+}
+
 /** The wallet's own problem codes (the wallet-service's exception answers exactly these). */
 export type WalletDomainProblemCode =
   | 'insufficient_points'
