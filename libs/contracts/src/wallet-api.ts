@@ -242,7 +242,7 @@ export interface WalletLedgerUserDay {
   withdrawn: number;
 }
 
-/** Answer to `GET /internal/v1/reports/user-days?date=YYYY-MM-DD&time_zone=Africa/Johannesburg` (proposed; the lead owns the wallet). */
+/** Answer to `GET /internal/v1/reports/user-days?date=YYYY-MM-DD&time_zone=Africa/Johannesburg` (the metrics-service only). */
 export interface WalletLedgerUserDaysResponse {
   date: string;
   time_zone: string;

@@ -60,12 +60,6 @@ export class MetricsServiceEnv extends CommonEnv {
   @Matches(/^https?:\/\/[^\s/]+(:\d+)?\/?$/, { message: 'must be an http(s) base URL' })
   WALLET_SERVICE_URL = 'http://127.0.0.1:3001';
 
-  /**
-   * Optional: a read-only connection to the wallet's database (a replica), read instead of the
-   * wallet's API for the reconciliation. Unset: the API.
-   */
-  @Matches(/^(postgres(ql)?:\/\/\S+)?$/, { message: 'must be a postgres:// URL, or empty' })
-  METRICS_LEDGER_DATABASE_URL = '';
 
   /** How often the daily reconciliation looks whether yesterday is reconciled (and retries when the ledger was unavailable). */
   @IsInt()

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { MetricsServiceEnv } from '../config/env';
 import { metricsSide, reconcile, type Difference } from '../domain/reconcile';
 import { MetricsException } from '../errors/metrics.exception';
-import { LedgerUnavailable, WalletApiLedgerSource, WalletDatabaseLedgerSource, type LedgerDaySource } from '../ledger/ledger-day-source';
+import { LedgerUnavailable, WalletApiLedgerSource, type LedgerDaySource } from '../ledger/ledger-day-source';
 
 export interface ReconciliationReport {
   date: string;
@@ -36,12 +36,11 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     signer: ServiceTokenSigner,
     metrics: ServiceMetrics,
   ) {
-    this.source = env.METRICS_LEDGER_DATABASE_URL
-      ? new WalletDatabaseLedgerSource(env.METRICS_LEDGER_DATABASE_URL)
-      : new WalletApiLedgerSource(new WalletClient({
-        baseUrl: env.WALLET_SERVICE_URL, serviceId: 'metrics-service', timeoutMs: 30_000,
-        authHeaders: async (audience) => ({ authorization: `Bearer ${await signer.token(audience)}` }),
-      }));
+    // The wallet owns its database: its side of a day comes from its API, never from its tables.
+    this.source = new WalletApiLedgerSource(new WalletClient({
+      baseUrl: env.WALLET_SERVICE_URL, serviceId: 'metrics-service', timeoutMs: 30_000,
+      authHeaders: async (audience) => ({ authorization: `Bearer ${await signer.token(audience)}` }),
+    }));
     this.job = new PeriodicJob({ name: 'Reconciliation', intervalMs: env.METRICS_RECONCILE_INTERVAL_MS, runOnStart: true, logger: this.logger }, () => this.daily());
     metrics.gauge('metrics_reconciliation_differences', 'Figures (user, asset, figure) where the metrics differ from the ledger, on the latest day reconciled; NaN before any', async () => {
       const [row] = (await this.ds.query(`select differences from metrics_reconciliations where status = 'ok' order by day desc limit 1`)) as { differences: number }[];

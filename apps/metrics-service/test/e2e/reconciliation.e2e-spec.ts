@@ -3,7 +3,7 @@ import { createKafka } from '@wozamali/messaging';
 import { validateEnv } from '@wozamali/config';
 import { buildService } from '@wozamali/platform';
 import {
-  freePort, kafkaBrokers, openTestDataSource, serviceAuthHeaders, serviceKeyEnv, spawnService, testDatabaseUrl, uniqueName, waitFor, type SpawnedService,
+  freePort, kafkaBrokers, openTestDataSource, serviceAuthHeaders, serviceKeyEnv, spawnService, uniqueName, waitFor, type SpawnedService,
 } from '@wozamali/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
@@ -30,8 +30,8 @@ beforeAll(async () => {
   metricsDb = own.db;
   const env = validateEnv(MetricsServiceEnv, {
     ...process.env, ...own.env, KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'warn', ...serviceKeyEnv('metrics-service'),
-    // The wallet does not serve its day report yet: the reconciliation reads its database (as a replica would be read).
-    METRICS_LEDGER_DATABASE_URL: testDatabaseUrl('wallet-service'), METRICS_JOBS_ENABLED: 'false',
+    // The wallet's side of a day: its report route, on the real wallet process.
+    WALLET_SERVICE_URL: wallet.url, METRICS_JOBS_ENABLED: 'false',
   });
   // A group of its own, from the topics' ends: only what happens from here on.
   const groupId = uniqueName(`${env.DB_PREFIX}.metrics-recon`);
@@ -118,7 +118,7 @@ it('after a mixed run every total equals the ledger\'s, and a day the metrics go
     const r = await recon();
     return r.differences.every((d: any) => d.user_id === b) && r.differences.length === 1 ? r : null;
   }, 'the metrics of the run to match the ledger (but b\'s donation)', 60_000, 500);
-  expect(report).toMatchObject({ date: today, source: 'wallet-database', time_zone: 'Africa/Johannesburg' });
+  expect(report).toMatchObject({ date: today, source: 'wallet-api', time_zone: 'Africa/Johannesburg' });
   expect(report.differences).toEqual([{ user_id: b, asset: 'ZAR', figure: 'donated', metrics: 250, ledger: 200 }]);
   // Not vacuous: a's figures are there, on both sides.
   const [row] = await metricsDb.query(
@@ -145,7 +145,7 @@ it('the daily job reconciles yesterday once, and the result is kept', async () =
   const service = app.get(ReconciliationService);
   const yesterday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Africa/Johannesburg' }).format(new Date(Date.now() - 86_400_000));
   const first = await service.runDaily();
-  expect(first).toMatchObject({ date: yesterday, source: 'wallet-database' });
+  expect(first).toMatchObject({ date: yesterday, source: 'wallet-api' });
   expect(await service.runDaily()).toBeNull();
   expect(await metricsDb.query(`select status, differences from metrics_reconciliations where day = $1`, [yesterday])).toEqual([{ status: 'ok', differences: first!.differences.length }]);
 });

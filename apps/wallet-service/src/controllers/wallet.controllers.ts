@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Put, Query, UseInterceptors } from 
 import { Caller, type ServiceCaller } from '@wozamali/platform';
 import {
   AdjustmentDto, CreateHoldDto, EarnPointsDto, InternalTransferDto, ListQueryDto, PutRateCardDto, PutTiersDto, RecordCollectionDto,
-  ReverseTransferDto, SettleHoldDto, SpendPointsDto,
+  ReverseTransferDto, SettleHoldDto, SpendPointsDto, UserDaysQueryDto,
 } from '../dtos/wallet.dto';
 import { CatalogService } from '../ledger/catalog.service';
 import type { WriteContext } from '../ledger/ledger.types';
@@ -129,6 +129,12 @@ export class InternalController {
   @Post('holds/:id/void')
   void(@Param('id', UuidPipe) id: string, @Body() dto: SettleHoldDto, @Write() ctx: WriteContext) {
     return this.wallets.settleHold(ctx, id, 'void', dto);
+  }
+
+  /** Each user's movements per asset on one local day, for the metrics service's reconciliation. */
+  @Get('reports/user-days')
+  userDays(@Query() q: UserDaysQueryDto) {
+    return this.wallets.userDays(q.date, q.time_zone);
   }
 
   /** A system account's balance per asset (summed over its shards), with its totals credited and debited. */

@@ -14,7 +14,7 @@ import {
 } from './postings';
 import { reversalRefusal, transferRefusal } from './transfer-policy';
 import { Written } from './written';
-import type { WalletView } from '@wozamali/contracts';
+import type { WalletLedgerUserDaysResponse, WalletView } from '@wozamali/contracts';
 import type { TokenPrincipal } from '@wozamali/platform';
 
 /** The wallet read: the wallet API contract's view (one definition for the service and its callers). */
@@ -158,6 +158,15 @@ export class WalletService {
     const rows = await this.reads.listUserTransfers(userId, decodeCursor(cursor), limit + 1, pointsOnly);
     const page = rows.slice(0, limit).map((r) => ({ ...r, currency: 'ZAR' as const, created_at: r.created_at.toISOString() }));
     return { data: page, next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
+  }
+
+  /** Each user's movements per asset on one local day, from the ledger (the metrics service reconciles with it). */
+  async userDays(date: string, timeZone: string): Promise<WalletLedgerUserDaysResponse> {
+    const rows = await this.reads.userDays(date, timeZone);
+    return {
+      date, time_zone: timeZone,
+      users: rows.map((r) => ({ user_id: r.user_id.toLowerCase(), asset: r.asset, earned: Number(r.earned), spent: Number(r.spent), donated: Number(r.donated), withdrawn: Number(r.withdrawn) })),
+    };
   }
 
   /** What a system account holds per asset (both assets, zeros for one that never moved). */

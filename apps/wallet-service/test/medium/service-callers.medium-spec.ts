@@ -114,4 +114,23 @@ describe('the wallet authorizes by caller, from the verified service token only'
     expect(own.status).toBe(201);
     expect(await transfersOf(user)).toBe(before + 2);
   });
+  it('the day report is one read open to the metrics service only, and checks its date and time zone', async () => {
+    const user = await funded(2_500);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Africa/Johannesburg' }).format(new Date());
+    const get = async (query: string, caller: string) => {
+      const res = await fetch(`${t.w.url}/internal/v1/reports/user-days?${query}`, { headers: await as(caller) });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const report = await get(`date=${today}&time_zone=Africa/Johannesburg`, 'metrics-service');
+    expect(report.status).toBe(200);
+    expect(report.body.users.filter((u: { user_id: string }) => u.user_id === user)).toEqual([
+      { user_id: user, asset: 'POINTS', earned: 1, spent: 0, donated: 0, withdrawn: 0 },
+      { user_id: user, asset: 'ZAR', earned: 2_500, spent: 0, donated: 0, withdrawn: 0 },
+    ]);
+    for (const caller of ['rewards-service', 'donations-service', 'api-gateway']) expect((await get(`date=${today}`, caller)).status).toBe(403);
+    for (const bad of ['date=2026-02-30', 'date=yesterday', `date=${today}&time_zone=Mars/Olympus`, '']) {
+      const res = await get(bad, 'metrics-service');
+      expect([bad, res.status, res.body.code]).toEqual([bad, 400, 'validation_failed']);
+    }
+  });
 });
