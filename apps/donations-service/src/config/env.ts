@@ -1,4 +1,4 @@
-import { IsInt, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { CommonEnv } from '@wozamali/config';
 
 /** donations-service's environment, validated once at boot. */
@@ -7,4 +7,38 @@ export class DonationsServiceEnv extends CommonEnv {
   @Min(1)
   @Max(65535)
   PORT = 3003;
+
+  /** The wallet-service's base URL (its internal API makes every donation, refund and disbursement). */
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
+  WALLET_SERVICE_URL = 'http://127.0.0.1:3001';
+
+  /** A wallet call with no complete answer within this many ms is `unavailable` (the donation stays pending). */
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  WALLET_TIMEOUT_MS = 5_000;
+
+  /**
+   * Key of the HMAC that turns a donor's user id into their `donor_ref` (stable, not reversible
+   * without the key). Changing it changes every donor's reference.
+   */
+  @IsString()
+  @MinLength(16)
+  DONOR_REF_SECRET = 'development-donor-ref-secret-change-me';
+
+  /** Runs the pending-donation worker and the end-date job in this process. */
+  @IsBoolean()
+  DONATION_WORKERS_ENABLED = true;
+
+  /** How often the worker retries donations left pending by an unreachable wallet. */
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  PENDING_DONATION_INTERVAL_MS = 5_000;
+
+  /** How often campaigns whose end date has passed are completed. */
+  @IsInt()
+  @Min(100)
+  @Max(86_400_000)
+  CAMPAIGN_END_INTERVAL_MS = 60_000;
 }
