@@ -235,6 +235,8 @@ export type WalletDomainProblemCode =
   | 'invalid_id'
   | 'unknown_material'
   | 'invalid_weight'
+  /** A collector named another collector as `collector_id` (403): a collection carries its collector's own id. */
+  | 'collector_mismatch'
   | 'no_rate_card'
   | 'invalid_rate_card'
   | 'invalid_tiers'
@@ -260,7 +262,7 @@ export type WalletProblemCode = WalletDomainProblemCode | WalletHttpProblemCode;
 /** Every {@link WalletProblemCode}, for checking a code read off the wire. */
 export const WALLET_PROBLEM_CODES: readonly WalletProblemCode[] = [
   'insufficient_points', 'insufficient_funds', 'idempotency_key_reused', 'idempotency_key_required', 'invalid_id',
-  'unknown_material', 'invalid_weight', 'no_rate_card', 'invalid_rate_card', 'invalid_tiers', 'collection_already_recorded',
+  'unknown_material', 'invalid_weight', 'collector_mismatch', 'no_rate_card', 'invalid_rate_card', 'invalid_tiers', 'collection_already_recorded',
   'transfer_not_found', 'transfer_not_reversible', 'transfer_already_reversed', 'hold_not_found', 'hold_not_pending',
   'amount_out_of_range', 'invalid_account', 'ledger_busy',
   'validation_failed', 'malformed_request', 'not_found', 'method_not_allowed', 'unsupported_media_type',

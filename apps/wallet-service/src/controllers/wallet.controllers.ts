@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Param, Post, Put, Query, UseInterceptors } from '@nestjs/common';
+import { Caller, type ServiceCaller } from '@wozamali/platform';
 import {
   AdjustmentDto, CreateHoldDto, EarnPointsDto, InternalTransferDto, ListQueryDto, PutRateCardDto, PutTiersDto, RecordCollectionDto,
   ReverseTransferDto, SettleHoldDto, SpendPointsDto,
@@ -53,8 +54,8 @@ export class CollectionsController {
   constructor(private readonly wallets: WalletService, private readonly catalog: CatalogService) {}
 
   @Post('collections')
-  record(@Body() dto: RecordCollectionDto, @Write() ctx: WriteContext) {
-    return this.wallets.recordCollection(ctx, dto);
+  record(@Body() dto: RecordCollectionDto, @Write() ctx: WriteContext, @Caller() caller: ServiceCaller | null) {
+    return this.wallets.recordCollection(ctx, dto, caller?.principal ?? null);
   }
 
   @Get('materials')

@@ -14,6 +14,7 @@ import {
 } from './postings';
 import { Written } from './written';
 import type { WalletView } from '@wozamali/contracts';
+import type { TokenPrincipal } from '@wozamali/platform';
 
 /** The wallet read: the wallet API contract's view (one definition for the service and its callers). */
 export type { WalletView };
@@ -234,7 +235,16 @@ export class WalletService {
   }
 
   /** A weighed collection: points (tier multiplier) and money to the resident, the fund's share to the fund. */
-  async recordCollection(ctx: WriteContext, dto: RecordCollectionDto): Promise<Written<Record<string, unknown>>> {
+  /**
+   * `principal`: who the gateway says recorded it. A collector's collection always carries their own
+   * id as `collector_id` (another id is 403 collector_mismatch); an admin or a service key may name one.
+   */
+  async recordCollection(ctx: WriteContext, dto: RecordCollectionDto, principal: TokenPrincipal | null = null): Promise<Written<Record<string, unknown>>> {
+    let collectorId = dto.collector_id?.toLowerCase() ?? null;
+    if (principal?.type === 'user' && principal.role === 'collector') {
+      if (collectorId !== null && collectorId !== principal.userId) throw new WalletException('collector_mismatch', 'a collector records collections as themselves: leave collector_id out or send your own id');
+      collectorId = principal.userId;
+    }
     const collectedAt = dto.collected_at ? new Date(dto.collected_at) : new Date();
     if (collectedAt.getTime() > Date.now() + 5 * 60_000) throw new WalletException('invalid_weight', 'collected_at is in the future');
     const items = dto.materials.map((m) => ({ material: m.material, kg: m.kg, grams: kgToGrams(m.kg) }));
@@ -252,15 +262,15 @@ export class WalletService {
     const collectionId = dto.collection_id ?? uuidv7();
     const transferId = uuidv7();
     const summary = {
-      collection_id: collectionId, user_id: dto.user_id, collector_id: dto.collector_id ?? null, collected_at: collectedAt.toISOString(),
+      collection_id: collectionId, user_id: dto.user_id, collector_id: collectorId, collected_at: collectedAt.toISOString(),
       rate_card_version: card.version, tier: standing.tier, tier_multiplier_bp: standing.multiplier_bp, points: c.points, amount: c.amount,
       fund_amount: c.fund_amount, gross_amount: c.gross_amount, currency: 'ZAR', total_grams: c.total_grams, lines: c.lines, impact: c.impact,
     };
     const r = await this.ledger.execute(ctx, {
       transferId, kind: 'collection', userId: dto.user_id, reference: collectionId, postings: collectionPostings(dto.user_id, c, randomShard),
       description: `Recycling collection: ${c.lines.map((l) => `${l.kg} kg ${l.name}`).join(', ')}`,
-      metadata: { collection_id: collectionId, rate_card_version: card.version, collector_id: dto.collector_id ?? null },
-      collection: { id: collectionId, collector_id: dto.collector_id ?? null, collected_at: collectedAt.toISOString(), rate_card_version: card.version, total_grams: c.total_grams, points: c.points, amount: c.amount, fund_amount: c.fund_amount, lines: c.lines },
+      metadata: { collection_id: collectionId, rate_card_version: card.version, collector_id: collectorId },
+      collection: { id: collectionId, collector_id: collectorId, collected_at: collectedAt.toISOString(), rate_card_version: card.version, total_grams: c.total_grams, points: c.points, amount: c.amount, fund_amount: c.fund_amount, lines: c.lines },
       events: [{ type: 'collection_recorded', data: { ...summary, transfer_id: transferId, materials: c.lines } }],
       response: { collection: summary },
     });
