@@ -41,4 +41,16 @@ export class DonationsServiceEnv extends CommonEnv {
   @Min(100)
   @Max(86_400_000)
   CAMPAIGN_END_INTERVAL_MS = 60_000;
+
+  /** Writes running at once (each holds a database connection across its wallet call): keep it below DB_POOL_SIZE. */
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  WRITE_CONCURRENCY = 10;
+
+  /** A write waiting longer than this for a slot is refused 503 `service_unavailable` (nothing ran). */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  WRITE_QUEUE_TIMEOUT_MS = 60_000;
 }

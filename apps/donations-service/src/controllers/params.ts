@@ -1,6 +1,7 @@
 import { createParamDecorator, Injectable, Param, type ExecutionContext, type PipeTransform } from '@nestjs/common';
 import { isUuid } from '@wozamali/contracts';
-import { idempotencyKeyOf, idempotencyScopeOf } from '@wozamali/platform';
+import type { OutboxTransaction } from '@wozamali/messaging';
+import { idempotencyKeyOf, idempotencyScopeOf, requestContext } from '@wozamali/platform';
 import type { FastifyRequest } from 'fastify';
 import { DonationException } from '../errors/donation.exception';
 
@@ -23,3 +24,8 @@ export const WriteKey = createParamDecorator((_d: unknown, ctx: ExecutionContext
 
 /** The acting principal, for audit fields and four-eyes checks (the verified token's user or service). */
 export const Actor = createParamDecorator((_d: unknown, ctx: ExecutionContext): string => idempotencyScopeOf(ctx.switchToHttp().getRequest<FastifyRequest>()));
+
+/** Events emitted for a request carry its id as `correlation_id`. */
+export function withRequestId(emit: OutboxTransaction['emit']): OutboxTransaction['emit'] {
+  return (...events) => emit(...events.map((e) => ({ ...e, correlation_id: e.correlation_id ?? requestContext.requestId() })));
+}

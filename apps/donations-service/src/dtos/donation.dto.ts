@@ -1,20 +1,20 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { DonationVisibility } from '@wozamali/contracts';
-import { IsAmount } from './validators';
+import { Absent, IsAmount } from './validators';
 
 /** `POST /v1/users/{user_id}/donations`: money and/or points to a campaign. */
 export class CreateDonationDto {
   /** The campaign (UUID). */
   @IsString() @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: 'campaign_id must be a UUID' }) campaign_id!: string;
   /** Money in cents (≥ 1 when given). */
-  @IsOptional() @IsAmount(1) amount?: number;
+  @Absent() @IsAmount(1) amount?: number;
   /** Points (≥ 1 when given). */
-  @IsOptional() @IsAmount(1) points?: number;
+  @Absent() @IsAmount(1) points?: number;
   /** `public` (default), `hide_amount` or `anonymous`. */
-  @IsOptional() @IsIn(['public', 'hide_amount', 'anonymous']) visibility?: DonationVisibility;
+  @Absent() @IsIn(['public', 'hide_amount', 'anonymous']) visibility?: DonationVisibility;
   /** A note shown with a public donation. */
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(500) message?: string;
+  @Absent() @IsString() @IsNotEmpty() @MaxLength(500) message?: string;
 }
 
 /** `POST /v1/donations/{id}/refund`. */
@@ -40,7 +40,7 @@ export class ExportQuery {
 /** `POST /v1/donations/campaigns/{id}/disbursements`. */
 export class CreateDisbursementDto {
   @IsAmount(1) amount!: number;
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) reference?: string;
+  @Absent() @IsString() @IsNotEmpty() @MaxLength(200) reference?: string;
 }
 
 export class RejectDisbursementDto {

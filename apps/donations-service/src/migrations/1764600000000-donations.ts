@@ -74,6 +74,21 @@ export class DonationTables1764600000000 implements MigrationInterface {
     await q.query('create index donations_user_idx on donations (user_id, created_at desc, id desc)');
     await q.query(`create index donations_pending_idx on donations (next_attempt_at) where status = 'pending'`);
 
+    // Every wallet call a refund made, committed before it is sent: a retry resends an attempt whose
+    // outcome is unknown before trying anything else, so a refund is never paid twice.
+    await q.query(`create table refund_attempts (
+      donation_id uuid not null references donations (id),
+      seq int not null,
+      kind text not null check (kind in ('reverse', 'transfer')),
+      clawback bigint not null,
+      request jsonb not null,
+      status text not null check (status in ('sent', 'applied', 'refused')),
+      code text,
+      transfer_id uuid,
+      created_at timestamptz not null default now(),
+      primary key (donation_id, seq)
+    )`);
+
     // One row per tax year (1 March to the end of February), locked by the transaction that issues
     // a number: numbers are issued in commit order, so a rolled-back donation leaves no gap.
     await q.query('create table receipt_counters (tax_year int primary key, last_seq int not null)');
@@ -121,7 +136,7 @@ export class DonationTables1764600000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['disbursement_approvals', 'disbursements', 'receipts', 'receipt_counters', 'donations', 'campaigns']) await q.query(`drop table if exists ${t}`);
+    for (const t of ['disbursement_approvals', 'disbursements', 'refund_attempts', 'receipts', 'receipt_counters', 'donations', 'campaigns']) await q.query(`drop table if exists ${t}`);
     await dropIdempotencyTable(q);
   }
 }

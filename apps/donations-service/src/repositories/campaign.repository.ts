@@ -98,10 +98,10 @@ export class CampaignRepository {
   /** Writes the whole row back (the caller holds its lock). */
   async save(m: EntityManager, c: Campaign): Promise<Campaign> {
     const [row] = (await m.query(
-      `update campaigns set name = $2, description = $3, beneficiary = $4, target_amount = $5, target_points = $6, starts_at = $7, ends_at = $8,
+      `with u as (update campaigns set name = $2, description = $3, beneficiary = $4, target_amount = $5, target_points = $6, starts_at = $7, ends_at = $8,
          status = $9, on_target = $10, pbo_reference = $11, external_id = $12, bonus_points_per_rand = $13, completed_at = $14, completion_reason = $15,
          cancelled_at = $16, cancellation = $17, redirect_campaign_id = $18, updated_at = now()
-       where id = $1 returning *`,
+       where id = $1 returning *) select * from u`,
       [c.id, c.name, c.description, c.beneficiary, c.target_amount, c.target_points, c.starts_at, c.ends_at, c.status, c.on_target, c.pbo_reference,
         c.external_id, c.bonus_points_per_rand, c.completed_at, c.completion_reason, c.cancelled_at, c.cancellation, c.redirect_campaign_id],
     )) as Row[];

@@ -90,7 +90,8 @@ export class DonationRepository {
   }
 
   async lockForUpdate(m: EntityManager, id: string): Promise<Donation | null> {
-    const [row] = (await m.query('select * from donations where id = $1 for update', [id])) as Row[];
+    // No key update: the refund's attempt rows (written on another connection) reference this row, and must not wait for it.
+    const [row] = (await m.query('select * from donations where id = $1 for no key update', [id])) as Row[];
     return row ? toDonation(row) : null;
   }
 
@@ -113,7 +114,7 @@ export class DonationRepository {
   }
 
   async markAccepted(m: EntityManager, id: string, transferId: string, donatedAt: Date): Promise<Donation> {
-    const [row] = (await m.query(`update donations set status = 'accepted', transfer_id = $2, donated_at = $3 where id = $1 returning *`, [id, transferId, donatedAt])) as Row[];
+    const [row] = (await m.query(`with u as (update donations set status = 'accepted', transfer_id = $2, donated_at = $3 where id = $1 returning *) select * from u`, [id, transferId, donatedAt])) as Row[];
     return toDonation(row!);
   }
 
@@ -131,8 +132,8 @@ export class DonationRepository {
 
   async markRefunded(m: EntityManager, id: string, r: { reason: string; by: string; transferId: string; reclaimed: number; shortfall: number; at: Date }): Promise<Donation> {
     const [row] = (await m.query(
-      `update donations set status = 'refunded', refund_reason = $2, refunded_by = $3, refund_transfer_id = $4, bonus_reclaimed = $5, bonus_shortfall = $6, refunded_at = $7
-       where id = $1 returning *`,
+      `with u as (update donations set status = 'refunded', refund_reason = $2, refunded_by = $3, refund_transfer_id = $4, bonus_reclaimed = $5, bonus_shortfall = $6, refunded_at = $7
+       where id = $1 returning *) select * from u`,
       [id, r.reason, r.by, r.transferId, r.reclaimed, r.shortfall, r.at],
     )) as Row[];
     return toDonation(row!);

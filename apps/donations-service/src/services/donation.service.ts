@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { DonationCreateData, WalletMultiLegTransferRequest, WalletTransferLeg } from '@wozamali/contracts';
 import { OutboxNotifier, OutboxWriter, TransactionRunner, type OutboxTransaction } from '@wozamali/messaging';
-import { afterCommit } from '@wozamali/platform';
+import { afterCommit, requestContext } from '@wozamali/platform';
 import { WalletClient } from '@wozamali/wallet-client';
 import type { EntityManager } from 'typeorm';
 import { DonationsServiceEnv } from '../config/env';
@@ -42,7 +42,7 @@ export class DonationService {
   /** Events written in a request's idempotent transaction `m`; the relay is woken once it has committed. */
   emitterFor(m: EntityManager): Emit {
     return async (...events) => {
-      const envelopes = await this.outbox.add(m, ...events);
+      const envelopes = await this.outbox.add(m, ...events.map((e) => ({ ...e, correlation_id: e.correlation_id ?? requestContext.requestId() })));
       afterCommit(m, () => this.notifier.poke());
       return envelopes;
     };

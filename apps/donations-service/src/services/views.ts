@@ -16,12 +16,12 @@ export function donationView(d: Donation) {
 
 /**
  * A donation in a public list: an anonymous donor only as their `donor_ref` (no user id, no
- * message), a `hide_amount` donor without amounts; a named donor by user id (their named
+ * message; the amount shows, as no one can tie it to them), a `hide_amount` donor without amounts; a named donor by user id (their named
  * reference is not shown, so it cannot be matched with anything).
  */
 export function publicDonationView(d: Donation) {
   const anonymous = d.visibility === 'anonymous';
-  const hidden = d.visibility !== 'public';
+  const hidden = d.visibility === 'hide_amount';
   return {
     id: d.id, user_id: anonymous ? null : d.user_id, donor_ref: anonymous ? d.donor_ref : null, visibility: d.visibility,
     message: anonymous ? null : d.message, amount: hidden ? null : d.amount, points: hidden ? null : d.points, currency: 'ZAR',

@@ -15,7 +15,7 @@ export interface Answer {
   headers: Headers;
 }
 
-export type As = { user: string } | { admin: true } | { service: string };
+export type As = { user: string } | { admin: true | string } | { service: string };
 
 export interface DonationsHarness {
   app: NestFastifyApplication;
@@ -32,6 +32,8 @@ export interface DonationsHarness {
   /** Gives a resident money (cents) and points in the real wallet. */
   fund(userId: string, cents: number, points: number): Promise<void>;
   restartWallet(): Promise<void>;
+  /** Spends a resident's points in the real wallet. */
+  spend(userId: string, points: number): Promise<void>;
 }
 
 async function request(url: string, method: string, headers: Record<string, string>, body?: unknown): Promise<Answer> {
@@ -48,14 +50,14 @@ const ADMIN_ID = '0190f6b0-0000-7000-8000-00000000ad01';
  * The donations-service in this process on a free port (real PostgreSQL and Kafka) and the real
  * wallet-service as a separate process (its build), which a test may stop and start again.
  */
-export function useDonations(overrides: Record<string, string> = {}): DonationsHarness {
+export function useDonations(overrides: Record<string, string> | (() => Record<string, string>) = {}): DonationsHarness {
   const h = {} as DonationsHarness;
   beforeAll(async () => {
     h.walletPort = await freePort();
     h.wallet = await spawnService('wallet-service', h.walletPort);
     const env = validateEnv(DonationsServiceEnv, {
       ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'warn', PORT: '3999',
-      WALLET_SERVICE_URL: `http://127.0.0.1:${h.walletPort}`, WALLET_TIMEOUT_MS: '10000', PENDING_DONATION_INTERVAL_MS: '500', ...serviceKeyEnv('donations-service'), ...overrides,
+      WALLET_SERVICE_URL: `http://127.0.0.1:${h.walletPort}`, WALLET_TIMEOUT_MS: '10000', PENDING_DONATION_INTERVAL_MS: '500', ...serviceKeyEnv('donations-service'), ...(typeof overrides === 'function' ? overrides() : overrides),
     });
     const { app } = await buildService({ service: 'donations-service', envClass: DonationsServiceEnv, module: (e) => AppModule.register(e), callers }, env);
     await app.listen(0, '127.0.0.1');
@@ -65,7 +67,7 @@ export function useDonations(overrides: Record<string, string> = {}): DonationsH
     h.call = async (method, path, as, body, headers = {}) => {
       const auth = 'service' in as
         ? await serviceAuthHeaders('donations-service', as.service)
-        : await serviceAuthHeaders('donations-service', 'api-gateway', 'admin' in as ? { type: 'user', userId: ADMIN_ID, role: 'admin' } : { type: 'user', userId: as.user, role: 'resident' });
+        : await serviceAuthHeaders('donations-service', 'api-gateway', 'admin' in as ? { type: 'user', userId: as.admin === true ? ADMIN_ID : as.admin, role: 'admin' } : { type: 'user', userId: as.user, role: 'resident' });
       return request(`${h.url}${path}`, method, { ...auth, ...headers }, body);
     };
     h.post = (path, as, body, key = uuidv7()) => h.call('POST', path, as, body, { 'idempotency-key': key });
@@ -73,6 +75,10 @@ export function useDonations(overrides: Record<string, string> = {}): DonationsH
     h.walletCall = async (method, path, body) => request(`http://127.0.0.1:${h.walletPort}${path}`, method, {
       ...(await serviceAuthHeaders('wallet-service', 'api-gateway')), ...(method === 'POST' ? { 'idempotency-key': uuidv7() } : {}),
     }, body);
+    h.spend = async (userId, points) => {
+      const res = await h.walletCall('POST', `/v1/users/${userId}/points/spend`, { points, reason: 'test spending' });
+      if (res.status !== 201) throw new Error(`spending failed: ${res.status} ${res.text}`);
+    };
     h.fund = async (userId, cents, points) => {
       const res = await h.walletCall('POST', `/v1/users/${userId}/points/earn`, { points: Math.max(points, 1), ...(cents > 0 ? { amount: cents } : {}), reason: 'test funding' });
       if (res.status !== 201) throw new Error(`funding failed: ${res.status} ${res.text}`);
