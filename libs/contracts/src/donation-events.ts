@@ -1,9 +1,16 @@
 import { defineEvent } from './event-definition';
 import { Topics } from './topics';
 
-// Published by the donations-service (issue 12). An anonymous donor appears in `data` only as
-// `donor_ref`: `user_id` is null there. Internal consumers that must know the donor (the rewards
-// service's donor badge) read the envelope's `subject`, which webhooks never carry.
+// Published by the donations-service (issue 12). Events reach external services (the webhook
+// dispatcher forwards `data`), so an anonymous donation's user id is in no event at all: `user_id` is
+// null in `data`, the envelope's `subject` is null and so is the Kafka key. The donor appears only as
+// `donor_ref`. A consumer that must know the donor (the rewards service's donor badge) asks the
+// donations-service over a signed service call: `GET /internal/v1/donations/{id}/donor`, open to the
+// rewards-service only.
+//
+// `donor_ref` is a keyed hash of the donor: one value for all of a donor's anonymous donations and
+// another for all of their named (`public`, `hide_amount`) ones. A named donation's event carries
+// user id and reference together, so one shared reference would unmask the anonymous donations.
 
 export type DonationVisibility = 'public' | 'hide_amount' | 'anonymous';
 export type CampaignStatus = 'draft' | 'active' | 'completed' | 'cancelled';
@@ -16,7 +23,10 @@ export interface DonationCreateData {
   campaign_id: string;
   /** The donor, or null when the donation is anonymous. */
   user_id: string | null;
-  /** A stable pseudonymous reference of the donor (the same for every donation of theirs). */
+  /**
+   * A stable pseudonymous reference of the donor: the same for every anonymous donation of theirs,
+   * and another one, never linkable to it, for their named donations.
+   */
   donor_ref: string;
   /** How the donation is shown in public lists. */
   visibility: DonationVisibility;

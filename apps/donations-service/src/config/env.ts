@@ -1,5 +1,8 @@
 import { IsBoolean, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-import { CommonEnv } from '@wozamali/config';
+import { CommonEnv, InvalidEnvironmentError } from '@wozamali/config';
+
+/** The development default of DONOR_REF_SECRET (a warning at boot, as the dispatcher's development key). */
+export const DEV_DONOR_REF_SECRET = 'development-donor-ref-secret-change-me';
 
 /** donations-service's environment, validated once at boot. */
 export class DonationsServiceEnv extends CommonEnv {
@@ -24,7 +27,7 @@ export class DonationsServiceEnv extends CommonEnv {
    */
   @IsString()
   @MinLength(16)
-  DONOR_REF_SECRET = 'development-donor-ref-secret-change-me';
+  DONOR_REF_SECRET = DEV_DONOR_REF_SECRET;
 
   /** Runs the pending-donation worker and the end-date job in this process. */
   @IsBoolean()
@@ -53,4 +56,12 @@ export class DonationsServiceEnv extends CommonEnv {
   @Min(100)
   @Max(600_000)
   WRITE_QUEUE_TIMEOUT_MS = 60_000;
+}
+
+/** Rules across variables: writes must leave pool connections for reads and the workers. */
+export function checkDonationsEnv(env: DonationsServiceEnv): DonationsServiceEnv {
+  const problems: string[] = [];
+  if (env.WRITE_CONCURRENCY >= env.DB_POOL_SIZE) problems.push(`WRITE_CONCURRENCY=${env.WRITE_CONCURRENCY}: must be below DB_POOL_SIZE=${env.DB_POOL_SIZE}`);
+  if (problems.length > 0) throw new InvalidEnvironmentError(problems);
+  return env;
 }
