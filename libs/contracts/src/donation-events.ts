@@ -8,6 +8,10 @@ import { Topics } from './topics';
 // donations-service over a signed service call: `GET /internal/v1/donations/{id}/donor`, open to the
 // rewards-service only.
 //
+// Nor does an anonymous donation's event name its wallet transfer (`transfer_id` null): the wallet's
+// own events of that transfer carry the donor's user id. (A partner subscribed to wallet events too
+// still sees the donor's wallet debited at that moment: their wallet history is theirs.)
+//
 // `donor_ref` is a keyed hash of the donor: one value for all of a donor's anonymous donations and
 // another for all of their named (`public`, `hide_amount`) ones. A named donation's event carries
 // user id and reference together, so one shared reference would unmask the anonymous donations.
@@ -38,8 +42,11 @@ export interface DonationCreateData {
   points: number;
   /** Bonus points the donor earned with it (1 per R1 by default). */
   bonus_points: number;
-  /** The wallet transfer that moved it (money, points and bonus legs in one). */
-  transfer_id: string;
+  /**
+   * The wallet transfer that moved it (money, points and bonus legs in one); null for an anonymous
+   * donation, as the wallet's own events of that transfer name the donor.
+   */
+  transfer_id: string | null;
   /** The receipt number of a money donation, e.g. `WM-2026-000123`; null for points only. */
   receipt_number: string | null;
   /** When it was accepted (ISO 8601). */
@@ -120,8 +127,8 @@ export interface DonationRefundedData {
   bonus_points_reclaimed: number;
   /** Bonus points that could not be taken back (the donor had spent them). */
   bonus_points_shortfall: number;
-  /** The wallet transfer that reversed the donation. */
-  refund_transfer_id: string;
+  /** The wallet transfer that gave the donation back; null for an anonymous donation (as `transfer_id`). */
+  refund_transfer_id: string | null;
   /** The voided receipt's number, or null for a points-only donation. */
   receipt_number: string | null;
   /** The admin's reason. */
@@ -160,7 +167,7 @@ export interface DisbursementUpdateData {
 export const DonationEvents = {
   donation_create: defineEvent<DonationCreateData>()('donation_create', Topics.donations, {
     donation_id: 'uuid', campaign_id: 'uuid', user_id: 'uuid|null', donor_ref: 'string', visibility: 'string', amount: 'int',
-    currency: 'string', points: 'int', bonus_points: 'int', transfer_id: 'uuid', receipt_number: 'string|null', donated_at: 'iso-date',
+    currency: 'string', points: 'int', bonus_points: 'int', transfer_id: 'uuid|null', receipt_number: 'string|null', donated_at: 'iso-date',
   }),
   campaign_update: defineEvent<CampaignUpdateData>()('campaign_update', Topics.donations, {
     campaign_id: 'uuid', name: 'string', status: 'string', previous_status: 'string|null', target_amount: 'int|null',
@@ -173,7 +180,7 @@ export const DonationEvents = {
   }),
   donation_refunded: defineEvent<DonationRefundedData>()('donation_refunded', Topics.donations, {
     donation_id: 'uuid', campaign_id: 'uuid', user_id: 'uuid|null', donor_ref: 'string', amount: 'int', currency: 'string', points: 'int',
-    bonus_points_reclaimed: 'int', bonus_points_shortfall: 'int', refund_transfer_id: 'uuid', receipt_number: 'string|null',
+    bonus_points_reclaimed: 'int', bonus_points_shortfall: 'int', refund_transfer_id: 'uuid|null', receipt_number: 'string|null',
     reason: 'string', refunded_at: 'iso-date',
   }),
   disbursement_update: defineEvent<DisbursementUpdateData>()('disbursement_update', Topics.donations, {

@@ -64,9 +64,12 @@ export class CampaignRepository {
   async lockForDonation(m: EntityManager, id: string): Promise<Campaign | null> {
     const [peek] = (await m.query('select on_target, target_amount, target_points from campaigns where id = $1', [id])) as Row[];
     if (!peek) return null;
-    const exclusive = peek.on_target === 'complete' && (peek.target_amount !== null || peek.target_points !== null);
-    const [row] = (await m.query(`select * from campaigns where id = $1 for ${exclusive ? 'update' : 'share'}`, [id])) as Row[];
-    return row ? toCampaign(row) : null;
+    const exclusive = (r: Pick<Row, 'on_target' | 'target_amount' | 'target_points'>) => r.on_target === 'complete' && (r.target_amount !== null || r.target_points !== null);
+    const [row] = (await m.query(`select * from campaigns where id = $1 for ${exclusive(peek) ? 'update' : 'share'}`, [id])) as Row[];
+    if (!row || exclusive(peek) || !exclusive(row)) return row ? toCampaign(row) : null;
+    // An admin gave it a target between the peek and the lock: take the exclusive lock after all.
+    const [again] = (await m.query('select * from campaigns where id = $1 for update', [id])) as Row[];
+    return again ? toCampaign(again) : null;
   }
 
   async lockForUpdate(m: EntityManager, id: string): Promise<Campaign | null> {
@@ -129,8 +132,8 @@ export class CampaignRepository {
   }
 
   /** Money and points given back by refunds of the campaign's donations. */
-  async refundedTotals(id: string): Promise<{ amount: number; points: number }> {
-    const [r] = (await this.ds.query(
+  async refundedTotals(id: string, m: EntityManager = this.ds.manager): Promise<{ amount: number; points: number }> {
+    const [r] = (await m.query(
       `select coalesce(sum(amount), 0)::text as amount, coalesce(sum(points), 0)::text as points from donations where campaign_id = $1 and status = 'refunded'`, [id],
     )) as { amount: string; points: string }[];
     return { amount: Number(r!.amount), points: Number(r!.points) };

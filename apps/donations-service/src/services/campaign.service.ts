@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { uuidv7, type CampaignStatus, type CampaignUpdateData } from '@wozamali/contracts';
 import type { OutboxTransaction } from '@wozamali/messaging';
-import { WalletClient } from '@wozamali/wallet-client';
-import type { EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { canMove, daysLeft, percentOf } from '../domain/donation-rules';
 import type { CreateCampaignDto, UpdateCampaignDto } from '../dtos/campaign.dto';
 import { DonationException } from '../errors/donation.exception';
@@ -16,8 +15,8 @@ type ProgressSource = 'ledger' | 'journal';
 export class CampaignService {
   constructor(
     private readonly campaigns: CampaignRepository,
-    private readonly wallet: WalletClient,
     private readonly donations: DonationService,
+    private readonly ds: DataSource,
   ) {}
 
   async create(m: EntityManager, dto: CreateCampaignDto): Promise<unknown> {
@@ -103,15 +102,9 @@ export class CampaignService {
    * cannot be reached the journal's figures are shown, marked as such.
    */
   private async progressOf(list: Campaign[]): Promise<unknown[]> {
-    const journal = await this.campaigns.journalTotals(list.map((c) => c.id));
     return Promise.all(list.map(async (c) => {
-      const totals = journal.get(c.id)!;
-      const ledger = await this.wallet.accountBalances('campaign', c.id);
-      if (ledger.kind !== 'applied') return this.view(c, totals, 'journal');
-      const refunded = await this.campaigns.refundedTotals(c.id);
-      const credited = (asset: 'ZAR' | 'POINTS') => ledger.body.balances.find((b) => b.asset === asset)?.credited ?? 0;
-      const balance = (asset: 'ZAR' | 'POINTS') => ledger.body.balances.find((b) => b.asset === asset)?.balance ?? 0;
-      return this.view(c, { ...totals, amount: credited('ZAR') - refunded.amount, points: credited('POINTS') - refunded.points }, 'ledger', { amount: balance('ZAR'), points: balance('POINTS') });
+      const { totals, balance } = await this.donations.raised(this.ds.manager, c.id);
+      return balance ? this.view(c, totals, 'ledger', balance) : this.view(c, totals, 'journal');
     }));
   }
 

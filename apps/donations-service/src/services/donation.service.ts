@@ -8,7 +8,7 @@ import { DonationsServiceEnv } from '../config/env';
 import { bonusPoints, donationIdFor, donorRef, receiptNumber, targetsMet, taxYearOf } from '../domain/donation-rules';
 import type { CreateDonationDto } from '../dtos/donation.dto';
 import { DonationException } from '../errors/donation.exception';
-import { CampaignRepository, type Campaign } from '../repositories/campaign.repository';
+import { CampaignRepository, type Campaign, type JournalTotals } from '../repositories/campaign.repository';
 import { DonationRepository, type Donation, type NewDonation } from '../repositories/donation.repository';
 import { donationView } from './views';
 
@@ -158,7 +158,7 @@ export class DonationService {
     const anonymous = d.visibility === 'anonymous';
     const data: DonationCreateData = {
       donation_id: d.id, campaign_id: d.campaign_id, user_id: anonymous ? null : d.user_id, donor_ref: d.donor_ref, visibility: d.visibility,
-      amount: d.amount, currency: 'ZAR', points: d.points, bonus_points: d.bonus_points, transfer_id: d.transfer_id!, receipt_number: receipt,
+      amount: d.amount, currency: 'ZAR', points: d.points, bonus_points: d.bonus_points, transfer_id: anonymous ? null : d.transfer_id, receipt_number: receipt,
       donated_at: d.donated_at!.toISOString(),
     };
     // An anonymous donation's event carries no user id anywhere: not in data, not as subject (the Kafka key).
@@ -172,11 +172,28 @@ export class DonationService {
     return { ...d, receipt_number: receipt };
   }
 
+  /**
+   * What a campaign raised, net of refunds: from its ledger accounts (credited minus what refunds
+   * took back) with its balance, the donors from the journal; the journal's sums (and no balance)
+   * when the wallet cannot be read.
+   */
+  async raised(m: EntityManager, campaignId: string): Promise<{ totals: JournalTotals; balance: { amount: number; points: number } | null }> {
+    const journal = (await this.campaigns.journalTotals([campaignId], m)).get(campaignId)!;
+    const ledger = await this.wallet.accountBalances('campaign', campaignId);
+    if (ledger.kind !== 'applied') return { totals: journal, balance: null };
+    const refunded = await this.campaigns.refundedTotals(campaignId, m);
+    const of = (asset: 'ZAR' | 'POINTS') => ledger.body.balances.find((b) => b.asset === asset);
+    return {
+      totals: { ...journal, amount: (of('ZAR')?.credited ?? 0) - refunded.amount, points: (of('POINTS')?.credited ?? 0) - refunded.points },
+      balance: { amount: of('ZAR')?.balance ?? 0, points: of('POINTS')?.balance ?? 0 },
+    };
+  }
+
   /** Completes a campaign (the caller holds its row lock and has checked it is active): exactly once, with its totals. */
   async complete(m: EntityManager, emit: Emit, campaign: Campaign, reason: 'target_reached' | 'ended'): Promise<Campaign> {
     const now = new Date();
     const saved = await this.campaigns.save(m, { ...campaign, status: 'completed', completed_at: now, completion_reason: reason });
-    const totals = (await this.campaigns.journalTotals([campaign.id], m)).get(campaign.id)!;
+    const { totals } = await this.raised(m, campaign.id);
     await emit({
       type: 'campaign_completed',
       data: {

@@ -82,8 +82,10 @@ describe('visibility, public lists and receipts', () => {
     for (const r of anonEvents) {
       expect(r.key).toBeNull();
       expect(r.payload.subject).toBeNull();
-      expect(r.payload.data).toMatchObject({ user_id: null, donor_ref: a.donor_ref, visibility: 'anonymous' });
+      expect(r.payload.data).toMatchObject({ user_id: null, donor_ref: a.donor_ref, visibility: 'anonymous', transfer_id: null });
       expect(JSON.stringify(r.payload)).not.toContain(anon);
+      // Not even the wallet transfer, whose own wallet events name the donor.
+      expect(JSON.stringify(r.payload)).not.toContain(a.transfer_id);
     }
     const named1 = rows.find((r: { payload: { data: { user_id: string } } }) => r.payload.data.user_id === named);
     expect(named1.key).toBe(named);
