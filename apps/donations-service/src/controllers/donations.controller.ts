@@ -2,7 +2,7 @@ import { Body, Controller, Get, Header, Post, Query, Res } from '@nestjs/common'
 import { Tx } from '@wozamali/platform';
 import type { FastifyReply } from 'fastify';
 import type { EntityManager } from 'typeorm';
-import { CreateDonationDto, ExportQuery, PageQuery, ReceiptQuery } from '../dtos/donation.dto';
+import { AdminListQuery, CreateDonationDto, ExportQuery, PageQuery, ReceiptQuery } from '../dtos/donation.dto';
 import { DonationQueries } from '../services/donation-queries.service';
 import { DonationService } from '../services/donation.service';
 import { ReceiptService } from '../services/receipt.service';
@@ -38,6 +38,7 @@ export class AdminDonationsController {
     return this.receipts.exportCsv(q.tax_year);
   }
 
+  @Get() list(@Query() q: AdminListQuery) { return this.queries.all(q.campaign_id, q.status, q.limit ?? 20, q.cursor); }
   @Get(':id') get(@IdParam('id') id: string) { return this.queries.any(id); }
   @Get(':id/receipt') receipt(@IdParam('id') id: string, @Query() q: ReceiptQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.receipts.document(id, null).then((doc) => (q.format === 'html' ? html(reply, this.receipts.html(doc)) : doc));

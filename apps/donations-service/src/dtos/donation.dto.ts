@@ -28,6 +28,12 @@ export class PageQuery {
   @IsOptional() @IsString() @MaxLength(200) cursor?: string;
 }
 
+/** `GET /v1/donations` (admin): every donation, newest first, optionally of one campaign or status. */
+export class AdminListQuery extends PageQuery {
+  @IsOptional() @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: 'campaign_id must be a UUID' }) campaign_id?: string;
+  @IsOptional() @IsIn(['pending', 'accepted', 'failed', 'refunded']) status?: 'pending' | 'accepted' | 'failed' | 'refunded';
+}
+
 export class ReceiptQuery {
   /** `json` (default) or `html` (printable). */
   @IsOptional() @IsIn(['json', 'html']) format?: 'json' | 'html';

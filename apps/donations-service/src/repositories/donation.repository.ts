@@ -193,6 +193,16 @@ export class DonationRepository {
     return this.page(rows, limit);
   }
 
+  /** Every donation (admins), newest first, optionally of one campaign and one status. */
+  async pageOfAll(campaignId: string | null, status: DonationStatus | null, limit: number, after: { at: Date; id: string } | null): Promise<Page<Donation>> {
+    const rows = (await this.ds.query(
+      `select * from donations where ($1::uuid is null or campaign_id = $1) and ($2::text is null or status = $2)
+         and ($3::timestamptz is null or (created_at, id) < ($3, $4::uuid)) order by created_at desc, id desc limit $5`,
+      [campaignId, status, after?.at ?? null, after?.id ?? null, limit + 1],
+    )) as Row[];
+    return this.page(rows, limit);
+  }
+
   /** Accepted donations of a campaign (for the public list), newest first. */
   async pageOfCampaign(campaignId: string, limit: number, after: { at: Date; id: string } | null, statuses: DonationStatus[] = ['accepted']): Promise<Page<Donation>> {
     const rows = (await this.ds.query(

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TransactionRunner, type OutboxTransaction } from '@wozamali/messaging';
 import { DonationException } from '../errors/donation.exception';
 import { CampaignRepository } from '../repositories/campaign.repository';
-import { decodeCursor, DonationRepository } from '../repositories/donation.repository';
+import { decodeCursor, DonationRepository, type DonationStatus } from '../repositories/donation.repository';
 import { donationView, publicDonationView } from './views';
 
 /** Reads of donations: the donor's own, an admin's, and the public lists. */
@@ -17,6 +17,11 @@ export class DonationQueries {
 
   async ownList(userId: string, limit: number, cursor: string | undefined) {
     const page = await this.donations.pageOfUser(userId, limit, this.cursor(cursor));
+    return { data: page.data.map(donationView), next_cursor: page.next_cursor };
+  }
+
+  async all(campaignId: string | undefined, status: DonationStatus | undefined, limit: number, cursor: string | undefined) {
+    const page = await this.donations.pageOfAll(campaignId?.toLowerCase() ?? null, status ?? null, limit, this.cursor(cursor));
     return { data: page.data.map(donationView), next_cursor: page.next_cursor };
   }
 

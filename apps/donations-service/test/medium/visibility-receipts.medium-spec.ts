@@ -74,6 +74,11 @@ describe('visibility, public lists and receipts', () => {
     expect(own.body.data.map((d: { id: string }) => d.id).sort()).toEqual([a.id, a2.id].sort());
     expect(own.body.data[0]).toMatchObject({ user_id: anon, visibility: 'anonymous' });
     expect((await t.get(`/v1/donations/${a.id}`, ADMIN)).body).toMatchObject({ user_id: anon, message: 'from a neighbour' });
+    const all = await t.get(`/v1/donations?campaign_id=${c.id}&status=accepted&limit=3`, ADMIN);
+    expect(all.body.data).toHaveLength(3);
+    const rest = await t.get(`/v1/donations?campaign_id=${c.id}&status=accepted&limit=3&cursor=${all.body.next_cursor}`, ADMIN);
+    expect(rest.body).toMatchObject({ next_cursor: null });
+    expect([...all.body.data, ...rest.body.data].map((d: { user_id: string }) => d.user_id).sort()).toEqual([anon, anon, hidden, named].sort());
 
     // Events: what the outbox wrote and what reached Kafka (what the dispatcher would forward as webhooks).
     const rows = await t.db.query(`select key, payload from outbox where payload->'data'->>'campaign_id' = $1 and type = 'donation_create'`, [c.id]);

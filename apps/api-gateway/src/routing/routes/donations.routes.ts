@@ -21,6 +21,7 @@ export const DONATIONS_ROUTES: readonly RouteRule[] = [
   r('POST', '/v1/donations/disbursements/{disbursement_id}/approve', 'donations', 'campaigns', 'disburse', 'admin'),
   r('POST', '/v1/donations/disbursements/{disbursement_id}/reject', 'donations', 'campaigns', 'disburse', 'admin'),
   r('GET', '/v1/donations/receipts/export', 'donations', 'donations', 'read', 'admin'),
+  r('GET', '/v1/donations', 'donations', 'donations', 'read', 'admin'),
   r('GET', '/v1/donations/{donation_id}', 'donations', 'donations', 'read', 'admin'),
   r('GET', '/v1/donations/{donation_id}/receipt', 'donations', 'donations', 'read', 'admin'),
   r('POST', '/v1/donations/{donation_id}/refund', 'donations', 'donations', 'refund', 'admin'),
