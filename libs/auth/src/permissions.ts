@@ -18,7 +18,7 @@ export const PERMISSION_CATALOGUE = {
   donations: ['read', 'create', 'refund'],
   campaigns: ['read', 'write', 'disburse'],
   withdrawals: ['read', 'request', 'approve'],
-  metrics: ['read'],
+  metrics: ['read', 'write'],
   webhooks: ['read', 'write'],
   external_services: ['read', 'register', 'heartbeat', 'write'],
   api_keys: ['manage'],

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionRunner, type OutboxTransaction } from '@wozamali/messaging';
+import { DomainException } from '@wozamali/platform';
 import { DonationException } from '../errors/donation.exception';
 import { CampaignRepository } from '../repositories/campaign.repository';
 import { decodeCursor, DonationRepository, type DonationStatus } from '../repositories/donation.repository';
@@ -64,7 +65,8 @@ export class DonationQueries {
   private cursor(cursor: string | undefined) {
     if (cursor === undefined) return null;
     const at = decodeCursor(cursor);
-    if (!at) throw new DonationException('invalid_id', 'cursor is not valid');
+    // As the platform's list helper answers a foreign cursor.
+    if (!at) throw new DomainException('validation_failed', 400, 'cursor is not one this list gave');
     return at;
   }
 }

@@ -107,13 +107,13 @@ export class InternalController {
   constructor(private readonly wallets: WalletService) {}
 
   @Post('transfers')
-  transfer(@Body() dto: InternalTransferDto, @Write() ctx: WriteContext) {
-    return this.wallets.transfer(ctx, dto);
+  transfer(@Body() dto: InternalTransferDto, @Write() ctx: WriteContext, @Caller() caller: ServiceCaller | null) {
+    return this.wallets.transfer(ctx, dto, caller?.service ?? 'anonymous');
   }
 
   @Post('transfers/:id/reverse')
-  reverse(@Param('id', UuidPipe) id: string, @Body() dto: ReverseTransferDto, @Write() ctx: WriteContext, @Actor() actor: string) {
-    return this.wallets.reverse(ctx, id, dto, actor);
+  reverse(@Param('id', UuidPipe) id: string, @Body() dto: ReverseTransferDto, @Write() ctx: WriteContext, @Actor() actor: string, @Caller() caller: ServiceCaller | null) {
+    return this.wallets.reverse(ctx, id, dto, actor, caller?.service ?? 'anonymous');
   }
 
   @Post('holds')

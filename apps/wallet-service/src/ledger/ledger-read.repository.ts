@@ -47,6 +47,12 @@ export class LedgerReadRepository {
     return (await this.pool.query(sql, params)).rows as T[];
   }
 
+  /** Who made a transfer (its idempotency scope: the calling service for internal calls), or undefined when there is no such transfer. */
+  async transferMaker(id: string): Promise<string | null | undefined> {
+    const [row] = await this.rows<{ client_id: string | null }>('select client_id from transfers where id = $1', [id]);
+    return row ? row.client_id : undefined;
+  }
+
   /** The user's money and points accounts (shard 0), either of which may not exist yet. */
   findUserAccounts(userId: string): Promise<UserAccountRow[]> {
     return this.rows(`select id, asset, balance, held, lifetime_earned, updated_at from accounts where owner_type = 'user' and owner_id = $1 and shard = 0`, [userId]);

@@ -12,6 +12,7 @@ import type { Asset, LedgerResult, OwnerType, PostingSpec, WriteContext } from '
 import {
   adjustmentPostings, collectionPostings, earnPostings, InvalidLegs, planTransfer, randomShard, spendPostings, SYSTEM_OWNER_IDS, type Leg,
 } from './postings';
+import { reversalRefusal, transferRefusal } from './transfer-policy';
 import { Written } from './written';
 import type { WalletView } from '@wozamali/contracts';
 import type { TokenPrincipal } from '@wozamali/platform';
@@ -196,7 +197,13 @@ export class WalletService {
     return this.userWrite(r, { asset: dto.asset, reason: dto.reason });
   }
 
-  async reverse(ctx: WriteContext, transferId: string, dto: ReverseTransferDto, actor: string): Promise<Written<ReversalView>> {
+  /** `caller`: the internal service asking (it may reverse only its own transfers); absent for an admin through the gateway. */
+  async reverse(ctx: WriteContext, transferId: string, dto: ReverseTransferDto, actor: string, caller?: string): Promise<Written<ReversalView>> {
+    if (caller !== undefined) {
+      const madeBy = await this.reads.transferMaker(transferId);
+      const refusal = madeBy === undefined ? null : reversalRefusal(caller, madeBy);
+      if (refusal) throw new WalletException('transfer_not_permitted', refusal);
+    }
     const r = await this.ledger.execute(ctx, { kind: 'reverse', userId: null, reverses: transferId, description: `Reversal of ${transferId}: ${dto.reason}`, metadata: { actor } });
     return new Written(r, {
       transfer_id: r.transfer_id, reverses_transfer_id: transferId, kind: r.kind, user_id: r.user_id, points: r.points_change, amount: r.money_change,
@@ -208,7 +215,7 @@ export class WalletService {
    * Internal API for rewards, donations and withdrawals: one transfer of one or more legs, all or
    * nothing. A multi-leg transfer concerns at most one user (whose events it writes).
    */
-  async transfer(ctx: WriteContext, dto: InternalTransferDto): Promise<Written<TransferView>> {
+  async transfer(ctx: WriteContext, dto: InternalTransferDto, caller: string): Promise<Written<TransferView>> {
     const multiLeg = dto.legs !== undefined;
     const legs: Leg[] = dto.legs ?? [{ from: dto.from!, to: dto.to!, asset: dto.asset!, amount: dto.amount! }];
     let plan: { postings: PostingSpec[]; userId: string | null };
@@ -217,6 +224,8 @@ export class WalletService {
     } catch (err) {
       throw err instanceof InvalidLegs ? new WalletException('invalid_account', err.message) : err;
     }
+    const refusal = transferRefusal(caller, dto.kind, legs);
+    if (refusal) throw new WalletException('transfer_not_permitted', refusal);
     const r = await this.ledger.execute(ctx, { kind: dto.kind, userId: plan.userId, description: dto.description, reference: dto.reference, metadata: dto.metadata, postings: plan.postings });
     return new Written(r, { transfer_id: r.transfer_id, kind: r.kind, user_id: r.user_id, created_at: r.created_at, postings: r.postings });
   }
