@@ -65,7 +65,16 @@ export const DOCUMENTED_ROUTES: DocEntry[] = [
   d('GET', '/v1/external/services', 'external services', 'Registered external services.'),
   d('POST', '/v1/external/services/{service_ref}/heartbeat', 'external services', 'Record a heartbeat.'),
   d('GET', '/v1/external/services/health', 'external services', 'Health of each service (healthy < 5 min, warning < 1 h, else unhealthy).'),
-  d('GET', '/v1/external/{service_id}/wallets/{user_id}', 'external (seed form)', "The seed's form: any route above under /v1/external/{service_id}/…; service_id must be the key's.", { response: WalletDto }),
+  d('GET', '/v1/external/{service_id}/wallets/{user_id}', 'external (seed form)', "The seed's form: any route above under /v1/external/{service_id}/…; service_id must be the key's.", { response: WalletDto }),  d('GET', '/v1/donations/campaigns/{campaign_id}', 'donations', 'A campaign with its progress from the ledger: raised money and points net of refunds, donors, % of each target (capped at 100), days left.'),
+  d('PATCH', '/v1/donations/campaigns/{campaign_id}', 'donations', 'Change a campaign (admin): draft → active → completed; a target may rise after activation, never below what was raised.'),
+  d('POST', '/v1/donations/campaigns/{campaign_id}/cancel', 'donations', 'Cancel a campaign (admin); one holding money needs disposition refund or redirect.'),
+  d('GET', '/v1/donations/campaigns/{campaign_id}/donations', 'donations', "A campaign's donations, public view: anonymous donors only by donor_ref, hidden amounts hidden.", { query: ['limit', 'cursor'] }),
+  d('GET', '/v1/donations/campaigns/{campaign_id}/top-donors', 'donations', 'Donors ranked by what they gave (public view).', { query: ['limit'] }),
+  d('POST', '/v1/donations/campaigns/{campaign_id}/disbursements', 'donations', 'Request a disbursement to the beneficiary (admin, campaigns:disburse).', { status: 201 }),
+  d('POST', '/v1/donations/disbursements/{disbursement_id}/approve', 'donations', 'Approve a disbursement: another admin than the requester; moves the money to payout clearing.'),
+  d('POST', '/v1/donations/{donation_id}/refund', 'donations', 'Refund a donation once (admin, donations:refund).'),
+  d('GET', '/v1/donations/receipts/export', 'donations', "A tax year's receipts as CSV (admin).", { query: ['tax_year'] }),
+  d('GET', '/v1/users/{user_id}/donations/{donation_id}/receipt', 'donations', 'The receipt (Section 18A with a PBO reference) or, for points, the acknowledgement; format=html for a printable page.', { query: ['format'] }),
 ];
 
 const PROBLEMS: Record<string, string> = {
