@@ -1,0 +1,22 @@
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { Caller, idempotencyKeyOf, idempotentRequestOf, type ServiceCaller } from '@wozamali/platform';
+import type { FastifyRequest } from 'fastify';
+import { CodeDto, RollbackUseDto } from '../dtos/redemption.dto';
+import { CodeService } from '../services/code.service';
+
+/** Partners (service keys with `rewards: use_codes`) check, use and roll back uses of their rewards' codes. */
+@Controller('v1/reward-codes')
+export class RewardCodesController {
+  constructor(private readonly codes: CodeService) {}
+
+  /** No side effect (nothing to replay): the key is required like on every POST, the answer is the code's state now. */
+  @Post('validate') @HttpCode(200) validate(@Req() req: FastifyRequest, @Body() dto: CodeDto, @Caller() c: ServiceCaller | null) {
+    idempotencyKeyOf(req);
+    return this.codes.validate(dto.code, c?.principal ?? null);
+  }
+
+  @Post('use') @HttpCode(200) use(@Req() req: FastifyRequest, @Body() dto: CodeDto, @Caller() c: ServiceCaller | null) { return this.codes.use(idempotentRequestOf(req), dto.code, c?.principal ?? null); }
+  @Post('uses/:id/rollback') @HttpCode(200) rollback(@Req() req: FastifyRequest, @Param('id', new ParseUUIDPipe()) id: string, @Body() dto: RollbackUseDto, @Caller() c: ServiceCaller | null) {
+    return this.codes.rollback(idempotentRequestOf(req), id, dto.reason, c?.principal ?? null);
+  }
+}

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import type { WalletTransferRequest } from '@wozamali/contracts';
+import { DataSource, type EntityManager } from 'typeorm';
+
+type Q = Pick<EntityManager, 'query'>;
+
+export interface RedemptionRow {
+  id: string;
+  reward_id: string;
+  user_id: string;
+  status: 'pending' | 'issued' | 'failed';
+  /** The wallet request, stored once and resent unchanged with the same key; null for a free reward. */
+  wallet_request: WalletTransferRequest | null;
+  transfer_id: string | null;
+  failure_code: string | null;
+  requested_by: string;
+  attempts: number;
+  next_attempt_at: Date;
+  created_at: Date;
+  completed_at: Date | null;
+}
+
+/** Redemptions: the locally committed decision, then the wallet's outcome. */
+@Injectable()
+export class RedemptionRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async getById(id: string, q: Q = this.ds): Promise<RedemptionRow | null> {
+    const rows = (await q.query('select * from redemptions where id = $1', [id])) as RedemptionRow[];
+    return rows[0] ?? null;
+  }
+
+  async insertPending(q: Q, r: { id: string; rewardId: string; userId: string; walletRequest: WalletTransferRequest | null; requestedBy: string; graceMs: number }): Promise<void> {
+    await q.query(
+      `insert into redemptions (id, reward_id, user_id, status, wallet_request, requested_by, next_attempt_at)
+       values ($1, $2, $3, 'pending', $4, $5, now() + make_interval(secs => $6::float8 / 1000))`,
+      [r.id, r.rewardId, r.userId, r.walletRequest === null ? null : JSON.stringify(r.walletRequest), r.requestedBy, r.graceMs],
+    );
+  }
+
+  /** pending → issued, once; false when another request or the worker got there first. */
+  async markIssued(q: Q, id: string, transferId: string | null): Promise<boolean> {
+    const res = (await q.query(`update redemptions set status = 'issued', transfer_id = $2, completed_at = now() where id = $1 and status = 'pending'`, [id, transferId])) as [unknown[], number];
+    return res[1] === 1;
+  }
+
+  /** pending → failed, once: only the caller that wins gives the stock back. */
+  async markFailed(q: Q, id: string, code: string): Promise<boolean> {
+    const res = (await q.query(`update redemptions set status = 'failed', failure_code = $2, completed_at = now() where id = $1 and status = 'pending'`, [id, code])) as [unknown[], number];
+    return res[1] === 1;
+  }
+
+  /** The wallet could not be reached: try again after a backoff that grows with the attempts (at most a minute). */
+  async deferAfterUnavailable(id: string): Promise<void> {
+    await this.ds.query(
+      `update redemptions set attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => least(60, power(2, least(attempts, 6)))) where id = $1 and status = 'pending'`,
+      [id],
+    );
+  }
+
+  /** Pending redemptions due a retry, leased for `leaseMs` so no other worker takes them meanwhile. */
+  async claimDue(limit: number, leaseMs: number): Promise<string[]> {
+    const res = (await this.ds.query(
+      `update redemptions set next_attempt_at = now() + make_interval(secs => $2::float8 / 1000) where id in (
+         select id from redemptions where status = 'pending' and next_attempt_at <= now() order by next_attempt_at limit $1 for update skip locked)
+       returning id`,
+      [limit, leaseMs],
+    )) as [{ id: string }[], number];
+    return res[0].map((r) => r.id);
+  }
+}
