@@ -1,8 +1,9 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { Caller, idempotencyKeyOf, idempotentRequestOf, type ServiceCaller } from '@wozamali/platform';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CodeDto, RollbackUseDto } from '../dtos/redemption.dto';
 import { CodeService } from '../services/code.service';
+import { replyWith } from '../services/replayable';
 
 /** Partners (service keys with `rewards: use_codes`) check, use and roll back uses of their rewards' codes. */
 @Controller('v1/reward-codes')
@@ -15,8 +16,11 @@ export class RewardCodesController {
     return this.codes.validate(dto.code, c?.principal ?? null);
   }
 
-  @Post('use') @HttpCode(200) use(@Req() req: FastifyRequest, @Body() dto: CodeDto, @Caller() c: ServiceCaller | null) { return this.codes.use(idempotentRequestOf(req), dto.code, c?.principal ?? null); }
-  @Post('uses/:id/rollback') @HttpCode(200) rollback(@Req() req: FastifyRequest, @Param('id', new ParseUUIDPipe()) id: string, @Body() dto: RollbackUseDto, @Caller() c: ServiceCaller | null) {
-    return this.codes.rollback(idempotentRequestOf(req), id, dto.reason, c?.principal ?? null);
+  @Post('use') @HttpCode(200) async use(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Body() dto: CodeDto, @Caller() c: ServiceCaller | null) {
+    return replyWith(reply, await this.codes.use(idempotentRequestOf(req), dto.code, c?.principal ?? null));
+  }
+
+  @Post('uses/:id/rollback') @HttpCode(200) async rollback(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Param('id', new ParseUUIDPipe()) id: string, @Body() dto: RollbackUseDto, @Caller() c: ServiceCaller | null) {
+    return replyWith(reply, await this.codes.rollback(idempotentRequestOf(req), id, dto.reason, c?.principal ?? null));
   }
 }

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CancelUserRewardDto, ListUserRewardsQuery, RedeemDto } from '../dtos/redemption.dto';
 import { LifecycleService } from '../services/lifecycle.service';
 import { RedemptionService } from '../services/redemption.service';
+import { replyWith } from '../services/replayable';
 import { UserRewardsService } from '../services/user-rewards.service';
 
 const UserId = () => Param('user_id', new ParseUUIDPipe());
@@ -23,7 +24,7 @@ export class UserRewardsController {
 
   @Get() list(@UserId() userId: string, @Query() q: ListUserRewardsQuery, @Caller() c: ServiceCaller | null) { return this.userRewards.list(userId, q, c?.principal ?? null); }
   @Get(':id') get(@UserId() userId: string, @Id() id: string, @Caller() c: ServiceCaller | null) { return this.userRewards.get(userId, id, c?.principal ?? null); }
-  @Post(':id/cancel') @HttpCode(200) cancel(@Req() req: FastifyRequest, @UserId() userId: string, @Id() id: string, @Body() dto: CancelUserRewardDto, @Caller() c: ServiceCaller | null) {
-    return this.lifecycle.cancel(idempotentRequestOf(req), userId, id, dto.reason, c?.principal ?? null);
+  @Post(':id/cancel') @HttpCode(200) async cancel(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @UserId() userId: string, @Id() id: string, @Body() dto: CancelUserRewardDto, @Caller() c: ServiceCaller | null) {
+    return replyWith(reply, await this.lifecycle.cancel(idempotentRequestOf(req), userId, id, dto.reason, c?.principal ?? null));
   }
 }

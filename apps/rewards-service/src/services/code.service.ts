@@ -9,6 +9,7 @@ import { CodeUseRepository } from '../repositories/code-use.repository';
 import { SettingsRepository } from '../repositories/settings.repository';
 import { UserRewardRepository, type UserRewardRow } from '../repositories/user-reward.repository';
 import { RewardEvents } from './events';
+import type { Replayable } from './replayable';
 
 interface Partner {
   serviceId: string;
@@ -57,7 +58,7 @@ export class CodeService {
     return this.counted(partner, async () => this.judge(row, partner));
   }
 
-  async use(write: IdempotentRequest, code: string, principal: TokenPrincipal | null): Promise<unknown> {
+  async use(write: IdempotentRequest, code: string, principal: TokenPrincipal | null): Promise<Replayable<unknown>> {
     const partner = this.partnerOf(principal);
     await this.refuseOverLimit(partner);
     return this.counted(partner, async () => {
@@ -76,11 +77,11 @@ export class CodeService {
         return { use_id: useId, used_at: usedAt.toISOString(), ...this.view(row!) };
       });
       if ('refusal' in answer) throw answer.refusal;
-      return answer.body;
+      return { replayed: answer.replayed, body: answer.body };
     });
   }
 
-  async rollback(write: IdempotentRequest, useId: string, reason: string, principal: TokenPrincipal | null): Promise<unknown> {
+  async rollback(write: IdempotentRequest, useId: string, reason: string, principal: TokenPrincipal | null): Promise<Replayable<unknown>> {
     const partner = this.partnerOf(principal);
     const { rollbackHours } = await this.settings.get().then((s) => ({ rollbackHours: s.use_rollback_hours }));
     const answer = await runIdempotent(this.ds, write, 200, async (m) => {
@@ -94,7 +95,7 @@ export class CodeService {
       return { use_id: useId, rolled_back: true, reason, user_reward_id: row!.id, status: 'issued' };
     });
     if ('refusal' in answer) throw answer.refusal;
-    return answer.body;
+    return { replayed: answer.replayed, body: answer.body };
   }
 
   /** The code's verdict for this partner: usable (its view), or the refusal it gets. */

@@ -10,6 +10,7 @@ import { UserRewardRepository } from '../repositories/user-reward.repository';
 import { refOf } from './code.service';
 import { RewardEvents } from './events';
 import { IssueService } from './issue.service';
+import type { Replayable } from './replayable';
 import { userRewardView, type UserRewardView } from './user-reward.view';
 
 const BATCH = 500;
@@ -34,7 +35,7 @@ export class LifecycleService {
    * transfer (only when `refundable_on_cancel`), so no partner can use it meanwhile; an unreachable
    * wallet answers 503 and changes nothing (send the same key again).
    */
-  async cancel(write: IdempotentRequest, userId: string, id: string, reason: string, principal: TokenPrincipal | null): Promise<UserRewardView> {
+  async cancel(write: IdempotentRequest, userId: string, id: string, reason: string, principal: TokenPrincipal | null): Promise<Replayable<UserRewardView>> {
     const answer = await runIdempotent(this.ds, write, 200, async (m) => {
       const row = await this.userRewards.lockForUpdate(m, id);
       if (!row || row.user_id !== userId) throw new RewardException('user_reward_not_found');
@@ -65,7 +66,7 @@ export class LifecycleService {
       return userRewardView((await this.userRewards.getById(id, m))!, true);
     });
     if ('refusal' in answer) throw answer.refusal;
-    return answer.body as UserRewardView;
+    return { replayed: answer.replayed, body: answer.body as UserRewardView };
   }
 
   private async giveStockBack(m: EntityManager, rewardId: string, redemptionId: string | null, actor: string): Promise<boolean> {

@@ -49,17 +49,19 @@ export class RewardsHarness {
   walletDb!: DataSource;
   jobs!: RewardJobs;
 
-  async start(overrides: Record<string, string> = {}): Promise<this> {
+  async start(overrides: Record<string, string> = {}, walletUrl?: (walletUrl: string) => Promise<string>): Promise<this> {
     this.walletPort = await freePort();
     this.wallet = await spawnService('wallet-service', this.walletPort, { KAFKA_CONSUMERS_ENABLED: 'false' });
+    const walletServiceUrl = walletUrl ? await walletUrl(this.wallet.url) : this.wallet.url;
     const env = validateEnv(RewardsServiceEnv, {
       ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'error', ...serviceKeyEnv('rewards-service'),
-      WALLET_SERVICE_URL: this.wallet.url, REWARDS_WORKERS_ENABLED: 'false', KAFKA_CONSUMERS_ENABLED: 'false', WALLET_TIMEOUT_MS: '10000',
+      WALLET_SERVICE_URL: walletServiceUrl, REWARDS_WORKERS_ENABLED: 'false', KAFKA_CONSUMERS_ENABLED: 'false', WALLET_TIMEOUT_MS: '10000',
       WALLET_BREAKER_RESET_MS: '500', DB_POOL_SIZE: '24', ...overrides,
     });
     const built = await buildRewards(env);
     this.app = built.app;
     this.inbox = built.inbox;
+    if (this.inbox) await this.app.startAllMicroservices();
     await this.app.listen(0, '127.0.0.1');
     this.url = `http://127.0.0.1:${(this.app.getHttpServer().address() as AddressInfo).port}`;
     this.db = await openTestDataSource('rewards-service', 4);
