@@ -1,4 +1,5 @@
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { WalletClient } from '@wozamali/wallet-client';
 import { PeriodicJob } from '@wozamali/platform';
 import { RewardsServiceEnv } from '../config/env';
 import { RedemptionRepository } from '../repositories/redemption.repository';
@@ -10,12 +11,12 @@ import { RedemptionService } from '../services/redemption.service';
  * same `RedemptionService.complete` as the request) and the expiry job (reminders, then expiry).
  */
 @Injectable()
-export class RewardJobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class RewardJobs implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('RewardJobs');
   readonly pending: PeriodicJob<number>;
   readonly expiry: PeriodicJob<{ reminded: number; expired: number }>;
 
-  constructor(private readonly env: RewardsServiceEnv, private readonly redemptions: RedemptionRepository, private readonly service: RedemptionService, lifecycle: LifecycleService) {
+  constructor(private readonly env: RewardsServiceEnv, private readonly redemptions: RedemptionRepository, private readonly service: RedemptionService, lifecycle: LifecycleService, private readonly wallet: WalletClient) {
     this.pending = new PeriodicJob({ name: 'PendingRedemptions', intervalMs: env.PENDING_REDEMPTION_INTERVAL_MS }, () => this.finishPending());
     this.expiry = new PeriodicJob({ name: 'RewardExpiry', intervalMs: env.EXPIRY_INTERVAL_MS, runOnStart: true }, () => lifecycle.expireAndRemind());
   }
@@ -29,6 +30,11 @@ export class RewardJobs implements OnApplicationBootstrap, BeforeApplicationShut
   async beforeApplicationShutdown(): Promise<void> {
     await this.pending.stop();
     await this.expiry.stop();
+  }
+
+  /** After the jobs and requests are done: the wallet client's breaker and keep-alive sockets. */
+  onApplicationShutdown(): void {
+    this.wallet.close();
   }
 
   /** Finishes the pending redemptions due now; answers how many it tried. */
