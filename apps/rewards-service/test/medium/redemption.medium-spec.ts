@@ -156,4 +156,8 @@ describe('redemption', () => {
     const a = await h.call('POST', `/v1/users/${uuidv7()}/rewards`, resident(uuidv7()), { reward_id: uuidv7() });
     expect([a.status, a.body.code]).toEqual([403, 'forbidden']);
   });
+
+  it('after all of it the ledger verifier is clean', async () => {
+    expect(await h.verifyLedger()).toMatchObject({ ok: true, mismatches: [] });
+  });
 });

@@ -9,7 +9,7 @@ let proxy: StubServer;
 let delayAnswersMs = 0;
 
 beforeAll(async () => {
-  await h.start({ WALLET_TIMEOUT_MS: '1500' }, async (walletUrl) => {
+  await h.start({ WALLET_TIMEOUT_MS: '3000' }, async (walletUrl) => {
     proxy = (await StubServer.start()).otherwise(async (req): Promise<StubReply> => {
       const headers: Record<string, string> = {};
       for (const name of ['authorization', 'content-type', 'idempotency-key', 'x-service-id', 'x-request-id', 'accept']) {
@@ -66,7 +66,7 @@ it('a wallet timeout whose debit did land → 202; the worker asks again with th
   const user = uuidv7();
   await h.earn(user, 500);
   const reward = await h.createReward({ points_cost: 150 });
-  delayAnswersMs = 4000;
+  delayAnswersMs = 7000;
   const a = await h.call('POST', `/v1/users/${user}/rewards`, resident(user), { reward_id: reward.id });
   expect([a.status, a.body.status]).toEqual([202, 'pending']);
   // The debit did land, though the rewards-service never heard the answer.

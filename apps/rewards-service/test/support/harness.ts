@@ -97,6 +97,11 @@ export class RewardsHarness {
     return a.body as { points: number; balance: number };
   }
 
+  /** The wallet's ledger verifier: every cached balance recomputed from the postings. */
+  async verifyLedger(): Promise<{ ok: boolean; mismatches: unknown[] }> {
+    return (await send(this.wallet.url, 'wallet-service', 'GET', '/v1/admin/ledger/verify', null)).body as { ok: boolean; mismatches: unknown[] };
+  }
+
   /** Redemption transfers of the wallet for this resident (kind redeem). */
   async redeemTransfers(userId: string, kind = 'redeem'): Promise<{ id: string; postings: { asset: string; amount: string; owner_type: string }[] }[]> {
     const rows = (await this.walletDb.query(
