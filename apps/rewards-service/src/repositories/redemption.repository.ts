@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { WalletTransferRequest } from '@wozamali/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { RewardRow } from '../domain/reward';
 
 type Q = Pick<EntityManager, 'query'>;
 
@@ -30,18 +31,23 @@ export class RedemptionRepository {
     return rows[0] ?? null;
   }
 
-  async insertPending(q: Q, r: { id: string; rewardId: string; userId: string; walletRequest: WalletTransferRequest | null; requestedBy: string; graceMs: number }): Promise<void> {
-    await q.query(
-      `insert into redemptions (id, reward_id, user_id, status, wallet_request, requested_by, next_attempt_at)
-       values ($1, $2, $3, 'pending', $4, $5, now() + make_interval(secs => $6::float8 / 1000))`,
-      [r.id, r.rewardId, r.userId, r.walletRequest === null ? null : JSON.stringify(r.walletRequest), r.requestedBy, r.graceMs],
-    );
-  }
-
-  /** pending → issued, once; false when another request or the worker got there first. */
-  async markIssued(q: Q, id: string, transferId: string | null): Promise<boolean> {
-    const res = (await q.query(`update redemptions set status = 'issued', transfer_id = $2, completed_at = now() where id = $1 and status = 'pending'`, [id, transferId])) as [unknown[], number];
-    return res[1] === 1;
+  /** pending → issued, once, answering the redemption and its reward (null when another request or the worker got there first): one round trip. */
+  async markIssuedReturningReward(q: Q, id: string, transferId: string | null): Promise<{ redemption: RedemptionRow; reward: RewardRow } | null> {
+    const rows = (await q.query(
+      `with d as (update redemptions set status = 'issued', transfer_id = $2, completed_at = now() where id = $1 and status = 'pending' returning *)
+       select row_to_json(d) as redemption, row_to_json(r) as reward from d join rewards r on r.id = d.reward_id`,
+      [id, transferId],
+    )) as { redemption: Record<string, unknown>; reward: Record<string, unknown> }[];
+    const row = rows[0];
+    if (!row) return null;
+    const dates = <T>(o: Record<string, unknown>, keys: string[]): T => {
+      for (const k of keys) if (typeof o[k] === 'string') o[k] = new Date(o[k] as string);
+      return o as T;
+    };
+    return {
+      redemption: dates<RedemptionRow>(row.redemption, ['next_attempt_at', 'created_at', 'completed_at']),
+      reward: dates<RewardRow>(row.reward, ['visible_from', 'visible_until', 'available_from', 'available_until', 'created_at', 'updated_at']),
+    };
   }
 
   /** pending → failed, once: only the caller that wins gives the stock back. */

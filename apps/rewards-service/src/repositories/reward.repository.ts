@@ -61,13 +61,42 @@ export class RewardRepository {
     return rows[0][0]!;
   }
 
-  /** Takes one unit if any is left (conditional: never below zero); false when out of stock. */
-  async takeOne(q: Q, id: string): Promise<boolean> {
+  /**
+   * The redemption's decision facts, read after the reward row is locked ({@link lockForUpdate}):
+   * its minimum tier's rank, the resident's tier rank (0 before any `tier_update`) and their pending
+   * and issued redemptions of it in the limit's period. A separate statement on purpose: a
+   * statement's snapshot is taken when it starts, so a count inside the locking statement would
+   * not see the redemptions committed while it waited for the lock (the per-user limit test caught it).
+   */
+  async decisionFacts(q: Q, reward: RewardRow, userId: string): Promise<{ min_rank: number | null; user_rank: number; used: number }> {
     const rows = (await q.query(
-      'update rewards set stock_used = stock_used + 1 where id = $1 and (stock_total is null or stock_used < stock_total) returning 1',
-      [id],
-    )) as [unknown[], number];
-    return rows[1] === 1;
+      `select (select rank from tiers where code = $3) as min_rank,
+          coalesce((select t.rank from user_tiers u join tiers t on t.code = u.tier where u.user_id = $2), 0) as user_rank,
+          case when $4::boolean then (select count(*)::int from redemptions d where d.user_id = $2 and d.reward_id = $1
+            and d.status in ('pending', 'issued') and d.created_at >= reward_period_start($5, now())) else 0 end as used`,
+      [reward.id, userId, reward.min_tier, reward.per_user_limit !== null, reward.limit_period],
+    )) as { min_rank: number | null; user_rank: number; used: number }[];
+    return rows[0]!;
+  }
+
+  /**
+   * Takes one unit (conditional: never below zero), records the redemption `pending` and, for a
+   * stock-limited reward, its movement: one statement. False when out of stock (nothing written).
+   */
+  async takeOneForRedemption(q: Q, r: { rewardId: string; redemptionId: string; userId: string; walletRequest: unknown; actor: string; graceMs: number }): Promise<boolean> {
+    const rows = (await q.query(
+      `with taken as (
+         update rewards set stock_used = stock_used + 1 where id = $1 and (stock_total is null or stock_used < stock_total) returning stock_total),
+       redemption as (
+         insert into redemptions (id, reward_id, user_id, status, wallet_request, requested_by, next_attempt_at)
+         select $2, $1, $3, 'pending', $4::jsonb, $5, now() + make_interval(secs => $6::float8 / 1000) from taken returning id),
+       movement as (
+         insert into reward_stock_movements (reward_id, delta, stock_total_after, kind, reason, redemption_id, actor)
+         select $1, -1, stock_total, 'redemption', 'redeemed', $2, $5 from taken where stock_total is not null)
+       select count(*)::int as n from redemption`,
+      [r.rewardId, r.redemptionId, r.userId, r.walletRequest === null ? null : JSON.stringify(r.walletRequest), r.actor, r.graceMs],
+    )) as { n: number }[];
+    return rows[0]!.n === 1;
   }
 
   async giveBackOne(q: Q, id: string): Promise<void> {

@@ -18,13 +18,14 @@ export class IssueService {
    * Issues `reward` to `userId` in the caller's transaction; null when it was not issued (a badge the
    * user already has). A code is drawn until one is free (60 bits: a collision is rare).
    */
-  async issue(m: EntityManager, emit: Emit, r: { reward: RewardRow; userId: string; source: 'redemption' | 'badge' | 'admin'; redemptionId: string | null; transferId: string | null }): Promise<string | null> {
+  async issue(m: EntityManager, emit: Emit, r: { reward: RewardRow; userId: string; source: 'redemption' | 'badge' | 'admin'; redemptionId: string | null; transferId: string | null }): Promise<IssuedReward | null> {
     const id = uuidv7();
     const issuedAt = new Date();
     const expiresAt = expiryOf(r.reward.valid_days, issuedAt);
     const badge = r.reward.type === 'badge';
+    let code: string | null = null;
     for (let attempt = 0; ; attempt += 1) {
-      const code = badge ? null : generateCode(r.reward.code_prefix);
+      code = badge ? null : generateCode(r.reward.code_prefix);
       const inserted = await this.userRewards.insert(m, {
         id, userId: r.userId, rewardId: r.reward.id, redemptionId: r.redemptionId, source: r.source, code, normalised: code ? normaliseCode(code) : null, issuedAt, expiresAt,
       });
@@ -42,6 +43,14 @@ export class IssueService {
         currency: r.reward.currency, issued_at: issuedAt.toISOString(), expires_at: expiresAt ? expiresAt.toISOString() : null,
       },
     });
-    return id;
+    return { id, code, issuedAt, expiresAt };
   }
+}
+
+/** What {@link IssueService.issue} wrote. */
+export interface IssuedReward {
+  id: string;
+  code: string | null;
+  issuedAt: Date;
+  expiresAt: Date | null;
 }

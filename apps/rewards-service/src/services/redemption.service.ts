@@ -12,7 +12,13 @@ import { RedemptionRepository, type RedemptionRow } from '../repositories/redemp
 import { RewardRepository } from '../repositories/reward.repository';
 import { UserRewardRepository } from '../repositories/user-reward.repository';
 import { IssueService } from './issue.service';
-import { userRewardView, type UserRewardView } from './user-reward.view';
+import { issuedView, userRewardView, type UserRewardView } from './user-reward.view';
+
+/** A redemption after {@link RedemptionService.complete}, with the reward's view when this call issued it. */
+export interface Completed {
+  row: RedemptionRow;
+  issued: UserRewardView | null;
+}
 
 /** The answer to a redemption: issued (201, or 200 on a replay) or pending (202). */
 export interface RedemptionAnswer {
@@ -55,62 +61,67 @@ export class RedemptionService {
 
   async redeem(write: IdempotentRequest, userId: string, rewardId: string, principal: TokenPrincipal | null): Promise<RedemptionAnswer> {
     if (principal?.type === 'user' && principal.role !== 'admin' && principal.userId !== userId) throw new RewardException('forbidden', 'residents redeem for themselves only');
-    const answer = await runIdempotent(this.ds, write, 201, (m) => this.decide(m, userId, rewardId, actorOf(principal)));
+    let decided: RedemptionRow | null = null;
+    const answer = await runIdempotent(this.ds, write, 201, async (m) => {
+      decided = await this.decide(m, userId, rewardId, actorOf(principal));
+      return { redemption_id: decided.id };
+    });
     if ('refusal' in answer) throw answer.refusal;
     const { redemption_id } = answer.body as { redemption_id: string };
-    const done = await this.complete(redemption_id);
+    // A first request knows its row; a replay reads it (another request or the worker may have finished it).
+    const done = await this.complete(redemption_id, answer.replayed ? null : decided);
     return this.answerOf(done, answer.replayed);
   }
 
   /** The locked decision: refusals roll back to the idempotency savepoint and become the key's answer. */
-  private async decide(m: EntityManager, userId: string, rewardId: string, actor: string): Promise<{ redemption_id: string }> {
+  private async decide(m: EntityManager, userId: string, rewardId: string, actor: string): Promise<RedemptionRow> {
     const reward = await this.rewards.lockForUpdate(m, rewardId);
     if (!reward) throw new RewardException('reward_not_found');
-    const minTierRank = reward.min_tier ? await this.rewards.tierRank(reward.min_tier, m) : null;
-    const userTierRank = await this.rewards.userTierRank(userId, m);
-    const usedInPeriod = reward.per_user_limit === null ? 0 : (await this.rewards.usedInPeriod(userId, [reward.id], m)).get(reward.id) ?? 0;
-    const refusal = ineligibility(reward, { now: new Date(), userTierRank, minTierRank, usedInPeriod });
+    const facts = await this.rewards.decisionFacts(m, reward, userId);
+    const refusal = ineligibility(reward, { now: new Date(), userTierRank: facts.user_rank, minTierRank: facts.min_rank, usedInPeriod: facts.used });
     if (refusal) throw new RewardException(refusal);
-    if (!(await this.rewards.takeOne(m, reward.id))) throw new RewardException('out_of_stock');
     const id = uuidv7();
-    await this.redemptions.insertPending(m, { id, rewardId, userId, walletRequest: walletRequestOf(reward, userId, id), requestedBy: actor, graceMs: this.env.PENDING_REDEMPTION_GRACE_MS });
-    if (reward.stock_total !== null) {
-      await this.rewards.recordMovement(m, { rewardId, delta: -1, stockTotalAfter: reward.stock_total, kind: 'redemption', reason: 'redeemed', redemptionId: id, actor });
+    const walletRequest = walletRequestOf(reward, userId, id);
+    if (!(await this.rewards.takeOneForRedemption(m, { rewardId, redemptionId: id, userId, walletRequest, actor, graceMs: this.env.PENDING_REDEMPTION_GRACE_MS }))) {
+      throw new RewardException('out_of_stock');
     }
-    return { redemption_id: id };
+    const now = new Date();
+    return {
+      id, reward_id: rewardId, user_id: userId, status: 'pending', wallet_request: walletRequest, transfer_id: null, failure_code: null, requested_by: actor,
+      attempts: 0, next_attempt_at: now, created_at: now, completed_at: null,
+    };
   }
 
   /**
    * Drives a redemption to its outcome: sends the stored transfer with the redemption's key (a
    * replay if it landed before), then records `issued` or `failed` once. Unknown outcome: stays pending.
    */
-  async complete(id: string): Promise<RedemptionRow> {
-    const r = await this.redemptions.getById(id);
+  async complete(id: string, known: RedemptionRow | null = null): Promise<Completed> {
+    const r = known ?? (await this.redemptions.getById(id));
     if (!r) throw new Error(`redemption ${id} vanished`);
-    if (r.status !== 'pending') return r;
+    if (r.status !== 'pending') return { row: r, issued: null };
     if (r.wallet_request === null) return this.recordIssued(r, null);
     const call = await this.wallet.transfer(r.wallet_request, { idempotencyKey: `redemption:${id}`, requestId: requestContext.requestId() ?? undefined });
     switch (call.kind) {
       case 'applied':
         return this.recordIssued(r, call.body.transfer_id);
       case 'refused':
-        return this.recordFailed(r, call.code === 'insufficient_points' || call.code === 'insufficient_funds' ? call.code : `wallet_${call.code}`, call.detail);
+        return { row: await this.recordFailed(r, call.code === 'insufficient_points' || call.code === 'insufficient_funds' ? call.code : `wallet_${call.code}`, call.detail), issued: null };
       case 'unavailable':
         this.logger.warn(`redemption ${id} pending: the wallet is unavailable (${call.reason})`);
         await this.redemptions.deferAfterUnavailable(id);
-        return r;
+        return { row: r, issued: null };
     }
   }
 
-  private recordIssued(r: RedemptionRow, transferId: string | null): Promise<RedemptionRow> {
+  private recordIssued(r: RedemptionRow, transferId: string | null): Promise<Completed> {
     return this.tx.run(async ({ manager, emit }) => {
-      if (await this.redemptions.markIssued(manager, r.id, transferId)) {
-        const reward = (await this.rewards.getById(r.reward_id, manager))!;
-        await this.issue.issue(manager, (...e) => emit(...e.map((x) => ({ ...x, correlation_id: requestContext.requestId() }))), {
-          reward, userId: r.user_id, source: 'redemption', redemptionId: r.id, transferId,
-        });
-      }
-      return (await this.redemptions.getById(r.id, manager))!;
+      const won = await this.redemptions.markIssuedReturningReward(manager, r.id, transferId);
+      if (!won) return { row: (await this.redemptions.getById(r.id, manager))!, issued: null };
+      const issued = await this.issue.issue(manager, (...e) => emit(...e.map((x) => ({ ...x, correlation_id: requestContext.requestId() }))), {
+        reward: won.reward, userId: r.user_id, source: 'redemption', redemptionId: r.id, transferId,
+      });
+      return { row: won.redemption, issued: issued ? issuedView(won.reward, r.user_id, r.id, issued) : null };
     });
   }
 
@@ -129,12 +140,12 @@ export class RedemptionService {
     });
   }
 
-  private async answerOf(r: RedemptionRow, replayed: boolean): Promise<RedemptionAnswer> {
+  private async answerOf({ row: r, issued }: Completed, replayed: boolean): Promise<RedemptionAnswer> {
     const base = { redemption_id: r.id, reward_id: r.reward_id, user_id: r.user_id };
     switch (r.status) {
       case 'issued': {
-        const ur = await this.userRewards.getByRedemption(r.id);
-        return { status: replayed ? 200 : 201, body: { ...base, status: 'issued', user_reward: ur ? userRewardView(ur, true) : null } };
+        const ur = issued ?? (await this.userRewards.getByRedemption(r.id).then((x) => (x ? userRewardView(x, true) : null)));
+        return { status: replayed ? 200 : 201, body: { ...base, status: 'issued', user_reward: ur } };
       }
       case 'pending':
         return { status: 202, body: { ...base, status: 'pending', user_reward: null } };
