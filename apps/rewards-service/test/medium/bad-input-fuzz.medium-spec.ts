@@ -36,15 +36,15 @@ const targets: Target[] = [
   { name: 'cancel a user reward', method: 'POST', path: () => `/v1/users/${uuidv7()}/rewards/${userRewardId}/cancel`, principal: admin, body: () => ({ reason: 'fuzz' }) },
 ];
 
-/** Everything a refused request must leave alone. */
+/** Everything a refused request must leave alone (the rows this file owns: other files share the database). */
 async function state(): Promise<unknown> {
-  return h.db.query(`select
-    (select coalesce(json_agg(r order by r.id), '[]') from (select id, code, name, stock_total, stock_used, per_user_limit, updated_at from rewards) r) as rewards,
-    (select count(*)::int from reward_stock_movements) as movements,
-    (select coalesce(json_agg(d order by d.id), '[]') from (select id, status from redemptions) d) as redemptions,
-    (select coalesce(json_agg(u order by u.id), '[]') from (select id, status, updated_at from user_rewards) u) as user_rewards,
-    (select coalesce(json_agg(c order by c.id), '[]') from (select id, rolled_back_at from code_uses) c) as uses,
-    (select count(*)::int from outbox where type <> 'reward_code_rate_limited') as events`);
+  return h.db.query(`with mine as (select id from rewards where code like 'F\\_%' or id = $1) select
+    (select coalesce(json_agg(r order by r.id), '[]') from (select id, code, name, stock_total, stock_used, per_user_limit, updated_at from rewards where id in (select id from mine)) r) as rewards,
+    (select count(*)::int from reward_stock_movements where reward_id in (select id from mine)) as movements,
+    (select coalesce(json_agg(d order by d.id), '[]') from (select id, status from redemptions where user_id = $2) d) as redemptions,
+    (select coalesce(json_agg(u order by u.id), '[]') from (select id, status, updated_at from user_rewards where user_id = $2) u) as user_rewards,
+    (select coalesce(json_agg(c order by c.id), '[]') from (select id, rolled_back_at from code_uses where user_reward_id = $3) c) as uses,
+    (select count(*)::int from outbox where key in ($2::text, 'fuzz-partner', 'other-partner') and type <> 'reward_code_rate_limited') as events`, [rewardId, user, userRewardId]);
 }
 
 beforeAll(async () => {
