@@ -62,41 +62,45 @@ export class RewardRepository {
   }
 
   /**
-   * The redemption's decision facts, read after the reward row is locked ({@link lockForUpdate}):
-   * its minimum tier's rank, the resident's tier rank (0 before any `tier_update`) and their pending
-   * and issued redemptions of it in the limit's period. A separate statement on purpose: a
-   * statement's snapshot is taken when it starts, so a count inside the locking statement would
-   * not see the redemptions committed while it waited for the lock (the per-user limit test caught it).
+   * Locks the reward row for the rest of the transaction (every redemption of a reward is decided
+   * under this lock) and reads, in the same round trip, its minimum tier's rank and the resident's
+   * tier rank (0 before any `tier_update`): neither changes with concurrent redemptions.
    */
-  async decisionFacts(q: Q, reward: RewardRow, userId: string): Promise<{ min_rank: number | null; user_rank: number; used: number }> {
+  async lockForRedemption(q: Q, rewardId: string, userId: string): Promise<(RewardRow & { min_rank: number | null; user_rank: number }) | null> {
     const rows = (await q.query(
-      `select (select rank from tiers where code = $3) as min_rank,
-          coalesce((select t.rank from user_tiers u join tiers t on t.code = u.tier where u.user_id = $2), 0) as user_rank,
-          case when $4::boolean then (select count(*)::int from redemptions d where d.user_id = $2 and d.reward_id = $1
-            and d.status in ('pending', 'issued') and d.created_at >= reward_period_start($5, now())) else 0 end as used`,
-      [reward.id, userId, reward.min_tier, reward.per_user_limit !== null, reward.limit_period],
-    )) as { min_rank: number | null; user_rank: number; used: number }[];
-    return rows[0]!;
+      `select r.*, (select rank from tiers where code = r.min_tier) as min_rank,
+          coalesce((select t.rank from user_tiers u join tiers t on t.code = u.tier where u.user_id = $2), 0) as user_rank
+         from rewards r where r.id = $1 for update of r`,
+      [rewardId, userId],
+    )) as (RewardRow & { min_rank: number | null; user_rank: number })[];
+    return rows[0] ?? null;
   }
 
   /**
-   * Takes one unit (conditional: never below zero), records the redemption `pending` and, for a
-   * stock-limited reward, its movement: one statement. False when out of stock (nothing written).
+   * Under the reward's lock, one statement: counts the resident's pending and issued redemptions in
+   * the limit's period and, when a slot and a unit are left, takes the unit (conditional update),
+   * records the redemption `pending` and, for a stock-limited reward, its movement. A statement of
+   * its own after the lock on purpose: a statement's snapshot is taken when it starts, so a count in
+   * the locking statement would miss redemptions committed while it waited (a test caught it).
    */
-  async takeOneForRedemption(q: Q, r: { rewardId: string; redemptionId: string; userId: string; walletRequest: unknown; actor: string; graceMs: number }): Promise<boolean> {
+  async takeForRedemption(q: Q, r: { reward: RewardRow; redemptionId: string; userId: string; walletRequest: unknown; actor: string; graceMs: number }): Promise<{ used: number; taken: boolean }> {
     const rows = (await q.query(
-      `with taken as (
-         update rewards set stock_used = stock_used + 1 where id = $1 and (stock_total is null or stock_used < stock_total) returning stock_total),
+      `with used as (
+         select count(*)::int as n from redemptions where user_id = $3 and reward_id = $1 and status in ('pending', 'issued')
+           and created_at >= reward_period_start($7, now())),
+       taken as (
+         update rewards set stock_used = stock_used + 1 where id = $1 and (stock_total is null or stock_used < stock_total)
+           and ($8::int is null or (select n from used) < $8) returning stock_total),
        redemption as (
          insert into redemptions (id, reward_id, user_id, status, wallet_request, requested_by, next_attempt_at)
          select $2, $1, $3, 'pending', $4::jsonb, $5, now() + make_interval(secs => $6::float8 / 1000) from taken returning id),
        movement as (
          insert into reward_stock_movements (reward_id, delta, stock_total_after, kind, reason, redemption_id, actor)
          select $1, -1, stock_total, 'redemption', 'redeemed', $2, $5 from taken where stock_total is not null)
-       select count(*)::int as n from redemption`,
-      [r.rewardId, r.redemptionId, r.userId, r.walletRequest === null ? null : JSON.stringify(r.walletRequest), r.actor, r.graceMs],
-    )) as { n: number }[];
-    return rows[0]!.n === 1;
+       select (select n from used) as used, (select count(*)::int from redemption) as taken`,
+      [r.reward.id, r.redemptionId, r.userId, r.walletRequest === null ? null : JSON.stringify(r.walletRequest), r.actor, r.graceMs, r.reward.limit_period, r.reward.per_user_limit],
+    )) as { used: number; taken: number }[];
+    return { used: rows[0]!.used, taken: rows[0]!.taken === 1 };
   }
 
   async giveBackOne(q: Q, id: string): Promise<void> {

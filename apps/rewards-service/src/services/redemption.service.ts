@@ -75,16 +75,16 @@ export class RedemptionService {
 
   /** The locked decision: refusals roll back to the idempotency savepoint and become the key's answer. */
   private async decide(m: EntityManager, userId: string, rewardId: string, actor: string): Promise<RedemptionRow> {
-    const reward = await this.rewards.lockForUpdate(m, rewardId);
+    const reward = await this.rewards.lockForRedemption(m, rewardId, userId);
     if (!reward) throw new RewardException('reward_not_found');
-    const facts = await this.rewards.decisionFacts(m, reward, userId);
-    const refusal = ineligibility(reward, { now: new Date(), userTierRank: facts.user_rank, minTierRank: facts.min_rank, usedInPeriod: facts.used });
-    if (refusal) throw new RewardException(refusal);
+    const facts = { now: new Date(), userTierRank: reward.user_rank, minTierRank: reward.min_rank };
+    // Window and tier first (the limit and stock are decided by the statement that takes the unit).
+    const early = ineligibility({ ...reward, per_user_limit: null, stock_total: null }, { ...facts, usedInPeriod: 0 });
+    if (early) throw new RewardException(early);
     const id = uuidv7();
     const walletRequest = walletRequestOf(reward, userId, id);
-    if (!(await this.rewards.takeOneForRedemption(m, { rewardId, redemptionId: id, userId, walletRequest, actor, graceMs: this.env.PENDING_REDEMPTION_GRACE_MS }))) {
-      throw new RewardException('out_of_stock');
-    }
+    const take = await this.rewards.takeForRedemption(m, { reward, redemptionId: id, userId, walletRequest, actor, graceMs: this.env.PENDING_REDEMPTION_GRACE_MS });
+    if (!take.taken) throw new RewardException(ineligibility(reward, { ...facts, usedInPeriod: take.used }) ?? 'out_of_stock');
     const now = new Date();
     return {
       id, reward_id: rewardId, user_id: userId, status: 'pending', wallet_request: walletRequest, transfer_id: null, failure_code: null, requested_by: actor,
