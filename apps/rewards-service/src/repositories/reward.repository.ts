@@ -30,7 +30,7 @@ export class RewardRepository {
 
   /** The row locked for the rest of the transaction: every redemption of a reward is decided under this lock. */
   async lockForUpdate(q: Q, id: string): Promise<RewardRow | null> {
-    const rows = (await q.query('select * from rewards where id = $1 for update', [id])) as RewardRow[];
+    const rows = (await q.query('select * from rewards where id = $1 for no key update', [id])) as RewardRow[];
     return rows[0] ?? null;
   }
 
@@ -63,14 +63,15 @@ export class RewardRepository {
 
   /**
    * Locks the reward row for the rest of the transaction (every redemption of a reward is decided
-   * under this lock) and reads, in the same round trip, its minimum tier's rank and the resident's
+   * under this lock; `no key update`, so the foreign keys of user rewards being issued meanwhile,
+   * which take `key share` on it, do not wait for the decisions) and reads, in the same round trip, its minimum tier's rank and the resident's
    * tier rank (0 before any `tier_update`): neither changes with concurrent redemptions.
    */
   async lockForRedemption(q: Q, rewardId: string, userId: string): Promise<(RewardRow & { min_rank: number | null; user_rank: number }) | null> {
     const rows = (await q.query(
       `select r.*, (select rank from tiers where code = r.min_tier) as min_rank,
           coalesce((select t.rank from user_tiers u join tiers t on t.code = u.tier where u.user_id = $2), 0) as user_rank
-         from rewards r where r.id = $1 for update of r`,
+         from rewards r where r.id = $1 for no key update of r`,
       [rewardId, userId],
     )) as (RewardRow & { min_rank: number | null; user_rank: number })[];
     return rows[0] ?? null;
