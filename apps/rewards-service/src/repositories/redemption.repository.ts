@@ -12,6 +12,8 @@ export interface RedemptionRow {
   status: 'pending' | 'issued' | 'failed';
   /** The wallet request, stored once and resent unchanged with the same key; null for a free reward. */
   wallet_request: WalletTransferRequest | null;
+  /** Whether it took a unit of a stock-limited reward (given back if it fails or is cancelled). */
+  holds_stock: boolean;
   transfer_id: string | null;
   failure_code: string | null;
   requested_by: string;

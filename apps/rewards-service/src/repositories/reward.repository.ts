@@ -67,11 +67,11 @@ export class RewardRepository {
    * which take `key share` on it, do not wait for the decisions) and reads, in the same round trip, its minimum tier's rank and the resident's
    * tier rank (0 before any `tier_update`): neither changes with concurrent redemptions.
    */
-  async lockForRedemption(q: Q, rewardId: string, userId: string): Promise<(RewardRow & { min_rank: number | null; user_rank: number }) | null> {
+  async readForRedemption(q: Q, rewardId: string, userId: string, lock: boolean): Promise<(RewardRow & { min_rank: number | null; user_rank: number }) | null> {
     const rows = (await q.query(
       `select r.*, (select rank from tiers where code = r.min_tier) as min_rank,
           coalesce((select t.rank from user_tiers u join tiers t on t.code = u.tier where u.user_id = $2), 0) as user_rank
-         from rewards r where r.id = $1 for no key update of r`,
+         from rewards r where r.id = $1${lock ? ' for no key update of r' : ''}`,
       [rewardId, userId],
     )) as (RewardRow & { min_rank: number | null; user_rank: number })[];
     return rows[0] ?? null;
@@ -85,23 +85,32 @@ export class RewardRepository {
    * the locking statement would miss redemptions committed while it waited (a test caught it).
    */
   async takeForRedemption(q: Q, r: { reward: RewardRow; redemptionId: string; userId: string; walletRequest: unknown; actor: string; graceMs: number }): Promise<{ used: number; taken: boolean }> {
+    const limited = r.reward.stock_total !== null;
     const rows = (await q.query(
       `with used as (
-         select count(*)::int as n from redemptions where user_id = $3 and reward_id = $1 and status in ('pending', 'issued')
+         select count(*)::int as n from redemptions where $8::int is not null and user_id = $3 and reward_id = $1 and status in ('pending', 'issued')
            and created_at >= reward_period_start($7, now())),
+       slot as (select ($8::int is null or (select n from used) < $8) as free),
        taken as (
-         update rewards set stock_used = stock_used + 1 where id = $1 and (stock_total is null or stock_used < stock_total)
-           and ($8::int is null or (select n from used) < $8) returning stock_total),
+         update rewards set stock_used = stock_used + 1 where $9::boolean and id = $1 and stock_used < stock_total and (select free from slot)
+         returning stock_total),
+       go as (select 1 from taken union all select 1 where not $9::boolean and (select free from slot)),
        redemption as (
-         insert into redemptions (id, reward_id, user_id, status, wallet_request, requested_by, next_attempt_at)
-         select $2, $1, $3, 'pending', $4::jsonb, $5, now() + make_interval(secs => $6::float8 / 1000) from taken returning id),
+         insert into redemptions (id, reward_id, user_id, status, wallet_request, holds_stock, requested_by, next_attempt_at)
+         select $2, $1, $3, 'pending', $4::jsonb, $9, $5, now() + make_interval(secs => $6::float8 / 1000) from go returning id),
        movement as (
          insert into reward_stock_movements (reward_id, delta, stock_total_after, kind, reason, redemption_id, actor)
          select $1, -1, stock_total, 'redemption', 'redeemed', $2, $5 from taken where stock_total is not null)
        select (select n from used) as used, (select count(*)::int from redemption) as taken`,
-      [r.reward.id, r.redemptionId, r.userId, r.walletRequest === null ? null : JSON.stringify(r.walletRequest), r.actor, r.graceMs, r.reward.limit_period, r.reward.per_user_limit],
+      [r.reward.id, r.redemptionId, r.userId, r.walletRequest === null ? null : JSON.stringify(r.walletRequest), r.actor, r.graceMs, r.reward.limit_period, r.reward.per_user_limit, limited],
     )) as { used: number; taken: number }[];
     return { used: rows[0]!.used, taken: rows[0]!.taken === 1 };
+  }
+
+  /** A stock set on an unlimited reward counts from now on: redemptions decided while it was unlimited hold no unit. */
+  async startCountingStock(q: Q, id: string): Promise<void> {
+    await q.query('update rewards set stock_used = 0 where id = $1', [id]);
+    await q.query('update redemptions set holds_stock = false where reward_id = $1 and holds_stock', [id]);
   }
 
   async giveBackOne(q: Q, id: string): Promise<void> {

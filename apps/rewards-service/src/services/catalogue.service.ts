@@ -93,7 +93,7 @@ export class CatalogueService {
       const cols = await this.columns(m, dto, current);
       if (dto.stock !== undefined) {
         if (!dto.stock_reason) throw badRequest('stock_reason', 'required when stock changes (recorded with the movement)');
-        if (dto.stock !== null && dto.stock < current.stock_used) {
+        if (dto.stock !== null && current.stock_total !== null && dto.stock < current.stock_used) {
           throw new RewardException('limit_below_used', `stock may not go below the ${current.stock_used} units already taken`, { used: current.stock_used });
         }
       }
@@ -103,6 +103,7 @@ export class CatalogueService {
         const used = await this.rewards.mostUsedByOneUser(m, id, period);
         if (limit < used) throw new RewardException('limit_below_used', `a resident already has ${used} redemptions in this period`, { used });
       }
+      if (dto.stock !== undefined && dto.stock !== null && current.stock_total === null) await this.rewards.startCountingStock(m, id);
       const row = await this.rewards.update(m, id, cols);
       if (dto.stock !== undefined && dto.stock !== current.stock_total) {
         await this.rewards.recordMovement(m, {

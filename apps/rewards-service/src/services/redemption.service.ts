@@ -75,7 +75,10 @@ export class RedemptionService {
 
   /** The locked decision: refusals roll back to the idempotency savepoint and become the key's answer. */
   private async decide(m: EntityManager, userId: string, rewardId: string, actor: string): Promise<RedemptionRow> {
-    const reward = await this.rewards.lockForRedemption(m, rewardId, userId);
+    // The lock protects the per-user limit and the stock: a reward with neither needs none, and its
+    // redemptions do not queue on its row (a stock or limit set meanwhile counts from then on).
+    let reward = await this.rewards.readForRedemption(m, rewardId, userId, false);
+    if (reward && (reward.per_user_limit !== null || reward.stock_total !== null)) reward = await this.rewards.readForRedemption(m, rewardId, userId, true);
     if (!reward) throw new RewardException('reward_not_found');
     const facts = { now: new Date(), userTierRank: reward.user_rank, minTierRank: reward.min_rank };
     // Window and tier first (the limit and stock are decided by the statement that takes the unit).
@@ -87,7 +90,7 @@ export class RedemptionService {
     if (!take.taken) throw new RewardException(ineligibility(reward, { ...facts, usedInPeriod: take.used }) ?? 'out_of_stock');
     const now = new Date();
     return {
-      id, reward_id: rewardId, user_id: userId, status: 'pending', wallet_request: walletRequest, transfer_id: null, failure_code: null, requested_by: actor,
+      id, reward_id: rewardId, user_id: userId, status: 'pending', wallet_request: walletRequest, holds_stock: reward.stock_total !== null, transfer_id: null, failure_code: null, requested_by: actor,
       attempts: 0, next_attempt_at: now, created_at: now, completed_at: null,
     };
   }
@@ -129,7 +132,7 @@ export class RedemptionService {
   private recordFailed(r: RedemptionRow, code: string, detail?: string): Promise<RedemptionRow> {
     if (code.startsWith('wallet_')) this.logger.warn(`redemption ${r.id} refused by the wallet: ${code}${detail ? ` (${detail})` : ''}`);
     return this.tx.run(async ({ manager }) => {
-      if (await this.redemptions.markFailed(manager, r.id, code)) {
+      if ((await this.redemptions.markFailed(manager, r.id, code)) && r.holds_stock) {
         const reward = (await this.rewards.lockForUpdate(manager, r.reward_id))!;
         await this.rewards.giveBackOne(manager, r.reward_id);
         if (reward.stock_total !== null) {

@@ -157,6 +157,23 @@ describe('redemption', () => {
     expect([a.status, a.body.code]).toEqual([403, 'forbidden']);
   });
 
+  it('a reward with neither stock nor limit takes no lock and no unit; a stock set later counts from then on', async () => {
+    const user = uuidv7();
+    await h.earn(user, 1000);
+    const reward = await h.createReward({ points_cost: 100 });
+    const early = await h.call('POST', `/v1/users/${user}/rewards`, resident(user), { reward_id: reward.id });
+    expect(early.status).toBe(201);
+    expect((await h.db.query('select stock_used, (select holds_stock from redemptions where id = $2) as holds from rewards where id = $1', [reward.id, early.body.redemption_id]))[0]).toEqual({ stock_used: 0, holds: false });
+    expect((await h.call('PATCH', `/v1/rewards/${reward.id}`, admin, { stock: 1, stock_reason: 'now limited' })).body).toMatchObject({ stock: 1, stock_remaining: 1 });
+    expect((await h.call('POST', `/v1/users/${user}/rewards`, resident(user), { reward_id: reward.id })).status).toBe(201);
+    const none = await h.call('POST', `/v1/users/${user}/rewards`, resident(user), { reward_id: reward.id });
+    expect([none.status, none.body.code]).toEqual([409, 'out_of_stock']);
+    // Cancelling the reward redeemed before the stock existed gives back no unit it never took.
+    const cancelled = await h.call('POST', `/v1/users/${user}/rewards/${early.body.user_reward.id}/cancel`, admin, { reason: 'test' });
+    expect([cancelled.status, cancelled.body.status]).toEqual([200, 'cancelled']);
+    expect((await h.call('GET', `/v1/rewards/${reward.id}`, admin)).body.stock_remaining).toBe(0);
+  });
+
   it('after all of it the ledger verifier is clean', async () => {
     expect(await h.verifyLedger()).toMatchObject({ ok: true, mismatches: [] });
   });
