@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { WalletTransferRequest } from '@wozamali/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { RewardRow } from '../domain/reward';
 
 type Q = Pick<EntityManager, 'query'>;
 
@@ -33,23 +32,22 @@ export class RedemptionRepository {
     return rows[0] ?? null;
   }
 
-  /** pending → issued, once, answering the redemption and its reward (null when another request or the worker got there first): one round trip. */
-  async markIssuedReturningReward(q: Q, id: string, transferId: string | null): Promise<{ redemption: RedemptionRow; reward: RewardRow } | null> {
+  /**
+   * pending → issued, the user reward with its code, and its event in the outbox: ONE statement
+   * (atomic without a transaction of its own, one round trip). False when another request or the
+   * worker got there first. A code already taken (60 bits: rare) fails the whole statement with
+   * 23505 on `user_rewards_code_normalised_key`; the caller draws another.
+   */
+  async issueOnce(q: Q, r: { id: string; transferId: string | null; userRewardId: string; code: string | null; normalised: string | null; issuedAt: Date; expiresAt: Date | null; outbox: { id: string; topic: string; key: string | null; type: string; payload: unknown } }): Promise<boolean> {
     const rows = (await q.query(
-      `with d as (update redemptions set status = 'issued', transfer_id = $2, completed_at = now() where id = $1 and status = 'pending' returning *)
-       select row_to_json(d) as redemption, row_to_json(r) as reward from d join rewards r on r.id = d.reward_id`,
-      [id, transferId],
-    )) as { redemption: Record<string, unknown>; reward: Record<string, unknown> }[];
-    const row = rows[0];
-    if (!row) return null;
-    const dates = <T>(o: Record<string, unknown>, keys: string[]): T => {
-      for (const k of keys) if (typeof o[k] === 'string') o[k] = new Date(o[k] as string);
-      return o as T;
-    };
-    return {
-      redemption: dates<RedemptionRow>(row.redemption, ['next_attempt_at', 'created_at', 'completed_at']),
-      reward: dates<RewardRow>(row.reward, ['visible_from', 'visible_until', 'available_from', 'available_until', 'created_at', 'updated_at']),
-    };
+      `with d as (update redemptions set status = 'issued', transfer_id = $2, completed_at = now() where id = $1 and status = 'pending' returning id, user_id, reward_id),
+       u as (insert into user_rewards (id, user_id, reward_id, redemption_id, source, code, code_normalised, status, issued_at, expires_at)
+             select $3, d.user_id, d.reward_id, d.id, 'redemption', $4, $5, 'issued', $6, $7 from d returning id),
+       o as (insert into outbox (id, topic, key, type, payload) select $8, $9, $10, $11, $12::jsonb from u)
+       select count(*)::int as n from u`,
+      [r.id, r.transferId, r.userRewardId, r.code, r.normalised, r.issuedAt, r.expiresAt, r.outbox.id, r.outbox.topic, r.outbox.key, r.outbox.type, JSON.stringify(r.outbox.payload)],
+    )) as { n: number }[];
+    return rows[0]!.n === 1;
   }
 
   /** pending → failed, once: only the caller that wins gives the stock back. */

@@ -33,18 +33,23 @@ export class IssueService {
       if (badge) return null;
       if (attempt >= 5) throw new Error('could not draw a free reward code in 6 attempts');
     }
-    await emit({
-      type: 'reward_issue',
-      subject: r.userId,
-      data: {
-        user_id: r.userId, user_reward_id: id, reward_id: r.reward.id, reward_code: r.reward.code, reward_type: r.reward.type as RewardType,
-        partner_service_id: r.reward.partner_service_id, reward_name: r.reward.name, source: r.source, redemption_id: r.redemptionId,
-        transfer_id: r.transferId, points_cost: r.source === 'redemption' ? r.reward.points_cost : 0, value: Number(r.reward.value_cents),
-        currency: r.reward.currency, issued_at: issuedAt.toISOString(), expires_at: expiresAt ? expiresAt.toISOString() : null,
-      },
-    });
+    await emit(rewardIssueEvent(r, { id, code, issuedAt, expiresAt }));
     return { id, code, issuedAt, expiresAt };
   }
+}
+
+/** The `reward_issue` event of a reward just issued. */
+export function rewardIssueEvent(r: { reward: RewardRow; userId: string; source: 'redemption' | 'badge' | 'admin'; redemptionId: string | null; transferId: string | null }, issued: IssuedReward): TypedOutboxEvent {
+  return {
+    type: 'reward_issue',
+    subject: r.userId,
+    data: {
+      user_id: r.userId, user_reward_id: issued.id, reward_id: r.reward.id, reward_code: r.reward.code, reward_type: r.reward.type as RewardType,
+      partner_service_id: r.reward.partner_service_id, reward_name: r.reward.name, source: r.source, redemption_id: r.redemptionId,
+      transfer_id: r.transferId, points_cost: r.source === 'redemption' ? r.reward.points_cost : 0, value: Number(r.reward.value_cents),
+      currency: r.reward.currency, issued_at: issued.issuedAt.toISOString(), expires_at: issued.expiresAt ? issued.expiresAt.toISOString() : null,
+    },
+  };
 }
 
 /** What {@link IssueService.issue} wrote. */

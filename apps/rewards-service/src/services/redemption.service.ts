@@ -1,17 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { uuidv7, type WalletTransferLeg, type WalletTransferRequest } from '@wozamali/contracts';
-import { TransactionRunner } from '@wozamali/messaging';
+import { uuidv7, type EventEnvelope, type WalletTransferLeg, type WalletTransferRequest } from '@wozamali/contracts';
+import { OutboxNotifier, OutboxWriter, TransactionRunner } from '@wozamali/messaging';
 import { requestContext, runIdempotent, type IdempotentRequest, type TokenPrincipal } from '@wozamali/platform';
 import { WalletClient } from '@wozamali/wallet-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { RewardsServiceEnv } from '../config/env';
 import { actorOf } from '../domain/principal';
-import { ineligibility, type RewardRow } from '../domain/reward';
+import { expiryOf, ineligibility, type RewardRow } from '../domain/reward';
 import { RewardException } from '../errors/reward.exception';
 import { RedemptionRepository, type RedemptionRow } from '../repositories/redemption.repository';
 import { RewardRepository } from '../repositories/reward.repository';
 import { UserRewardRepository } from '../repositories/user-reward.repository';
-import { IssueService } from './issue.service';
+import { rewardIssueEvent, type IssuedReward } from './issue.service';
+import { generateCode, normaliseCode } from '../domain/reward-code';
 import { issuedView, userRewardView, type UserRewardView } from './user-reward.view';
 
 /** A redemption after {@link RedemptionService.complete}, with the reward's view when this call issued it. */
@@ -54,17 +55,18 @@ export class RedemptionService {
     private readonly rewards: RewardRepository,
     private readonly redemptions: RedemptionRepository,
     private readonly userRewards: UserRewardRepository,
-    private readonly issue: IssueService,
     private readonly wallet: WalletClient,
     private readonly tx: TransactionRunner,
+    private readonly outbox: OutboxWriter,
+    private readonly notifier: OutboxNotifier,
   ) {}
 
   async redeem(write: IdempotentRequest, userId: string, rewardId: string, principal: TokenPrincipal | null): Promise<RedemptionAnswer> {
     if (principal?.type === 'user' && principal.role !== 'admin' && principal.userId !== userId) throw new RewardException('forbidden', 'residents redeem for themselves only');
-    let decided: RedemptionRow | null = null;
+    let decided: { row: RedemptionRow; reward: RewardRow } | null = null;
     const answer = await runIdempotent(this.ds, write, 201, async (m) => {
       decided = await this.decide(m, userId, rewardId, actorOf(principal));
-      return { redemption_id: decided.id };
+      return { redemption_id: decided.row.id };
     });
     if ('refusal' in answer) throw answer.refusal;
     const { redemption_id } = answer.body as { redemption_id: string };
@@ -74,7 +76,7 @@ export class RedemptionService {
   }
 
   /** The locked decision: refusals roll back to the idempotency savepoint and become the key's answer. */
-  private async decide(m: EntityManager, userId: string, rewardId: string, actor: string): Promise<RedemptionRow> {
+  private async decide(m: EntityManager, userId: string, rewardId: string, actor: string): Promise<{ row: RedemptionRow; reward: RewardRow }> {
     // The lock protects the per-user limit and the stock: a reward with neither needs none, and its
     // redemptions do not queue on its row (a stock or limit set meanwhile counts from then on).
     let reward = await this.rewards.readForRedemption(m, rewardId, userId, false);
@@ -89,25 +91,26 @@ export class RedemptionService {
     const take = await this.rewards.takeForRedemption(m, { reward, redemptionId: id, userId, walletRequest, actor, graceMs: this.env.PENDING_REDEMPTION_GRACE_MS });
     if (!take.taken) throw new RewardException(ineligibility(reward, { ...facts, usedInPeriod: take.used }) ?? 'out_of_stock');
     const now = new Date();
-    return {
+    const row: RedemptionRow = {
       id, reward_id: rewardId, user_id: userId, status: 'pending', wallet_request: walletRequest, holds_stock: reward.stock_total !== null, transfer_id: null, failure_code: null, requested_by: actor,
       attempts: 0, next_attempt_at: now, created_at: now, completed_at: null,
     };
+    return { row, reward };
   }
 
   /**
    * Drives a redemption to its outcome: sends the stored transfer with the redemption's key (a
    * replay if it landed before), then records `issued` or `failed` once. Unknown outcome: stays pending.
    */
-  async complete(id: string, known: RedemptionRow | null = null): Promise<Completed> {
-    const r = known ?? (await this.redemptions.getById(id));
+  async complete(id: string, known: { row: RedemptionRow; reward: RewardRow } | null = null): Promise<Completed> {
+    const r = known?.row ?? (await this.redemptions.getById(id));
     if (!r) throw new Error(`redemption ${id} vanished`);
     if (r.status !== 'pending') return { row: r, issued: null };
-    if (r.wallet_request === null) return this.recordIssued(r, null);
+    if (r.wallet_request === null) return this.recordIssued(r, known?.reward ?? null, null);
     const call = await this.wallet.transfer(r.wallet_request, { idempotencyKey: `redemption:${id}`, requestId: requestContext.requestId() ?? undefined });
     switch (call.kind) {
       case 'applied':
-        return this.recordIssued(r, call.body.transfer_id);
+        return this.recordIssued(r, known?.reward ?? null, call.body.transfer_id);
       case 'refused':
         return { row: await this.recordFailed(r, call.code === 'insufficient_points' || call.code === 'insufficient_funds' ? call.code : `wallet_${call.code}`, call.detail), issued: null };
       case 'unavailable':
@@ -117,15 +120,30 @@ export class RedemptionService {
     }
   }
 
-  private recordIssued(r: RedemptionRow, transferId: string | null): Promise<Completed> {
-    return this.tx.run(async ({ manager, emit }) => {
-      const won = await this.redemptions.markIssuedReturningReward(manager, r.id, transferId);
-      if (!won) return { row: (await this.redemptions.getById(r.id, manager))!, issued: null };
-      const issued = await this.issue.issue(manager, (...e) => emit(...e.map((x) => ({ ...x, correlation_id: requestContext.requestId() }))), {
-        reward: won.reward, userId: r.user_id, source: 'redemption', redemptionId: r.id, transferId,
-      });
-      return { row: won.redemption, issued: issued ? issuedView(won.reward, r.user_id, r.id, issued) : null };
-    });
+  /** Records the outcome `issued` once: one statement (see {@link RedemptionRepository.issueOnce}), the relay woken after it. */
+  private async recordIssued(r: RedemptionRow, known: RewardRow | null, transferId: string | null): Promise<Completed> {
+    const reward = known ?? (await this.rewards.getById(r.reward_id))!;
+    for (let attempt = 0; ; attempt += 1) {
+      const issued: IssuedReward = { id: uuidv7(), code: generateCode(reward.code_prefix), issuedAt: new Date(), expiresAt: null };
+      issued.expiresAt = expiryOf(reward.valid_days, issued.issuedAt);
+      const event = rewardIssueEvent({ reward, userId: r.user_id, source: 'redemption', redemptionId: r.id, transferId }, issued);
+      const [{ topic, envelope }] = this.outbox.envelopes([{ ...event, correlation_id: requestContext.requestId() }]) as [{ topic: string; envelope: EventEnvelope }];
+      try {
+        const won = await this.redemptions.issueOnce(this.ds, {
+          id: r.id, transferId, userRewardId: issued.id, code: issued.code, normalised: normaliseCode(issued.code!), issuedAt: issued.issuedAt, expiresAt: issued.expiresAt,
+          outbox: { id: envelope.id, topic, key: envelope.subject, type: envelope.type, payload: envelope },
+        });
+        if (!won) return { row: (await this.redemptions.getById(r.id))!, issued: null };
+        this.notifier.poke();
+        const row: RedemptionRow = { ...r, status: 'issued', transfer_id: transferId, completed_at: new Date() };
+        return { row, issued: issuedView(reward, r.user_id, r.id, issued) };
+      } catch (err) {
+        const e = err as { driverError?: { code?: string; constraint?: string }; code?: string; constraint?: string };
+        const pg = e.driverError ?? e;
+        if (pg.code === '23505' && pg.constraint === 'user_rewards_code_normalised_key' && attempt < 5) continue;
+        throw err;
+      }
+    }
   }
 
   /** The wallet refused: the redemption fails and its stock comes back, exactly once (the conditional update decides who). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { uuidv7 } from '@wozamali/contracts';
+import { eventDataProblems, isKnownEventType, uuidv7 } from '@wozamali/contracts';
 import { admin, partner, resident, RewardsHarness } from '../support/harness';
 
 // Partners check and use codes of their own rewards only; everything else is one answer.
@@ -148,4 +148,14 @@ describe('lifecycle', () => {
     const list = await h.call('GET', `/v1/users/${c.user}/rewards?status=expired`, resident(c.user));
     expect(list.body.data).toHaveLength(1);
   });
+});
+
+it('every event the rewards-service wrote carries its contract (reward_issue, reward_used, reward_expiring, reward_expired, reward_cancelled, reward_code_rate_limited)', async () => {
+  const rows = (await h.db.query('select type, payload from outbox')) as { type: string; payload: { data: unknown } }[];
+  const types = new Set(rows.map((r) => r.type));
+  for (const t of ['reward_issue', 'reward_used', 'reward_expiring', 'reward_expired', 'reward_cancelled', 'reward_code_rate_limited']) expect(types).toContain(t);
+  for (const r of rows) {
+    expect(isKnownEventType(r.type)).toBe(true);
+    if (isKnownEventType(r.type)) expect([r.type, eventDataProblems(r.type, r.payload.data)]).toEqual([r.type, []]);
+  }
 });
