@@ -66,7 +66,6 @@ export class RewardsTables1764600000000 implements MigrationInterface {
       user_id uuid not null,
       status text not null check (status in ('pending', 'issued', 'failed')),
       wallet_request jsonb,
-      holds_stock boolean not null default false,
       transfer_id uuid,
       failure_code text,
       requested_by text not null,

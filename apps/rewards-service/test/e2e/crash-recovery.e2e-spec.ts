@@ -11,7 +11,7 @@ let rewards: SpawnedService;
 let proxy: StubServer;
 let db: DataSource;
 let walletDb: DataSource;
-let holdAnswersMs = 0;
+let holdAnswers = false;
 let rewardsPort = 0;
 
 const rewardsEnv = () => ({ WALLET_SERVICE_URL: proxy.url, KAFKA_CONSUMERS_ENABLED: 'false', PENDING_REDEMPTION_INTERVAL_MS: '200', PENDING_REDEMPTION_GRACE_MS: '500', WALLET_TIMEOUT_MS: '20000' });
@@ -25,7 +25,10 @@ beforeAll(async () => {
       if (typeof v === 'string') headers[name] = v;
     }
     const res = await fetch(`${wallet.url}${req.url}`, { method: req.method, headers, body: req.method === 'GET' ? undefined : req.text });
-    return { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' }, body: await res.text(), delayMs: holdAnswersMs };
+    const body = await res.text();
+    // The wallet has answered (and committed); the answer never reaches the rewards-service.
+    if (holdAnswers) return { hang: true };
+    return { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' }, body };
   });
   rewardsPort = await freePort();
   rewards = await spawnService('rewards-service', rewardsPort, rewardsEnv());
@@ -48,7 +51,7 @@ it('SIGKILL while the wallet call is in flight (the debit landed), restart → t
   const user = uuidv7();
   expect((await post(wallet.url, 'wallet-service', `/v1/users/${user}/points/earn`, { points: 500, amount: 0, reason: 'crash test' })).status).toBe(201);
   const reward = await (await post(rewards.url, 'rewards-service', '/v1/rewards', { code: `CRASH_${uuidv7().replace(/-/g, '').slice(-10).toUpperCase()}`, name: 'Crash', type: 'service', points_cost: 200, stock: 5, stock_reason: 'crash test' })).json() as { id: string };
-  holdAnswersMs = 60_000;
+  holdAnswers = true;
   const inFlight = post(rewards.url, 'rewards-service', `/v1/users/${user}/rewards`, { reward_id: reward.id }).catch(() => null);
   const debits = async () => Number((await walletDb.query(`select count(*)::int as n from transfers where kind = 'redeem' and user_id = $1`, [user]))[0].n);
   await waitFor(async () => (await debits()) === 1, 'the debit to land', 30_000);
@@ -56,7 +59,7 @@ it('SIGKILL while the wallet call is in flight (the debit landed), restart → t
   await inFlight;
   const [pending] = await db.query('select id, status from redemptions where user_id = $1', [user]);
   expect(pending.status).toBe('pending');
-  holdAnswersMs = 0;
+  holdAnswers = false;
   rewards = await spawnService('rewards-service', rewardsPort, rewardsEnv());
   await waitFor(async () => (await db.query('select status from redemptions where id = $1', [pending.id]))[0].status === 'issued', 'the worker to issue it', 60_000, 200);
   expect(await debits()).toBe(1);

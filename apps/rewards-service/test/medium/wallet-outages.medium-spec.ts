@@ -6,7 +6,7 @@ import { resident, RewardsHarness } from '../support/harness';
 // make the wallet's answer arrive too late (the one outcome a real wallet does not produce on demand).
 const h = new RewardsHarness();
 let proxy: StubServer;
-let delayAnswersMs = 0;
+let holdAnswers = false;
 
 beforeAll(async () => {
   await h.start({ WALLET_TIMEOUT_MS: '3000' }, async (walletUrl) => {
@@ -21,7 +21,10 @@ beforeAll(async () => {
         const out: Record<string, string> = { 'content-type': res.headers.get('content-type') ?? 'application/json' };
         const replayed = res.headers.get('idempotent-replayed');
         if (replayed) out['idempotent-replayed'] = replayed;
-        return { status: res.status, headers: out, body: await res.text(), delayMs: delayAnswersMs };
+        const body = await res.text();
+        // The wallet has answered (and committed); the answer never reaches the rewards-service.
+        if (holdAnswers) return { hang: true };
+        return { status: res.status, headers: out, body };
       } catch {
         return { destroy: true };
       }
@@ -66,12 +69,12 @@ it('a wallet timeout whose debit did land → 202; the worker asks again with th
   const user = uuidv7();
   await h.earn(user, 500);
   const reward = await h.createReward({ points_cost: 150 });
-  delayAnswersMs = 7000;
+  holdAnswers = true;
   const a = await h.call('POST', `/v1/users/${user}/rewards`, resident(user), { reward_id: reward.id });
   expect([a.status, a.body.status]).toEqual([202, 'pending']);
   // The debit did land, though the rewards-service never heard the answer.
   await waitFor(async () => (await h.redeemTransfers(user)).length === 1, 'the debit to land');
-  delayAnswersMs = 0;
+  holdAnswers = false;
   expect(await finishWhenDue(a.body.redemption_id)).toBe('issued');
   expect((await h.walletOf(user)).points).toBe(350);
   expect(await h.redeemTransfers(user)).toHaveLength(1);
