@@ -14,7 +14,7 @@ free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1
 WPORT=$(free_port); RPORT=$(free_port); GPORT=$(free_port)
 PORT=$WPORT LOG_LEVEL=warn KAFKA_CONSUMERS_ENABLED=false node apps/wallet-service/dist/main.js > .run/bench-rw-wallet.log 2>&1 &
 WPID=$!
-PORT=$RPORT LOG_LEVEL=warn WALLET_SERVICE_URL=http://127.0.0.1:$WPORT KAFKA_CONSUMERS_ENABLED=false node apps/rewards-service/dist/main.js > .run/bench-rw-rewards.log 2>&1 &
+PORT=$RPORT LOG_LEVEL=warn DB_POOL_SIZE="${REWARDS_DB_POOL_SIZE:-16}" WALLET_SERVICE_URL=http://127.0.0.1:$WPORT KAFKA_CONSUMERS_ENABLED=false node apps/rewards-service/dist/main.js > .run/bench-rw-rewards.log 2>&1 &
 RPID=$!
 GATEWAY_PORT=$GPORT WALLET_SERVICE_URL=http://127.0.0.1:$WPORT REWARDS_SERVICE_URL=http://127.0.0.1:$RPORT LOG_LEVEL=warn OUTBOX_RELAY_ENABLED=false \
   KAFKA_CONSUMERS_ENABLED=false RATE_LIMIT_KEY_PER_WINDOW=100000000 RATE_LIMIT_USER_PER_WINDOW=100000000 REDIS_KEY_PREFIX="rwbench-$$" \
