@@ -74,16 +74,15 @@ export class CatalogueService {
     return (await this.withEligibility([row], principal))[0]!;
   }
 
-  create(m: EntityManager, dto: CreateRewardDto, principal: TokenPrincipal | null): Promise<RewardView> {
-    return (async () => {
-      const cols = await this.columns(m, dto, null);
-      const row = await this.rewards.insert(m, { ...cols, code: dto.code, type: dto.type, valid_days: dto.valid_days === undefined ? 30 : dto.valid_days });
-      if (!row) throw new RewardException('reward_code_taken', `a reward with code ${dto.code} exists`);
-      if (row.stock_total !== null) {
-        await this.rewards.recordMovement(m, { rewardId: row.id, delta: row.stock_total, stockTotalAfter: row.stock_total, kind: 'set', reason: dto.stock_reason ?? 'initial stock', actor: actorOf(principal) });
-      }
-      return rewardView(row);
-    })();
+  async create(m: EntityManager, dto: CreateRewardDto, principal: TokenPrincipal | null): Promise<RewardView> {
+    const cols = await this.columns(m, dto, null);
+    // Days valid after issue default to 30 (DOMAIN.md); null means never expires.
+    const row = await this.rewards.insert(m, { ...cols, code: dto.code, type: dto.type, valid_days: dto.valid_days === undefined ? 30 : dto.valid_days });
+    if (!row) throw new RewardException('reward_code_taken', `a reward with code ${dto.code} exists`);
+    if (row.stock_total !== null) {
+      await this.rewards.recordMovement(m, { rewardId: row.id, delta: row.stock_total, stockTotalAfter: row.stock_total, kind: 'set', reason: dto.stock_reason ?? 'initial stock', actor: actorOf(principal) });
+    }
+    return rewardView(row);
   }
 
   update(id: string, dto: UpdateRewardDto, principal: TokenPrincipal | null): Promise<RewardView> {
