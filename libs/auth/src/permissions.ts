@@ -14,7 +14,7 @@ export const PERMISSION_CATALOGUE = {
   materials: ['read', 'write'],
   tiers: ['read', 'write'],
   ledger: ['verify', 'adjust', 'reverse'],
-  rewards: ['read', 'write', 'redeem'],
+  rewards: ['read', 'write', 'redeem', 'use_codes'],
   donations: ['read', 'create', 'refund'],
   campaigns: ['read', 'write', 'disburse'],
   withdrawals: ['read', 'request', 'approve'],

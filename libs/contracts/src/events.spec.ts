@@ -40,7 +40,7 @@ describe('event contracts', () => {
     }
     expect(byTopic).toEqual({
       [Topics.wallet]: ['wallet_update', 'points_update', 'tier_update', 'collection_recorded'],
-      [Topics.rewards]: ['reward_issue', 'reward_used', 'reward_expiring', 'reward_expired', 'reward_cancelled'],
+      [Topics.rewards]: ['reward_issue', 'reward_used', 'reward_expiring', 'reward_expired', 'reward_cancelled', 'reward_code_rate_limited'],
       [Topics.donations]: ['donation_create', 'campaign_update', 'campaign_completed', 'donation_refunded', 'disbursement_update'],
       [Topics.withdrawals]: ['withdrawal_request', 'withdrawal_update'],
       [Topics.metrics]: ['metrics_update'],
