@@ -69,7 +69,9 @@ export function dataSourceOptions(opts: ServiceDatabaseOptions): DataSourceOptio
     migrations: opts.migrations ?? [],
     logging: ['error'],
     applicationName: opts.applicationName ?? opts.database,
-    extra: { max: opts.poolSize ?? 16, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 },
+    // A loaded server can take seconds to start a backend: wait up to 20 s for a connection (a request that
+    // still gets none answers 503, retry with the same key: see ProblemFilter).
+    extra: { max: opts.poolSize ?? 16, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 20_000 },
   } as DataSourceOptions;
 }
 

@@ -82,6 +82,18 @@ export function sendProblem(reply: FastifyReply, body: ProblemBody): void {
   void reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
 }
 
+/**
+ * A database that could not be reached, or refused a connection for load (not an error in the
+ * request): pg-pool's connect timeouts, a refused or reset connection, too many connections, the
+ * server shutting down or starting up.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && ['53300', '57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET'].includes(e.code)) return true;
+  return typeof e.message === 'string' && /Connection terminated due to connection timeout|timeout exceeded when trying to connect/.test(e.message);
+}
+
 /** Maps any error to `application/problem+json`. Unknown errors are a 500 that leaks nothing. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -111,6 +123,12 @@ export class ProblemFilter implements ExceptionFilter {
         : fst.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'payload_too_large'
           : fst.statusCode === 400 ? 'malformed_request' : codeForStatus(fst.statusCode);
       return problem(fst.statusCode, code, fst.message);
+    }
+    if (isDatabaseUnavailable(exception)) {
+      // Nothing was decided: the request never reached the database (or the server refused it). Say
+      // so, so the caller retries with the same Idempotency-Key instead of treating it as a failure.
+      this.logger.warn(`database unavailable: ${(exception as Error).message}`);
+      return problem(HttpStatus.SERVICE_UNAVAILABLE, 'service_unavailable', 'The database could not be reached in time; retry with the same Idempotency-Key.', { retry_after_seconds: 1 });
     }
     this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
     return problem(HttpStatus.INTERNAL_SERVER_ERROR, 'internal_error', 'An unexpected error occurred.');
