@@ -12,3 +12,4 @@ export * from './idempotency';
 export * from './idempotency-store';
 export * from './idempotency-interceptor';
 export * from './service-auth';
+export * from './crypto/secret-box';
