@@ -59,6 +59,12 @@ export const DOCUMENTED_ROUTES: DocEntry[] = [
   d('POST', '/v1/external/services/{service_ref}/heartbeat', 'external services', 'Record a heartbeat.'),
   d('GET', '/v1/external/services/health', 'external services', 'Health of each service (healthy < 5 min, warning < 1 h, else unhealthy).'),
   d('GET', '/v1/external/{service_id}/wallets/{user_id}', 'external (seed form)', "The seed's form: any route above under /v1/external/{service_id}/…; service_id must be the key's.", { response: WalletDto }),
+  d('GET', '/v1/users/{user_id}/withdrawals/{withdrawal_id}', 'withdrawals', 'One withdrawal with its history; the destination masked.'),
+  d('POST', '/v1/users/{user_id}/withdrawals/{withdrawal_id}/cancel', 'withdrawals', 'Cancel a withdrawal not yet approved (the hold is released).'),
+  d('GET', '/v1/withdrawals/limits', 'withdrawals', 'Withdrawal limits, approval threshold and expiry (admin).'),
+  d('PUT', '/v1/withdrawals/limits', 'withdrawals', 'Replace the withdrawal limits (admin).'),
+  d('GET', '/v1/withdrawals/{withdrawal_id}', 'withdrawals', 'One withdrawal with its history (admin).'),
+  d('POST', '/v1/withdrawals/{withdrawal_id}/reject', 'withdrawals', 'Reject a withdrawal with a note (admin; the hold is released).'),
 ];
 
 const PROBLEMS: Record<string, string> = {

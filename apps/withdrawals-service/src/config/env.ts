@@ -1,5 +1,17 @@
-import { IsInt, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, Matches, Max, Min } from 'class-validator';
 import { CommonEnv } from '@wozamali/config';
+
+/**
+ * Development key for destinations at rest (base64 of a 32-byte ASCII marker). A deployment sets its
+ * own `WITHDRAWAL_DESTINATION_KEY`; the service logs a warning when it runs on this one.
+ */
+export const DEV_DESTINATION_KEY = 'ZGV2LW9ubHktd296YW1hbGktcGF5b3V0LWRlc3QtazE=';
+
+/** Development key of the destination fingerprint (HMAC). */
+export const DEV_FINGERPRINT_KEY = 'ZGV2LW9ubHktd296YW1hbGktZmluZ2VycHJpbnQtazE=';
+
+const BASE64_KEY = /^[A-Za-z0-9+/]{43}=$/;
+const HTTP_URL = /^https?:\/\/[^\s]+$/;
 
 /** withdrawals-service's environment, validated once at boot. */
 export class WithdrawalsServiceEnv extends CommonEnv {
@@ -7,4 +19,44 @@ export class WithdrawalsServiceEnv extends CommonEnv {
   @Min(1)
   @Max(65535)
   PORT = 3004;
+
+  /** The wallet-service's base URL (its internal API: holds, transfers). */
+  @Matches(HTTP_URL, { message: 'must be an http(s) URL' })
+  WALLET_SERVICE_URL = 'http://127.0.0.1:3001';
+
+  /** No complete answer from the wallet within this many ms → unknown (202, the worker retries with the same key). */
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  WALLET_TIMEOUT_MS = 5_000;
+
+  /** AES-256-GCM key (base64 of exactly 32 bytes) that encrypts payout destinations at rest. */
+  @Matches(BASE64_KEY, { message: 'must be the base64 of exactly 32 bytes' })
+  WITHDRAWAL_DESTINATION_KEY = DEV_DESTINATION_KEY;
+
+  /**
+   * Keys that sealed destinations before `WITHDRAWAL_DESTINATION_KEY` (comma-separated, same form):
+   * they open, never seal. At boot every stored destination is re-sealed with the current key.
+   */
+  @Matches(/^(|[A-Za-z0-9+/]{43}=(,[A-Za-z0-9+/]{43}=)*)$/, { message: 'must be a comma-separated list of base64 32-byte keys' })
+  WITHDRAWAL_PREVIOUS_DESTINATION_KEYS = '';
+
+  /** HMAC key (base64, 32 bytes) of the destination fingerprint: tells a new or changed destination without decrypting. Never rotate casually: a new key makes every destination look new (cooling-off). */
+  @Matches(BASE64_KEY, { message: 'must be the base64 of exactly 32 bytes' })
+  WITHDRAWAL_FINGERPRINT_KEY = DEV_FINGERPRINT_KEY;
+
+  /** Run the periodic workers (requested holds, expiry). Tests turn them off to drive them by hand. */
+  @IsBoolean()
+  WITHDRAWAL_WORKERS_ENABLED: boolean = true;
+
+  /** How often the workers run. */
+  @IsInt()
+  @Min(100)
+  WITHDRAWAL_WORKER_INTERVAL_MS = 5_000;
+
+  /** Rows a worker run claims at most. */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WITHDRAWAL_WORKER_BATCH = 50;
 }
