@@ -4,7 +4,10 @@ import { idempotencyProviders, PlatformModule, SecretBox } from '@wozamali/platf
 import { WalletClient } from '@wozamali/wallet-client';
 import { WithdrawalsServiceEnv } from './config/env';
 import { AnswerStatusHook } from './controllers/answer-status';
-import { AdminWithdrawalsController, UserWithdrawalsController } from './controllers/withdrawals.controller';
+import { CallbackHooks } from './controllers/callback-hooks';
+import { AdminWithdrawalsController, PayoutCallbackController, ReconciliationsController, UserWithdrawalsController } from './controllers/withdrawals.controller';
+import { PayoutClient } from './payout/payout-client';
+import { PayoutService } from './services/payout.service';
 import { migrations } from './migrations';
 import { WithdrawalRepository } from './repositories/withdrawal.repository';
 import { DestinationReseal } from './services/destination-reseal';
@@ -18,7 +21,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService({ service: 'withdrawals-service', env, migrations })],
-      controllers: [UserWithdrawalsController, AdminWithdrawalsController],
+      controllers: [UserWithdrawalsController, ReconciliationsController, PayoutCallbackController, AdminWithdrawalsController],
       providers: [
         { provide: WithdrawalsServiceEnv, useValue: env },
         {
@@ -40,8 +43,12 @@ export class AppModule {
             }),
           inject: [ServiceTokenSigner],
         },
+        // The one way out to the payment provider: its own breaker and timeout.
+        { provide: PayoutClient, useValue: new PayoutClient(env.PAYOUT_PROVIDER_URL, env.PAYOUT_TIMEOUT_MS) },
         WithdrawalRepository,
         WithdrawalService,
+        PayoutService,
+        CallbackHooks,
         DestinationReseal,
         WithdrawalWorkers,
         WithdrawalsLifecycle,

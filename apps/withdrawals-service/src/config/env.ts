@@ -10,6 +10,9 @@ export const DEV_DESTINATION_KEY = 'ZGV2LW9ubHktd296YW1hbGktcGF5b3V0LWRlc3QtazE=
 /** Development key of the destination fingerprint (HMAC). */
 export const DEV_FINGERPRINT_KEY = 'ZGV2LW9ubHktd296YW1hbGktZmluZ2VycHJpbnQtazE=';
 
+/** Development secret of the provider's callbacks (the payout sandbox's `npm start` makes its own). */
+export const DEV_PAYOUT_WEBHOOK_SECRET = 'whsec_ZGV2LW9ubHktd296YW1hbGktcGF5b3V0LXNhbmRib3g=';
+
 const BASE64_KEY = /^[A-Za-z0-9+/]{43}=$/;
 const HTTP_URL = /^https?:\/\/[^\s]+$/;
 
@@ -59,4 +62,47 @@ export class WithdrawalsServiceEnv extends CommonEnv {
   @Min(1)
   @Max(1000)
   WITHDRAWAL_WORKER_BATCH = 50;
+
+  /** The payment provider's base URL (every method goes to it; the payout sandbox in development). */
+  @Matches(HTTP_URL, { message: 'must be an http(s) URL' })
+  PAYOUT_PROVIDER_URL = 'http://127.0.0.1:3007';
+
+  /** The Standard Webhooks secret the provider signs its callbacks with (`whsec_<base64>`). */
+  @Matches(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, { message: 'must be whsec_<base64>' })
+  PAYOUT_WEBHOOK_SECRET = DEV_PAYOUT_WEBHOOK_SECRET;
+
+  /** No complete answer from the provider within this many ms → doubt (ask by reference, resend with the same key). */
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  PAYOUT_TIMEOUT_MS = 10_000;
+
+  /** Ask the provider every `PAYOUT_POLL_FAST_MS` for `PAYOUT_POLL_FAST_FOR_MS` after sending, then every `PAYOUT_POLL_SLOW_MS`. */
+  @IsInt()
+  @Min(10)
+  PAYOUT_POLL_FAST_MS = 60_000;
+
+  @IsInt()
+  @Min(0)
+  PAYOUT_POLL_FAST_FOR_MS = 15 * 60_000;
+
+  @IsInt()
+  @Min(10)
+  PAYOUT_POLL_SLOW_MS = 15 * 60_000;
+
+  /** How long a worker reserves a payout it is asking about (after a crash another worker takes it after this). */
+  @IsInt()
+  @Min(100)
+  PAYOUT_LEASE_MS = 60_000;
+
+  /** A payout in doubt this long goes to `needs_review` for a person (the hold stays). */
+  @IsInt()
+  @Min(1000)
+  PAYOUT_DOUBT_REVIEW_MS = 24 * 3_600_000;
+
+  /** When the daily reconciliation runs: once a day, for the previous local day, after this hour (0–23, in the limits' time zone). */
+  @IsInt()
+  @Min(0)
+  @Max(23)
+  RECONCILIATION_HOUR = 2;
 }

@@ -2,10 +2,12 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query
 import { Caller, idempotencyKeyOf, idempotencyScopeOf, Tx, type ServiceCaller } from '@wozamali/platform';
 import type { FastifyRequest } from 'fastify';
 import type { EntityManager } from 'typeorm';
-import { CreateWithdrawalDto, DecisionDto, ListWithdrawalsQuery, WithdrawalSettingsDto } from '../dtos/withdrawal.dto';
+import { CreateWithdrawalDto, DecisionDto, ListWithdrawalsQuery, ReconciliationsQuery, WithdrawalSettingsDto } from '../dtos/withdrawal.dto';
+import { PayoutService } from '../services/payout.service';
 import { whoOf } from '../services/principal';
 import { WithdrawalService } from '../services/withdrawal.service';
 import { answerWith } from './answer-status';
+import { CALLBACK_ROUTE, rawBodyOf } from './callback-hooks';
 
 const UserId = () => Param('user_id', new ParseUUIDPipe());
 const Id = () => Param('id', new ParseUUIDPipe());
@@ -38,4 +40,25 @@ export class AdminWithdrawalsController {
   @Get(':id') get(@Id() id: string) { return this.withdrawals.get(id); }
   @Post(':id/approve') @HttpCode(200) approve(@Tx() m: EntityManager, @Caller() c: ServiceCaller | null, @Id() id: string, @Body() dto: DecisionDto) { return this.withdrawals.approve(m, whoOf(c), id, dto.note); }
   @Post(':id/reject') @HttpCode(200) reject(@Tx() m: EntityManager, @Caller() c: ServiceCaller | null, @Id() id: string, @Body() dto: DecisionDto) { return this.withdrawals.reject(m, whoOf(c), id, dto.note); }
+}
+
+/** The payment provider's signed callbacks (the gateway passes this one route without an API key; the signature is checked here). */
+@Controller()
+export class PayoutCallbackController {
+  constructor(private readonly payouts: PayoutService) {}
+
+  @Post(CALLBACK_ROUTE.slice(1)) @HttpCode(200)
+  callback(@Tx() m: EntityManager, @Req() req: FastifyRequest) {
+    const h = req.headers;
+    const one = (v: string | string[] | undefined) => (typeof v === 'string' ? v : undefined);
+    return this.payouts.callback(m, rawBodyOf(req), { 'webhook-id': one(h['webhook-id']), 'webhook-timestamp': one(h['webhook-timestamp']), 'webhook-signature': one(h['webhook-signature']) });
+  }
+}
+
+/** The daily reconciliations, for admins. */
+@Controller('v1/withdrawals/reconciliations')
+export class ReconciliationsController {
+  constructor(private readonly payouts: PayoutService) {}
+
+  @Get() list(@Query() q: ReconciliationsQuery) { return this.payouts.reconciliations(q.limit ?? 30, q.day); }
 }

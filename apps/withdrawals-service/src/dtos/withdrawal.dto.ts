@@ -82,3 +82,17 @@ export class WithdrawalSettingsDto {
   /** Undecided requests expire after this many hours (default 168 = 7 days). */
   @IsInt() @Min(1) @Max(24 * 365) expire_after_hours!: number;
 }
+
+export class ReconciliationsQuery {
+  /** One local day (`YYYY-MM-DD`). */
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'day must be YYYY-MM-DD' })
+  day?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}

@@ -19,7 +19,10 @@ export type WithdrawalErrorCode =
   | 'self_approval'
   | 'forbidden'
   | 'wallet_refused'
-  | 'wallet_unavailable';
+  | 'wallet_unavailable'
+  | 'invalid_signature'
+  | 'invalid_callback'
+  | 'provider_unavailable';
 
 export function statusOf(code: WithdrawalErrorCode): number {
   switch (code) {
@@ -28,7 +31,10 @@ export function statusOf(code: WithdrawalErrorCode): number {
     case 'invalid_limits':
     case 'invalid_cursor':
     case 'note_required':
+    case 'invalid_callback':
       return 400;
+    case 'invalid_signature':
+      return 401;
     case 'self_approval':
     case 'forbidden':
       return 403;
@@ -45,6 +51,7 @@ export function statusOf(code: WithdrawalErrorCode): number {
     case 'wallet_refused':
       return 422;
     case 'wallet_unavailable':
+    case 'provider_unavailable':
       return 503;
   }
 }

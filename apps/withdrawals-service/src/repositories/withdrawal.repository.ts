@@ -29,6 +29,21 @@ export interface WithdrawalRow {
   created_at: Date;
   updated_at: Date;
   status_changed_at: Date;
+  provider_payout_id: string | null;
+  provider_status: string | null;
+  sent_at: Date | null;
+  processing_since: Date | null;
+  next_poll_at: Date | null;
+  return_transfer_id: string | null;
+}
+
+/** The payout columns a step may set. */
+export interface PayoutPatch {
+  provider_payout_id?: string;
+  provider_status?: string;
+  processing_since?: Date;
+  next_poll_at?: Date | null;
+  return_transfer_id?: string;
 }
 
 export interface HistoryRow {
@@ -78,7 +93,7 @@ export interface ListFilter {
 
 const COLUMNS = `id, user_id, amount::float8 as amount, currency, method, status, destination_ciphertext, destination_masked, destination_fingerprint,
   requested_by, hold_request, hold_id, hold_transfer_id, settle_transfer_id, after_hold_status, approvals, failure_code, attempts, next_attempt_at,
-  created_at, updated_at, status_changed_at`;
+  created_at, updated_at, status_changed_at, provider_payout_id, provider_status, sent_at, processing_since, next_poll_at, return_transfer_id`;
 
 const SETTINGS = `min_amount::float8 as min_amount, max_amount::float8 as max_amount, daily_amount::float8 as daily_amount, daily_count, max_open,
   cooling_off_hours, time_zone, two_approvals_from::float8 as two_approvals_from, expire_after_hours`;
@@ -179,6 +194,74 @@ export class WithdrawalRepository {
     await m.query('update withdrawals set approvals = $2, updated_at = now() where id = $1', [id, approvals]);
   }
 
+  async updatePayout(m: EntityManager, id: string, p: PayoutPatch): Promise<void> {
+    await m.query(
+      `update withdrawals set provider_payout_id = coalesce($2, provider_payout_id), provider_status = coalesce($3, provider_status),
+         processing_since = coalesce($4, processing_since), next_poll_at = case when $5::boolean then $6 else next_poll_at end,
+         return_transfer_id = coalesce($7, return_transfer_id), updated_at = now()
+       where id = $1`,
+      [id, p.provider_payout_id ?? null, p.provider_status ?? null, p.processing_since ?? null, p.next_poll_at !== undefined, p.next_poll_at ?? null, p.return_transfer_id ?? null],
+    );
+  }
+
+  /** Records that the payout is about to be sent (the first time only): from here on it may exist at the provider. */
+  async markSent(id: string): Promise<void> {
+    await this.db.query('update withdrawals set sent_at = coalesce(sent_at, now()), updated_at = now() where id = $1', [id]);
+  }
+
+  /** Approved rows to hand to the provider (locked until the caller's transaction ends). */
+  async claimApproved(m: EntityManager, limit: number, only?: string[]): Promise<WithdrawalRow[]> {
+    return (await m.query(
+      `select ${COLUMNS} from withdrawals where status = 'approved' and ($2::uuid[] is null or id = any($2::uuid[])) order by status_changed_at limit $1 for update skip locked`,
+      [limit, only ?? null],
+    )) as WithdrawalRow[];
+  }
+
+  /** Processing rows due for a question to the provider, leased for `leaseMs` (another worker skips them meanwhile). */
+  async claimDuePayouts(limit: number, leaseMs: number): Promise<string[]> {
+    const [rows] = (await this.db.query(
+      `update withdrawals set next_poll_at = now() + $2::bigint * interval '1 millisecond'
+       where id in (select id from withdrawals where status = 'processing' and next_poll_at <= now() order by next_poll_at limit $1 for update skip locked)
+       returning id`,
+      [limit, leaseMs],
+    )) as [{ id: string }[], number];
+    return rows.map((r) => r.id);
+  }
+
+  /** Records a provider callback by its `webhook-id`; false when it was seen before. */
+  async recordCallback(m: EntityManager, webhookId: string, reference: string, type: string): Promise<boolean> {
+    const rows = (await m.query(
+      `insert into provider_callbacks (webhook_id, reference, type, outcome) values ($1, $2, $3, 'received') on conflict do nothing returning 1`,
+      [webhookId, reference, type],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Our payouts sent to the provider within [start, end). */
+  async sentBetween(start: Date, end: Date): Promise<{ reference: string; amount: number; status: WithdrawalStatus }[]> {
+    return (await this.db.query(
+      'select id as reference, amount::float8 as amount, status from withdrawals where sent_at >= $1 and sent_at < $2 order by id',
+      [start, end],
+    )) as { reference: string; amount: number; status: WithdrawalStatus }[];
+  }
+
+  async saveReconciliation(r: { id: string; day: string; clean: boolean; counts: unknown; lines: unknown }): Promise<void> {
+    await this.db.query('insert into withdrawal_reconciliations (id, day, clean, counts, lines) values ($1, $2, $3, $4, $5)', [r.id, r.day, r.clean, JSON.stringify(r.counts), JSON.stringify(r.lines)]);
+  }
+
+  async hasReconciliation(day: string): Promise<boolean> {
+    const rows = (await this.db.query('select 1 from withdrawal_reconciliations where day = $1 limit 1', [day])) as unknown[];
+    return rows.length > 0;
+  }
+
+  async reconciliations(limit: number, day?: string): Promise<{ id: string; day: string; clean: boolean; counts: unknown; lines: unknown; created_at: Date }[]> {
+    return (await this.db.query(
+      `select id, to_char(day, 'YYYY-MM-DD') as day, clean, counts, lines, created_at from withdrawal_reconciliations
+       where ($2::date is null or day = $2) order by day desc, created_at desc limit $1`,
+      [limit, day ?? null],
+    )) as { id: string; day: string; clean: boolean; counts: unknown; lines: unknown; created_at: Date }[];
+  }
+
   /** A `requested` row whose hold could not be placed: try again later. */
   async deferAttempt(m: EntityManager, id: string, at: Date): Promise<void> {
     await m.query('update withdrawals set attempts = attempts + 1, next_attempt_at = $2, updated_at = now() where id = $1', [id, at]);
@@ -196,7 +279,7 @@ export class WithdrawalRepository {
 
   async history(id: string): Promise<HistoryRow[]> {
     return (await this.db.query(
-      'select id::text, withdrawal_id, from_status, to_status, action, actor, note, reason, transfer_id, at from withdrawal_history where withdrawal_id = $1 order by id',
+      'select h.id::text as id, withdrawal_id, from_status, to_status, action, actor, note, reason, transfer_id, at from withdrawal_history h where withdrawal_id = $1 order by h.id',
       [id],
     )) as HistoryRow[];
   }

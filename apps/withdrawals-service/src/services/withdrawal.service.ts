@@ -35,8 +35,11 @@ export function withdrawalIdOf(scope: string, key: string, userId: string): stri
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-function actorOf(who: Who | 'system'): Actor {
-  if (who === 'system') return 'system';
+/** Who moves a withdrawal: a person or key, the service's own workers, or the payment provider's report. */
+export type Mover = Who | 'system' | 'provider';
+
+function actorOf(who: Mover): Actor {
+  if (who === 'system' || who === 'provider') return who;
   return who.kind === 'admin' ? 'admin' : who.kind === 'service' ? 'admin' : 'resident';
 }
 
@@ -256,7 +259,7 @@ export class WithdrawalService {
   // -------------------------------------------------------------------------------------------
 
   /** A guarded transition whose wallet step is `void`: the hold is released with the step's own key, then the move is recorded. */
-  private async releaseHold(m: EntityManager, row: WithdrawalRow, to: WithdrawalStatus, who: Who | 'system', h: { action: string; note?: string; reason?: string }): Promise<WithdrawalRow> {
+  async releaseHold(m: EntityManager, row: WithdrawalRow, to: WithdrawalStatus, who: Mover, h: { action: string; note?: string; reason?: string; patch?: Parameters<WithdrawalRepository['setStatus']>[3] }): Promise<WithdrawalRow> {
     const guard = checkTransition(row.status, to, actorOf(who));
     if (!guard.ok) throw new WithdrawalException(guard.code === 'forbidden' ? 'forbidden' : 'invalid_transition', `a ${row.status} withdrawal cannot become ${to}`);
     let transferId: string | undefined;
@@ -273,21 +276,21 @@ export class WithdrawalService {
           throw new WithdrawalException('wallet_unavailable', 'the wallet could not be reached; send the same request again');
       }
     }
-    return this.move(m, row, to, who, { ...h, transfer_id: transferId, patch: transferId ? { settle_transfer_id: transferId } : {} });
+    return this.move(m, row, to, who, { ...h, transfer_id: transferId, patch: { ...h.patch, ...(transferId ? { settle_transfer_id: transferId } : {}) } });
   }
 
   /** Checks the move, writes it, appends its history row and its `withdrawal_update` event, in `m`. */
-  private async move(
+  async move(
     m: EntityManager,
     row: WithdrawalRow,
     to: WithdrawalStatus,
-    who: Who | 'system',
+    who: Mover,
     h: { action: string; note?: string; reason?: string; transfer_id?: string; patch?: Parameters<WithdrawalRepository['setStatus']>[3]; sink?: OutboxEvent[] },
   ): Promise<WithdrawalRow> {
     const guard = checkTransition(row.status, to, actorOf(who));
     if (!guard.ok) throw new WithdrawalException(guard.code === 'forbidden' ? 'forbidden' : 'invalid_transition', `a ${row.status} withdrawal cannot become ${to}`);
     const next = await this.repo.setStatus(m, row.id, to, h.patch ?? {});
-    const actor = who === 'system' ? 'system' : who.id;
+    const actor = who === 'system' || who === 'provider' ? 'system' : who.id;
     await this.repo.appendHistory(m, { withdrawal_id: row.id, from: row.status, to, action: h.action, actor, note: h.note ?? null, reason: h.reason ?? null, transfer_id: h.transfer_id ?? null });
     const event: OutboxEvent = {
       type: 'withdrawal_update',

@@ -103,12 +103,12 @@ async function request(url: string, audience: string, method: string, path: stri
 }
 
 /** The real wallet-service as a process, a front before it, and the withdrawals-service in this process on the test database. */
-export function useHarness(overrides: Record<string, string> = {}): Harness {
+export function useHarness(overrides: Record<string, string> | (() => Record<string, string>) = {}): Harness {
   const h = {} as Harness;
   beforeAll(async () => {
     h.wallet = await spawnService('wallet-service', await freePort());
     h.front = await WalletFront.start(h.wallet.url);
-    h.app = await startWithdrawals({ WALLET_SERVICE_URL: h.front.url, ...overrides });
+    h.app = await startWithdrawals({ WALLET_SERVICE_URL: h.front.url, ...(typeof overrides === 'function' ? overrides() : overrides) });
     const address = h.app.getHttpServer().address() as { port: number };
     h.url = `http://127.0.0.1:${address.port}`;
     h.db = await openTestDataSource('withdrawals-service');
