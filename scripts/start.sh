@@ -43,6 +43,9 @@ export WALLET_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[wallet-service]}" REW
 export DONATIONS_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[donations-service]}" WITHDRAWALS_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[withdrawals-service]}"
 export METRICS_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[metrics-service]}" WEBHOOKS_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[webhook-dispatcher]}"
 export PAYOUT_SANDBOX_URL="http://127.0.0.1:${SERVICE_PORT[payout-sandbox]}"
+# The withdrawals-service pays through the sandbox, which calls back through the gateway's one unauthenticated route.
+export PAYOUT_PROVIDER_URL="${PAYOUT_PROVIDER_URL:-$PAYOUT_SANDBOX_URL}" PAYOUT_WEBHOOK_SECRET="${PAYOUT_WEBHOOK_SECRET:-$PAYOUT_SANDBOX_WEBHOOK_SECRET}"
+export PAYOUT_SANDBOX_CALLBACK_URL="${PAYOUT_SANDBOX_CALLBACK_URL:-http://127.0.0.1:${SERVICE_PORT[api-gateway]}/v1/withdrawals/payout-callbacks}"
 
 PIDS=()
 stop_all() {
