@@ -65,6 +65,7 @@ export const DOCUMENTED_ROUTES: DocEntry[] = [
   d('PUT', '/v1/withdrawals/limits', 'withdrawals', 'Replace the withdrawal limits (admin).'),
   d('GET', '/v1/withdrawals/{withdrawal_id}', 'withdrawals', 'One withdrawal with its history (admin).'),
   d('POST', '/v1/withdrawals/{withdrawal_id}/reject', 'withdrawals', 'Reject a withdrawal with a note (admin; the hold is released).'),
+  d('POST', '/v1/withdrawals/{withdrawal_id}/retry-payout', 'withdrawals', 'Send a payout in needs_review back to the worker (admin, with a note).'),
   d('GET', '/v1/withdrawals/reconciliations', 'withdrawals', 'Daily reconciliations of our payouts with the provider report (admin).', { query: ['day', 'limit'] }),
   d('POST', '/v1/withdrawals/payout-callbacks', 'withdrawals', "The payment provider's Standard Webhooks callbacks: no API key; the signature is verified by the withdrawals-service."),
 ];

@@ -32,13 +32,14 @@ export class UserWithdrawalsController {
 /** The office's side: every withdrawal, decisions, limits. */
 @Controller('v1/withdrawals')
 export class AdminWithdrawalsController {
-  constructor(private readonly withdrawals: WithdrawalService) {}
+  constructor(private readonly withdrawals: WithdrawalService, private readonly payouts: PayoutService) {}
 
   @Get() list(@Query() q: ListWithdrawalsQuery) { return this.withdrawals.listAll(q); }
   @Get('limits') limits() { return this.withdrawals.settings(); }
   @Put('limits') saveLimits(@Caller() c: ServiceCaller | null, @Body() dto: WithdrawalSettingsDto) { return this.withdrawals.saveSettings(whoOf(c), dto); }
   @Get(':id') get(@Id() id: string) { return this.withdrawals.get(id); }
   @Post(':id/approve') @HttpCode(200) approve(@Tx() m: EntityManager, @Caller() c: ServiceCaller | null, @Id() id: string, @Body() dto: DecisionDto) { return this.withdrawals.approve(m, whoOf(c), id, dto.note); }
+  @Post(':id/retry-payout') @HttpCode(200) retryPayout(@Tx() m: EntityManager, @Caller() c: ServiceCaller | null, @Id() id: string, @Body() dto: DecisionDto) { return this.payouts.retryPayout(m, whoOf(c), id, dto.note); }
   @Post(':id/reject') @HttpCode(200) reject(@Tx() m: EntityManager, @Caller() c: ServiceCaller | null, @Id() id: string, @Body() dto: DecisionDto) { return this.withdrawals.reject(m, whoOf(c), id, dto.note); }
 }
 

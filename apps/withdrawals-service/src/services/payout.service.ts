@@ -10,6 +10,8 @@ import { applyProviderStatus, needsReview, nextPollAt, PROVIDER_STATUSES, wallet
 import { WithdrawalException } from '../errors/withdrawal.exception';
 import { PayoutClient, type ProviderPayout } from '../payout/payout-client';
 import { WithdrawalRepository, type WithdrawalRow } from '../repositories/withdrawal.repository';
+import { requireAdminPerson, type Who } from './principal';
+import { view, type WithdrawalView } from './views';
 import { WithdrawalService } from './withdrawal.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -61,6 +63,16 @@ export class PayoutService {
       }
       return rows.length;
     });
+  }
+
+  /** A person sends a payout in doubt back to the worker: asked again by reference, resent only with the same key. */
+  async retryPayout(m: EntityManager, who: Who, id: string, note: string): Promise<WithdrawalView> {
+    requireAdminPerson(who);
+    const row = await this.repo.lockForUpdate(m, id);
+    if (!row) throw new WithdrawalException('withdrawal_not_found', 'no such withdrawal');
+    const next = await this.withdrawals.move(m, row, 'processing', who, { action: 'retry_payout', note });
+    await this.repo.updatePayout(m, id, { processing_since: new Date(), next_poll_at: new Date() });
+    return view(next);
   }
 
   /** Asks about (or sends) every processing payout that is due. */

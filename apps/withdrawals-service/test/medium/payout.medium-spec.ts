@@ -126,6 +126,15 @@ describe('payouts, exactly once', () => {
     expect(await p.status(id)).toBe('needs_review');
     expect(await p.walletOf(user)).toMatchObject({ held: 10_500 });
     await p.sandboxCall('DELETE', '/v1/sandbox/faults');
+    // A person sends it back: asked again by reference (found, so nothing is resent), then paid once.
+    const retried = await p.call('POST', `/v1/withdrawals/${id}/retry-payout`, admin(), { note: 'provider says it is on the way' });
+    expect(retried.body.status).toBe('processing');
+    await service.advance(id);
+    expect(await payoutsAt(id)).toHaveLength(1);
+    await p.sandboxCall('POST', `/v1/sandbox/payouts/${id}/transition`, { status: 'processing' });
+    await p.sandboxCall('POST', `/v1/sandbox/payouts/${id}/transition`, { status: 'completed' });
+    expect(await p.drive(id, (s) => s === 'completed', 'completion after review')).toBe('completed');
+    expect(await p.walletOf(user)).toMatchObject({ balance: 10_000, held: 0 });
   });
 
   it('the daily reconciliation compares our payouts with the provider report, by reference, and keeps it', async () => {

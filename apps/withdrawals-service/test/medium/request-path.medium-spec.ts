@@ -9,7 +9,7 @@ describe('withdrawal requests', () => {
   const ask = (user: string, body: unknown, key?: string) => h.call('POST', `/v1/users/${user}/withdrawals`, resident(user), body, key);
   const countRows = async (user: string) => Number((await h.db.query('select count(*)::int as n from withdrawals where user_id = $1', [user]))[0].n);
   const outboxOf = async (id: string) =>
-    (await h.db.query(`select type, payload from outbox where payload->'data'->>'withdrawal_id' = $1 order by created_at, id`, [id])) as { type: string; payload: any }[];
+    (await h.db.query(`select type, payload from outbox where payload->'data'->>'withdrawal_id' = $1 order by seq`, [id])) as { type: string; payload: any }[];
 
   it('a request to a known destination holds the money and answers 201 pending, the destination masked and encrypted at rest', async () => {
     const user = uuidv7();
@@ -141,6 +141,30 @@ describe('withdrawal requests', () => {
     await waitFor(async () => (await service.retryRequestedHolds()) >= 0 && (await h.call('GET', `/v1/users/${user}/withdrawals/${res.body.id}`, resident(user))).body.status === 'pending', 'the worker to hold', 30_000, 200);
     await service.retryRequestedHolds();
     expect(await h.walletOf(user)).toMatchObject({ held: 9_000, available: 41_000 });
+  });
+
+  it('a requested withdrawal the wallet then refuses is failed by the worker with the wallet\'s code, nothing held', async () => {
+    const user = uuidv7();
+    const dest = bankDestination();
+    await h.fund(user, 5_000);
+    await h.knownDestination(user, 'bank_transfer', dest);
+    h.front.mode = 'down';
+    let res;
+    try {
+      res = await ask(user, { amount: 6_000, currency: 'ZAR', method: 'bank_transfer', destination: dest });
+    } finally {
+      h.front.mode = 'pass';
+    }
+    expect(res.status).toBe(202);
+    const { WithdrawalService } = await import('../../src/services/withdrawal.service');
+    await h.db.query('update withdrawals set next_attempt_at = now() where id = $1', [res.body.id]);
+    await waitFor(async () => (await h.app.get(WithdrawalService).retryRequestedHolds()) > 0, 'the worker to settle the request', 30_000, 200);
+    const one = await h.call('GET', `/v1/users/${user}/withdrawals/${res.body.id}`, resident(user));
+    expect(one.body).toMatchObject({ status: 'failed', failure_code: 'insufficient_funds' });
+    expect(one.body.history.at(-1)).toMatchObject({ from: 'requested', to: 'failed', reason: 'insufficient_funds' });
+    expect(await h.walletOf(user)).toMatchObject({ held: 0, available: 5_000 });
+    const events = await outboxOf(res.body.id);
+    expect(events.map((e) => `${e.type}:${e.payload.data.to ?? e.payload.data.status}`)).toEqual(['withdrawal_request:requested', 'withdrawal_update:failed']);
   });
 
   it('a wallet timeout whose hold did land is not held twice: the worker replays the same key', async () => {

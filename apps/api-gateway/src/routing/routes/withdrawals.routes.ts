@@ -15,4 +15,5 @@ export const WITHDRAWALS_ROUTES: readonly RouteRule[] = [
   r('GET', '/v1/withdrawals/{withdrawal_id}', 'withdrawals', 'withdrawals', 'read', 'admin'),
   r('POST', '/v1/withdrawals/{withdrawal_id}/approve', 'withdrawals', 'withdrawals', 'approve', 'admin'),
   r('POST', '/v1/withdrawals/{withdrawal_id}/reject', 'withdrawals', 'withdrawals', 'approve', 'admin'),
+  r('POST', '/v1/withdrawals/{withdrawal_id}/retry-payout', 'withdrawals', 'withdrawals', 'approve', 'admin'),
 ];
