@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { uuidv7 } from '@wozamali/contracts';
+import { envelopeProblems, eventDataProblems, uuidv7, type EventType } from '@wozamali/contracts';
 import { waitFor } from '@wozamali/testing';
 import { admin } from '../support/harness';
 import { usePayoutHarness } from '../support/payout-harness';
@@ -147,5 +147,12 @@ describe('payouts, exactly once', () => {
     const served = await p.call('GET', `/v1/withdrawals/reconciliations?day=${day}`, admin());
     expect(served.status).toBe(200);
     expect(served.body.data[0]).toMatchObject({ id: result.id, day });
+  });
+
+  it('every withdrawal event written (requests, holds, payouts, failures, returns) carries its whole contract and no destination', async () => {
+    const rows = (await p.db.query(`select type, payload from outbox where type like 'withdrawal_%'`)) as { type: string; payload: any }[];
+    expect(rows.length).toBeGreaterThan(20);
+    expect(rows.flatMap((r) => [...envelopeProblems(r.payload), ...eventDataProblems(r.type as EventType, r.payload.data)])).toEqual([]);
+    expect(rows.flatMap((r) => Object.keys(r.payload.data)).filter((k) => /destination|account|phone|email|address/.test(k))).toEqual([]);
   });
 });

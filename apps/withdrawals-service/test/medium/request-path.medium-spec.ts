@@ -1,4 +1,4 @@
-import { uuidv7 } from '@wozamali/contracts';
+import { envelopeProblems, eventDataProblems, uuidv7, type EventType } from '@wozamali/contracts';
 import { waitFor } from '@wozamali/testing';
 import { admin, bankDestination, resident, useHarness } from '../support/harness';
 
@@ -32,6 +32,8 @@ describe('withdrawal requests', () => {
     expect(events[0]!.payload.data).toMatchObject({ status: 'pending', hold_id: res.body.hold_id, amount: 20_000 });
     expect(events[1]!.payload.data).toMatchObject({ from: 'requested', to: 'pending', actor: 'system' });
     expect(JSON.stringify(events)).not.toContain('620012345678');
+    // Every event carries every field of its contract in libs/contracts.
+    expect(events.flatMap((e) => [...envelopeProblems(e.payload), ...eventDataProblems(e.type as EventType, e.payload.data)])).toEqual([]);
 
     const one = await h.call('GET', `/v1/users/${user}/withdrawals/${res.body.id}`, resident(user));
     expect(one.status).toBe(200);
