@@ -6,7 +6,7 @@ import { WithdrawalsServiceEnv } from './config/env';
 import { AnswerStatusHook } from './controllers/answer-status';
 import { CallbackHooks } from './controllers/callback-hooks';
 import { AdminWithdrawalsController, PayoutCallbackController, ReconciliationsController, UserWithdrawalsController } from './controllers/withdrawals.controller';
-import { PayoutClient } from './payout/payout-client';
+import { parseProviderUrls, PayoutProviders } from './payout/payout-providers';
 import { PayoutService } from './services/payout.service';
 import { migrations } from './migrations';
 import { WithdrawalRepository } from './repositories/withdrawal.repository';
@@ -43,8 +43,8 @@ export class AppModule {
             }),
           inject: [ServiceTokenSigner],
         },
-        // The one way out to the payment provider: its own breaker and timeout.
-        { provide: PayoutClient, useValue: new PayoutClient(env.PAYOUT_PROVIDER_URL, env.PAYOUT_TIMEOUT_MS) },
+        // The way out to the payment provider of each method: one client, breaker and timeout per provider.
+        { provide: PayoutProviders, useValue: new PayoutProviders(env.PAYOUT_PROVIDER_URL, parseProviderUrls(env.PAYOUT_PROVIDER_URLS), env.PAYOUT_TIMEOUT_MS) },
         WithdrawalRepository,
         WithdrawalService,
         PayoutService,

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { WalletClient } from '@wozamali/wallet-client';
 import { DEV_DESTINATION_KEY, WithdrawalsServiceEnv } from './config/env';
-import { PayoutClient } from './payout/payout-client';
+import { PayoutProviders } from './payout/payout-providers';
 import { DestinationReseal } from './services/destination-reseal';
 import { WithdrawalWorkers } from './workers/withdrawal-workers';
 
@@ -11,7 +11,7 @@ export class WithdrawalsLifecycle implements OnApplicationBootstrap, BeforeAppli
   private readonly logger = new Logger('WithdrawalsService');
   private resealing: Promise<unknown> | null = null;
 
-  constructor(private readonly env: WithdrawalsServiceEnv, private readonly workers: WithdrawalWorkers, private readonly reseal: DestinationReseal, private readonly wallet: WalletClient, private readonly provider: PayoutClient) {}
+  constructor(private readonly env: WithdrawalsServiceEnv, private readonly workers: WithdrawalWorkers, private readonly reseal: DestinationReseal, private readonly wallet: WalletClient, private readonly providers: PayoutProviders) {}
 
   onApplicationBootstrap(): void {
     if (this.env.WITHDRAWAL_DESTINATION_KEY === DEV_DESTINATION_KEY) this.logger.warn('WITHDRAWAL_DESTINATION_KEY is the development key: set a real one outside development');
@@ -23,6 +23,6 @@ export class WithdrawalsLifecycle implements OnApplicationBootstrap, BeforeAppli
     await this.resealing;
     await this.workers.stop();
     this.wallet.close();
-    this.provider.close();
+    this.providers.close();
   }
 }

@@ -1,5 +1,6 @@
 import { IsBoolean, IsInt, Matches, Max, Min } from 'class-validator';
 import { CommonEnv } from '@wozamali/config';
+import { PROVIDER_URLS_PATTERN } from '../payout/payout-providers';
 
 /**
  * Development key for destinations at rest (base64 of a 32-byte ASCII marker). A deployment sets its
@@ -66,6 +67,10 @@ export class WithdrawalsServiceEnv extends CommonEnv {
   /** The payment provider's base URL (every method goes to it; the payout sandbox in development). */
   @Matches(HTTP_URL, { message: 'must be an http(s) URL' })
   PAYOUT_PROVIDER_URL = 'http://127.0.0.1:3007';
+
+  /** A provider of its own for some methods: `paypal=https://…,crypto=https://…` (the others use `PAYOUT_PROVIDER_URL`). */
+  @Matches(PROVIDER_URLS_PATTERN, { message: 'must be comma-separated method=http(s) URL pairs' })
+  PAYOUT_PROVIDER_URLS = '';
 
   /** The Standard Webhooks secret the provider signs its callbacks with (`whsec_<base64>`). */
   @Matches(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, { message: 'must be whsec_<base64>' })

@@ -8,7 +8,8 @@ import { dayBounds, localDay } from '../domain/limits';
 import { reconcile } from '../domain/reconciliation';
 import { applyProviderStatus, needsReview, nextPollAt, PROVIDER_STATUSES, walletKey, type WithdrawalTimings } from '../domain/withdrawal-state';
 import { WithdrawalException } from '../errors/withdrawal.exception';
-import { PayoutClient, type ProviderPayout } from '../payout/payout-client';
+import type { ProviderPayout } from '../payout/payout-client';
+import { PayoutProviders } from '../payout/payout-providers';
 import { WithdrawalRepository, type WithdrawalRow } from '../repositories/withdrawal.repository';
 import { requireAdminPerson, type Who } from './principal';
 import { view, type WithdrawalView } from './views';
@@ -40,7 +41,7 @@ export class PayoutService {
     private readonly repo: WithdrawalRepository,
     private readonly withdrawals: WithdrawalService,
     private readonly wallet: WalletClient,
-    private readonly provider: PayoutClient,
+    private readonly providers: PayoutProviders,
     private readonly env: WithdrawalsServiceEnv,
   ) {
     this.webhook = new Webhook(env.PAYOUT_WEBHOOK_SECRET);
@@ -93,12 +94,13 @@ export class PayoutService {
     const row = await this.repo.getById(id);
     if (!row || row.status !== 'processing') return;
     let known: ProviderPayout | null = null;
-    const asked = await this.provider.byReference(id);
+    const provider = this.providers.forMethod(row.method);
+    const asked = await provider.byReference(id);
     if (asked.kind === 'found') known = asked.payout;
     if (asked.kind === 'not_found') {
       const destination = this.withdrawals.openDestination(row);
       await this.repo.markSent(id);
-      const sent = await this.provider.send({ reference: id, amount: Number(row.amount), currency: 'ZAR', method: row.method, destination: destination.destination as unknown as Record<string, string> }, id);
+      const sent = await provider.send({ reference: id, amount: Number(row.amount), currency: 'ZAR', method: row.method, destination: destination.destination as unknown as Record<string, string> }, id);
       if (sent.kind === 'accepted') known = sent.payout;
       if (sent.kind === 'refused') {
         await this.db.transaction(async (m) => {
@@ -219,7 +221,7 @@ export class PayoutService {
   /** Compares our payouts sent on local day `day` with the provider's report of it, and keeps the result. */
   async reconcileDay(day: string): Promise<{ id: string; day: string; clean: boolean; counts: unknown; lines: unknown }> {
     const settings = await this.repo.settings();
-    const report = await this.provider.report(day);
+    const report = await this.providers.report(day);
     if (!report) throw new WithdrawalException('provider_unavailable', 'the provider report could not be read; try again later');
     const { start, end } = dayBounds(day, settings.time_zone);
     const ours = await this.repo.sentBetween(start, end);
