@@ -1,14 +1,18 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { mintUserToken } from '@wozamali/auth';
 import { Topics, uuidv7 } from '@wozamali/contracts';
-import { databaseUrl } from '@wozamali/database';
+import { databaseName, databaseUrl } from '@wozamali/database';
 import { createKafka } from '@wozamali/messaging';
-import { freePort, kafkaBrokers, serverUrl, serviceAuthHeaders, spawnService, testDatabase, uniqueName, waitFor, type SpawnedService } from '@wozamali/testing';
+import { freePort, kafkaBrokers, ROOT, serverUrl, serviceAuthHeaders, spawnService, uniqueName, waitFor, type SpawnedService } from '@wozamali/testing';
 
 const exec = promisify(execFile);
 const JWT_SECRET = 'e2e-withdrawals-jwt-secret-at-least-32-bytes';
+// Databases of this file's own: its withdrawals-service runs its workers, which must not pick up the
+// rows of the medium tests running beside it.
+const prefix = `${process.env.DB_PREFIX || 'wozamali_test'}_wde2e`;
 
 // Through the gateway only (a process), with the real wallet-service, the withdrawals-service and the
 // payout sandbox as processes, as `npm start` runs them: a resident asks, two admins approve, the
@@ -31,9 +35,12 @@ describe('withdrawals end to end, through the gateway', () => {
   const email = `pii.${randomUUID().slice(0, 8)}@example.com`;
 
   beforeAll(async () => {
+    await exec(process.execPath, [path.join(ROOT, 'scripts/migrate.js'), '--reset', 'wallet-service', 'withdrawals-service', 'api-gateway'], {
+      env: { ...process.env, DB_PREFIX: prefix, DATABASE_URL: serverUrl() },
+    });
     const [gwPort, sbPort] = [await freePort(), await freePort()];
     wdPort = await freePort();
-    wallet = await spawnService('wallet-service', await freePort());
+    wallet = await spawnService('wallet-service', await freePort(), { DB_PREFIX: prefix });
     sandbox = await spawnService('payout-sandbox', sbPort, {
       PAYOUT_SANDBOX_CALLBACK_URL: `http://127.0.0.1:${gwPort}/v1/withdrawals/payout-callbacks`,
       PAYOUT_SANDBOX_WEBHOOK_SECRET: secret,
@@ -43,12 +50,12 @@ describe('withdrawals end to end, through the gateway', () => {
       LOG_LEVEL: 'info',
     });
     wdEnv = {
-      WALLET_SERVICE_URL: wallet.url, PAYOUT_PROVIDER_URL: sandbox.url, PAYOUT_WEBHOOK_SECRET: secret, WITHDRAWAL_DESTINATION_KEY: randomBytes(32).toString('base64'),
+      DB_PREFIX: prefix, WALLET_SERVICE_URL: wallet.url, PAYOUT_PROVIDER_URL: sandbox.url, PAYOUT_WEBHOOK_SECRET: secret, WITHDRAWAL_DESTINATION_KEY: randomBytes(32).toString('base64'),
       WITHDRAWAL_WORKER_INTERVAL_MS: '200', PAYOUT_POLL_FAST_MS: '200', PAYOUT_LEASE_MS: '1000', PAYOUT_TIMEOUT_MS: '15000', LOG_LEVEL: 'debug',
     };
     withdrawals = await spawnService('withdrawals-service', wdPort, wdEnv);
     gateway = await spawnService('api-gateway', gwPort, {
-      GATEWAY_PORT: String(gwPort), NODE_ENV: 'test', JWT_SECRET, WALLET_SERVICE_URL: wallet.url, WITHDRAWALS_SERVICE_URL: withdrawals.url, REDIS_KEY_PREFIX: uniqueName('wde2e'),
+      DB_PREFIX: prefix, GATEWAY_PORT: String(gwPort), NODE_ENV: 'test', JWT_SECRET, WALLET_SERVICE_URL: wallet.url, WITHDRAWALS_SERVICE_URL: withdrawals.url, REDIS_KEY_PREFIX: uniqueName('wde2e'),
       OUTBOX_RELAY_ENABLED: 'false', KAFKA_CONSUMERS_ENABLED: 'false', LOG_LEVEL: 'info',
     });
   }, 180_000);
@@ -137,7 +144,7 @@ describe('withdrawals end to end, through the gateway', () => {
     ids.push(asked.body.id);
     const secrets = [account, phone, phone.slice(1), email];
 
-    const { stdout: dump } = await exec('pg_dump', ['--data-only', '--no-owner', databaseUrl(serverUrl(), testDatabase('withdrawals-service'))], { maxBuffer: 512 * 1024 * 1024 });
+    const { stdout: dump } = await exec('pg_dump', ['--data-only', '--no-owner', databaseUrl(serverUrl(), databaseName(prefix, 'withdrawals-service'))], { maxBuffer: 512 * 1024 * 1024 });
     for (const id of ids) expect(dump).toContain(id);
     for (const s of secrets) expect(dump).not.toContain(s);
 
@@ -160,5 +167,9 @@ describe('withdrawals end to end, through the gateway', () => {
     }
     const all = messages.join('\n');
     for (const s of secrets) expect(all).not.toContain(s);
+
+    // And the ledger behind it all balances.
+    const verify = (await (await fetch(`${wallet.url}/v1/admin/ledger/verify`, { headers: await serviceAuthHeaders('wallet-service') })).json()) as { ok: boolean };
+    expect(verify).toMatchObject({ ok: true });
   }, 120_000);
 });
