@@ -53,6 +53,17 @@ describe('payouts, exactly once', () => {
     expect(await p.walletOf(user)).toMatchObject({ balance: 10_000, held: 0 });
   });
 
+  it('a connection reset after committing is doubt, never failure: paid once', async () => {
+    const { id, user } = await p.approved(12_500);
+    await fault({ on: 'create', reference: id, respond: 'reset', times: 1 });
+    await p.payouts().dispatchApproved(10, [id]);
+    await p.payouts().advance(id);
+    expect(['processing', 'completed']).toContain(await p.status(id));
+    expect(await p.drive(id, (s) => s === 'completed', 'completion after a reset')).toBe('completed');
+    expect(await payoutsAt(id)).toHaveLength(1);
+    expect(await p.walletOf(user)).toMatchObject({ balance: 10_000, held: 0 });
+  });
+
   it('the provider fails the payout with a reason: the hold is voided and available restored', async () => {
     const { id, user } = await p.approved(14_000);
     await fault({ on: 'create', reference: id, outcome: 'failed', reason_code: 'account_closed' });
