@@ -83,7 +83,7 @@ cat <<MSG
 [start] WozaMali Rewards is up.
   gateway:  http://127.0.0.1:${SERVICE_PORT[api-gateway]}
   docs:     http://127.0.0.1:${SERVICE_PORT[api-gateway]}/docs   (OpenAPI: /openapi.json)
-  health:   http://127.0.0.1:${SERVICE_PORT[api-gateway]}/health/ready   (every service serves /health/live, /health/ready, /metrics)
+  health:   http://127.0.0.1:${SERVICE_PORT[api-gateway]}/health/ready   (every service serves /health/live, /health/ready, /metrics; the gateway's /metrics is on 127.0.0.1:${GATEWAY_METRICS_PORT:-9480}, not its public port)
   admin:    Authorization: Bearer ${ADMIN_API_KEY}
             X-Service-ID: ${ADMIN_SERVICE_ID:-admin}            (development key, kept in $RUN/admin-api-key)
   users:    node scripts/mint-token.js --sub <user uuid> --role resident|collector|admin   (signs with $RUN/jwt-secret)

@@ -25,7 +25,8 @@ const tokens = new Map(users.map((u) => [u, `Bearer ${mintUserToken(process.env.
 const pick = () => users[Math.floor(Math.random() * users.length)];
 
 async function cacheCounts() {
-  const text = await (await fetch(`${GATEWAY}/metrics`)).text();
+  // The gateway's /metrics is on its internal listener, not the public port.
+  const text = await (await fetch(`${process.env.GATEWAY_METRICS_URL || 'http://127.0.0.1:9480'}/metrics`)).text();
   const value = (name) => Number((new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text) || [])[1] || 0);
   return { hits: value('gateway_wallet_cache_hits'), misses: value('gateway_wallet_cache_misses') };
 }

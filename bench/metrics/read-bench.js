@@ -103,6 +103,8 @@ async function time(label, path, headers, target) {
   await pool.end();
 
   const from = new Date(Date.parse(`${today}T00:00:00Z`) - 364 * 86_400_000).toISOString().slice(0, 10);
+  // The baseline of this run: the smallest round trip the same process answers (no database).
+  await time('baseline: /health/live (no database)', '/health/live', {}, 50);
   await time('a year of one user\'s daily metrics', `/v1/users/${one}/metrics?from=${from}&to=${today}`, {}, 50);
   await time('the same year by week', `/v1/users/${one}/metrics?from=${from}&to=${today}&granularity=week`, {}, 50);
   await time('the same year by month', `/v1/users/${one}/metrics?from=${from}&to=${today}&granularity=month`, {}, 50);

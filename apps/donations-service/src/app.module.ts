@@ -1,7 +1,28 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule } from '@wozamali/platform';
-import type { DonationsServiceEnv } from './config/env';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { idempotencyProviders, PlatformModule } from '@wozamali/platform';
+import { DonationsServiceEnv } from './config/env';
+import { CampaignsController } from './controllers/campaigns.controller';
+import { AdminDonationsController, UserDonationsController } from './controllers/donations.controller';
+import { AdminMoneyController } from './controllers/admin.controller';
+import { InternalDonationsController } from './controllers/internal.controller';
+import { WriteGateInterceptor } from './controllers/write-gate.interceptor';
+import { DonationsLifecycle } from './donations.lifecycle';
 import { migrations } from './migrations';
+import { CampaignRepository } from './repositories/campaign.repository';
+import { DisbursementRepository } from './repositories/disbursement.repository';
+import { RefundAttemptRepository } from './repositories/refund-attempt.repository';
+import { AdminActions } from './services/admin-actions.service';
+import { CancellationService } from './services/cancellation.service';
+import { DisbursementService } from './services/disbursement.service';
+import { RefundService } from './services/refund.service';
+import { DonationRepository } from './repositories/donation.repository';
+import { CampaignService } from './services/campaign.service';
+import { DonationQueries } from './services/donation-queries.service';
+import { DonationService } from './services/donation.service';
+import { ReceiptService } from './services/receipt.service';
+import { walletClientProvider } from './services/wallet.provider';
+import { CampaignEndJob, PendingDonationWorker } from './workers/donation-jobs';
 
 @Module({})
 export class AppModule {
@@ -9,6 +30,29 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService({ service: 'donations-service', env, migrations })],
+      controllers: [CampaignsController, UserDonationsController, AdminDonationsController, AdminMoneyController, InternalDonationsController],
+      providers: [
+        { provide: DonationsServiceEnv, useValue: env },
+        walletClientProvider,
+        CampaignRepository,
+        DonationRepository,
+        DisbursementRepository,
+        RefundAttemptRepository,
+        RefundService,
+        CancellationService,
+        DisbursementService,
+        AdminActions,
+        DonationService,
+        CampaignService,
+        DonationQueries,
+        ReceiptService,
+        PendingDonationWorker,
+        CampaignEndJob,
+        DonationsLifecycle,
+        // Writes wait for a slot first (outermost), then every POST takes an Idempotency-Key (the platform's one implementation).
+        { provide: APP_INTERCEPTOR, useClass: WriteGateInterceptor },
+        ...idempotencyProviders(),
+      ],
     };
   }
 }

@@ -2,6 +2,6 @@ import 'reflect-metadata';
 import { runService } from '@wozamali/platform';
 import { AppModule } from './app.module';
 import { callers } from './config/callers';
-import { DonationsServiceEnv } from './config/env';
+import { checkDonationsEnv, DonationsServiceEnv } from './config/env';
 
-void runService({ service: 'donations-service', envClass: DonationsServiceEnv, module: (env) => AppModule.register(env), callers });
+void runService({ service: 'donations-service', envClass: DonationsServiceEnv, module: (env) => AppModule.register(env), checkEnv: checkDonationsEnv, callers });

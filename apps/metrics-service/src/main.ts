@@ -9,7 +9,7 @@ import { MetricsServiceEnv } from './config/env';
 import { MetricsService } from './services/metrics.service';
 
 /**
- * The metrics-service consumes the wallet's events. A Kafka batch is applied whole
+ * The metrics-service consumes the wallet's, rewards', donations' and withdrawals' events. A Kafka batch is applied whole
  * (`batchHandler`): its facts in one statement, and each row they touch recomputed once.
  */
 export const METRICS_SERVICE: RunServiceOptions<MetricsServiceEnv> = {
@@ -17,7 +17,7 @@ export const METRICS_SERVICE: RunServiceOptions<MetricsServiceEnv> = {
   envClass: MetricsServiceEnv,
   module: (env) => AppModule.register(env),
   callers,
-  consumes: [Topics.wallet],
+  consumes: [Topics.wallet, Topics.rewards, Topics.donations, Topics.withdrawals],
   inbox: ({ app }) => {
     const metrics = app.get(MetricsService);
     return { batchHandler: (envelopes, manager) => metrics.apply(manager, envelopes) };

@@ -1,7 +1,25 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@wozamali/platform';
-import type { RewardsServiceEnv } from './config/env';
+import { RewardsServiceEnv } from './config/env';
+import { BadgeConsumer } from './consumers/badge.consumer';
+import { RewardCodesController } from './controllers/reward-codes.controller';
+import { RewardsController } from './controllers/rewards.controller';
+import { UserRewardsController } from './controllers/user-rewards.controller';
 import { migrations } from './migrations';
+import { CodeUseRepository } from './repositories/code-use.repository';
+import { RedemptionRepository } from './repositories/redemption.repository';
+import { RewardRepository } from './repositories/reward.repository';
+import { SettingsRepository } from './repositories/settings.repository';
+import { UserRewardRepository } from './repositories/user-reward.repository';
+import { CatalogueService } from './services/catalogue.service';
+import { CodeService } from './services/code.service';
+import { RewardEvents } from './services/events';
+import { IssueService } from './services/issue.service';
+import { LifecycleService } from './services/lifecycle.service';
+import { RedemptionService } from './services/redemption.service';
+import { UserRewardsService } from './services/user-rewards.service';
+import { walletClientProvider } from './services/wallet.provider';
+import { RewardJobs } from './workers/reward-jobs';
 
 @Module({})
 export class AppModule {
@@ -9,6 +27,14 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService({ service: 'rewards-service', env, migrations })],
+      controllers: [RewardsController, UserRewardsController, RewardCodesController, BadgeConsumer],
+      providers: [
+        { provide: RewardsServiceEnv, useValue: env },
+        walletClientProvider,
+        RewardRepository, RedemptionRepository, UserRewardRepository, CodeUseRepository, SettingsRepository,
+        RewardEvents, IssueService, CatalogueService, RedemptionService, UserRewardsService, CodeService, LifecycleService,
+        RewardJobs,
+      ],
     };
   }
 }

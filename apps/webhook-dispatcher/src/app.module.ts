@@ -3,6 +3,7 @@ import { idempotencyProviders, PlatformModule, SecretBox } from '@wozamali/platf
 import { WebhookDispatcherEnv } from './config/env';
 import { EventFanoutConsumer } from './consumers/event-fanout.consumer';
 import { DeliveriesController } from './controllers/deliveries.controller';
+import { EventTypesController } from './controllers/event-types.controller';
 import { EndpointsController } from './controllers/endpoints.controller';
 import { ExternalServicesController } from './controllers/external-services.controller';
 import { SecretReseal } from './crypto/secret-reseal';
@@ -27,7 +28,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService({ service: 'webhook-dispatcher', env, migrations })],
-      controllers: [EndpointsController, DeliveriesController, ExternalServicesController, EventFanoutConsumer],
+      controllers: [EndpointsController, EventTypesController, DeliveriesController, ExternalServicesController, EventFanoutConsumer],
       providers: [
         { provide: WebhookDispatcherEnv, useValue: env },
         {

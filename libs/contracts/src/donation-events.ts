@@ -1,9 +1,20 @@
 import { defineEvent } from './event-definition';
 import { Topics } from './topics';
 
-// Published by the donations-service (issue 12). An anonymous donor appears in `data` only as
-// `donor_ref`: `user_id` is null there. Internal consumers that must know the donor (the rewards
-// service's donor badge) read the envelope's `subject`, which webhooks never carry.
+// Published by the donations-service (issue 12). Events reach external services (the webhook
+// dispatcher forwards `data`), so an anonymous donation's user id is in no event at all: `user_id` is
+// null in `data`, the envelope's `subject` is null and so is the Kafka key. The donor appears only as
+// `donor_ref`. A consumer that must know the donor (the rewards service's donor badge) asks the
+// donations-service over a signed service call: `GET /internal/v1/donations/{id}/donor`, open to the
+// rewards-service only.
+//
+// Nor does an anonymous donation's event name its wallet transfer (`transfer_id` null): the wallet's
+// own events of that transfer carry the donor's user id. (A partner subscribed to wallet events too
+// still sees the donor's wallet debited at that moment: their wallet history is theirs.)
+//
+// `donor_ref` is a keyed hash of the donor: one value for all of a donor's anonymous donations and
+// another for all of their named (`public`, `hide_amount`) ones. A named donation's event carries
+// user id and reference together, so one shared reference would unmask the anonymous donations.
 
 export type DonationVisibility = 'public' | 'hide_amount' | 'anonymous';
 export type CampaignStatus = 'draft' | 'active' | 'completed' | 'cancelled';
@@ -16,7 +27,10 @@ export interface DonationCreateData {
   campaign_id: string;
   /** The donor, or null when the donation is anonymous. */
   user_id: string | null;
-  /** A stable pseudonymous reference of the donor (the same for every donation of theirs). */
+  /**
+   * A stable pseudonymous reference of the donor: the same for every anonymous donation of theirs,
+   * and another one, never linkable to it, for their named donations.
+   */
   donor_ref: string;
   /** How the donation is shown in public lists. */
   visibility: DonationVisibility;
@@ -28,8 +42,11 @@ export interface DonationCreateData {
   points: number;
   /** Bonus points the donor earned with it (1 per R1 by default). */
   bonus_points: number;
-  /** The wallet transfer that moved it (money, points and bonus legs in one). */
-  transfer_id: string;
+  /**
+   * The wallet transfer that moved it (money, points and bonus legs in one); null for an anonymous
+   * donation, as the wallet's own events of that transfer name the donor.
+   */
+  transfer_id: string | null;
   /** The receipt number of a money donation, e.g. `WM-2026-000123`; null for points only. */
   receipt_number: string | null;
   /** When it was accepted (ISO 8601). */
@@ -110,8 +127,8 @@ export interface DonationRefundedData {
   bonus_points_reclaimed: number;
   /** Bonus points that could not be taken back (the donor had spent them). */
   bonus_points_shortfall: number;
-  /** The wallet transfer that reversed the donation. */
-  refund_transfer_id: string;
+  /** The wallet transfer that gave the donation back; null for an anonymous donation (as `transfer_id`). */
+  refund_transfer_id: string | null;
   /** The voided receipt's number, or null for a points-only donation. */
   receipt_number: string | null;
   /** The admin's reason. */
@@ -150,7 +167,7 @@ export interface DisbursementUpdateData {
 export const DonationEvents = {
   donation_create: defineEvent<DonationCreateData>()('donation_create', Topics.donations, {
     donation_id: 'uuid', campaign_id: 'uuid', user_id: 'uuid|null', donor_ref: 'string', visibility: 'string', amount: 'int',
-    currency: 'string', points: 'int', bonus_points: 'int', transfer_id: 'uuid', receipt_number: 'string|null', donated_at: 'iso-date',
+    currency: 'string', points: 'int', bonus_points: 'int', transfer_id: 'uuid|null', receipt_number: 'string|null', donated_at: 'iso-date',
   }),
   campaign_update: defineEvent<CampaignUpdateData>()('campaign_update', Topics.donations, {
     campaign_id: 'uuid', name: 'string', status: 'string', previous_status: 'string|null', target_amount: 'int|null',
@@ -163,7 +180,7 @@ export const DonationEvents = {
   }),
   donation_refunded: defineEvent<DonationRefundedData>()('donation_refunded', Topics.donations, {
     donation_id: 'uuid', campaign_id: 'uuid', user_id: 'uuid|null', donor_ref: 'string', amount: 'int', currency: 'string', points: 'int',
-    bonus_points_reclaimed: 'int', bonus_points_shortfall: 'int', refund_transfer_id: 'uuid', receipt_number: 'string|null',
+    bonus_points_reclaimed: 'int', bonus_points_shortfall: 'int', refund_transfer_id: 'uuid|null', receipt_number: 'string|null',
     reason: 'string', refunded_at: 'iso-date',
   }),
   disbursement_update: defineEvent<DisbursementUpdateData>()('disbursement_update', Topics.donations, {

@@ -92,3 +92,50 @@ export function fieldProblems(fields: Record<string, FieldSpec>, data: unknown, 
   }
   return problems;
 }
+
+/** A JSON Schema (draft 2020-12 subset) of an event type's `data`, for partners' validators and SDKs. */
+export interface DataJsonSchema {
+  type: 'object';
+  properties: Record<string, { type: string | string[]; format?: string }>;
+  required: string[];
+  /** Producers may add fields (consumers read only what they use). */
+  additionalProperties: true;
+}
+
+const JSON_TYPE: Record<FieldKind, { type: string; format?: string }> = {
+  uuid: { type: 'string', format: 'uuid' },
+  int: { type: 'integer' },
+  string: { type: 'string' },
+  'iso-date': { type: 'string', format: 'date-time' },
+  object: { type: 'object' },
+  array: { type: 'array' },
+  boolean: { type: 'boolean' },
+};
+
+/** The JSON Schema of `data` as the field specs define it: optional fields not required, nullable ones `[type, "null"]`. */
+export function dataJsonSchema(fields: Record<string, FieldSpec>): DataJsonSchema {
+  const properties: DataJsonSchema['properties'] = {};
+  const required: string[] = [];
+  for (const [name, spec] of Object.entries(fields)) {
+    const kind = spec.replace(/\?$|\|null$/, '') as FieldKind;
+    const base = JSON_TYPE[kind];
+    properties[name] = spec.endsWith('|null') ? { ...base, type: [base.type, 'null'] } : { ...base };
+    if (!spec.endsWith('?')) required.push(name);
+  }
+  return { type: 'object', properties, required, additionalProperties: true };
+}
+
+const EXAMPLE: Record<FieldKind, () => unknown> = {
+  uuid: () => '01937a4e-8f2a-7c3b-9d4e-5f6a7b8c9d0e',
+  int: () => 100,
+  string: () => 'example',
+  'iso-date': () => new Date().toISOString(),
+  object: () => ({}),
+  array: () => [],
+  boolean: () => false,
+};
+
+/** Example `data` with every field of the specs (a test send): valid against them, and recognisably an example. */
+export function exampleData(fields: Record<string, FieldSpec>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).map(([name, spec]) => [name, EXAMPLE[spec.replace(/\?$|\|null$/, '') as FieldKind]()]));
+}

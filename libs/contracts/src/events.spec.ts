@@ -1,4 +1,4 @@
-import { defineEvent } from './event-definition';
+import { dataJsonSchema, defineEvent, exampleData, fieldProblems } from './event-definition';
 import { EventDefinitions, eventDataProblems, isKnownEventType, type EventData, type EventType, type WalletUpdateData } from './events';
 import { Topics } from './topics';
 import { uuidv7 } from './uuid';
@@ -40,7 +40,7 @@ describe('event contracts', () => {
     }
     expect(byTopic).toEqual({
       [Topics.wallet]: ['wallet_update', 'points_update', 'tier_update', 'collection_recorded'],
-      [Topics.rewards]: ['reward_issue', 'reward_used', 'reward_expiring', 'reward_expired', 'reward_cancelled'],
+      [Topics.rewards]: ['reward_issue', 'reward_used', 'reward_expiring', 'reward_expired', 'reward_cancelled', 'reward_code_rate_limited'],
       [Topics.donations]: ['donation_create', 'campaign_update', 'campaign_completed', 'donation_refunded', 'disbursement_update'],
       [Topics.withdrawals]: ['withdrawal_request', 'withdrawal_update'],
       [Topics.metrics]: ['metrics_update'],
@@ -92,5 +92,23 @@ describe('event contracts', () => {
       expect(fields.length).toBeGreaterThan(0);
       for (const [, spec] of fields) expect(spec).toMatch(/^(uuid|int|string|iso-date|object|array|boolean)(\?|\|null)?$/);
     }
+  });
+});
+
+describe('event data as JSON Schema and as an example', () => {
+  it('gives every event type a schema whose required fields are its non-optional ones, and an example that is valid data', () => {
+    for (const [type, def] of Object.entries(EventDefinitions)) {
+      const schema = dataJsonSchema(def.fields);
+      expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(def.fields).sort());
+      expect(schema.required.sort()).toEqual(Object.entries(def.fields).filter(([, s]) => !s.endsWith('?')).map(([n]) => n).sort());
+      expect([type, fieldProblems(def.fields, exampleData(def.fields))]).toEqual([type, []]);
+    }
+  });
+
+  it('maps kinds to JSON types, nullable to a type pair', () => {
+    expect(dataJsonSchema({ a: 'uuid', b: 'int?', c: 'iso-date|null', d: 'boolean' })).toEqual({
+      type: 'object', additionalProperties: true, required: ['a', 'c', 'd'],
+      properties: { a: { type: 'string', format: 'uuid' }, b: { type: 'integer' }, c: { type: ['string', 'null'], format: 'date-time' }, d: { type: 'boolean' } },
+    });
   });
 });

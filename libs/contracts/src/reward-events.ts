@@ -85,6 +85,24 @@ export interface RewardCancelledData extends UserRewardRef {
   cancelled_at: string;
 }
 
+/**
+ * A partner's API key failed to validate or use codes more often than allowed in a minute (10 by
+ * default, data): further attempts in that minute are refused with 429. Published once per key and
+ * minute, for the operators (a partner guessing codes, or a broken integration).
+ */
+export interface RewardCodeRateLimitedData {
+  /** The partner's service id (the `service_id` of its API key). */
+  partner_service_id: string;
+  /** The API key (its id at the gateway) that was limited. */
+  key_id: string;
+  /** Failed validations counted in the minute when the limit was hit (the limit plus one). */
+  failures: number;
+  /** The limit in force: failed validations allowed per key per minute. */
+  limit: number;
+  /** Start of the minute the count belongs to (ISO 8601). */
+  window_start: string;
+}
+
 const ref = {
   user_id: 'uuid', user_reward_id: 'uuid', reward_id: 'uuid', reward_code: 'string', reward_type: 'string', partner_service_id: 'string|null',
 } as const;
@@ -100,5 +118,8 @@ export const RewardEvents = {
   reward_cancelled: defineEvent<RewardCancelledData>()('reward_cancelled', Topics.rewards, {
     ...ref, reason: 'string', cancelled_by: 'string', refunded_points: 'int', refund_transfer_id: 'uuid|null', stock_restored: 'boolean',
     cancelled_at: 'iso-date',
+  }),
+  reward_code_rate_limited: defineEvent<RewardCodeRateLimitedData>()('reward_code_rate_limited', Topics.rewards, {
+    partner_service_id: 'string', key_id: 'string', failures: 'int', limit: 'int', window_start: 'iso-date',
   }),
 };

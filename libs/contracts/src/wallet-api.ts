@@ -226,6 +226,30 @@ export interface WalletAccountBalancesResponse {
   balances: WalletAssetBalance[];
 }
 
+/**
+ * One user's movements of one asset on one local day, as the ledger's transfers say (for the
+ * metrics-service's reconciliation). Every figure is a non-negative total of that day's transfers:
+ * `earned`/`spent` the positive/negative net of each transfer on the user's accounts; `donated`
+ * the debits of `donate` transfers less the credits of their reversals; `withdrawn` the debits of
+ * `withdraw_post` transfers less the credits of their reversals.
+ */
+export interface WalletLedgerUserDay {
+  user_id: string;
+  asset: WalletAsset;
+  earned: number;
+  spent: number;
+  donated: number;
+  withdrawn: number;
+}
+
+/** Answer to `GET /internal/v1/reports/user-days?date=YYYY-MM-DD&time_zone=Africa/Johannesburg` (the metrics-service only). */
+export interface WalletLedgerUserDaysResponse {
+  date: string;
+  time_zone: string;
+  /** Every (user, asset) with a posting on a user account that day. */
+  users: WalletLedgerUserDay[];
+}
+
 /** The wallet's own problem codes (the wallet-service's exception answers exactly these). */
 export type WalletDomainProblemCode =
   | 'insufficient_points'
@@ -235,6 +259,8 @@ export type WalletDomainProblemCode =
   | 'invalid_id'
   | 'unknown_material'
   | 'invalid_weight'
+  /** A collector named another collector as `collector_id` (403): a collection carries its collector's own id. */
+  | 'collector_mismatch'
   | 'no_rate_card'
   | 'invalid_rate_card'
   | 'invalid_tiers'
@@ -246,6 +272,8 @@ export type WalletDomainProblemCode =
   | 'hold_not_pending'
   | 'amount_out_of_range'
   | 'invalid_account'
+  /** The calling service may not make this transfer or reversal (its kind or legs are not its business; 403). */
+  | 'transfer_not_permitted'
   | 'ledger_busy';
 
 /** Codes the shared HTTP layer answers with on any service (bad JSON, validation, auth …). */
@@ -260,9 +288,9 @@ export type WalletProblemCode = WalletDomainProblemCode | WalletHttpProblemCode;
 /** Every {@link WalletProblemCode}, for checking a code read off the wire. */
 export const WALLET_PROBLEM_CODES: readonly WalletProblemCode[] = [
   'insufficient_points', 'insufficient_funds', 'idempotency_key_reused', 'idempotency_key_required', 'invalid_id',
-  'unknown_material', 'invalid_weight', 'no_rate_card', 'invalid_rate_card', 'invalid_tiers', 'collection_already_recorded',
+  'unknown_material', 'invalid_weight', 'collector_mismatch', 'no_rate_card', 'invalid_rate_card', 'invalid_tiers', 'collection_already_recorded',
   'transfer_not_found', 'transfer_not_reversible', 'transfer_already_reversed', 'hold_not_found', 'hold_not_pending',
-  'amount_out_of_range', 'invalid_account', 'ledger_busy',
+  'amount_out_of_range', 'invalid_account', 'transfer_not_permitted', 'ledger_busy',
   'validation_failed', 'malformed_request', 'not_found', 'method_not_allowed', 'unsupported_media_type',
   'payload_too_large', 'unauthorized', 'forbidden', 'conflict', 'rate_limited', 'service_unavailable', 'internal_error',
   'unauthenticated', 'forbidden_caller',

@@ -12,6 +12,16 @@ import { installServiceAuth, type CallerTable } from './service-auth';
 import { createValidationPipe, installStorableTextCheck } from './validation';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const ROUTE_TEMPLATE = Symbol('routeTemplate');
+type RoutedRequest = { [ROUTE_TEMPLATE]?: string };
+
+/**
+ * Names the route a request is counted under in `http_request_duration_seconds` when the framework's
+ * own route is a catch-all (the gateway's `/v1/*` proxy: it names the route-table template instead).
+ */
+export function setRouteTemplate(req: object, template: string): void {
+  (req as RoutedRequest)[ROUTE_TEMPLATE] = template;
+}
 
 export interface CreateAppOptions {
   service: string;
@@ -55,7 +65,7 @@ export async function createServiceApp(module: Type | DynamicModule, opts: Creat
   if (opts.callers) installServiceAuth(fastify, { verifier: app.get(ServiceTokenVerifier, { strict: false }), callers: opts.callers, metrics });
   fastify.addHook('onResponse', (req, reply, done) => {
     metrics?.httpDuration.observe(
-      { method: req.method, route: req.routeOptions?.url ?? 'unmatched', status: String(reply.statusCode) },
+      { method: req.method, route: (req as RoutedRequest)[ROUTE_TEMPLATE] ?? req.routeOptions?.url ?? 'unmatched', status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
     done();

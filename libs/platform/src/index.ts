@@ -13,3 +13,4 @@ export * from './idempotency-store';
 export * from './idempotency-interceptor';
 export * from './service-auth';
 export * from './crypto/secret-box';
+export * from './pagination';

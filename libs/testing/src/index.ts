@@ -106,7 +106,7 @@ export async function spawnService(service: string, port: number, env: NodeJS.Pr
   for (const key of ['KAFKA_ADMIN_USERNAME', 'KAFKA_ADMIN_PASSWORD', 'KAFKA_ADMIN_MECHANISM']) delete inherited[key];
   const child = spawn(process.execPath, [path.join(ROOT, 'apps', service, 'dist', 'main.js')], {
     cwd: ROOT,
-    env: { ...inherited, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), PORT: String(port), LOG_LEVEL: 'warn', ...((SERVICE_NAMES as readonly string[]).includes(service) ? serviceKeyEnv(service) : {}), ...env },
+    env: { ...inherited, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), PORT: String(port), LOG_LEVEL: 'warn', GATEWAY_METRICS_PORT: '0', ...((SERVICE_NAMES as readonly string[]).includes(service) ? serviceKeyEnv(service) : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -4,7 +4,7 @@ import {
   isWalletProblemCode,
   type WalletAccountBalancesResponse, type WalletBalanceOwnerType, type WalletCreateHoldRequest, type WalletHoldResponse, type WalletProblem,
   type WalletProblemCode, type WalletReverseTransferRequest, type WalletReverseTransferResponse, type WalletSettleHoldRequest,
-  type WalletSettleHoldResponse, type WalletTransferRequest, type WalletTransferResponse,
+  type WalletSettleHoldResponse, type WalletTransferRequest, type WalletTransferResponse, type WalletLedgerUserDaysResponse,
 } from '@wozamali/contracts';
 import CircuitBreaker from 'opossum';
 
@@ -157,6 +157,14 @@ export class WalletClient {
   /** `GET /internal/v1/accounts/{owner_type}/{owner_id}/balances`: a system account's balance per asset, over all its shards. */
   accountBalances(ownerType: WalletBalanceOwnerType, ownerId: string, opts: WalletReadOptions = {}): Promise<WalletCall<WalletAccountBalancesResponse>> {
     return this.call({ method: 'GET', path: `/internal/v1/accounts/${encodeURIComponent(ownerType)}/${encodeURIComponent(ownerId)}/balances`, requestId: opts.requestId });
+  }
+
+  /**
+   * `GET /internal/v1/reports/user-days?date=&time_zone=`: each user's movements per asset on one
+   * local day (the metrics-service's reconciliation). Proposed route: a wallet without it answers 404 (`refused`).
+   */
+  ledgerUserDays(date: string, timeZone: string, opts: WalletReadOptions = {}): Promise<WalletCall<WalletLedgerUserDaysResponse>> {
+    return this.call({ method: 'GET', path: `/internal/v1/reports/user-days?date=${encodeURIComponent(date)}&time_zone=${encodeURIComponent(timeZone)}`, requestId: opts.requestId });
   }
 
   /** The breaker's state, for health pages and tests. */

@@ -94,6 +94,23 @@ export class ApiGatewayEnv extends CommonEnv {
   /** Last use is written in batches this often, not on every request. */
   @IsInt() @Min(50) @Max(600_000)
   API_KEY_LAST_USED_FLUSH_MS = 5000;
+
+  /**
+   * Browser origins allowed to call the API (CORS), comma-separated, each exactly
+   * `scheme://host[:port]`; empty (the default) answers no cross-origin request.
+   */
+  @Matches(/^(https?:\/\/[^\s/,]+(,https?:\/\/[^\s/,]+)*)?$/, { message: 'must be comma-separated origins like https://console.example.org' })
+  CORS_ALLOWED_ORIGINS = '';
+
+  /**
+   * The gateway's /metrics is not on its public port: it is served on this one (on METRICS_HOST),
+   * for the scraper only. 0 turns it off.
+   */
+  @IsInt() @Min(0) @Max(65535)
+  GATEWAY_METRICS_PORT = 9480;
+
+  @IsString()
+  METRICS_HOST = '127.0.0.1';
 }
 
 /** Refuses development secrets in production (and JWT config that cannot verify anything). */

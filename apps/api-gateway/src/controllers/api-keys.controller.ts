@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@wozamali/auth';
-import { IdempotencyInterceptor, Tx } from '@wozamali/platform';
+import { IdempotencyInterceptor, PageQueryDto, Tx, type Page } from '@wozamali/platform';
 import type { EntityManager } from 'typeorm';
 import { ApiKeyDto, ApiKeyListDto, CreateApiKeyDto, CreatedApiKeyDto, RotateApiKeyDto } from '../dtos/api-key.dto';
 import { GatewayException } from '../errors/gateway.exception';
@@ -34,9 +34,9 @@ export class ApiKeysController {
   create(@Tx() m: EntityManager, @Body() dto: CreateApiKeyDto, @Req() req: GatewayRequest): Promise<CreatedApiKeyDto> { return this.keys.create(m, dto, principalOf(req)); }
 
   @Get()
-  @ApiOperation({ summary: 'List API keys, newest first (never their secrets).' })
+  @ApiOperation({ summary: 'List API keys, newest first (never their secrets); `?limit=&cursor=` → `{ data, next_cursor }`.' })
   @ApiOkResponse({ type: ApiKeyListDto })
-  list(@Req() req: GatewayRequest): Promise<{ data: ApiKeyDto[] }> { principalOf(req); return this.keys.list(); }
+  list(@Query() q: PageQueryDto, @Req() req: GatewayRequest): Promise<Page<ApiKeyDto>> { principalOf(req); return this.keys.list(q); }
 
   @Post(':id/revoke')
   @HttpCode(200)

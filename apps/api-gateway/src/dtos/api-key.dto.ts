@@ -69,4 +69,5 @@ export class CreatedApiKeyDto extends ApiKeyDto {
 
 export class ApiKeyListDto {
   @ApiProperty({ type: [ApiKeyDto] }) data!: ApiKeyDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'Cursor of the next page; null on the last.' }) next_cursor!: string | null;
 }

@@ -4,7 +4,7 @@ import { DomainException } from '@wozamali/platform';
 export type GatewayCode =
   | 'missing_credentials' | 'invalid_credentials' | 'invalid_token' | 'token_expired'
   | 'api_key_revoked' | 'api_key_expired' | 'service_id_required' | 'service_id_mismatch'
-  | 'forbidden' | 'service_mismatch' | 'not_found' | 'rate_limited'
+  | 'forbidden' | 'service_mismatch' | 'not_found' | 'method_not_allowed' | 'rate_limited'
   | 'service_unavailable' | 'upstream_timeout' | 'bootstrap_key_immutable' | 'api_key_not_active' | 'validation_failed';
 
 export function statusOf(code: GatewayCode): number {
@@ -21,6 +21,7 @@ export function statusOf(code: GatewayCode): number {
     case 'forbidden':
     case 'service_mismatch': return 403;
     case 'not_found': return 404;
+    case 'method_not_allowed': return 405;
     case 'bootstrap_key_immutable':
     case 'api_key_not_active': return 409;
     case 'rate_limited': return 429;

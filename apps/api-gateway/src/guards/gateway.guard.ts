@@ -1,6 +1,6 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Principal } from '@wozamali/auth';
-import { SERVICE_ENV } from '@wozamali/platform';
+import { SERVICE_ENV, setRouteTemplate } from '@wozamali/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize';
 import { Authenticator } from '../auth/authenticator.service';
@@ -18,7 +18,8 @@ export interface GatewayContext {
 
 export type GatewayRequest = FastifyRequest & { gateway?: GatewayContext };
 
-const PUBLIC_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
+// The gateway's /metrics is not on its public listener (gateway-app.ts serves it on an internal one).
+const PUBLIC_PATHS = new Set(['/health/live', '/health/ready']);
 
 /**
  * The principal of a request on a route marked `auth: 'none'` (the backend authenticates it itself):
@@ -76,7 +77,14 @@ export class GatewayGuard implements CanActivate {
     await this.limit(reply, bucket, limit);
 
     const match = this.routes.resolve(req.method, path);
-    if (!match) throw new GatewayException('not_found', 'no such resource');
+    if (!match) {
+      // A path some route knows, asked with another method: 405 and what it does answer.
+      const allowed = this.routes.allowedMethods(path);
+      if (allowed.length === 0) throw new GatewayException('not_found', 'no such resource');
+      void reply.header('allow', allowed.join(', '));
+      throw new GatewayException('method_not_allowed', `${req.method} is not allowed here; allowed: ${allowed.join(', ')}`);
+    }
+    setRouteTemplate(req, match.rule.path);
     authorize(principal, match, req.body);
     req.gateway = { principal, match };
     return true;

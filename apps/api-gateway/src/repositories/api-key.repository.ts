@@ -55,8 +55,14 @@ export class ApiKeyRepository {
     return rows[0] ?? null;
   }
 
-  async listNewestFirst(limit: number): Promise<ApiKeyRecord[]> {
-    return this.ds.query(`select ${COLUMNS} from api_keys order by created_at desc, id desc limit $1`, [limit]);
+  /** A page of keys, newest first, after the keyset `after` ([created_at with microseconds, id] of the previous page's last). */
+  async listNewestFirst(limit: number, after: readonly string[] | null = null): Promise<(ApiKeyRecord & { cursor_at: string })[]> {
+    return this.ds.query(
+      `select ${COLUMNS}, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at from api_keys
+        where $2::timestamptz is null or (created_at, id) < ($2::timestamptz, $3::uuid)
+        order by created_at desc, id desc limit $1`,
+      [limit, after?.[0] ?? null, after?.[1] ?? null],
+    );
   }
 
   async insert(m: EntityManager, k: NewApiKey): Promise<ApiKeyRecord> {

@@ -68,6 +68,22 @@ describe('authorization', () => {
     expect(decide(resident, 'POST', `/v1/users/${other}/withdrawals`)).toBe('404 not_found');
   });
 
+  it("a resident reads their own metrics and every signed-in user the leaderboard and impact; another's metrics are 404, the admin views 403", () => {
+    expect(decide(resident, 'GET', `/v1/users/${me}/metrics`)).toBe('allow');
+    expect(decide(resident, 'GET', `/v1/users/${other}/metrics`)).toBe('404 not_found');
+    for (const p of [resident, collector]) {
+      expect(decide(p, 'GET', '/v1/metrics/leaderboard')).toBe('allow');
+      expect(decide(p, 'GET', '/v1/metrics/impact')).toBe('allow');
+    }
+    for (const path of [`/v1/metrics/users/${me}`, `/v1/metrics/users/${other}`, '/v1/metrics/system', '/v1/metrics', '/v1/metrics/reconciliation', '/v1/metrics/impact-factors']) {
+      expect([path, decide(resident, 'GET', path)]).toEqual([path, '403 forbidden']);
+      expect([path, decide(admin, 'GET', path)]).toEqual([path, 'allow']);
+    }
+    expect(decide(resident, 'PUT', '/v1/metrics/impact-factors')).toBe('403 forbidden');
+    expect(decide(admin, 'PUT', '/v1/metrics/impact-factors')).toBe('allow');
+    expect(table.resolve('GET', '/v1/metrics/anything-else')).toBeNull();
+  });
+
   it('a resident cannot earn points for themselves, record collections or do admin work (403)', () => {
     expect(decide(resident, 'POST', `/v1/users/${me}/points/earn`)).toBe('403 forbidden');
     expect(decide(resident, 'POST', '/v1/collections')).toBe('403 forbidden');

@@ -57,8 +57,19 @@ export class RouteTable {
     }
   }
 
-  /** Resolves `method` + `path` (no query string); null when no route serves it. */
+  /**
+   * The methods some route serves `path` with (HEAD wherever GET is), for a 405's `Allow`; empty
+   * when no route knows the path at all (then it is 404).
+   */
+  allowedMethods(path: string): string[] {
+    const allowed = [...this.byMethod.keys()].filter((m) => this.resolve(m, path) !== null);
+    if (allowed.includes('GET')) allowed.push('HEAD');
+    return allowed.sort();
+  }
+
+  /** Resolves `method` + `path` (no query string); null when no route serves it. HEAD is served as GET is. */
   resolve(method: string, path: string): RouteMatch | null {
+    if (method === 'HEAD') method = 'GET';
     const segments = path.split('/').slice(1);
     if (path[0] !== '/' || segments.some((s) => s === '' || UNSAFE_SEGMENT.test(s))) return null;
     // The seed's form: /v1/external/{service_id}/{resource…} (`services` is the registry itself).

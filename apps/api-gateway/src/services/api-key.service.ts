@@ -3,7 +3,9 @@ import {
   ALL_PERMISSIONS, dummyVerify, generateApiKey, hashApiKeySecret, isSubset, parseApiKey, validatePermissions, verifyApiKeySecret,
   type Principal, type ServicePrincipal,
 } from '@wozamali/auth';
-import { afterCommit, DomainException, SERVICE_ENV } from '@wozamali/platform';
+import { afterCommit, decodeCursor, DEFAULT_PAGE_SIZE, DomainException, pageOf, SERVICE_ENV, type Page, type PageQueryDto } from '@wozamali/platform';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import type { EntityManager } from 'typeorm';
 import type { ApiGatewayEnv } from '../config/env';
 import type { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, RotateApiKeyDto } from '../dtos/api-key.dto';
@@ -78,8 +80,10 @@ export class ApiKeyService implements OnApplicationBootstrap, OnApplicationShutd
     return { ...toDto(record), key: fresh.token };
   }
 
-  async list(): Promise<{ data: ApiKeyDto[] }> {
-    return { data: (await this.keys.listNewestFirst(1000)).map(toDto) };
+  async list(q: PageQueryDto): Promise<Page<ApiKeyDto>> {
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor(q.cursor, 2, ([at, id]) => !Number.isNaN(Date.parse(at!)) && UUID.test(id!));
+    return pageOf(await this.keys.listNewestFirst(limit + 1, after), limit, toDto, (k) => [k.cursor_at, k.id]);
   }
 
   async revoke(m: EntityManager, id: string): Promise<ApiKeyDto> {

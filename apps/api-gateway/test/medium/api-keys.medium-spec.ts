@@ -3,7 +3,7 @@ import { databaseName, dropDatabase, migrateDatabase } from '@wozamali/database'
 import { openTestDataSource, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
 import type { DataSource } from 'typeorm';
 import { migrations } from '../../src/migrations';
-import { ADMIN_HEADERS, ADMIN_KEY, call, startGateway, StubBackend, userToken, withKey, type RunningGateway } from './gateway-harness';
+import { ADMIN_HEADERS, ADMIN_KEY, allPages, call, startGateway, StubBackend, userToken, withKey, type RunningGateway } from './gateway-harness';
 
 describe('API keys (real PostgreSQL and Redis; a node:http stub stands in for the wallet-service)', () => {
   let gw: RunningGateway;
@@ -31,8 +31,7 @@ describe('API keys (real PostgreSQL and Redis; a node:http stub stands in for th
   it('the bootstrap admin key from ADMIN_API_KEY exists at boot, is the only live bootstrap key and cannot be revoked through the API', async () => {
     const rows: { public_id: string }[] = await ds.query('select public_id from api_keys where bootstrap and revoked_at is null');
     expect(rows).toEqual([{ public_id: 'testadmin' }]);
-    const list = await call(gw.url, 'GET', '/v1/api-keys', ADMIN_HEADERS);
-    const boot = (list.json!.data as { id: string; bootstrap: boolean }[]).find((k) => k.bootstrap)!;
+    const boot = (await allPages<{ id: string; bootstrap: boolean }>(gw.url, '/v1/api-keys', ADMIN_HEADERS)).find((k) => k.bootstrap)!;
     const revoke = await call(gw.url, 'POST', `/v1/api-keys/${boot.id}/revoke`, withKey(ADMIN_HEADERS));
     expect(revoke.status).toBe(409);
     expect(revoke.json).toMatchObject({ code: 'bootstrap_key_immutable' });
@@ -160,11 +159,36 @@ describe('API keys (real PostgreSQL and Redis; a node:http stub stands in for th
     try {
       const old = await call(second.url, 'GET', '/v1/api-keys', { authorization: `Bearer ${ADMIN_KEY}`, 'x-service-id': 'admin' });
       expect([old.status, old.json!.code]).toEqual([401, 'api_key_revoked']);
-      const now = await call(second.url, 'GET', '/v1/api-keys', { authorization: `Bearer ${replacement}`, 'x-service-id': 'admin' });
-      expect(now.status).toBe(200);
-      expect((now.json!.data as { bootstrap: boolean; status: string }[]).filter((k) => k.bootstrap).map((k) => k.status).sort()).toEqual(['active', 'revoked']);
+      const now = await allPages<{ bootstrap: boolean; status: string }>(second.url, '/v1/api-keys', { authorization: `Bearer ${replacement}`, 'x-service-id': 'admin' });
+      expect(now.filter((k) => k.bootstrap).map((k) => k.status).sort()).toEqual(['active', 'revoked']);
     } finally {
       await second.close();
+    }
+  });
+  it('pages the key list newest first with ?limit=&cursor= → { data, next_cursor }, each key once; a foreign cursor is 400', async () => {
+    const made: string[] = [];
+    for (let n = 0; n < 3; n += 1) {
+      const res = await call(gw.url, 'POST', '/v1/api-keys', withKey(ADMIN_HEADERS), { name: `page ${n}`, service_id: `pager${n}`, permissions: { wallets: ['read'] } });
+      made.push(res.json!.id as string);
+    }
+    const first = await call(gw.url, 'GET', '/v1/api-keys?limit=2', ADMIN_HEADERS);
+    expect(first.status).toBe(200);
+    expect(first.json!.data as unknown[]).toHaveLength(2);
+    expect(typeof first.json!.next_cursor).toBe('string');
+    let all: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await call(gw.url, 'GET', `/v1/api-keys?limit=1${cursor ? `&cursor=${cursor}` : ''}`, ADMIN_HEADERS);
+      all = all.concat((page.json!.data as { id: string }[]).map((k) => k.id));
+      cursor = page.json!.next_cursor as string | null;
+    } while (cursor);
+    expect(new Set(all).size).toBe(all.length);
+    // Other test files make keys meanwhile: ours appear once each, newest first.
+    expect(made.map((id) => all.indexOf(id))).toEqual([...made.map((id) => all.indexOf(id))].sort((a, b) => b - a));
+    expect(made.every((id) => all.includes(id))).toBe(true);
+    for (const bad of ['zzz', Buffer.from('["2026-01-01T00:00:00Z","nope"]').toString('base64url'), 'a%00b']) {
+      const res = await call(gw.url, 'GET', `/v1/api-keys?cursor=${bad}`, ADMIN_HEADERS);
+      expect([bad, res.status, res.json!.code]).toEqual([bad, 400, 'validation_failed']);
     }
   });
 });

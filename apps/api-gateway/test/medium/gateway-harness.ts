@@ -96,3 +96,16 @@ export async function call(base: string, method: string, path: string, headers: 
   try { json = JSON.parse(text) as Record<string, unknown>; } catch { json = null; }
   return { status: res.status, headers: res.headers, json, text };
 }
+
+/** Every item of a `{ data, next_cursor }` list, page by page (other test files add to shared lists meanwhile). */
+export async function allPages<T>(base: string, path: string, headers: Record<string, string>): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await call(base, 'GET', `${path}${path.includes('?') ? '&' : '?'}limit=100${cursor ? `&cursor=${cursor}` : ''}`, headers);
+    if (page.status !== 200) throw new Error(`GET ${path}: ${page.status} ${page.text}`);
+    out.push(...(page.json!.data as T[]));
+    cursor = page.json!.next_cursor as string | null;
+  } while (cursor);
+  return out;
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { openTestDataSource, uniqueName } from '@wozamali/testing';
 import type { DataSource } from 'typeorm';
-import { ADMIN_HEADERS, call, startGateway, StubBackend, userToken, withKey, type RunningGateway } from './gateway-harness';
+import { ADMIN_HEADERS, allPages, call, startGateway, StubBackend, userToken, withKey, type RunningGateway } from './gateway-harness';
 
 // The gateway's own POSTs (API keys) are idempotent through the platform's one implementation,
 // keys scoped per authenticated principal: one key sent twice, or ten times at once, mints one key.
@@ -102,8 +102,7 @@ describe('API key writes are idempotent (real PostgreSQL and Redis)', () => {
   });
 
   it('a business refusal (409) is the key\'s answer and is replayed with its status', async () => {
-    const list = await call(gw.url, 'GET', '/v1/api-keys', ADMIN_HEADERS);
-    const boot = (list.json!.data as { id: string; bootstrap: boolean }[]).find((k) => k.bootstrap)!;
+    const boot = (await allPages<{ id: string; bootstrap: boolean }>(gw.url, '/v1/api-keys', ADMIN_HEADERS)).find((k) => k.bootstrap)!;
     const headers = withKey(ADMIN_HEADERS);
     const refused = await call(gw.url, 'POST', `/v1/api-keys/${boot.id}/revoke`, headers);
     const replay = await call(gw.url, 'POST', `/v1/api-keys/${boot.id}/revoke`, headers);

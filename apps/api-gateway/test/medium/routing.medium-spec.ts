@@ -154,9 +154,9 @@ describe('routing and end-user isolation (node:http stubs stand in for the walle
     expect(Date.now() - started).toBeLessThan(1200);
   });
 
-  it('only the health probes and metrics are public; every /v1 path, known or not, needs credentials first', async () => {
+  it('only the health probes are public (metrics are on an internal port); every /v1 path, known or not, needs credentials first', async () => {
     expect((await call(gw.url, 'GET', '/health/live')).status).toBe(200);
-    expect((await call(gw.url, 'GET', '/metrics')).status).toBe(200);
+    expect((await call(gw.url, 'GET', '/metrics')).status).toBe(404);
     for (const [method, path] of [['GET', '/v1/api-keys'], ['POST', '/v1/api-keys/x/revoke'], ['GET', '/v1/no-such-thing'], ['GET', `/v1/wallets/${randomUUID()}`]]) {
       const res = await call(gw.url, method, path);
       expect([method, path, res.status, res.json!.code]).toEqual([method, path, 401, 'missing_credentials']);

@@ -10,6 +10,6 @@ import { migrations } from '../../src/migrations';
 describeServiceAuth({
   service: 'donations-service',
   migrations,
-  minRoutes: 0,
+  minRoutes: 20,
   build: async (env) => (await buildService({ service: 'donations-service', envClass: DonationsServiceEnv, module: (e) => AppModule.register(e), callers }, validateEnv(DonationsServiceEnv, { ...process.env, ...env }))).app,
 });

@@ -1,4 +1,4 @@
-import { IsInt, IsString, Max, Min, MinLength, registerDecorator } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Matches, Max, Min, MinLength, registerDecorator } from 'class-validator';
 import { CommonEnv } from '@wozamali/config';
 
 /** An IANA time zone name the runtime knows (e.g. Africa/Johannesburg). */
@@ -41,4 +41,28 @@ export class MetricsServiceEnv extends CommonEnv {
   @IsString()
   @MinLength(16)
   METRICS_HANDLE_KEY = 'wozamali-development-handle-key';
+
+  /** Runs the periodic jobs (leaderboard freezing, metrics_update batches, daily reconciliation). */
+  @IsBoolean()
+  METRICS_JOBS_ENABLED: boolean = true;
+
+  /** How often the boards of closed periods are looked for and frozen. */
+  @IsInt()
+  @Min(1000)
+  METRICS_FREEZE_INTERVAL_MS: number = 60_000;
+
+  /** How often changed days are announced as `metrics_update` events (each user at most once a minute). */
+  @IsInt()
+  @Min(1000)
+  METRICS_UPDATE_INTERVAL_MS: number = 5_000;
+
+  /** The wallet-service, whose ledger the metrics are reconciled with (`GET /internal/v1/reports/user-days`). */
+  @Matches(/^https?:\/\/[^\s/]+(:\d+)?\/?$/, { message: 'must be an http(s) base URL' })
+  WALLET_SERVICE_URL = 'http://127.0.0.1:3001';
+
+
+  /** How often the daily reconciliation looks whether yesterday is reconciled (and retries when the ledger was unavailable). */
+  @IsInt()
+  @Min(1000)
+  METRICS_RECONCILE_INTERVAL_MS: number = 600_000;
 }

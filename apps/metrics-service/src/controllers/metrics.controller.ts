@@ -3,9 +3,10 @@ import { Body, Controller, createParamDecorator, Get, Headers, Injectable, Param
 import { isUuid } from '@wozamali/contracts';
 import { callerOf, idempotencyScopeOf } from '@wozamali/platform';
 import type { FastifyRequest } from 'fastify';
-import { LeaderboardQueryDto, PutImpactFactorsDto, SeriesQueryDto, DateRangeDto } from '../dtos/metrics.dto';
+import { LeaderboardQueryDto, PutImpactFactorsDto, ReconciliationQueryDto, SeriesQueryDto, DateRangeDto } from '../dtos/metrics.dto';
 import { MetricsException } from '../errors/metrics.exception';
 import { MetricsQueryService } from '../services/metrics-query.service';
+import { ReconciliationService } from '../services/reconciliation.service';
 
 /** Path ids are UUIDs (lower-cased); anything else is a 400 `invalid_id`, never a database error. */
 @Injectable()
@@ -34,7 +35,19 @@ function csvFile(pages: AsyncGenerator<string>, name: string): StreamableFile {
 /** Admin reads (the gateway keeps them to admins); `Accept: text/csv` exports a series. */
 @Controller('v1/metrics')
 export class MetricsController {
-  constructor(private readonly metrics: MetricsQueryService) {}
+  constructor(private readonly metrics: MetricsQueryService, private readonly reconciliation: ReconciliationService) {}
+
+  /** A day's figures against the ledger's transfers, per user and asset; differences listed. */
+  @Get('reconciliation')
+  reconcile(@Query() q: ReconciliationQueryDto) {
+    return this.reconciliation.reconcile(q.date);
+  }
+
+  /** The seed's platform statistics: the programme's series (as `system`). */
+  @Get()
+  root(@Query() q: SeriesQueryDto, @Headers('accept') accept?: string) {
+    return this.system(q, accept);
+  }
 
   @Get('users/:user_id')
   user(@Param('user_id', UuidPipe) userId: string, @Query() q: SeriesQueryDto, @Headers('accept') accept?: string) {

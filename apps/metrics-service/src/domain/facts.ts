@@ -1,10 +1,11 @@
-import type { EventEnvelope } from '@wozamali/contracts';
+import { GREEN_SCHOLAR_FUND_CAMPAIGN_ID, isUuid, type EventEnvelope } from '@wozamali/contracts';
 import { impactOf, versionAt, type ImpactFactorVersion, type MaterialLine } from './impact';
 
 /**
  * What one event contributes to the metrics, keyed by its id. `business_at` is when it happened in
  * the business (a collection's `collected_at`, else `occurred_at`); its local day is taken from it.
- * Columns of domains not consumed yet (donations, withdrawals, rewards) stay 0 until their handlers land.
+ * Figures are signed where an event undoes another (a donation refunded, a withdrawal returned), so a
+ * day's sum is the net.
  */
 export interface Fact {
   event_id: string;
@@ -39,6 +40,14 @@ export interface Fact {
 export const FACT_READS = {
   wallet_update: ['user_id', 'kind', 'balance_change', 'points_change'],
   collection_recorded: ['user_id', 'collected_at', 'total_grams', 'fund_amount', 'materials'],
+  // Rewards: a reward issued by a redemption counts as redeemed (badges and admin grants do not).
+  reward_issue: ['user_id', 'source', 'issued_at'],
+  // Donations: money and points given, net of refunds. An anonymous donation's donor is the envelope's subject.
+  // Money given to the Green Scholar Fund's campaign is also the fund's intake (beside collections' fund share).
+  donation_create: ['user_id', 'campaign_id', 'amount', 'points', 'donated_at'],
+  donation_refunded: ['user_id', 'campaign_id', 'amount', 'points', 'refunded_at'],
+  // Withdrawals: money paid out (completed), less what came back (returned).
+  withdrawal_update: ['user_id', 'to', 'amount', 'changed_at'],
 } as const;
 
 export type FactEventType = keyof typeof FACT_READS;
@@ -69,11 +78,46 @@ export function materialLines(value: unknown): MaterialLine[] {
   });
 }
 
-/** The fact of one event (its read fields already checked by the inbox). `versions` ascending by effective_from. */
-export function factOf(envelope: EventEnvelope, versions: readonly ImpactFactorVersion[]): Fact {
+/** The donor of a donation event: its `user_id`, else (anonymous) the envelope's subject. */
+function donorOf(envelope: EventEnvelope, d: Record<string, unknown>): string | null {
+  const id = (d.user_id as string | null) ?? envelope.subject;
+  return isUuid(id) ? id.toLowerCase() : null;
+}
+
+/**
+ * The fact of one event (its read fields already checked by the inbox), or null when the event
+ * counts for nothing (a badge issued, a withdrawal moving between open states, a donation with no
+ * known donor). `versions` ascending by effective_from.
+ */
+export function factOf(envelope: EventEnvelope, versions: readonly ImpactFactorVersion[]): Fact | null {
   const d = envelope.data as Record<string, unknown>;
   const userId = d.user_id as string;
   switch (envelope.type as FactEventType) {
+    case 'reward_issue': {
+      if (d.source !== 'redemption') return null;
+      return { ...empty(envelope, userId, new Date(d.issued_at as string).toISOString()), kind: 'redemption', rewards_redeemed: 1 };
+    }
+    case 'donation_create':
+    case 'donation_refunded': {
+      const donor = donorOf(envelope, d);
+      if (!donor) return null;
+      const refund = envelope.type === 'donation_refunded';
+      const sign = refund ? -1 : 1;
+      const at = new Date((refund ? d.refunded_at : d.donated_at) as string).toISOString();
+      return {
+        ...empty(envelope, donor, at), kind: refund ? 'donation_refund' : 'donation',
+        donated_money: sign * (d.amount as number), donated_points: sign * (d.points as number),
+        fund_amount: d.campaign_id === GREEN_SCHOLAR_FUND_CAMPAIGN_ID ? sign * (d.amount as number) : 0,
+      };
+    }
+    case 'withdrawal_update': {
+      const sign = d.to === 'completed' ? 1 : d.to === 'returned' ? -1 : 0;
+      if (sign === 0) return null;
+      return {
+        ...empty(envelope, userId, new Date(d.changed_at as string).toISOString()), kind: `withdrawal_${d.to as string}`,
+        withdrawn_money: sign * (d.amount as number),
+      };
+    }
     case 'wallet_update': {
       const money = d.balance_change as number;
       const points = d.points_change as number;

@@ -96,3 +96,10 @@ export class PutImpactFactorsDto {
   @Type(() => MaterialImpactFactorDto)
   materials!: MaterialImpactFactorDto[];
 }
+
+export class ReconciliationQueryDto {
+  /** The local day (YYYY-MM-DD) to reconcile with the ledger. */
+  @Matches(DAY, { message: 'date must be a date (YYYY-MM-DD)' })
+  @IsISO8601({ strict: true }, { message: 'date must be a real calendar date' })
+  date!: string;
+}

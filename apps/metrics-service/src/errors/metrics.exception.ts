@@ -1,7 +1,7 @@
 import { DomainException } from '@wozamali/platform';
 
 /** The closed set of problems the metrics-service reports. */
-export type MetricsErrorCode = 'invalid_id' | 'invalid_range' | 'date_range_required' | 'invalid_impact_factors' | 'impact_factors_clash';
+export type MetricsErrorCode = 'invalid_id' | 'invalid_range' | 'date_range_required' | 'invalid_impact_factors' | 'impact_factors_clash' | 'ledger_unavailable';
 
 export function statusOf(code: MetricsErrorCode): number {
   switch (code) {
@@ -13,6 +13,8 @@ export function statusOf(code: MetricsErrorCode): number {
       return 422;
     case 'impact_factors_clash':
       return 409;
+    case 'ledger_unavailable':
+      return 503;
   }
 }
 

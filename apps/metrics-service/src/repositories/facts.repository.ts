@@ -127,6 +127,17 @@ export class FactsRepository {
     )) as { from: string | null; to: string }[];
   }
 
+  /** Marks changed (user, day) rows for the next `metrics_update` batch (a replay changes none, so marks none). */
+  async markPending(tx: EntityManager, changes: readonly DayChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    await tx.query(
+      `insert into metrics_update_pending (user_id, day)
+       select distinct t.user_id, t.day from unnest($1::uuid[], $2::date[]) as t(user_id, day) order by 1, 2
+       on conflict do nothing`,
+      [changes.map((c) => c.user_id), changes.map((c) => c.day)],
+    );
+  }
+
   /** Moves each leaderboard entry (week, month, year, all) holding a changed user day by that change. */
   async moveLeaderboard(tx: EntityManager, changes: readonly DayChange[]): Promise<void> {
     if (changes.length === 0) return;

@@ -40,6 +40,15 @@ const BOARD: Record<LeaderboardMetric, { score: string; at: string; width: numbe
   co2: { score: 'co2_g', at: 'grams_at', width: 1000 },
 };
 
+/** A leaderboard period: its first and last local days, and when it freezes (null: never, for `all`). */
+export interface LeaderboardWindow {
+  start: string;
+  end: string;
+  day: string;
+  freezeAt: Date | null;
+  closed: boolean;
+}
+
 /** Reads of the derived rows: series, impact totals, leaderboards. */
 @Injectable()
 export class MetricsReadRepository {
@@ -115,18 +124,65 @@ export class MetricsReadRepository {
   }
 
   /** The local day now, and the period holding a local day (its first day and the day after its last). */
-  async period(period: LeaderboardPeriod, day: string | null, timeZone: string): Promise<{ start: string; end: string; day: string }> {
+  async period(period: LeaderboardPeriod, day: string | null, timeZone: string): Promise<LeaderboardWindow> {
     const [row] = (await this.ds.query(
       `with d as (select coalesce($2::date, (now() at time zone $3::text)::date) as day),
             p as (select day, case $1::text when 'week' then date_trunc('week', day::timestamp)::date when 'month' then date_trunc('month', day::timestamp)::date
                                            when 'year' then date_trunc('year', day::timestamp)::date else date '1970-01-01' end as start from d)
        select to_char(day, 'YYYY-MM-DD') as day, to_char(start, 'YYYY-MM-DD') as start,
               to_char(case $1::text when 'week' then start + 6 when 'month' then (start + interval '1 month')::date - 1
-                                    when 'year' then (start + interval '1 year')::date - 1 else day end, 'YYYY-MM-DD') as "end"
+                                    when 'year' then (start + interval '1 year')::date - 1 else day end, 'YYYY-MM-DD') as "end",
+              -- An hour after the period's last local day ends ('all' never closes).
+              case when $1::text = 'all' then null
+                   else ((case $1::text when 'week' then start + 7 when 'month' then (start + interval '1 month')::date
+                                        else (start + interval '1 year')::date end)::timestamp at time zone $3::text) + interval '1 hour' end as freeze_at
          from p`,
       [period, day, timeZone],
-    )) as { start: string; end: string; day: string }[];
-    return row!;
+    )) as { start: string; end: string; day: string; freeze_at: Date | null }[];
+    const r = row!;
+    return { start: r.start, end: r.end, day: r.day, freezeAt: r.freeze_at, closed: r.freeze_at !== null && r.freeze_at.getTime() <= Date.now() };
+  }
+
+  /**
+   * Freezes a closed period's board: its entries as they stand, ranked as the live board (ties share
+   * a rank, the first there listed first), kept from then on, so an event arriving later moves the
+   * residents' own figures but not the board. Made by the freeze job soon after `freeze_at`, or by
+   * the first read after it, once (a concurrent reader waits for the first one's commit).
+   */
+  async freeze(period: LeaderboardPeriod, start: string, metric: LeaderboardMetric, freezeAt: Date): Promise<boolean> {
+    if (period === 'all') return false;
+    const { score, at } = BOARD[metric];
+    return this.ds.transaction(async (tx) => {
+      const made = (await tx.query(
+        `insert into leaderboard_freezes (period, period_start, metric, cutoff) values ($1, $2, $3, $4) on conflict do nothing returning 1`,
+        [period, start, metric, freezeAt],
+      )) as unknown[];
+      if (made.length === 0) return false;
+      await tx.query(
+        `insert into leaderboard_frozen (period, period_start, metric, position, user_id, value, rank)
+         select $1, $2, $3, row_number() over (order by ${score} desc, ${at} asc nulls last, user_id), user_id, ${score}, rank() over (order by ${score} desc)
+           from leaderboard_entries where period = $1 and period_start = $2 and ${score} > 0`,
+        [period, start, metric],
+      );
+      return true;
+    });
+  }
+
+  /** The top `limit` of a frozen board. */
+  async frozenBoard(period: LeaderboardPeriod, start: string, metric: LeaderboardMetric, limit: number): Promise<{ user_id: string; value: number; rank: number }[]> {
+    return (await this.ds.query(
+      `select user_id, value, rank from leaderboard_frozen where period = $1 and period_start = $2 and metric = $3 order by position limit $4`,
+      [period, start, metric, limit],
+    )) as { user_id: string; value: number; rank: number }[];
+  }
+
+  /** A user's standing on a frozen board, or null when they scored nothing then. */
+  async frozenStanding(period: LeaderboardPeriod, start: string, metric: LeaderboardMetric, userId: string): Promise<{ value: number; rank: number } | null> {
+    const [row] = (await this.ds.query(
+      `select value, rank from leaderboard_frozen where period = $1 and period_start = $2 and metric = $3 and user_id = $4`,
+      [period, start, metric, userId],
+    )) as { value: number; rank: number }[];
+    return row ?? null;
   }
 
   /** The top `limit` of a period with standard competition ranks (ties share a rank; first there, first listed). */

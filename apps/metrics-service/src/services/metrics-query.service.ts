@@ -134,14 +134,18 @@ export class MetricsQueryService {
     const metric = q.metric ?? 'kg';
     const limit = q.limit ? Number(q.limit) : 10;
     const p = await this.reads.period(period, q.date ?? null, this.env.METRICS_TIME_ZONE);
+    // A closed period is served as it stood an hour after it ended, whatever arrives later.
+    const frozen = p.closed && period !== 'all';
+    if (frozen) await this.reads.freeze(period, p.start, metric, p.freezeAt!);
     const [rows, mine, dataAsOf] = await Promise.all([
-      this.reads.leaderboard(period, p.start, metric, limit),
-      callerId ? this.reads.standing(period, p.start, metric, callerId) : Promise.resolve(null),
+      frozen ? this.reads.frozenBoard(period, p.start, metric, limit) : this.reads.leaderboard(period, p.start, metric, limit),
+      callerId ? (frozen ? this.reads.frozenStanding(period, p.start, metric, callerId) : this.reads.standing(period, p.start, metric, callerId)) : Promise.resolve(null),
       this.reads.dataAsOf(),
     ]);
     const handle = (id: string) => maskedHandle(id, this.env.METRICS_HANDLE_KEY);
     return {
       period, metric, unit: UNITS[metric], period_start: p.start, period_end: p.end, time_zone: this.env.METRICS_TIME_ZONE, data_as_of: dataAsOf,
+      frozen, frozen_at: frozen ? p.freezeAt!.toISOString() : null,
       entries: rows.map((r) => ({ rank: r.rank, handle: handle(r.user_id), value: r.value, ...(callerId === r.user_id ? { you: true } : {}) })),
       me: callerId && mine ? { rank: mine.rank, handle: handle(callerId), value: mine.value } : null,
     };

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { EventEnvelope } from '@wozamali/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { MetricsServiceEnv } from '../config/env';
-import { factOf, isFactEvent } from '../domain/facts';
+import { factOf, isFactEvent, type Fact } from '../domain/facts';
 import { dayChange, systemChanges, type DayChange } from '../domain/rollup';
 import { FactsRepository, type DayKey } from '../repositories/facts.repository';
 import { ImpactFactorsRepository } from '../repositories/impact-factors.repository';
@@ -40,7 +40,8 @@ export class MetricsService implements OnModuleInit {
     const relevant = envelopes.filter((e) => isFactEvent(e.type));
     if (relevant.length === 0) return;
     const versions = relevant.some((e) => e.type === 'collection_recorded') ? await this.impactFactors.all(tx) : [];
-    const keys = await this.facts.record(tx, relevant.map((e) => factOf(e, versions)), this.env.METRICS_TIME_ZONE);
+    const facts = relevant.map((e) => factOf(e, versions)).filter((f): f is Fact => f !== null);
+    const keys = await this.facts.record(tx, facts, this.env.METRICS_TIME_ZONE);
     await this.recompute(tx, keys);
   }
 
@@ -61,6 +62,7 @@ export class MetricsService implements OnModuleInit {
       if (m.from) newUsers.set(m.from, (newUsers.get(m.from) ?? 0) - 1);
     }
     await this.facts.moveLeaderboard(tx, changes);
+    await this.facts.markPending(tx, changes);
     await this.facts.moveSystemDays(tx, systemChanges(changes, newUsers));
   }
 }

@@ -31,7 +31,7 @@ export function collectionRecorded(user: string, o: { collectedAt: Date; lines: 
 /** A Kafka message carrying the event, as the inbox receives it. */
 export function asMessage(e: EventEnvelope, headers: Record<string, string> = {}): { topic: string; partition: number; message: KafkaMessage } {
   return {
-    topic: 'wozamali.wallet.events', partition: 0,
+    topic: topicOf(e), partition: 0,
     message: { key: Buffer.from(e.subject ?? ''), value: Buffer.from(JSON.stringify(e)), offset: '0', timestamp: '0', attributes: 0, headers },
   };
 }
@@ -43,3 +43,51 @@ export function randomDayIn(year: number, firstMonth = 0, months = 12): Date {
 }
 
 export const dayOf = (d: Date) => d.toISOString().slice(0, 10);
+
+/** An event of another domain, every contract field filled (the factories below), on its own topic. */
+function domainEnvelope(type: string, source: string, subject: string | null, occurredAt: Date, data: Record<string, unknown>): EventEnvelope {
+  return { id: uuidv7(), type, version: 1, source, occurred_at: occurredAt.toISOString(), subject, correlation_id: 'metrics-test', data };
+}
+
+/** A reward issued to a resident: by a redemption (counts as redeemed) unless `source` says otherwise. */
+export function rewardIssue(user: string, o: { at: Date; source?: 'redemption' | 'badge' | 'admin'; points?: number; recordedAt?: Date }): EventEnvelope {
+  const source = o.source ?? 'redemption';
+  return domainEnvelope('reward_issue', 'rewards-service', user, o.recordedAt ?? o.at, {
+    user_id: user, user_reward_id: uuidv7(), reward_id: uuidv7(), reward_code: source === 'badge' ? 'BADGE_SILVER' : 'VOUCHER_50',
+    reward_type: source === 'badge' ? 'badge' : 'discount', partner_service_id: null, reward_name: 'R50 voucher', source,
+    redemption_id: source === 'redemption' ? uuidv7() : null, transfer_id: source === 'redemption' ? uuidv7() : null, points_cost: o.points ?? 600,
+    value: 5000, currency: 'ZAR', issued_at: o.at.toISOString(), expires_at: source === 'badge' ? null : new Date(o.at.getTime() + 30 * 86_400_000).toISOString(),
+  });
+}
+
+/** A donation (anonymous: `user_id` null in data, the donor only in the envelope's subject). */
+export function donationCreate(user: string, o: { at: Date; amount?: number; points?: number; campaignId?: string; anonymous?: boolean; donationId?: string; recordedAt?: Date }): EventEnvelope {
+  return domainEnvelope('donation_create', 'donations-service', user, o.recordedAt ?? o.at, {
+    donation_id: o.donationId ?? uuidv7(), campaign_id: o.campaignId ?? uuidv7(), user_id: o.anonymous ? null : user, donor_ref: `donor-${user.slice(-8)}`,
+    visibility: o.anonymous ? 'anonymous' : 'public', amount: o.amount ?? 0, currency: 'ZAR', points: o.points ?? 0,
+    bonus_points: Math.floor((o.amount ?? 0) / 100), transfer_id: uuidv7(), receipt_number: (o.amount ?? 0) > 0 ? 'WM-2026-000001' : null, donated_at: o.at.toISOString(),
+  });
+}
+
+export function donationRefunded(user: string, o: { at: Date; amount?: number; points?: number; campaignId?: string; donationId?: string }): EventEnvelope {
+  return domainEnvelope('donation_refunded', 'donations-service', user, o.at, {
+    donation_id: o.donationId ?? uuidv7(), campaign_id: o.campaignId ?? uuidv7(), user_id: user, donor_ref: `donor-${user.slice(-8)}`, amount: o.amount ?? 0,
+    currency: 'ZAR', points: o.points ?? 0, bonus_points_reclaimed: 0, bonus_points_shortfall: 0, refund_transfer_id: uuidv7(),
+    receipt_number: null, reason: 'test refund', refunded_at: o.at.toISOString(),
+  });
+}
+
+export function withdrawalUpdate(user: string, o: { at: Date; amount: number; from: string; to: string; withdrawalId?: string }): EventEnvelope {
+  return domainEnvelope('withdrawal_update', 'withdrawals-service', user, o.at, {
+    withdrawal_id: o.withdrawalId ?? uuidv7(), user_id: user, from: o.from, to: o.to, amount: o.amount, currency: 'ZAR', method: 'bank_transfer',
+    actor: 'system', reason: null, transfer_id: uuidv7(), changed_at: o.at.toISOString(),
+  });
+}
+
+/** The topic each factory's events travel on. */
+export function topicOf(e: EventEnvelope): string {
+  if (e.type.startsWith('reward_')) return 'wozamali.rewards.events';
+  if (e.type.startsWith('donation_')) return 'wozamali.donations.events';
+  if (e.type.startsWith('withdrawal_')) return 'wozamali.withdrawals.events';
+  return 'wozamali.wallet.events';
+}

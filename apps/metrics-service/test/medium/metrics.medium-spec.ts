@@ -16,7 +16,7 @@ let db: DataSource;
 let base: string;
 
 beforeAll(async () => {
-  const env = validateEnv(MetricsServiceEnv, { ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'warn' });
+  const env = validateEnv(MetricsServiceEnv, { ...process.env, DB_PREFIX: process.env.DB_PREFIX || 'wozamali_test', KAFKA_BROKERS: kafkaBrokers(), LOG_LEVEL: 'warn', METRICS_JOBS_ENABLED: 'false' });
   const built = await buildMetrics(env);
   app = built.app;
   inbox = built.inbox!;
@@ -161,6 +161,9 @@ it('days, weeks and months follow Johannesburg time: 23:30 UTC on a Sunday is Mo
   expect((await get(q)).body.days.map((r: any) => [r.date, r.grams_collected])).toEqual([['2025-06-01', 100], ['2025-06-02', 200], ['2025-07-01', 400]]);
   expect((await get(`${q}&granularity=week`)).body.days.map((r: any) => [r.date, r.grams_collected])).toEqual([['2025-05-26', 100], ['2025-06-02', 200], ['2025-06-30', 400]]);
   expect((await get(`${q}&granularity=month`)).body.days.map((r: any) => [r.date, r.grams_collected])).toEqual([['2025-06-01', 300], ['2025-07-01', 400]]);
+  // This test's fixed week: a board an earlier run on the same database froze (a closed period is frozen at its first read) is thrown away.
+  await db.query(`delete from leaderboard_frozen where period = 'week' and period_start = '2025-06-02'`);
+  await db.query(`delete from leaderboard_freezes where period = 'week' and period_start = '2025-06-02'`);
   const week = await get(`/v1/metrics/leaderboard?period=week&date=2025-06-02`, { 'x-user-id': user });
   expect(week.body).toMatchObject({ period_start: '2025-06-02', period_end: '2025-06-08', me: { value: 200 } });
 });

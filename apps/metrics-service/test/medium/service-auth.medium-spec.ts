@@ -11,5 +11,5 @@ describeServiceAuth({
   service: 'metrics-service',
   migrations,
   minRoutes: 2,
-  build: async (env) => (await buildService({ service: 'metrics-service', envClass: MetricsServiceEnv, module: (e) => AppModule.register(e), callers }, validateEnv(MetricsServiceEnv, { ...process.env, ...env }))).app,
+  build: async (env) => (await buildService({ service: 'metrics-service', envClass: MetricsServiceEnv, module: (e) => AppModule.register(e), callers }, validateEnv(MetricsServiceEnv, { ...process.env, ...env, METRICS_JOBS_ENABLED: 'false' }))).app,
 });

@@ -10,6 +10,6 @@ import { migrations } from '../../src/migrations';
 describeServiceAuth({
   service: 'rewards-service',
   migrations,
-  minRoutes: 0,
+  minRoutes: 12,
   build: async (env) => (await buildService({ service: 'rewards-service', envClass: RewardsServiceEnv, module: (e) => AppModule.register(e), callers }, validateEnv(RewardsServiceEnv, { ...process.env, ...env }))).app,
 });

@@ -13,4 +13,6 @@ export const callers: CallerTable = {
   'rewards-service': ['POST /internal/v1/transfers', 'POST /internal/v1/transfers/:id/reverse'],
   // Donations are transfers, refunds their reversals; campaign balances are account reads.
   'donations-service': ['POST /internal/v1/transfers', 'POST /internal/v1/transfers/:id/reverse', 'GET /internal/v1/accounts/*'],
+  // The daily reconciliation of metrics with the ledger: a read.
+  'metrics-service': ['GET /internal/v1/reports/user-days'],
 };

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Param, Post, Put, Query, UseInterceptors } from '@nestjs/common';
+import { Caller, type ServiceCaller } from '@wozamali/platform';
 import {
   AdjustmentDto, CreateHoldDto, EarnPointsDto, InternalTransferDto, ListQueryDto, PutRateCardDto, PutTiersDto, RecordCollectionDto,
-  ReverseTransferDto, SettleHoldDto, SpendPointsDto,
+  ReverseTransferDto, SettleHoldDto, SpendPointsDto, UserDaysQueryDto,
 } from '../dtos/wallet.dto';
 import { CatalogService } from '../ledger/catalog.service';
 import type { WriteContext } from '../ledger/ledger.types';
@@ -53,8 +54,8 @@ export class CollectionsController {
   constructor(private readonly wallets: WalletService, private readonly catalog: CatalogService) {}
 
   @Post('collections')
-  record(@Body() dto: RecordCollectionDto, @Write() ctx: WriteContext) {
-    return this.wallets.recordCollection(ctx, dto);
+  record(@Body() dto: RecordCollectionDto, @Write() ctx: WriteContext, @Caller() caller: ServiceCaller | null) {
+    return this.wallets.recordCollection(ctx, dto, caller?.principal ?? null);
   }
 
   @Get('materials')
@@ -106,13 +107,13 @@ export class InternalController {
   constructor(private readonly wallets: WalletService) {}
 
   @Post('transfers')
-  transfer(@Body() dto: InternalTransferDto, @Write() ctx: WriteContext) {
-    return this.wallets.transfer(ctx, dto);
+  transfer(@Body() dto: InternalTransferDto, @Write() ctx: WriteContext, @Caller() caller: ServiceCaller | null) {
+    return this.wallets.transfer(ctx, dto, caller?.service ?? 'anonymous');
   }
 
   @Post('transfers/:id/reverse')
-  reverse(@Param('id', UuidPipe) id: string, @Body() dto: ReverseTransferDto, @Write() ctx: WriteContext, @Actor() actor: string) {
-    return this.wallets.reverse(ctx, id, dto, actor);
+  reverse(@Param('id', UuidPipe) id: string, @Body() dto: ReverseTransferDto, @Write() ctx: WriteContext, @Actor() actor: string, @Caller() caller: ServiceCaller | null) {
+    return this.wallets.reverse(ctx, id, dto, actor, caller?.service ?? 'anonymous');
   }
 
   @Post('holds')
@@ -128,6 +129,12 @@ export class InternalController {
   @Post('holds/:id/void')
   void(@Param('id', UuidPipe) id: string, @Body() dto: SettleHoldDto, @Write() ctx: WriteContext) {
     return this.wallets.settleHold(ctx, id, 'void', dto);
+  }
+
+  /** Each user's movements per asset on one local day, for the metrics service's reconciliation. */
+  @Get('reports/user-days')
+  userDays(@Query() q: UserDaysQueryDto) {
+    return this.wallets.userDays(q.date, q.time_zone);
   }
 
   /** A system account's balance per asset (summed over its shards), with its totals credited and debited. */

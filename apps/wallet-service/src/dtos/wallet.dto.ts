@@ -1,4 +1,22 @@
 import { Transform, Type } from 'class-transformer';
+import { ValidatorConstraint, Validate, type ValidatorConstraintInterface } from 'class-validator';
+
+@ValidatorConstraint({ name: 'isTimeZone' })
+class IsTimeZone implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string' || value.length > 64) return false;
+    try { new Intl.DateTimeFormat('en', { timeZone: value }); return true; } catch { return false; }
+  }
+  defaultMessage(): string { return 'time_zone must be an IANA time zone, e.g. Africa/Johannesburg'; }
+}
+
+@ValidatorConstraint({ name: 'isValidDay' })
+class IsValidDay implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+  }
+  defaultMessage(): string { return 'date must be a real day'; }
+}
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min,
   ValidateNested, ValidateIf, registerDecorator, type ValidationOptions,
@@ -342,3 +360,14 @@ export class ListQueryDto {
   cursor?: string;
 }
 
+
+/** `GET /internal/v1/reports/user-days?date=&time_zone=`: one local day, in an IANA time zone. */
+export class UserDaysQueryDto {
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: 'date must be YYYY-MM-DD' })
+  @Validate(IsValidDay)
+  date!: string;
+
+  @IsOptional()
+  @Validate(IsTimeZone)
+  time_zone: string = 'Africa/Johannesburg';
+}

@@ -11,6 +11,9 @@ export function statusOf(code: WalletErrorCode): number {
     case 'invalid_weight':
     case 'invalid_account':
       return 400;
+    case 'collector_mismatch':
+    case 'transfer_not_permitted':
+      return 403;
     case 'transfer_not_found':
     case 'hold_not_found':
       return 404;

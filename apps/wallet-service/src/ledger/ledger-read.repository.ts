@@ -47,6 +47,43 @@ export class LedgerReadRepository {
     return (await this.pool.query(sql, params)).rows as T[];
   }
 
+  /**
+   * Each user's movements per asset on one local day (`date` in `timeZone`), for the metrics
+   * service's reconciliation: `earned`/`spent` the positive/negative net of each transfer on the
+   * user's accounts; `donated` the debits of donations less what came back (their reversals, and
+   * refund transfers from a campaign); `withdrawn` the debits of posted holds less what came back
+   * (their reversals, and transfers from payout clearing: returned payouts).
+   */
+  userDays(date: string, timeZone: string): Promise<{ user_id: string; asset: Asset; earned: string; spent: string; donated: string; withdrawn: string }[]> {
+    return this.rows(
+      `with t as (
+         select tr.id, tr.kind, orig.kind as reversed_kind,
+                exists (select 1 from postings p2 join accounts a2 on a2.id = p2.account_id where p2.transfer_id = tr.id and a2.owner_type = 'campaign' and p2.amount < 0) as from_campaign,
+                exists (select 1 from postings p2 join accounts a2 on a2.id = p2.account_id where p2.transfer_id = tr.id and a2.owner_type = 'payout_clearing' and p2.amount < 0) as from_clearing
+           from transfers tr left join transfers orig on orig.id = tr.reverses_transfer_id
+          where tr.created_at >= ($1::date::timestamp at time zone $2::text) and tr.created_at < (($1::date + 1)::timestamp at time zone $2::text)),
+       per_transfer as (
+         select t.id, t.kind, t.reversed_kind, t.from_campaign, t.from_clearing, a.owner_id as user_id, p.asset, sum(p.amount) as net,
+                coalesce(sum(p.amount) filter (where p.amount < 0), 0) as debits, coalesce(sum(p.amount) filter (where p.amount > 0), 0) as credits
+           from t join postings p on p.transfer_id = t.id join accounts a on a.id = p.account_id and a.owner_type = 'user'
+          group by 1, 2, 3, 4, 5, 6, 7)
+       select user_id, asset,
+              sum(greatest(net, 0))::bigint as earned, sum(greatest(-net, 0))::bigint as spent,
+              sum(case when kind = 'donate' then -debits when reversed_kind = 'donate' or (kind = 'transfer' and from_campaign) then -credits else 0 end)::bigint as donated,
+              sum(case when kind = 'withdraw_post' then -debits when reversed_kind = 'withdraw_post' or (kind = 'transfer' and from_clearing) then -credits else 0 end)::bigint as withdrawn
+         from per_transfer
+        group by 1, 2
+        order by 1, 2`,
+      [date, timeZone],
+    );
+  }
+
+  /** Who made a transfer (its idempotency scope: the calling service for internal calls), or undefined when there is no such transfer. */
+  async transferMaker(id: string): Promise<string | null | undefined> {
+    const [row] = await this.rows<{ client_id: string | null }>('select client_id from transfers where id = $1', [id]);
+    return row ? row.client_id : undefined;
+  }
+
   /** The user's money and points accounts (shard 0), either of which may not exist yet. */
   findUserAccounts(userId: string): Promise<UserAccountRow[]> {
     return this.rows(`select id, asset, balance, held, lifetime_earned, updated_at from accounts where owner_type = 'user' and owner_id = $1 and shard = 0`, [userId]);

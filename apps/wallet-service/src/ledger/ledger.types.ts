@@ -19,6 +19,8 @@ export interface PostingSpec {
   allow_negative?: boolean;
   /** The account keeps no cached balance (the platform's funding account): no row lock, balance = sum of postings. */
   uncached?: boolean;
+  /** A debit of an account spread over shards: taken from all its shards (the database locks them in order). */
+  spread?: boolean;
 }
 
 /** What ledger_execute returns (and stores against the idempotency key). */

@@ -61,6 +61,25 @@ describe('posting builders', () => {
     expect(usersOf(legs)).toEqual([USER]);
   });
 
+  it('marks every debit of a sharded system account spread (taken from all its shards) and puts credits on a shard', () => {
+    const legs: Leg[] = [
+      { from: { type: 'campaign', id: CAMPAIGN }, to: { type: 'payout_clearing' }, asset: 'ZAR', amount: 900 },
+      { from: { type: 'reward_sink' }, to: { type: 'user', id: USER }, asset: 'POINTS', amount: 40 },
+      { from: { type: 'payout_clearing' }, to: { type: 'user', id: USER }, asset: 'ZAR', amount: 300 },
+    ];
+    const postings = legPostings('transfer', legs, shard7);
+    expect(postings.filter((p) => p.amount < 0)).toEqual([
+      { owner_type: 'campaign', owner_id: CAMPAIGN, asset: 'ZAR', shard: 0, amount: -900, spread: true },
+      { owner_type: 'reward_sink', owner_id: 'rewards', asset: 'POINTS', shard: 0, amount: -40, spread: true },
+      { owner_type: 'payout_clearing', owner_id: 'payouts', asset: 'ZAR', shard: 0, amount: -300, spread: true },
+    ]);
+    expect(postings.filter((p) => p.amount > 0 && p.owner_type === 'payout_clearing')).toEqual([
+      { owner_type: 'payout_clearing', owner_id: 'payouts', asset: 'ZAR', shard: 7, amount: 900 },
+    ]);
+    // A debit of a user or of the platform's funding account is never spread.
+    expect(legPostings('transfer', [{ from: { type: 'user', id: USER }, to: { type: 'platform' }, asset: 'ZAR', amount: 1 }], shard7).some((p) => p.spread)).toBe(false);
+  });
+
   it('refuses a leg from an account to itself', () => {
     expect(() => legPostings('transfer', [{ from: { type: 'user', id: USER }, to: { type: 'user', id: USER }, asset: 'ZAR', amount: 1 }], shard7)).toThrow(InvalidLegs);
     expect(usersOf([{ from: { type: 'user', id: USER }, to: { type: 'user', id: OTHER }, asset: 'ZAR', amount: 1 }])).toEqual([USER, OTHER]);

@@ -66,7 +66,7 @@ export function earnPostings(userId: string, points: number, amount: number | un
 }
 
 export function spendPostings(userId: string, points: number, shard: ShardPicker): PostingSpec[] {
-  return [userPosting(userId, 'POINTS', -points), { owner_type: 'reward_sink', owner_id: SYSTEM_OWNER_IDS.reward_sink, asset: 'POINTS', shard: shard(), amount: points }];
+  return [userPosting(userId, 'POINTS', -points), shardedPosting('reward_sink', SYSTEM_OWNER_IDS.reward_sink, 'POINTS', points, shard)];
 }
 
 /** A positive points adjustment counts as earned (tiers); a negative one never lowers a tier. */
@@ -79,7 +79,7 @@ export function collectionPostings(userId: string, c: { points: number; amount: 
   const postings: PostingSpec[] = [];
   if (c.points > 0) postings.push(userPosting(userId, 'POINTS', c.points, true), funding('POINTS', -c.points));
   if (c.amount > 0) postings.push(userPosting(userId, 'ZAR', c.amount));
-  if (c.fund_amount > 0) postings.push({ owner_type: 'campaign', owner_id: GREEN_SCHOLAR_FUND_CAMPAIGN_ID, asset: 'ZAR', shard: shard(), amount: c.fund_amount });
+  if (c.fund_amount > 0) postings.push(shardedPosting('campaign', GREEN_SCHOLAR_FUND_CAMPAIGN_ID, 'ZAR', c.fund_amount, shard));
   if (c.gross_amount > 0) postings.push(funding('ZAR', -c.gross_amount));
   return postings;
 }
@@ -91,14 +91,25 @@ function accountPosting(ref: AccountRef, asset: Asset, amount: number, kind: Tra
       return userPosting(ref.id, asset, amount, kind === 'earn' && asset === 'POINTS' && amount > 0);
     case 'campaign':
       if (!ref.id) throw new InvalidLegs('a campaign account needs id');
-      // Credits are spread over shards so donations don't queue behind one row.
-      return { owner_type: 'campaign', owner_id: ref.id, asset, shard: amount > 0 ? shard() : 0, amount };
+      return shardedPosting('campaign', ref.id, asset, amount, shard);
     case 'platform':
       return funding(asset, amount);
     case 'reward_sink':
     case 'payout_clearing':
-      return { owner_type: ref.type, owner_id: SYSTEM_OWNER_IDS[ref.type], asset, shard: shard(), amount };
+      return shardedPosting(ref.type, SYSTEM_OWNER_IDS[ref.type], asset, amount, shard);
   }
+}
+
+/**
+ * A posting on an account spread over {@link SYSTEM_SHARDS} rows (a campaign, the reward sink,
+ * payout clearing): a credit lands on a random shard, so credits don't queue behind one row; a
+ * debit is `spread`: the database locks every shard in order and takes from the fullest, so it is
+ * refused only when the account as a whole is short.
+ */
+export function shardedPosting(ownerType: OwnerType, ownerId: string, asset: Asset, amount: number, shard: ShardPicker): PostingSpec {
+  return amount > 0
+    ? { owner_type: ownerType, owner_id: ownerId, asset, shard: shard(), amount }
+    : { owner_type: ownerType, owner_id: ownerId, asset, shard: 0, amount, spread: true };
 }
 
 /** The users a set of legs moves money or points of. */

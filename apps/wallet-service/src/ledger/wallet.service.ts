@@ -12,8 +12,10 @@ import type { Asset, LedgerResult, OwnerType, PostingSpec, WriteContext } from '
 import {
   adjustmentPostings, collectionPostings, earnPostings, InvalidLegs, planTransfer, randomShard, spendPostings, SYSTEM_OWNER_IDS, type Leg,
 } from './postings';
+import { reversalRefusal, transferRefusal } from './transfer-policy';
 import { Written } from './written';
-import type { WalletView } from '@wozamali/contracts';
+import type { WalletLedgerUserDaysResponse, WalletView } from '@wozamali/contracts';
+import type { TokenPrincipal } from '@wozamali/platform';
 
 /** The wallet read: the wallet API contract's view (one definition for the service and its callers). */
 export type { WalletView };
@@ -158,6 +160,15 @@ export class WalletService {
     return { data: page, next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
   }
 
+  /** Each user's movements per asset on one local day, from the ledger (the metrics service reconciles with it). */
+  async userDays(date: string, timeZone: string): Promise<WalletLedgerUserDaysResponse> {
+    const rows = await this.reads.userDays(date, timeZone);
+    return {
+      date, time_zone: timeZone,
+      users: rows.map((r) => ({ user_id: r.user_id.toLowerCase(), asset: r.asset, earned: Number(r.earned), spent: Number(r.spent), donated: Number(r.donated), withdrawn: Number(r.withdrawn) })),
+    };
+  }
+
   /** What a system account holds per asset (both assets, zeros for one that never moved). */
   async accountBalances(ownerType: string, ownerId: string): Promise<AccountBalancesView> {
     if (!(BALANCE_OWNERS as readonly string[]).includes(ownerType)) {
@@ -195,7 +206,13 @@ export class WalletService {
     return this.userWrite(r, { asset: dto.asset, reason: dto.reason });
   }
 
-  async reverse(ctx: WriteContext, transferId: string, dto: ReverseTransferDto, actor: string): Promise<Written<ReversalView>> {
+  /** `caller`: the internal service asking (it may reverse only its own transfers); absent for an admin through the gateway. */
+  async reverse(ctx: WriteContext, transferId: string, dto: ReverseTransferDto, actor: string, caller?: string): Promise<Written<ReversalView>> {
+    if (caller !== undefined) {
+      const madeBy = await this.reads.transferMaker(transferId);
+      const refusal = madeBy === undefined ? null : reversalRefusal(caller, madeBy);
+      if (refusal) throw new WalletException('transfer_not_permitted', refusal);
+    }
     const r = await this.ledger.execute(ctx, { kind: 'reverse', userId: null, reverses: transferId, description: `Reversal of ${transferId}: ${dto.reason}`, metadata: { actor } });
     return new Written(r, {
       transfer_id: r.transfer_id, reverses_transfer_id: transferId, kind: r.kind, user_id: r.user_id, points: r.points_change, amount: r.money_change,
@@ -207,7 +224,7 @@ export class WalletService {
    * Internal API for rewards, donations and withdrawals: one transfer of one or more legs, all or
    * nothing. A multi-leg transfer concerns at most one user (whose events it writes).
    */
-  async transfer(ctx: WriteContext, dto: InternalTransferDto): Promise<Written<TransferView>> {
+  async transfer(ctx: WriteContext, dto: InternalTransferDto, caller: string): Promise<Written<TransferView>> {
     const multiLeg = dto.legs !== undefined;
     const legs: Leg[] = dto.legs ?? [{ from: dto.from!, to: dto.to!, asset: dto.asset!, amount: dto.amount! }];
     let plan: { postings: PostingSpec[]; userId: string | null };
@@ -216,6 +233,8 @@ export class WalletService {
     } catch (err) {
       throw err instanceof InvalidLegs ? new WalletException('invalid_account', err.message) : err;
     }
+    const refusal = transferRefusal(caller, dto.kind, legs);
+    if (refusal) throw new WalletException('transfer_not_permitted', refusal);
     const r = await this.ledger.execute(ctx, { kind: dto.kind, userId: plan.userId, description: dto.description, reference: dto.reference, metadata: dto.metadata, postings: plan.postings });
     return new Written(r, { transfer_id: r.transfer_id, kind: r.kind, user_id: r.user_id, created_at: r.created_at, postings: r.postings });
   }
@@ -234,7 +253,16 @@ export class WalletService {
   }
 
   /** A weighed collection: points (tier multiplier) and money to the resident, the fund's share to the fund. */
-  async recordCollection(ctx: WriteContext, dto: RecordCollectionDto): Promise<Written<Record<string, unknown>>> {
+  /**
+   * `principal`: who the gateway says recorded it. A collector's collection always carries their own
+   * id as `collector_id` (another id is 403 collector_mismatch); an admin or a service key may name one.
+   */
+  async recordCollection(ctx: WriteContext, dto: RecordCollectionDto, principal: TokenPrincipal | null = null): Promise<Written<Record<string, unknown>>> {
+    let collectorId = dto.collector_id?.toLowerCase() ?? null;
+    if (principal?.type === 'user' && principal.role === 'collector') {
+      if (collectorId !== null && collectorId !== principal.userId) throw new WalletException('collector_mismatch', 'a collector records collections as themselves: leave collector_id out or send your own id');
+      collectorId = principal.userId;
+    }
     const collectedAt = dto.collected_at ? new Date(dto.collected_at) : new Date();
     if (collectedAt.getTime() > Date.now() + 5 * 60_000) throw new WalletException('invalid_weight', 'collected_at is in the future');
     const items = dto.materials.map((m) => ({ material: m.material, kg: m.kg, grams: kgToGrams(m.kg) }));
@@ -252,15 +280,15 @@ export class WalletService {
     const collectionId = dto.collection_id ?? uuidv7();
     const transferId = uuidv7();
     const summary = {
-      collection_id: collectionId, user_id: dto.user_id, collector_id: dto.collector_id ?? null, collected_at: collectedAt.toISOString(),
+      collection_id: collectionId, user_id: dto.user_id, collector_id: collectorId, collected_at: collectedAt.toISOString(),
       rate_card_version: card.version, tier: standing.tier, tier_multiplier_bp: standing.multiplier_bp, points: c.points, amount: c.amount,
       fund_amount: c.fund_amount, gross_amount: c.gross_amount, currency: 'ZAR', total_grams: c.total_grams, lines: c.lines, impact: c.impact,
     };
     const r = await this.ledger.execute(ctx, {
       transferId, kind: 'collection', userId: dto.user_id, reference: collectionId, postings: collectionPostings(dto.user_id, c, randomShard),
       description: `Recycling collection: ${c.lines.map((l) => `${l.kg} kg ${l.name}`).join(', ')}`,
-      metadata: { collection_id: collectionId, rate_card_version: card.version, collector_id: dto.collector_id ?? null },
-      collection: { id: collectionId, collector_id: dto.collector_id ?? null, collected_at: collectedAt.toISOString(), rate_card_version: card.version, total_grams: c.total_grams, points: c.points, amount: c.amount, fund_amount: c.fund_amount, lines: c.lines },
+      metadata: { collection_id: collectionId, rate_card_version: card.version, collector_id: collectorId },
+      collection: { id: collectionId, collector_id: collectorId, collected_at: collectedAt.toISOString(), rate_card_version: card.version, total_grams: c.total_grams, points: c.points, amount: c.amount, fund_amount: c.fund_amount, lines: c.lines },
       events: [{ type: 'collection_recorded', data: { ...summary, transfer_id: transferId, materials: c.lines } }],
       response: { collection: summary },
     });

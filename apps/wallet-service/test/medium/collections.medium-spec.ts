@@ -1,4 +1,5 @@
 import { GREEN_SCHOLAR_FUND_CAMPAIGN_ID, uuidv7 } from '@wozamali/contracts';
+import { serviceAuthHeaders } from '@wozamali/testing';
 import { useWalletApp } from '../support/wallet-app';
 
 // The default card of DOMAIN.md, which other test files rely on: any new card a test puts in force
@@ -55,6 +56,20 @@ describe('recycling collections', () => {
     expect(await fundCreditOf(res.body.transfer_id)).toBe(300);
     const [event] = await t.db.query(`select payload from outbox where key = $1 and type = 'collection_recorded'`, [user]);
     expect(event.payload.data).toMatchObject({ collection_id: res.body.collection_id, transfer_id: res.body.transfer_id, total_grams: 2500, points: 25, amount: 928, fund_amount: 300 });
+  });
+
+  it("records a collector's collection under their own id: collector_id filled in when left out, another collector's id refused 403 collector_mismatch", async () => {
+    const collector = uuidv7();
+    const as = await serviceAuthHeaders('wallet-service', 'api-gateway', { type: 'user', userId: collector, role: 'collector' });
+    const resident = uuidv7();
+    const own = await t.w.post('/v1/collections', { user_id: resident, materials: [{ material: 'GLASS', kg: '1' }] }, uuidv7(), as);
+    expect(own.status).toBe(201);
+    expect(own.body.collector_id).toBe(collector);
+    const named = await t.w.post('/v1/collections', { user_id: resident, collector_id: collector.toUpperCase(), materials: [{ material: 'GLASS', kg: '1' }] }, uuidv7(), as);
+    expect([named.status, named.body.collector_id]).toEqual([201, collector]);
+    const other = await t.w.post('/v1/collections', { user_id: resident, collector_id: uuidv7(), materials: [{ material: 'GLASS', kg: '1' }] }, uuidv7(), as);
+    expect([other.status, other.body.code]).toEqual([403, 'collector_mismatch']);
+    expect((await t.db.query('select collector_id from collections where user_id = $1', [resident])).map((r: { collector_id: string }) => r.collector_id)).toEqual([collector, collector]);
   });
 
   it('credits a collection id at most once, even under another idempotency key', async () => {

@@ -50,11 +50,13 @@ describe('the events the wallet writes', () => {
 
     ok(await t.w.post(`/v1/users/${pointsOnly}/points/earn`, { points: 700, reason: 'points only' }));
     ok(await t.w.post(`/v1/users/${pointsOnly}/points/spend`, { points: 50, reason: 'voucher' }));
-    ok(await t.w.post('/internal/v1/transfers', { kind: 'earn', from: { type: 'platform' }, to: { type: 'user', id: moneyOnly }, asset: 'ZAR', amount: 5000, description: 'money only' }));
+    ok(await t.w.post('/v1/admin/adjustments', { user_id: moneyOnly, asset: 'ZAR', amount: 5000, reason: 'money only' }));
     ok(await t.w.post(`/v1/users/${both}/points/earn`, { points: 40, amount: 900, reason: 'both' }));
     const collection = ok(await t.w.post('/v1/collections', { user_id: both, materials: [{ material: 'PET', kg: '2.500' }, { material: 'GLASS', kg: '1.000' }] }));
     const hold = ok(await t.w.post('/internal/v1/holds', { user_id: moneyOnly, amount: 1000, description: 'withdrawal' }));
     ok(await t.w.post(`/internal/v1/holds/${hold.hold_id}/post`, {}));
+    // The payout came back: the withdrawals service credits it from payout clearing (a `transfer`).
+    ok(await t.w.post('/internal/v1/transfers', { kind: 'transfer', from: { type: 'payout_clearing' }, to: { type: 'user', id: moneyOnly }, asset: 'ZAR', amount: 1000, description: 'payout returned' }));
     const hold2 = ok(await t.w.post('/internal/v1/holds', { user_id: moneyOnly, amount: 500, description: 'withdrawal' }));
     ok(await t.w.post(`/internal/v1/holds/${hold2.hold_id}/void`, {}));
     ok(await t.w.post('/v1/admin/adjustments', { user_id: pointsOnly, asset: 'POINTS', amount: 10, reason: 'missed collection' }));
@@ -86,7 +88,7 @@ describe('the events the wallet writes', () => {
           switch (m.op) {
             case 'earn': await t.w.post(`/v1/users/${user}/points/earn`, { points: m.points, ...(m.amount ? { amount: m.amount } : {}), reason: 'random' }); break;
             case 'spend': await t.w.post(`/v1/users/${user}/points/spend`, { points: m.points, reason: 'random' }); break; // may be refused: writes nothing
-            case 'credit': await t.w.post('/internal/v1/transfers', { kind: 'transfer', from: { type: 'platform' }, to: { type: 'user', id: user }, asset: 'ZAR', amount: m.amount, description: 'random' }); break;
+            case 'credit': await t.w.post('/v1/admin/adjustments', { user_id: user, asset: 'ZAR', amount: m.amount, reason: 'random credit' }); break;
             case 'adjust': await t.w.post('/v1/admin/adjustments', { user_id: user, asset: m.asset, amount: m.amount, reason: 'random' }); break;
           }
         }

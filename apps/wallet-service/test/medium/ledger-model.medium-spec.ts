@@ -158,7 +158,7 @@ async function step(m: Model, ids: string[], op: Op): Promise<void> {
       const u = m.users[op.u]!;
       const user: Ref = { type: 'user', id: ids[op.u]! };
       const legs = [leg(user, { type: 'reward_sink' }, 'POINTS', op.points), ...(op.cash ? [leg({ type: 'platform' }, user, 'ZAR', op.cash)] : [])];
-      const call = () => wallets.transfer(ctx(), { kind: 'redeem', description: 'model cashback', legs });
+      const call = () => wallets.transfer(ctx(), { kind: 'redeem', description: 'model cashback', legs }, 'rewards-service');
       if (op.points > u.points) return expectRejected(call(), 'insufficient_points');
       const r = (await call()).result;
       expect({ points: r.points_change, money: r.money_change, postings: r.postings.length }).toEqual({ points: -op.points, money: op.cash, postings: legs.length * 2 });
@@ -175,7 +175,7 @@ async function step(m: Model, ids: string[], op: Op): Promise<void> {
         ...(op.points ? [leg(user, campaign, 'POINTS', op.points)] : []),
         ...(op.bonus ? [leg({ type: 'platform' }, user, 'POINTS', op.bonus)] : []),
       ];
-      const call = () => wallets.transfer(ctx(), { kind: 'donate', user_id: ids[op.u]!, description: 'model donation', legs });
+      const call = () => wallets.transfer(ctx(), { kind: 'donate', user_id: ids[op.u]!, description: 'model donation', legs }, 'donations-service');
       // One transfer: the bonus arrives in the same transfer, so it counts towards the points given.
       if (u.points - op.points + op.bonus < 0) return expectRejected(call(), 'insufficient_points');
       if (u.zar - op.zar - u.held < 0) return expectRejected(call(), 'insufficient_funds');

@@ -81,7 +81,7 @@ describe('multi-leg transfers', () => {
     const res = await transfer({ kind: 'donate', description: 'too much', reference, legs: [
       { from: user(u), to: campaign(c), asset: 'ZAR', amount: 400 },
       { from: user(u), to: campaign(c), asset: 'POINTS', amount: 101 },
-      { from: platform, to: campaign(c), asset: 'ZAR', amount: 50 },
+      { from: user(u), to: campaign(c), asset: 'ZAR', amount: 50 },
     ] });
     expect(res.status).toBe(422);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
@@ -153,6 +153,59 @@ describe('multi-leg transfers', () => {
     expect(self.body).toMatchObject({ status: 400, code: 'invalid_account' });
     expect(await transfersOf(a)).toHaveLength(1);
     expect(await transfersOf(b)).toHaveLength(0);
+  });
+});
+
+describe('debits of system accounts spread over shards', () => {
+  const shardsOf = async (c: string): Promise<{ shard: number; balance: number }[]> => t.db.query(
+    `select shard, balance::int as balance from accounts where owner_type = 'campaign' and owner_id = $1 and asset = 'ZAR' and balance <> 0 order by shard`, [c]);
+
+  it('pays a campaign\'s whole balance out in one debit, whatever shards its donations landed on, and refuses one cent more naming the asset', async () => {
+    const c = uuidv7();
+    const donors = Array.from({ length: 12 }, () => uuidv7());
+    const donations: string[] = [];
+    for (const d of donors) {
+      await earn(d, 1, 1000);
+      donations.push((await transfer({ kind: 'donate', from: user(d), to: campaign(c), asset: 'ZAR', amount: 100, description: 'donation' })).body.transfer_id);
+    }
+    // 12 credits over 64 shards: (almost surely) several shards, none holding everything.
+    expect((await shardsOf(c)).length).toBeGreaterThan(1);
+    const tooMuch = await transfer({ kind: 'transfer', description: 'disburse', legs: [{ from: campaign(c), to: { type: 'payout_clearing' }, asset: 'ZAR', amount: 1201 }] });
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.body).toMatchObject({ code: 'insufficient_funds', asset: 'ZAR' });
+    expect((await balances('campaign', c)).balances[0]).toEqual({ asset: 'ZAR', balance: 1200, credited: 1200, debited: 0 });
+    const all = await transfer({ kind: 'transfer', description: 'disburse', legs: [{ from: campaign(c), to: { type: 'payout_clearing' }, asset: 'ZAR', amount: 1150 }] });
+    expect(all.status).toBe(201);
+    const debits = all.body.postings.filter((p: { owner_type: string; amount: number }) => p.owner_type === 'campaign');
+    expect(debits.length).toBeGreaterThan(1);
+    expect(debits.reduce((s: number, p: { amount: number }) => s + p.amount, 0)).toBe(-1150);
+    expect((await balances('campaign', c)).balances[0]).toEqual({ asset: 'ZAR', balance: 50, credited: 1200, debited: 1150 });
+    // A refund of a donation whose own shard was emptied draws on what is left elsewhere; then the campaign is short.
+    const refunds = [];
+    for (const id of donations) refunds.push((await t.w.post(`/internal/v1/transfers/${id}/reverse`, { reason: 'refund' })).status);
+    expect(refunds.filter((s) => s === 201)).toHaveLength(0); // 50 left, every donation was 100
+    const half = await transfer({ kind: 'donate', from: user(donors[0]!), to: campaign(c), asset: 'ZAR', amount: 60, description: 'top-up' });
+    expect(half.status).toBe(201);
+    const refund = await t.w.post(`/internal/v1/transfers/${donations[5]}/reverse`, { reason: 'refund' });
+    expect(refund.status).toBe(201);
+    expect((await balances('campaign', c)).balances[0]).toMatchObject({ balance: 10 });
+    expect((await wallet(donors[5]!)).balance).toBe(1000);
+  });
+
+  it('lets concurrent debits of one campaign take exactly what it holds, no more', async () => {
+    const c = uuidv7();
+    for (let i = 0; i < 10; i += 1) {
+      const d = uuidv7();
+      await earn(d, 1, 500);
+      await transfer({ kind: 'donate', from: user(d), to: campaign(c), asset: 'ZAR', amount: 300, description: 'donation' });
+    }
+    const payouts = await Promise.all(Array.from({ length: 8 }, () => transfer({ kind: 'transfer', description: 'disburse', legs: [
+      { from: campaign(c), to: { type: 'payout_clearing' }, asset: 'ZAR', amount: 700 },
+    ] })));
+    expect(payouts.filter((r) => r.status === 201)).toHaveLength(4); // 3,000 / 700
+    expect(payouts.filter((r) => r.status === 422)).toHaveLength(4);
+    expect((await balances('campaign', c)).balances[0]).toEqual({ asset: 'ZAR', balance: 200, credited: 3000, debited: 2800 });
+    expect(await t.db.query(`select id from accounts where owner_type = 'campaign' and owner_id = $1 and balance < 0`, [c])).toEqual([]);
   });
 });
 

@@ -83,4 +83,54 @@ describe('the wallet authorizes by caller, from the verified service token only'
     expect(bare.status).toBe(201);
     expect((await t.db.query('select client_id from transfers where id = $1', [bare.body.transfer_id]))[0].client_id).toBe('api-gateway');
   });
+  it('each internal caller may move only what its flows need: minting, another service\'s kinds and another\'s reversals are 403 transfer_not_permitted, nothing written', async () => {
+    const user = await funded(5_000);
+    const campaign = uuidv7();
+    const before = await transfersOf(user);
+    const mint = { kind: 'earn', from: { type: 'platform' }, to: { type: 'user', id: user }, asset: 'ZAR', amount: 50_000, description: 'free money' };
+    for (const caller of ['rewards-service', 'donations-service', 'withdrawals-service']) {
+      const res = await t.w.post('/internal/v1/transfers', mint, uuidv7(), await as(caller));
+      expect([caller, res.status, res.body.code]).toEqual([caller, 403, 'transfer_not_permitted']);
+    }
+    // A cashback without the points it costs is minting too; a donation bonus without a donation as well.
+    const bareCashback = await t.w.post('/internal/v1/transfers', { kind: 'redeem', description: 'x', legs: [{ from: { type: 'platform' }, to: { type: 'user', id: user }, asset: 'ZAR', amount: 1_000 }] }, uuidv7(), await as('rewards-service'));
+    expect([bareCashback.status, bareCashback.body.code]).toEqual([403, 'transfer_not_permitted']);
+    const bareBonus = await t.w.post('/internal/v1/transfers', { kind: 'donate', description: 'x', legs: [{ from: { type: 'platform' }, to: { type: 'user', id: user }, asset: 'POINTS', amount: 1_000 }] }, uuidv7(), await as('donations-service'));
+    expect([bareBonus.status, bareBonus.body.code]).toEqual([403, 'transfer_not_permitted']);
+    // The rewards service cannot donate, the donations service cannot redeem, withdrawals can do neither.
+    const donate = { kind: 'donate', from: { type: 'user', id: user }, to: { type: 'campaign', id: campaign }, asset: 'ZAR', amount: 100, description: 'donation' };
+    for (const caller of ['rewards-service', 'withdrawals-service']) expect((await t.w.post('/internal/v1/transfers', donate, uuidv7(), await as(caller))).status).toBe(403);
+    const redeem = { kind: 'redeem', from: { type: 'user', id: user }, to: { type: 'reward_sink' }, asset: 'POINTS', amount: 1, description: 'reward' };
+    expect((await t.w.post('/internal/v1/transfers', redeem, uuidv7(), await as('donations-service'))).status).toBe(403);
+    expect(await transfersOf(user)).toBe(before);
+    // What it may do it can, and it may reverse its own transfer but not another service's.
+    const donation = await t.w.post('/internal/v1/transfers', donate, uuidv7(), await as('donations-service'));
+    expect(donation.status).toBe(201);
+    const byRewards = await t.w.post(`/internal/v1/transfers/${donation.body.transfer_id}/reverse`, { reason: 'not mine' }, uuidv7(), await as('rewards-service'));
+    expect([byRewards.status, byRewards.body.code]).toEqual([403, 'transfer_not_permitted']);
+    const byWithdrawals = await t.w.post(`/internal/v1/transfers/${donation.body.transfer_id}/reverse`, { reason: 'not mine' }, uuidv7(), await as('withdrawals-service'));
+    expect(byWithdrawals.status).toBe(403);
+    const own = await t.w.post(`/internal/v1/transfers/${donation.body.transfer_id}/reverse`, { reason: 'refund' }, uuidv7(), await as('donations-service'));
+    expect(own.status).toBe(201);
+    expect(await transfersOf(user)).toBe(before + 2);
+  });
+  it('the day report is one read open to the metrics service only, and checks its date and time zone', async () => {
+    const user = await funded(2_500);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Africa/Johannesburg' }).format(new Date());
+    const get = async (query: string, caller: string) => {
+      const res = await fetch(`${t.w.url}/internal/v1/reports/user-days?${query}`, { headers: await as(caller) });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const report = await get(`date=${today}&time_zone=Africa/Johannesburg`, 'metrics-service');
+    expect(report.status).toBe(200);
+    expect(report.body.users.filter((u: { user_id: string }) => u.user_id === user)).toEqual([
+      { user_id: user, asset: 'POINTS', earned: 1, spent: 0, donated: 0, withdrawn: 0 },
+      { user_id: user, asset: 'ZAR', earned: 2_500, spent: 0, donated: 0, withdrawn: 0 },
+    ]);
+    for (const caller of ['rewards-service', 'donations-service', 'api-gateway']) expect((await get(`date=${today}`, caller)).status).toBe(403);
+    for (const bad of ['date=2026-02-30', 'date=yesterday', `date=${today}&time_zone=Mars/Olympus`, '']) {
+      const res = await get(bad, 'metrics-service');
+      expect([bad, res.status, res.body.code]).toEqual([bad, 400, 'validation_failed']);
+    }
+  });
 });

@@ -19,13 +19,22 @@ export interface WalletTestApp {
 
 /**
  * The service a test's call comes from, as in production: the gateway on the public API, the
- * withdrawals-service on holds and transfers, the rewards-service on reversals, the
- * donations-service on account reads. A test that sends its own `authorization` overrides it.
+ * withdrawals-service on holds, the donations-service on account reads and reversals, and on a
+ * transfer the service whose business its kind is (redeem: rewards, donate and campaign moves:
+ * donations, money back from payout clearing: withdrawals). A test that sends its own
+ * `authorization` overrides it.
  */
-export function callerFor(method: string, path: string): string {
+export function callerFor(method: string, path: string, body?: unknown): string {
   if (!path.startsWith('/internal/')) return 'api-gateway';
-  if (/^\/internal\/v1\/transfers\/[^/]+\/reverse/.test(path)) return 'rewards-service';
+  if (/^\/internal\/v1\/transfers\/[^/]+\/reverse/.test(path)) return 'donations-service';
   if (path.startsWith('/internal/v1/accounts')) return 'donations-service';
+  if (path === '/internal/v1/transfers' && body && typeof body === 'object') {
+    const b = body as { kind?: unknown; from?: { type?: unknown }; legs?: { from?: { type?: unknown } }[] };
+    if (b.kind === 'redeem') return 'rewards-service';
+    const froms = [b.from?.type, ...(Array.isArray(b.legs) ? b.legs.map((l) => l?.from?.type) : [])];
+    if (b.kind === 'transfer' && froms.includes('payout_clearing')) return 'withdrawals-service';
+    return 'donations-service';
+  }
   return method === 'GET' ? 'donations-service' : 'withdrawals-service';
 }
 
@@ -39,7 +48,7 @@ export async function startWalletApp(overrides: Record<string, string> = {}): Pr
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const auth = await serviceAuthHeaders('wallet-service', callerFor(method, path));
+    const auth = await serviceAuthHeaders('wallet-service', callerFor(method, path, body));
     const res = await fetch(`${url}${path}`, { method, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...auth, ...headers }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };

@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { Tx } from '@wozamali/platform';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { PageQueryDto, Tx } from '@wozamali/platform';
 import type { EntityManager } from 'typeorm';
 import { CreateExternalServiceDto, UpdateExternalServiceDto } from '../dtos/external-service.dto';
 import { ExternalServicesService } from '../services/external-service.service';
@@ -11,8 +11,8 @@ export class ExternalServicesController {
   constructor(private readonly services: ExternalServicesService) {}
 
   @Post() register(@Tx() m: EntityManager, @Body() dto: CreateExternalServiceDto) { return this.services.register(m, dto); }
-  @Get() list() { return this.services.list().then((data) => ({ data })); }
-  @Get('health') health() { return this.services.health(); }
+  @Get() list(@Query() q: PageQueryDto) { return this.services.list(q); }
+  @Get('health') health(@Query() q: PageQueryDto) { return this.services.health(q); }
   @Get(':id') get(@Id() id: string) { return this.services.get(id); }
   @Patch(':id') update(@Id() id: string, @Body() dto: UpdateExternalServiceDto) { return this.services.update(id, dto); }
   @Delete(':id') @HttpCode(204) remove(@Id() id: string) { return this.services.remove(id); }

@@ -22,6 +22,7 @@ export function deliveryPriority(type: EventType): number {
     case 'campaign_completed':
       return 1;
     case 'webhook_delivery_failed':
+    case 'reward_code_rate_limited':
     case 'metrics_update':
       return 2;
   }

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { DeliveryStatus } from '../repositories/delivery.repository';
 
 export const DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'delivered', 'failed', 'dead'];
@@ -16,10 +16,12 @@ export class ListDeliveriesQuery {
   @Max(250)
   limit?: number;
 
-  /** Cursor: the last delivery id of the previous page (newest first). */
+  /** `next_cursor` of the previous page (newest first). */
   @IsOptional()
-  @IsUUID()
-  before?: string;
+  @IsString()
+  @MaxLength(300)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be a next_cursor this API gave' })
+  cursor?: string;
 }
 
 export class RecoverDto {

@@ -1,3 +1,4 @@
+import { PageQueryDto } from '@wozamali/platform';
 import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUrl, IsUUID, MaxLength } from 'class-validator';
 import { EventDefinitions } from '@wozamali/contracts';
 
@@ -56,7 +57,7 @@ export class UpdateEndpointDto {
   enabled?: boolean;
 }
 
-export class ListEndpointsQuery {
+export class ListEndpointsQuery extends PageQueryDto {
   @IsOptional()
   @IsUUID()
   service_id?: string;

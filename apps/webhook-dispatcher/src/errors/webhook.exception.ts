@@ -8,6 +8,7 @@ export type WebhookErrorCode =
   | 'event_expired'
   | 'service_not_found'
   | 'url_not_allowed'
+  | 'event_type_not_subscribed'
   | 'endpoint_disabled'
   | 'service_name_taken';
 
@@ -21,6 +22,7 @@ export function statusOf(code: WebhookErrorCode): number {
     case 'event_expired':
       return 410;
     case 'url_not_allowed':
+    case 'event_type_not_subscribed':
       return 422;
     case 'endpoint_disabled':
     case 'service_name_taken':

@@ -280,6 +280,20 @@ export class DeliveryRepository {
     );
   }
 
+  /**
+   * A test send: the event stored and one delivery of it to `endpointId` only (not fanned out to the
+   * other subscribers), due now; the worker signs and sends it like any other.
+   */
+  async insertTest(manager: EntityManager, event: FanOutEvent, endpointId: string): Promise<string> {
+    await manager.query(`insert into webhook_messages (id, type, occurred_at, body) values ($1, $2, $3, $4)`, [event.id, event.type, event.occurredAt, event.body]);
+    const [row] = (await manager.query(
+      `insert into webhook_deliveries (event_id, event_type, endpoint_id, priority, status, next_attempt_at) values ($1, $2, $3, $4, 'pending', now()) returning id`,
+      [event.id, event.type, endpointId, event.priority],
+    )) as { id: string }[];
+    return row!.id;
+  }
+
+  /** A page of an endpoint's deliveries, newest first, after the delivery `before` (the previous page's last). */
   async listForEndpoint(endpointId: string, status: DeliveryStatus | undefined, limit: number, before: string | undefined): Promise<DeliveryRow[]> {
     return (await this.db.query(
       `select ${DELIVERY_COLUMNS} from webhook_deliveries

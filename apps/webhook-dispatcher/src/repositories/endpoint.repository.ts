@@ -53,10 +53,11 @@ export class EndpointRepository {
     return rows[0] ?? null;
   }
 
-  async list(serviceId?: string): Promise<EndpointRow[]> {
+  /** Newest first (ids are UUIDv7), after the endpoint `before`. */
+  async list(serviceId: string | undefined, limit: number, before: string | undefined): Promise<EndpointRow[]> {
     return (await this.db.query(
-      `select ${COLUMNS} from webhook_endpoints where ($1::uuid is null or service_id = $1) order by created_at, id`,
-      [serviceId ?? null],
+      `select ${COLUMNS} from webhook_endpoints where ($1::uuid is null or service_id = $1) and ($2::uuid is null or id < $2) order by id desc limit $3`,
+      [serviceId ?? null, before ?? null, limit],
     )) as EndpointRow[];
   }
 

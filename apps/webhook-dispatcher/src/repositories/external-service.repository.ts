@@ -34,8 +34,9 @@ export class ExternalServiceRepository {
     return rows[0] ?? null;
   }
 
-  async list(): Promise<ExternalServiceRow[]> {
-    return (await this.db.query(`select ${COLUMNS} from external_services order by name`)) as ExternalServiceRow[];
+  /** Newest first (ids are UUIDv7), after the service `before`. */
+  async list(limit: number, before: string | undefined): Promise<ExternalServiceRow[]> {
+    return (await this.db.query(`select ${COLUMNS} from external_services where ($1::uuid is null or id < $1) order by id desc limit $2`, [before ?? null, limit])) as ExternalServiceRow[];
   }
 
   /** Changes what `patch` names; `healthUrl: null` removes the health URL (undefined leaves it). */

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { isUuid } from '@wozamali/contracts';
+import { decodeCursor, DEFAULT_PAGE_SIZE, pageOf } from '@wozamali/platform';
 import type { EntityManager } from 'typeorm';
 import { dispatcherConsumer, WebhookDispatcherEnv } from '../config/env';
 import { WebhookException } from '../errors/webhook.exception';
@@ -38,10 +40,10 @@ function attemptView(a: AttemptRow) {
 export class DeliveryService {
   constructor(private readonly deliveries: DeliveryRepository, private readonly endpoints: EndpointRepository, private readonly env: WebhookDispatcherEnv) {}
 
-  async listForEndpoint(endpointId: string, status: DeliveryStatus | undefined, limit = 50, before?: string) {
+  async listForEndpoint(endpointId: string, status: DeliveryStatus | undefined, limit = DEFAULT_PAGE_SIZE, cursor?: string) {
+    const after = decodeCursor(cursor, 1, ([id]) => isUuid(id));
     if (!(await this.endpoints.getById(endpointId))) throw new WebhookException('endpoint_not_found', `no endpoint ${endpointId}`);
-    const rows = await this.deliveries.listForEndpoint(endpointId, status, limit, before);
-    return { data: rows.map(view), next_cursor: rows.length === limit ? rows[rows.length - 1]!.id : null };
+    return pageOf(await this.deliveries.listForEndpoint(endpointId, status, limit + 1, after?.[0]), limit, view, (d) => [d.id]);
   }
 
   async get(id: string) {

@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { uuidv7 } from '@wozamali/contracts';
+import { decodeCursor, DEFAULT_PAGE_SIZE, pageOf, type Page } from '@wozamali/platform';
+import { EventDefinitions, exampleData, isUuid, uuidv7, type EventType } from '@wozamali/contracts';
+import { deliveryPriority } from '../delivery/priority';
+import { webhookBody } from '../delivery/signature';
 import { DataSource, type EntityManager } from 'typeorm';
 import { WebhookDispatcherEnv } from '../config/env';
 import { SecretBox } from '@wozamali/platform';
 import { generateEndpointSecret } from '../crypto/secret-box';
 import { UrlGuard } from '../delivery/url-guard';
-import type { CreateEndpointDto, UpdateEndpointDto } from '../dtos/endpoint.dto';
+import type { CreateEndpointDto, ListEndpointsQuery, UpdateEndpointDto } from '../dtos/endpoint.dto';
 import { WebhookException } from '../errors/webhook.exception';
 import { DeliveryRepository } from '../repositories/delivery.repository';
 import { EndpointRepository, type EndpointRow } from '../repositories/endpoint.repository';
@@ -73,8 +76,27 @@ export class EndpointService {
     return view(await this.require(id));
   }
 
-  async list(serviceId?: string): Promise<EndpointView[]> {
-    return (await this.endpoints.list(serviceId)).map(view);
+  /**
+   * Sends an example event of `eventType` (default: the endpoint's first subscribed type) to this
+   * endpoint only, signed and retried like any delivery; `data` is an example valid against the
+   * type's contract (its ids are the fixed example UUID, so a receiver can tell). 202 with the ids to follow it by.
+   */
+  async sendTest(m: EntityManager, id: string, eventType?: string): Promise<{ event_id: string; delivery_id: string; event_type: string }> {
+    const endpoint = await this.require(id);
+    if (!endpoint.enabled) throw new WebhookException('endpoint_disabled', `endpoint ${id} is disabled (${endpoint.disabled_reason ?? 'no reason'}); enable it first`);
+    const type = eventType ?? endpoint.event_types[0]!;
+    if (!endpoint.event_types.includes(type)) throw new WebhookException('event_type_not_subscribed', `endpoint ${id} does not subscribe to ${type}: it subscribes to ${endpoint.event_types.join(', ')}`);
+    const def = EventDefinitions[type as EventType];
+    const event = { id: uuidv7(), type, occurred_at: new Date().toISOString(), data: exampleData(def.fields) };
+    const deliveryId = await this.deliveries.insertTest(m, { id: event.id, type, occurredAt: event.occurred_at, body: webhookBody(event), priority: deliveryPriority(type as EventType) }, id);
+    return { event_id: event.id, delivery_id: deliveryId, event_type: type };
+  }
+
+  /** Endpoints newest first (of one external service with `service_id`), a page at a time. */
+  async list(q: ListEndpointsQuery): Promise<Page<EndpointView>> {
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor(q.cursor, 1, ([id]) => isUuid(id));
+    return pageOf(await this.endpoints.list(q.service_id, limit + 1, after?.[0]), limit, view, (e) => [e.id]);
   }
 
   async update(id: string, dto: UpdateEndpointDto): Promise<EndpointView> {

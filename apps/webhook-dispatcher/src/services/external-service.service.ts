@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { uuidv7 } from '@wozamali/contracts';
+import { decodeCursor, DEFAULT_PAGE_SIZE, pageOf, type PageQueryDto } from '@wozamali/platform';
+import { isUuid, uuidv7 } from '@wozamali/contracts';
 import { pgErrorCode } from '@wozamali/database';
 import type { EntityManager } from 'typeorm';
 import type { CreateExternalServiceDto, UpdateExternalServiceDto } from '../dtos/external-service.dto';
@@ -50,8 +51,11 @@ export class ExternalServicesService {
     }
   }
 
-  async list() {
-    return (await this.services.list()).map(view);
+  /** External services newest first, a page at a time. */
+  async list(q: PageQueryDto) {
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor(q.cursor, 1, ([id]) => isUuid(id));
+    return pageOf(await this.services.list(limit + 1, after?.[0]), limit, view, (s) => [s.id]);
   }
 
   async get(id: string) {
@@ -81,8 +85,11 @@ export class ExternalServicesService {
     return view(row);
   }
 
-  async health() {
-    const rows = await this.services.list();
-    return { data: rows.map((r) => ({ id: r.id, name: r.name, type: r.type, last_heartbeat_at: r.last_heartbeat_at?.toISOString() ?? null, health_status: healthStatus(r.last_heartbeat_at) })) };
+  /** Each service's health from its heartbeats, newest registered first, a page at a time. */
+  async health(q: PageQueryDto) {
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor(q.cursor, 1, ([id]) => isUuid(id));
+    return pageOf(await this.services.list(limit + 1, after?.[0]), limit,
+      (r) => ({ id: r.id, name: r.name, type: r.type, last_heartbeat_at: r.last_heartbeat_at?.toISOString() ?? null, health_status: healthStatus(r.last_heartbeat_at) }), (r) => [r.id]);
   }
 }

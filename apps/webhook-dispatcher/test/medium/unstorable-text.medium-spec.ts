@@ -67,7 +67,7 @@ it('an object key with a NUL is refused too', async () => {
 
 it.each([
   ['a query string', () => '/v1/webhooks/endpoints?service_id=%00', 'service_id'],
-  ['a query string (deliveries cursor)', () => `/v1/webhooks/endpoints/${endpointId}/deliveries?before=x%00`, 'before'],
+  ['a query string (deliveries cursor)', () => `/v1/webhooks/endpoints/${endpointId}/deliveries?cursor=x%00`, 'cursor'],
   ['a path parameter', () => '/v1/webhooks/endpoints/ab%00cd', 'id'],
   ['a path parameter (deliveries)', () => '/v1/webhooks/deliveries/%00', 'id'],
 ])('a NUL in %s is 400 validation_failed naming it', async (_where, path, field) => {

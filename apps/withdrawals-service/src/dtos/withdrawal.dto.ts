@@ -53,7 +53,7 @@ export class ListWithdrawalsQuery {
   @IsISO8601({ strict: true })
   to?: string;
 
-  /** Page size, 1–100 (default 20). */
+  /** Page size, 1–100 (default 50, as every list). */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -64,7 +64,8 @@ export class ListWithdrawalsQuery {
   /** The `next_cursor` of the previous page. */
   @IsOptional()
   @IsString()
-  @MaxLength(200)
+  @MaxLength(300)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be a next_cursor this API gave' })
   cursor?: string;
 }
 

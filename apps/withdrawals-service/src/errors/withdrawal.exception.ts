@@ -6,7 +6,6 @@ export type WithdrawalErrorCode =
   | 'invalid_destination'
   | 'invalid_amount'
   | 'invalid_limits'
-  | 'invalid_cursor'
   | 'note_required'
   | 'withdrawal_not_found'
   | 'insufficient_funds'
@@ -29,7 +28,6 @@ export function statusOf(code: WithdrawalErrorCode): number {
     case 'invalid_destination':
     case 'invalid_amount':
     case 'invalid_limits':
-    case 'invalid_cursor':
     case 'note_required':
     case 'invalid_callback':
       return 400;

@@ -195,10 +195,9 @@ export class PayoutService {
     const credited = await this.wallet.transfer(
       {
         kind: 'transfer',
-        // From the platform's funding account: the wallet's internal transfers pick a random shard of a
-        // system account to debit, so a debit of payout clearing can land on an empty shard and be refused.
-        // (A wallet-side "return a posted hold" step would debit the clearing shard the post credited.)
-        from: { type: 'platform' },
+        // The money comes back out of payout clearing, where the posted hold put it (the wallet's policy
+        // for this service allows exactly payout_clearing → user money).
+        from: { type: 'payout_clearing' },
         to: { type: 'user', id: row.user_id },
         asset: 'ZAR',
         amount: Number(row.amount),

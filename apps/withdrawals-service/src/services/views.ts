@@ -49,16 +49,3 @@ export function view(row: WithdrawalRow): WithdrawalView {
 export function historyView(h: HistoryRow): HistoryView {
   return { from: h.from_status, to: h.to_status, action: h.action, actor: h.actor, note: h.note, reason: h.reason, transfer_id: h.transfer_id, at: h.at.toISOString() };
 }
-
-/** Opaque keyset cursor of a page: the last row's (created_at, id). */
-export function cursorOf(row: WithdrawalRow): string {
-  return Buffer.from(`${row.created_at.toISOString()}|${row.id}`, 'utf8').toString('base64url');
-}
-
-export function parseCursor(cursor: string): { created_at: Date; id: string } | null {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(text);
-  if (!m) return null;
-  const at = new Date(m[1]!);
-  return Number.isNaN(at.getTime()) ? null : { created_at: at, id: m[2]! };
-}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { WalletCreateHoldRequest, WithdrawalMethod as EventMethod, WithdrawalRequestData, WithdrawalUpdateData } from '@wozamali/contracts';
 import { OutboxNotifier, OutboxWriter, type OutboxEvent } from '@wozamali/messaging';
-import { afterCommit, SecretBox } from '@wozamali/platform';
+import { afterCommit, decodeCursor, DEFAULT_PAGE_SIZE, pageOf, SecretBox, type Page } from '@wozamali/platform';
 import { WalletClient } from '@wozamali/wallet-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { WithdrawalsServiceEnv } from '../config/env';
@@ -13,7 +13,9 @@ import type { CreateWithdrawalDto, ListWithdrawalsQuery, WithdrawalSettingsDto }
 import { WithdrawalException } from '../errors/withdrawal.exception';
 import { WithdrawalRepository, type WithdrawalRow, type WithdrawalSettings } from '../repositories/withdrawal.repository';
 import { requireAdminPerson, requireSelfOrStaff, type Who } from './principal';
-import { cursorOf, historyView, parseCursor, view, type HistoryView, type WithdrawalView } from './views';
+import { historyView, view, type HistoryView, type WithdrawalView } from './views';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** What the request path answers: the withdrawal, and 201 (held) or 202 (the wallet was not reached; a worker finishes it). */
 export interface RequestAnswer {
@@ -21,10 +23,6 @@ export interface RequestAnswer {
   body: WithdrawalView;
 }
 
-export interface Page<T> {
-  data: T[];
-  next_cursor: string | null;
-}
 
 /** The withdrawal id of a request: derived from the caller's Idempotency-Key, so a retry after a crash reuses the same wallet key. */
 export function withdrawalIdOf(scope: string, key: string, userId: string): string {
@@ -319,14 +317,14 @@ export class WithdrawalService {
   }
 
   private async page(q: ListWithdrawalsQuery & { user_id?: string }): Promise<Page<WithdrawalView>> {
-    const limit = q.limit ?? 20;
-    const before = q.cursor ? parseCursor(q.cursor) : undefined;
-    if (before === null) throw new WithdrawalException('invalid_cursor', 'the cursor is not one this service gave');
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    // The platform's keyset cursor: (created_at, id) of the last row; a foreign one is 400 validation_failed.
+    const key = decodeCursor(q.cursor, 2, ([at, id]) => !Number.isNaN(Date.parse(at!)) && UUID.test(id!));
     const rows = await this.repo.list({
-      user_id: q.user_id, status: q.status, method: q.method, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined, before, limit: limit + 1,
+      user_id: q.user_id, status: q.status, method: q.method, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined,
+      before: key ? { created_at: new Date(key[0]!), id: key[1]! } : undefined, limit: limit + 1,
     });
-    const data = rows.slice(0, limit);
-    return { data: data.map(view), next_cursor: rows.length > limit ? cursorOf(data[data.length - 1]!) : null };
+    return pageOf(rows, limit, view, (r) => [r.created_at.toISOString(), r.id]);
   }
 
   private async withHistory(row: WithdrawalRow): Promise<WithdrawalView & { history: HistoryView[] }> {

@@ -1,0 +1,22 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Tx } from '@wozamali/platform';
+import type { EntityManager } from 'typeorm';
+import { CancelCampaignDto } from '../dtos/campaign.dto';
+import { CreateDisbursementDto, RefundDonationDto, RejectDisbursementDto } from '../dtos/donation.dto';
+import { AdminActions } from '../services/admin-actions.service';
+import { DisbursementService } from '../services/disbursement.service';
+import { Actor, IdParam } from './params';
+
+/** Money going back or out: refunds, cancellations, disbursements (admins only, at the gateway). */
+@Controller('v1/donations')
+export class AdminMoneyController {
+  constructor(private readonly actions: AdminActions, private readonly disbursements: DisbursementService) {}
+
+  @Post(':id/refund') @HttpCode(200) refund(@Tx() m: EntityManager, @IdParam('id') id: string, @Body() dto: RefundDonationDto, @Actor() by: string) { return this.actions.refund(m, id, dto.reason, by); }
+  @Post('campaigns/:id/cancel') @HttpCode(200) cancel(@Tx() m: EntityManager, @IdParam('id') id: string, @Body() dto: CancelCampaignDto, @Actor() by: string) { return this.actions.cancel(m, id, dto, by); }
+  @Post('campaigns/:id/disbursements') request(@Tx() m: EntityManager, @IdParam('id') id: string, @Body() dto: CreateDisbursementDto, @Actor() by: string) { return this.actions.requestDisbursement(m, id, dto, by); }
+  @Get('campaigns/:id/disbursements') list(@IdParam('id') id: string) { return this.disbursements.list(id); }
+  @Get('disbursements/:id') get(@IdParam('id') id: string) { return this.disbursements.get(id); }
+  @Post('disbursements/:id/approve') @HttpCode(200) approve(@Tx() m: EntityManager, @IdParam('id') id: string, @Actor() by: string) { return this.actions.approveDisbursement(m, id, by); }
+  @Post('disbursements/:id/reject') @HttpCode(200) reject(@Tx() m: EntityManager, @IdParam('id') id: string, @Body() dto: RejectDisbursementDto, @Actor() by: string) { return this.actions.rejectDisbursement(m, id, by, dto.reason); }
+}

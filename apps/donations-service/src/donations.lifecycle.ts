@@ -1,0 +1,23 @@
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { WalletClient } from '@wozamali/wallet-client';
+import { DEV_DONOR_REF_SECRET, DonationsServiceEnv } from './config/env';
+import { CampaignEndJob, PendingDonationWorker } from './workers/donation-jobs';
+
+/** Starts the pending-donation worker and the end-date job after boot; stops them (and the wallet client) before the database closes. */
+@Injectable()
+export class DonationsLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(private readonly env: DonationsServiceEnv, private readonly pending: PendingDonationWorker, private readonly ending: CampaignEndJob, private readonly wallet: WalletClient) {}
+
+  onApplicationBootstrap(): void {
+    if (this.env.DONOR_REF_SECRET === DEV_DONOR_REF_SECRET) new Logger('Donations').warn('DONOR_REF_SECRET is the development key: set a secret of its own outside development');
+    if (!this.env.DONATION_WORKERS_ENABLED) return;
+    this.pending.job.start();
+    this.ending.job.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.pending.job.stop();
+    await this.ending.job.stop();
+    this.wallet.close();
+  }
+}

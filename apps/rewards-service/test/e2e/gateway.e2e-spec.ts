@@ -1,0 +1,54 @@
+import { uuidv7 } from '@wozamali/contracts';
+import { ADMIN_HEADERS, RewardsStack, userHeaders } from '../support/stack';
+
+// Through the gateway only: the real wallet-service, rewards-service and gateway processes.
+const stack = new RewardsStack();
+beforeAll(() => stack.start(), 180_000);
+afterAll(() => stack.stop());
+
+it('a resident redeems a partner voucher; the partner validates and uses its code once; nobody else can', async () => {
+  const partnerId = `cafe-${uuidv7().slice(-8)}`;
+  const created = await stack.call('POST', '/v1/rewards', ADMIN_HEADERS, { code: `CAFE_${uuidv7().replace(/-/g, '').slice(-8).toUpperCase()}`, name: 'Coffee voucher', type: 'discount', points_cost: 120, value: 3500, partner_service_id: partnerId, partner_reward_id: 'COFFEE' });
+  expect(created.status).toBe(201);
+  const user = uuidv7();
+  const me = userHeaders('resident', user);
+  expect((await stack.call('POST', `/v1/users/${user}/points/earn`, ADMIN_HEADERS, { points: 200, amount: 0, reason: 'e2e' })).status).toBe(201);
+
+  const catalogue = await stack.call('GET', '/v1/rewards?type=discount&limit=100', me);
+  expect(catalogue.body.data.find((r: any) => r.id === created.body.id)).toMatchObject({ eligibility: { eligible: true } });
+
+  const someoneElse = await stack.call('POST', `/v1/users/${user}/rewards`, userHeaders('resident', uuidv7()), { reward_id: created.body.id });
+  expect(someoneElse.status).toBe(404);
+  const redeemed = await stack.call('POST', `/v1/users/${user}/rewards`, me, { reward_id: created.body.id });
+  expect(redeemed.status).toBe(201);
+  const code = redeemed.body.user_reward.code as string;
+  expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  expect((await stack.call('GET', `/v1/wallets/${user}`, me)).body.points).toBe(80);
+
+  const partner = await stack.apiKey(partnerId, { rewards: ['use_codes'] });
+  const stranger = await stack.apiKey(`other-${uuidv7().slice(-8)}`, { rewards: ['use_codes'] });
+  const reader = await stack.apiKey(partnerId, { rewards: ['read'] });
+  expect((await stack.call('POST', '/v1/reward-codes/validate', reader, { code })).status).toBe(403);
+  expect((await stack.call('POST', '/v1/reward-codes/validate', stranger, { code })).body.code).toBe('code_not_usable');
+  expect((await stack.call('POST', '/v1/reward-codes/validate', partner, { code })).body).toMatchObject({ usable: true, partner_reward_id: 'COFFEE', value: 3500 });
+  const [first, second] = await Promise.all([0, 1].map(() => stack.call('POST', '/v1/reward-codes/use', partner, { code })));
+  expect([first!.status, second!.status].sort()).toEqual([200, 409]);
+
+  const mine = await stack.call('GET', `/v1/users/${user}/rewards?status=used`, me);
+  expect(mine.body.data.map((r: any) => [r.code, r.status])).toEqual([[code, 'used']]);
+  expect((await stack.call('GET', `/v1/users/${user}/rewards`, userHeaders('resident', uuidv7()))).status).toBe(404);
+}, 120_000);
+
+it('an admin cancels a refundable reward through the gateway and the points come back; residents may not cancel', async () => {
+  const created = await stack.call('POST', '/v1/rewards', ADMIN_HEADERS, { code: `REF_${uuidv7().replace(/-/g, '').slice(-8).toUpperCase()}`, name: 'Refundable', type: 'service', points_cost: 50, refundable_on_cancel: true });
+  const user = uuidv7();
+  const me = userHeaders('resident', user);
+  await stack.call('POST', `/v1/users/${user}/points/earn`, ADMIN_HEADERS, { points: 50, amount: 0, reason: 'e2e' });
+  const redeemed = await stack.call('POST', `/v1/users/${user}/rewards`, me, { reward_id: created.body.id });
+  expect(redeemed.status).toBe(201);
+  const path = `/v1/users/${user}/rewards/${redeemed.body.user_reward.id}/cancel`;
+  expect((await stack.call('POST', path, me, { reason: 'mine' })).status).toBe(403);
+  const cancelled = await stack.call('POST', path, ADMIN_HEADERS, { reason: 'closed' });
+  expect([cancelled.status, cancelled.body.status]).toEqual([200, 'cancelled']);
+  expect((await stack.call('GET', `/v1/wallets/${user}`, me)).body.points).toBe(50);
+}, 60_000);

@@ -1,0 +1,12 @@
+import { Controller, Get } from '@nestjs/common';
+import { dataJsonSchema, EventDefinitions } from '@wozamali/contracts';
+
+/** Every event type a webhook endpoint can subscribe to, with the JSON Schema of its `data` (from libs/contracts). */
+const EVENT_TYPES = Object.values(EventDefinitions)
+  .map((def) => ({ type: def.type, version: def.version, schema: dataJsonSchema(def.fields) }))
+  .sort((a, b) => a.type.localeCompare(b.type));
+
+@Controller('v1/webhooks/event-types')
+export class EventTypesController {
+  @Get() list() { return { data: EVENT_TYPES, next_cursor: null }; }
+}

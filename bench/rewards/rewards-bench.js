@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// Benchmark: redemptions (POST /v1/users/{id}/rewards) against earns (POST /v1/users/{id}/points/earn)
+// through the api-gateway, in the same run, with autocannon. Each is one wallet transfer; a
+// redemption also commits its decision (pending) before the wallet call and the issued reward with
+// its code after it, in the rewards-service's own database. Redemptions are measured on one reward
+// without stock or limit (no lock: the common case), on one stock-limited reward (every decision
+// queues on its row lock: the worst case) and spread over 8 stock-limited rewards. Prints req/s,
+// p50/p99 and the redemption/earn ratio (target >= 0.5). Run through bench/rewards/run.sh.
+'use strict';
+const { randomUUID } = require('node:crypto');
+const autocannon = require('autocannon');
+const { serviceAuth } = require('../service-token');
+
+const WALLET = process.env.WALLET_URL;
+const GATEWAY = process.env.GATEWAY_URL;
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS || 3);
+const DURATION = Number(process.env.BENCH_SECONDS || 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 32);
+const ADMIN = { authorization: `Bearer ${process.env.ADMIN_API_KEY}`, 'x-service-id': process.env.ADMIN_SERVICE_ID || 'admin' };
+const users = Array.from({ length: 400 }, () => randomUUID());
+const pick = (list) => list[Math.floor(Math.random() * list.length)];
+
+async function post(url, headers, body) {
+  const res = await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body: JSON.stringify(body) });
+  if (res.status >= 300) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+async function run(label, request) {
+  const requests = [{ setupRequest: (req) => ({ ...req, ...request() }) }];
+  if (WARMUP > 0) await autocannon({ url: GATEWAY, connections: CONNECTIONS, duration: WARMUP, requests });
+  const r = await autocannon({ url: GATEWAY, connections: CONNECTIONS, duration: DURATION, requests });
+  return { label, rps: Math.round(r['2xx'] / r.duration), p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors };
+}
+
+async function main() {
+  const created = await post(`${GATEWAY}/v1/api-keys`, ADMIN, { name: 'bench', service_id: 'bench', permissions: { points: ['earn'], rewards: ['redeem', 'read'] }, rate_limit_per_minute: 1000000 });
+  const key = { authorization: `Bearer ${created.key}`, 'x-service-id': 'bench' };
+  const stamp = Date.now().toString(36).toUpperCase();
+  const open = (await post(`${GATEWAY}/v1/rewards`, ADMIN, { code: `BENCH_${stamp}_OPEN`, name: 'Bench reward', type: 'service', points_cost: 1 })).id;
+  const rewards = [];
+  for (let i = 0; i < 8; i += 1) {
+    rewards.push((await post(`${GATEWAY}/v1/rewards`, ADMIN, { code: `BENCH_${stamp}_${i}`, name: `Bench stocked reward ${i}`, type: 'product', points_cost: 1, stock: 100_000_000, stock_reason: 'bench' })).id);
+  }
+  // Enough points that no redemption is refused for want of them.
+  const direct = await serviceAuth('wallet-service');
+  for (const u of users) await post(`${WALLET}/v1/users/${u}/points/earn`, direct, { points: 1_000_000, amount: 0, reason: 'bench seed' });
+  const earn = () => ({ method: 'POST', path: `/v1/users/${pick(users)}/points/earn`, headers: { ...key, 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body: JSON.stringify({ points: 10, amount: 50, reason: 'bench' }) });
+  const redeem = (ids) => () => ({ method: 'POST', path: `/v1/users/${pick(users)}/rewards`, headers: { ...key, 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body: JSON.stringify({ reward_id: pick(ids) }) });
+  const rows = [];
+  rows.push(await run('earn, gateway + API key', earn));
+  rows.push(await run('redemption (no stock or limit), gateway + API key', redeem([open])));
+  rows.push(await run('redemption (one stocked reward), gateway + API key', redeem(rewards.slice(0, 1))));
+  rows.push(await run('redemption (8 stocked rewards), gateway + API key', redeem(rewards)));
+  rows.push(await run('earn again, gateway + API key', earn));
+  console.log(`[bench] ${DURATION}s each after ${WARMUP}s warm-up, ${CONNECTIONS} connections`);
+  console.table(rows);
+  const earns = (rows[0].rps + rows[4].rps) / 2;
+  const ratio = (i) => (rows[i].rps / earns).toFixed(2);
+  const met = (i) => (rows[i].rps >= 0.5 * earns ? 'met' : 'NOT met');
+  console.log(`[bench] redemptions/earns (earns averaged before and after): no stock or limit ${ratio(1)}, one stocked reward ${ratio(2)}, 8 stocked rewards ${ratio(3)}`);
+  console.log(`[bench] target: redemptions >= 0.5 x earns -> ${met(1)} (no stock or limit), ${met(2)} (one stocked reward), ${met(3)} (8 stocked rewards)`);
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });
