@@ -43,6 +43,9 @@ export WALLET_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[wallet-service]}" REW
 export DONATIONS_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[donations-service]}" WITHDRAWALS_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[withdrawals-service]}"
 export METRICS_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[metrics-service]}" WEBHOOKS_SERVICE_URL="http://127.0.0.1:${SERVICE_PORT[webhook-dispatcher]}"
 export PAYOUT_SANDBOX_URL="http://127.0.0.1:${SERVICE_PORT[payout-sandbox]}"
+# The withdrawals-service pays through the sandbox, which calls back through the gateway's one unauthenticated route.
+export PAYOUT_PROVIDER_URL="${PAYOUT_PROVIDER_URL:-$PAYOUT_SANDBOX_URL}" PAYOUT_WEBHOOK_SECRET="${PAYOUT_WEBHOOK_SECRET:-$PAYOUT_SANDBOX_WEBHOOK_SECRET}"
+export PAYOUT_SANDBOX_CALLBACK_URL="${PAYOUT_SANDBOX_CALLBACK_URL:-http://127.0.0.1:${SERVICE_PORT[api-gateway]}/v1/withdrawals/payout-callbacks}"
 
 PIDS=()
 stop_all() {
@@ -69,6 +72,13 @@ for svc in "${SERVICES[@]}"; do
   if [ "$ok" = 0 ]; then echo "[start] $svc is not ready on :$port; see $RUN/logs/$svc.log" >&2; tail -20 "$RUN/logs/$svc.log" >&2; stop_all; exit 1; fi
   echo "[start] $svc ready on http://127.0.0.1:$port"
 done
+# The payment provider in the external services registry, so its health shows there (registered once:
+# a repeat replays the same answer, a changed URL is refused and left as it was).
+curl -fsS -o /dev/null -X POST "http://127.0.0.1:${SERVICE_PORT[api-gateway]}/v1/external/services" \
+  -H "authorization: Bearer ${ADMIN_API_KEY}" -H "x-service-id: ${ADMIN_SERVICE_ID:-admin}" -H "idempotency-key: payout-provider-registration" \
+  -H 'content-type: application/json' \
+  -d "{\"name\":\"payout-provider\",\"type\":\"payment\",\"base_url\":\"${PAYOUT_PROVIDER_URL}\",\"health_url\":\"${PAYOUT_PROVIDER_URL}/health/ready\"}" \
+  || echo "[start] the payment provider is already in the external services registry (or the registry refused it)" >&2
 cat <<MSG
 [start] WozaMali Rewards is up.
   gateway:  http://127.0.0.1:${SERVICE_PORT[api-gateway]}

@@ -74,7 +74,8 @@ export const DOCUMENTED_ROUTES: DocEntry[] = [
   d('GET', '/v1/external/services', 'external services', 'Registered external services.'),
   d('POST', '/v1/external/services/{service_ref}/heartbeat', 'external services', 'Record a heartbeat.'),
   d('GET', '/v1/external/services/health', 'external services', 'Health of each service (healthy < 5 min, warning < 1 h, else unhealthy).'),
-  d('GET', '/v1/external/{service_id}/wallets/{user_id}', 'external (seed form)', "The seed's form: any route above under /v1/external/{service_id}/…; service_id must be the key's.", { response: WalletDto }),  d('GET', '/v1/donations/campaigns/{campaign_id}', 'donations', 'A campaign with its progress from the ledger: raised money and points net of refunds, donors, % of each target (capped at 100), days left.'),
+  d('GET', '/v1/external/{service_id}/wallets/{user_id}', 'external (seed form)', "The seed's form: any route above under /v1/external/{service_id}/…; service_id must be the key's.", { response: WalletDto }),
+  d('GET', '/v1/donations/campaigns/{campaign_id}', 'donations', 'A campaign with its progress from the ledger: raised money and points net of refunds, donors, % of each target (capped at 100), days left.'),
   d('PATCH', '/v1/donations/campaigns/{campaign_id}', 'donations', 'Change a campaign (admin): draft → active → completed; a target may rise after activation, never below what was raised.'),
   d('POST', '/v1/donations/campaigns/{campaign_id}/cancel', 'donations', 'Cancel a campaign (admin); one holding money needs disposition refund or redirect.'),
   d('GET', '/v1/donations/campaigns/{campaign_id}/donations', 'donations', "A campaign's donations, public view: anonymous donors only by donor_ref, hidden amounts hidden.", { query: ['limit', 'cursor'] }),
@@ -84,6 +85,15 @@ export const DOCUMENTED_ROUTES: DocEntry[] = [
   d('POST', '/v1/donations/{donation_id}/refund', 'donations', 'Refund a donation once (admin, donations:refund).'),
   d('GET', '/v1/donations/receipts/export', 'donations', "A tax year's receipts as CSV (admin).", { query: ['tax_year'] }),
   d('GET', '/v1/users/{user_id}/donations/{donation_id}/receipt', 'donations', 'The receipt (Section 18A with a PBO reference) or, for points, the acknowledgement; format=html for a printable page.', { query: ['format'] }),
+  d('GET', '/v1/users/{user_id}/withdrawals/{withdrawal_id}', 'withdrawals', 'One withdrawal with its history; the destination masked.'),
+  d('POST', '/v1/users/{user_id}/withdrawals/{withdrawal_id}/cancel', 'withdrawals', 'Cancel a withdrawal not yet approved (the hold is released).'),
+  d('GET', '/v1/withdrawals/limits', 'withdrawals', 'Withdrawal limits, approval threshold and expiry (admin).'),
+  d('PUT', '/v1/withdrawals/limits', 'withdrawals', 'Replace the withdrawal limits (admin).'),
+  d('GET', '/v1/withdrawals/{withdrawal_id}', 'withdrawals', 'One withdrawal with its history (admin).'),
+  d('POST', '/v1/withdrawals/{withdrawal_id}/reject', 'withdrawals', 'Reject a withdrawal with a note (admin; the hold is released).'),
+  d('POST', '/v1/withdrawals/{withdrawal_id}/retry-payout', 'withdrawals', 'Send a payout in needs_review back to the worker (admin, with a note).'),
+  d('GET', '/v1/withdrawals/reconciliations', 'withdrawals', 'Daily reconciliations of our payouts with the provider report (admin).', { query: ['day', 'limit'] }),
+  d('POST', '/v1/withdrawals/payout-callbacks', 'withdrawals', "The payment provider's Standard Webhooks callbacks: no API key; the signature is verified by the withdrawals-service."),
 ];
 
 const PROBLEMS: Record<string, string> = {

@@ -1,12 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { idempotencyProviders, PlatformModule } from '@wozamali/platform';
+import { idempotencyProviders, PlatformModule, SecretBox } from '@wozamali/platform';
 import { WebhookDispatcherEnv } from './config/env';
 import { EventFanoutConsumer } from './consumers/event-fanout.consumer';
 import { DeliveriesController } from './controllers/deliveries.controller';
 import { EventTypesController } from './controllers/event-types.controller';
 import { EndpointsController } from './controllers/endpoints.controller';
 import { ExternalServicesController } from './controllers/external-services.controller';
-import { SecretBox } from './crypto/secret-box';
 import { SecretReseal } from './crypto/secret-reseal';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { RetentionJob } from './delivery/retention-job';

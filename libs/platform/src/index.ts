@@ -12,4 +12,5 @@ export * from './idempotency';
 export * from './idempotency-store';
 export * from './idempotency-interceptor';
 export * from './service-auth';
+export * from './crypto/secret-box';
 export * from './pagination';

@@ -21,6 +21,14 @@ export type GatewayRequest = FastifyRequest & { gateway?: GatewayContext };
 // The gateway's /metrics is not on its public listener (gateway-app.ts serves it on an internal one).
 const PUBLIC_PATHS = new Set(['/health/live', '/health/ready']);
 
+/**
+ * The principal of a request on a route marked `auth: 'none'` (the backend authenticates it itself):
+ * a key with no permissions, so it can reach nothing else.
+ */
+export const UNAUTHENTICATED: Principal = Object.freeze({
+  type: 'service', keyId: 'unauthenticated', publicId: 'unauthenticated', serviceId: 'unauthenticated', permissions: {}, rateLimitPerMinute: null,
+});
+
 function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
   return typeof v === 'string' ? v : undefined;
@@ -46,6 +54,14 @@ export class GatewayGuard implements CanActivate {
     const path = q === -1 ? req.url : req.url.slice(0, q);
     // Deny by default: only the platform's probes are public among Nest routes (the docs are not Nest routes).
     if (PUBLIC_PATHS.has(path)) return true;
+
+    // A route explicitly marked `auth: 'none'` (never in the /v1/external/{service_id}/ form) skips authentication, limited per IP.
+    const open = this.routes.resolve(req.method, path);
+    if (open && open.rule.auth === 'none' && open.externalServiceId === null) {
+      await this.limit(reply, `ip:${req.ip}`, this.env.RATE_LIMIT_IP_PER_WINDOW);
+      req.gateway = { principal: UNAUTHENTICATED, match: open };
+      return true;
+    }
 
     let principal: Principal;
     try {

@@ -11,6 +11,8 @@ import { BackendClient, type BackendResponse } from './backend-client';
 // Only these request headers reach a service: credentials stay at the gateway. The principal travels
 // inside the signed service token, so a principal header a client adds reaches no one.
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'accept-language', 'idempotency-key', 'if-none-match', 'if-match', 'user-agent', 'traceparent'];
+// On a route the backend authenticates itself (`auth: 'none'`), the Standard Webhooks headers it verifies as well.
+const UNAUTHENTICATED_ROUTE_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'];
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'content-length', 'date', 'x-request-id', 'server']);
 /** The balance read, the one answer the gateway may serve from memory. */
 const CACHED_READ = '/v1/wallets/{user_id}';
@@ -54,7 +56,7 @@ export class ProxyService {
     const ctx = req.gateway;
     if (!ctx || ctx.match.rule.backend === 'gateway') throw new GatewayException('not_found', 'no such resource');
     const headers: Record<string, string> = {};
-    for (const name of FORWARDED_REQUEST_HEADERS) {
+    for (const name of ctx.match.rule.auth === 'none' ? [...FORWARDED_REQUEST_HEADERS, ...UNAUTHENTICATED_ROUTE_HEADERS] : FORWARDED_REQUEST_HEADERS) {
       const v = req.headers[name];
       if (typeof v === 'string') headers[name] = v;
     }

@@ -23,6 +23,12 @@ export interface RouteRule {
   resource: Resource;
   action: string;
   users: UserRule;
+  /**
+   * `none`: the gateway passes this route without authenticating the caller (rate-limited per IP);
+   * the backend authenticates the request itself (e.g. a payment provider's signed callback). Set
+   * explicitly on one route at a time; every other route is authenticated (deny by default).
+   */
+  auth?: 'none';
 }
 
 export const r = (method: HttpMethod, path: string, backend: Backend, resource: Resource, action: string, users: UserRule): RouteRule => ({ method, path, backend, resource, action, users });

@@ -1,5 +1,6 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { generateEndpointSecret, keyId, SecretBox } from './secret-box';
+import { keyId, SecretBox } from '@wozamali/platform';
+import { generateEndpointSecret } from './secret-box';
 
 /** How secrets were sealed before keys could rotate (format 1: version, iv, tag, ciphertext; no key id). */
 function sealV1(base64Key: string, plaintext: string, endpointId: string): Buffer {

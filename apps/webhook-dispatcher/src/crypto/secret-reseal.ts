@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ServiceMetrics } from '@wozamali/platform';
+import { SecretBox, ServiceMetrics } from '@wozamali/platform';
 import { EndpointRepository } from '../repositories/endpoint.repository';
-import { SecretBox } from './secret-box';
 
 const PAGE = 500;
 

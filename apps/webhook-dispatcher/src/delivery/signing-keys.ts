@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SecretBox } from '../crypto/secret-box';
+import { SecretBox } from '@wozamali/platform';
 import { EndpointRepository } from '../repositories/endpoint.repository';
 import { secretKey } from './signature';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { waitFor } from '@wozamali/testing';
-import { keyId } from '../../src/crypto/secret-box';
+import { keyId } from '@wozamali/platform';
 import { SecretReseal } from '../../src/crypto/secret-reseal';
 import { dispatcherEnv, dispatcherPrefix, migrateDispatcher, startDispatcher, type RunningDispatcher } from '../support/dispatcher';
 import { api } from '../support/events';

@@ -186,7 +186,9 @@ export function maskPhone(phone: string): string {
 /** `jane@example.com` → `j***@example.com`. */
 export function maskEmail(email: string): string {
   const at = email.lastIndexOf('@');
-  return `${Array.from(email.slice(0, at))[0] ?? ''}***${email.slice(at)}`;
+  const local = Array.from(email.slice(0, at));
+  // A one-letter local part is not shown: its first letter would be all of it.
+  return `${local.length > 1 ? local[0] : ''}***${email.slice(at)}`;
 }
 
 /** The first 6 and last 4 characters of an address: `bc1qxy****0wlh`. */
