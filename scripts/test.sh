@@ -14,6 +14,7 @@ export MIGRATE_ARGS="--reset"
 export KAFKA_ACL_ANY_GROUP=1
 echo "[test] node $(node -v), typecheck"
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p apps/console/tsconfig.json   # the admin console (React, DOM types)
 echo "[test] lint (module boundaries, floating promises, exhaustive switches)"
 npx nx show projects > /dev/null
 npx eslint .

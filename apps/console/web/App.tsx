@@ -1,4 +1,4 @@
-import { Admin, CustomRoutes, Resource, defaultTheme, Layout, Menu, type LayoutProps } from 'react-admin';
+import { Admin, AppBar, CustomRoutes, Logout, Resource, defaultTheme, Layout, Menu, UserMenu, useGetIdentity, type LayoutProps } from 'react-admin';
 import { Route } from 'react-router-dom';
 import PersonSearchIcon from '@mui/icons-material/PersonSearch';
 import PriceChangeIcon from '@mui/icons-material/PriceChange';
@@ -37,8 +37,24 @@ function ConsoleMenu() {
   );
 }
 
+/** The user menu's button is named by what it shows (who is signed in), so its label matches its text. */
+function ConsoleUserMenu() {
+  const { identity } = useGetIdentity();
+  return (
+    <UserMenu label={identity?.fullName ?? 'Profile'}>
+      <Logout />
+    </UserMenu>
+  );
+}
+
+function ConsoleAppBar() {
+  return <AppBar userMenu={<ConsoleUserMenu />} />;
+}
+
 function ConsoleLayout(props: LayoutProps) {
-  return <Layout {...props} menu={ConsoleMenu} />;
+  // The content may shrink below its widest table (which then scrolls inside its card): no page
+  // scrolls sideways on a 375 px phone.
+  return <Layout {...props} menu={ConsoleMenu} appBar={ConsoleAppBar} sx={{ '& .RaLayout-content': { minWidth: 0 } }} />;
 }
 
 export function App() {

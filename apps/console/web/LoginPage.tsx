@@ -1,11 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { useLogin, useNotify } from 'react-admin';
+import { useLogin } from 'react-admin';
 import { Box, Button, Card, CardContent, FormControl, FormControlLabel, FormLabel, Radio, RadioGroup, TextField, Typography, Alert } from '@mui/material';
 
 /** Sign in with an admin API key and its service id, or with an admin token (JWT). */
 export function LoginPage() {
   const login = useLogin();
-  const notify = useNotify();
   const [kind, setKind] = useState<'api_key' | 'token'>('api_key');
   const [key, setKey] = useState('');
   const [serviceId, setServiceId] = useState('admin');
@@ -22,7 +21,6 @@ export function LoginPage() {
     } catch (err) {
       const message = (err as Error).message || 'sign-in failed';
       setError(message);
-      notify(message, { type: 'error' });
     } finally {
       setBusy(false);
     }

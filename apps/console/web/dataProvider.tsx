@@ -74,14 +74,16 @@ export const dataProvider: DataProvider & ConsoleActions = {
       if (q) rows = rows.filter((r) => JSON.stringify(r).toLowerCase().includes(q));
       const { field, order } = params.sort ?? { field: '', order: 'ASC' };
       if (field) rows = [...rows].sort((a, b) => (String(a[field] ?? '') < String(b[field] ?? '') ? -1 : 1) * (order === 'DESC' ? -1 : 1));
-      return { data: rows.slice((page - 1) * perPage, page * perPage), total: rows.length };
+      return { data: rows.slice((page - 1) * perPage, page * perPage) as never[], total: rows.length };
     }
     const cursor = page > 1 ? cursors.get(cursorKey(resource, params, page)) : undefined;
     const { path, query } = d.list(params, cursor, perPage);
     const body = await api<Page<Record<string, unknown>>>(path, { query });
     if (body.next_cursor) cursors.set(cursorKey(resource, params, page + 1), body.next_cursor);
     return {
-      data: body.data.map((r) => withId(d, r)),
+      data: body.data.map((r) => withId(d, r)) as never[],
+      // On the last page the total is known; before it, only that there is more.
+      ...(body.next_cursor ? {} : { total: (page - 1) * perPage + body.data.length }),
       pageInfo: { hasNextPage: Boolean(body.next_cursor), hasPreviousPage: page > 1 && (page === 2 || cursors.has(cursorKey(resource, params, page - 1))) },
     };
   },

@@ -29,6 +29,8 @@ let partner: Server;
 let partnerUp = false;
 const partnerHits: string[] = [];
 const resident = crypto.randomUUID();
+/** Uncaught errors in the page (a crashed view): none is allowed. */
+const pageErrors: string[] = [];
 
 /** Normalises the non-breaking spaces of en-ZA money so a test can read it. */
 const text = (s: string | null) => (s ?? '').replace(/[\u00a0\u202f]/g, ' ').replace(/\s+/g, ' ').trim();
@@ -60,7 +62,7 @@ async function startGroupsAtEnd(groups: string[]): Promise<void> {
 
 async function goto(hash: string, heading: string | RegExp): Promise<void> {
   await page.goto(`${gateway.url}/console/#${hash}`);
-  await page.getByRole('heading', { name: heading }).first().waitFor({ timeout: 30_000 });
+  await page.locator('h1, h2, h3, h4, h5, h6', { hasText: heading }).filter({ visible: true }).first().waitFor({ timeout: 30_000 });
 }
 
 async function axe(name: string): Promise<void> {
@@ -77,7 +79,8 @@ beforeAll(async () => {
   // Chromium is installed by scripts/ensure-chromium.sh (npm test runs it); without it this fails, never skips.
   if (!existsSync(CHROMIUM)) throw new Error(`chromium is not installed at ${CHROMIUM}: run scripts/ensure-chromium.sh as root`);
   if (!existsSync(path.join(ROOT, 'apps/console/dist/index.html'))) throw new Error('the console is not built: node scripts/build-console.js');
-  mkdirSync(SHOTS, { recursive: true });
+  rmSync(SHOTS, { recursive: true, force: true });
+  mkdirSync(path.join(SHOTS, 'after-each'), { recursive: true });
   const env = { ...process.env, DB_PREFIX: prefix, DATABASE_URL: serverUrl() };
   await exec(process.execPath, [path.join(ROOT, 'scripts/migrate.js'), '--reset', 'wallet-service', 'webhook-dispatcher', 'metrics-service', 'api-gateway'], { env });
   await startGroupsAtEnd([`${prefix}.webhook-dispatcher`, `${prefix}.metrics-service`]);
@@ -90,7 +93,8 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => partner.listen(0, '127.0.0.1', resolve));
-  const common = { DB_PREFIX: prefix, WOZAMALI_INFRA_READY: '' };
+  // Small pools: the machine's PostgreSQL is shared by many test processes.
+  const common = { DB_PREFIX: prefix, WOZAMALI_INFRA_READY: '', DB_POOL_SIZE: '4' };
   const started = await Promise.all([
     spawnService('wallet-service', await freePort(), common),
     spawnService('webhook-dispatcher', await freePort(), { ...common, WEBHOOK_ALLOW_LOOPBACK: 'true', WEBHOOK_RETRY_SCHEDULE: '100ms,200ms', WEBHOOK_POLL_INTERVAL_MS: '50', HEALTH_PROBES_ENABLED: 'false' }),
@@ -114,8 +118,9 @@ beforeAll(async () => {
     locale: 'en-ZA',
   });
   page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (err) => pageErrors.push(err.message));
   page.setDefaultTimeout(30_000);
-}, 240_000);
+}, 300_000);
 
 afterAll(async () => {
   await context?.close();
@@ -126,6 +131,13 @@ afterAll(async () => {
 }, 60_000);
 
 describe('the admin console in headless Chromium', () => {
+  // What the page showed at the end of each test (kept with the screenshots, for a failure's diagnosis).
+  let step = 0;
+  afterEach(async () => {
+    step += 1;
+    if (page) await page.screenshot({ path: path.join(SHOTS, 'after-each', `${String(step).padStart(2, '0')}.png`), fullPage: true }).catch(() => undefined);
+  });
+
   it('is served at /console with a strict Content-Security-Policy and no credentials', async () => {
     const res = await fetch(`${gateway.url}/console/`);
     expect(res.status).toBe(200);
@@ -153,7 +165,7 @@ describe('the admin console in headless Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').first().waitFor();
     expect(text(await page.getByRole('alert').first().textContent())).toMatch(/invalid|unknown|credential|key/i);
-    await shot('sign-in');
+    await shot('sign-in-refused');
     await axe('sign-in');
     await page.locator('input[name="api_key"]').fill(ADMIN_KEY);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -198,7 +210,7 @@ describe('the admin console in headless Chromium', () => {
     expect((await call('GET', `/v1/wallets/${resident}`, undefined, headers)).status).toBe(200);
     expect((await call('GET', '/v1/tiers', undefined, headers)).status).toBe(403);
     await page.getByRole('button', { name: 'I have stored it' }).click();
-    await page.getByRole('cell', { name }).waitFor();
+    await page.getByRole('cell', { name, exact: true }).waitFor();
     expect(await page.content()).not.toContain(key);
     const listed = (await call('GET', '/v1/api-keys')).body.data.find((k: any) => k.name === name);
     expect(listed).toMatchObject({ service_id: 'console-e2e', permissions: { wallets: ['read'] }, status: 'active' });
@@ -237,7 +249,7 @@ describe('the admin console in headless Chromium', () => {
     const fmt = (n: number) => text(new Intl.NumberFormat('en-ZA', { maximumFractionDigits: 3 }).format(n));
     expect(cells).toEqual([fmt(api.points_earned), fmt(api.points_spent)]);
     // And its CSV holds the same figures.
-    const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: /Download .* as CSV/ }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: /^Download CSV of/ }).click()]);
     const csvPath = path.join(SHOTS, 'points-flows.csv');
     await download.saveAs(csvPath);
     const csv = readFileSync(csvPath, 'utf8');
@@ -269,21 +281,27 @@ describe('the admin console in headless Chromium', () => {
     await page.setViewportSize({ width: 375, height: 812 });
     for (const [name, hash, heading] of PAGES) {
       await goto(hash, heading);
+      await page.keyboard.press('Escape'); // the menu drawer, if it was left open, closes
       await page.waitForLoadState('networkidle');
+      await shot(`${name}-375`);
       const width = await page.evaluate<number>('document.documentElement.scrollWidth');
       expect({ name, width }).toEqual({ name, width: 375 });
-      await shot(`${name}-375`);
       await axe(`${name} at 375 px`);
     }
     await page.getByRole('button', { name: /open menu|menu/i }).first().click();
     await page.getByRole('menuitem', { name: 'Programme' }).waitFor();
     await shot('menu-375');
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.keyboard.press('Escape');
   }, 180_000);
 
+  it('no page threw an uncaught error', () => {
+    expect(pageErrors).toEqual([]);
+  });
+
   it('signs out: the credentials leave the tab', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
     await goto('/', 'Welcome to the WozaMali console');
-    await page.getByRole('button', { name: 'Profile' }).click();
+    await page.getByRole('button', { name: 'API key (admin)' }).click();
     await page.getByRole('menuitem', { name: 'Logout' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await page.evaluate<string | null>(`sessionStorage.getItem('wozamali.console.credentials')`)).toBeNull();

@@ -76,8 +76,8 @@ export function ApiKeyList() {
   const [created, setCreated] = useState<{ key: string; name: string } | null>(null);
   return (
     <>
-      <List title="API keys" sort={{ field: 'created_at', order: 'DESC' }} actions={<TopToolbar><CreateButton label="Create key" /><ExportButton /></TopToolbar>} perPage={25}>
-        <Box sx={{ overflowX: 'auto' }}>
+      <List empty={false} title="API keys" sort={{ field: 'created_at', order: 'DESC' }} actions={<TopToolbar><CreateButton label="Create key" /><ExportButton /></TopToolbar>} perPage={25}>
+        <Box sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
           <Datagrid bulkActionButtons={false} rowClick={false}>
             <TextField source="name" />
             <TextField source="service_id" label="Service ID" />
@@ -113,7 +113,7 @@ export function ApiKeyCreate() {
   };
   return (
     <>
-      <Create title="Create an API key" transform={transform} mutationOptions={{ onSuccess: (data: { key: string; name: string }) => setCreated({ key: data.key, name: data.name }) }}>
+      <Create title="Create an API key" transform={transform} mutationOptions={{ onSuccess: (data: RaRecord) => setCreated({ key: String(data.key), name: String(data.name) }) }}>
         <SimpleForm>
           <Typography variant="body2">A key grants only what is ticked; it can only grant what you hold. The key is shown once, after creation.</Typography>
           <TextInput source="name" validate={required()} fullWidth helperText="What the key is for, e.g. “notification service (production)”" />

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import {
-  BooleanField, Create, Datagrid, FunctionField, List, ListContextProvider, Pagination, SelectInput, Show, SimpleForm, SimpleShowLayout, TextField, TextInput, FilterForm,
-  required, useDataProvider, useListController, useNotify, useRecordContext, useRefresh, type RaRecord,
+  BooleanField, Create, Datagrid, FunctionField, List, ListBase, Pagination, SelectInput, Show, SimpleForm, SimpleShowLayout, TextField, TextInput, FilterForm,
+  required, useDataProvider, useNotify, useRecordContext, useRefresh, type RaRecord,
 } from 'react-admin';
 import { Box, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, TextField as MuiTextField, Typography } from '@mui/material';
 import type { ConsoleActions } from '../dataProvider';
@@ -12,8 +12,8 @@ interface Delivery extends RaRecord { event_type: string; status: string; attemp
 
 export function EndpointList() {
   return (
-    <List title="Webhook endpoints" sort={{ field: 'created_at', order: 'DESC' }} filters={[<TextInput key="q" source="q" label="Search" alwaysOn />]}>
-      <Box sx={{ overflowX: 'auto' }}>
+    <List empty={false} title="Webhook endpoints" sort={{ field: 'created_at', order: 'DESC' }} filters={[<TextInput key="q" source="q" label="Search" alwaysOn />]}>
+      <Box sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
         <Datagrid bulkActionButtons={false} rowClick="show">
           <TextField source="url" label="URL" />
           <FunctionField label="Events" render={(r: Endpoint) => r.events.join(', ')} />
@@ -101,14 +101,13 @@ const STATUSES = ['pending', 'delivered', 'failed', 'dead'].map((s) => ({ id: s,
 
 function Deliveries() {
   const record = useRecordContext<Endpoint>();
-  const list = useListController({ resource: 'deliveries', filter: { endpoint_id: record?.id }, perPage: 25, disableSyncWithLocation: true, sort: { field: 'created_at', order: 'DESC' } });
   if (!record) return null;
   return (
     <Box component="section" aria-labelledby="deliveries-title" sx={{ mt: 2 }}>
       <Typography id="deliveries-title" component="h2" variant="h6">Deliveries</Typography>
-      <ListContextProvider value={list}>
+      <ListBase resource="deliveries" filter={{ endpoint_id: record.id }} perPage={25} disableSyncWithLocation sort={{ field: 'created_at', order: 'DESC' }}>
         <FilterForm filters={[<SelectInput key="status" source="status" label="Status" choices={STATUSES} alwaysOn emptyText="any" />]} />
-        <Box sx={{ overflowX: 'auto' }}>
+        <Box sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
           <Datagrid bulkActionButtons={false} rowClick={false} empty={<Typography>No deliveries.</Typography>}>
             <FunctionField label="Created" render={(r: Delivery) => formatTime(r.created_at)} sortable={false} />
             <TextField source="event_type" label="Event" sortable={false} />
@@ -120,7 +119,7 @@ function Deliveries() {
           </Datagrid>
         </Box>
         <Pagination rowsPerPageOptions={[25, 50, 100]} />
-      </ListContextProvider>
+      </ListBase>
     </Box>
   );
 }

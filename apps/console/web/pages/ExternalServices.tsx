@@ -27,8 +27,8 @@ export function ExternalServiceList() {
   return (
     <>
       <HealthSummary />
-      <List title="External services" sort={{ field: 'name', order: 'ASC' }} exporter={undefined}>
-        <Box sx={{ overflowX: 'auto' }}>
+      <List empty={false} title="External services" sort={{ field: 'name', order: 'ASC' }} exporter={undefined}>
+        <Box sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
           <Datagrid bulkActionButtons={false} rowClick={false}>
             <TextField source="name" />
             <TextField source="type" />

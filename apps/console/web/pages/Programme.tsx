@@ -36,11 +36,11 @@ export function ChartCard({ id, title, columns, rows, children }: { id: string; 
           <Typography id={`${id}-title`} component="h2" variant="h6">{title}</Typography>
           <Box sx={{ display: 'flex', gap: 1 }}>
             <Button size="small" variant="outlined" aria-pressed={asTable} onClick={() => setAsTable((t) => !t)}>{asTable ? 'Show chart' : 'Show table'}</Button>
-            <Button size="small" variant="outlined" onClick={download} aria-label={`Download ${title} as CSV`}>Download CSV</Button>
+            <Button size="small" variant="outlined" onClick={download} aria-label={`Download CSV of ${title}`}>Download CSV</Button>
           </Box>
         </Box>
         {rows.length === 0 ? <Typography sx={{ mt: 1 }}>No figures for this period.</Typography> : asTable ? (
-          <TableContainer sx={{ mt: 1, overflowX: 'auto' }}>
+          <TableContainer sx={{ mt: 1, overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
             <Table size="small" aria-label={title} data-testid={`${id}-table`}>
               <TableHead><TableRow>{columns.map((c) => <TableCell key={c.key}>{c.label}</TableCell>)}</TableRow></TableHead>
               <TableBody>
@@ -95,9 +95,9 @@ export function ProgrammePage() {
       <Card sx={{ mt: 1 }}>
         <CardContent>
           <Box component="form" aria-label="Period" sx={{ display: 'flex', gap: 2, flexWrap: 'wrap' }} onSubmit={(e) => e.preventDefault()}>
-            <TextField type="date" label="From" value={from} onChange={(e) => setFrom(e.target.value)} slotProps={{ inputLabel: { shrink: true } }} />
-            <TextField type="date" label="To" value={to} onChange={(e) => setTo(e.target.value)} slotProps={{ inputLabel: { shrink: true } }} />
-            <FormControl sx={{ minWidth: 140 }}>
+            <TextField type="date" label="From" value={from} onChange={(e) => setFrom(e.target.value)} slotProps={{ inputLabel: { shrink: true } }} sx={{ flex: '0 1 190px' }} />
+            <TextField type="date" label="To" value={to} onChange={(e) => setTo(e.target.value)} slotProps={{ inputLabel: { shrink: true } }} sx={{ flex: '0 1 190px' }} />
+            <FormControl sx={{ minWidth: 140, flex: '0 1 190px' }}>
               <InputLabel id="gran-label">Per</InputLabel>
               <Select labelId="gran-label" label="Per" value={granularity} onChange={(e) => setGranularity(e.target.value as 'day' | 'week' | 'month')}>
                 <MenuItem value="day">day</MenuItem><MenuItem value="week">week</MenuItem><MenuItem value="month">month</MenuItem>
@@ -144,13 +144,13 @@ export function ProgrammePage() {
         <CardContent>
           <Typography id="board-title" component="h2" variant="h6">Leaderboard</Typography>
           <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', my: 1 }}>
-            <FormControl sx={{ minWidth: 140 }}>
+            <FormControl sx={{ minWidth: 140, flex: '0 1 190px' }}>
               <InputLabel id="period-label">Period</InputLabel>
               <Select labelId="period-label" label="Period" value={period} onChange={(e) => setPeriod(e.target.value as typeof period)}>
                 <MenuItem value="week">this week</MenuItem><MenuItem value="month">this month</MenuItem><MenuItem value="year">this year</MenuItem><MenuItem value="all">all time</MenuItem>
               </Select>
             </FormControl>
-            <FormControl sx={{ minWidth: 140 }}>
+            <FormControl sx={{ minWidth: 140, flex: '0 1 190px' }}>
               <InputLabel id="metric-label">Ranked by</InputLabel>
               <Select labelId="metric-label" label="Ranked by" value={metric} onChange={(e) => setMetric(e.target.value as typeof metric)}>
                 <MenuItem value="kg">kg collected</MenuItem><MenuItem value="points">points earned</MenuItem><MenuItem value="co2">CO₂ avoided</MenuItem>
@@ -159,7 +159,7 @@ export function ProgrammePage() {
           </Box>
           {board.error && <Alert severity="error" role="alert">{board.error.message}</Alert>}
           {board.data && (board.data.entries.length === 0 ? <Typography>Nobody on the board yet.</Typography> : (
-            <TableContainer sx={{ overflowX: 'auto' }}>
+            <TableContainer sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
               <Table size="small" aria-label="Leaderboard">
                 <TableHead><TableRow><TableCell>Rank</TableCell><TableCell>Resident</TableCell><TableCell>{board.data.unit}</TableCell></TableRow></TableHead>
                 <TableBody>{board.data.entries.map((e) => <TableRow key={e.rank + e.handle}><TableCell component="th" scope="row">{e.rank}</TableCell><TableCell>{e.handle}</TableCell><TableCell>{formatNumber(e.value)}</TableCell></TableRow>)}</TableBody>

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useParams, useNavigate } from 'react-router-dom';
 import { useQuery, useMutation, useQueryClient } from '@tanstack/react-query';
-import { Datagrid, FunctionField, ListContextProvider, Pagination, TextField as RaTextField, Title, useListController, useNotify, type RaRecord } from 'react-admin';
+import { Datagrid, FunctionField, ListBase, Pagination, TextField as RaTextField, Title, useNotify, type RaRecord } from 'react-admin';
 import {
   Alert, Box, Button, Card, CardContent, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, Grid, InputLabel, MenuItem, Select, TextField, Typography,
 } from '@mui/material';
@@ -59,7 +59,7 @@ function Resident({ userId }: { userId: string }) {
     <>
       <Card component="section" aria-labelledby="wallet-title" sx={{ mt: 2 }}>
         <CardContent>
-          <Typography id="wallet-title" component="h2" variant="h6">Wallet of {userId}</Typography>
+          <Typography id="wallet-title" component="h2" variant="h6" sx={{ overflowWrap: "anywhere" }}>Wallet of {userId}</Typography>
           {wallet.isPending && <Typography role="status">Loading the wallet…</Typography>}
           {wallet.error && <Alert severity="error" role="alert">{wallet.error.message}</Alert>}
           {wallet.data && (
@@ -144,7 +144,7 @@ function AdjustmentForm({ userId }: { userId: string }) {
               <TextField label={asset === 'ZAR' ? 'Amount (R)' : 'Points'} name="amount" value={amount} onChange={(e) => setAmount(e.target.value)} required fullWidth error={Boolean(fieldError)} helperText={fieldError ?? (asset === 'ZAR' && parseRands(amount) !== null ? formatMoney(parseRands(amount)) : ' ')} />
             </Grid>
             <Grid size={{ xs: 12, sm: 6 }}>
-              <TextField label="Reason" name="reason" value={reason} onChange={(e) => setReason(e.target.value)} required fullWidth inputProps={{ maxLength: 500 }} />
+              <TextField label="Reason" name="reason" value={reason} onChange={(e) => setReason(e.target.value)} required fullWidth slotProps={{ htmlInput: { maxLength: 500 } }} />
             </Grid>
           </Grid>
           <Button type="submit" variant="contained" sx={{ mt: 1 }} disabled={mutation.isPending}>Post adjustment</Button>
@@ -154,7 +154,7 @@ function AdjustmentForm({ userId }: { userId: string }) {
   );
 }
 
-interface Tx extends RaRecord { kind: string; money_change: number; points_change: number; balance_after: number | null; description: string; reverses_transfer_id: string | null; created_at: string }
+interface Tx extends RaRecord { hold_id: string | null; kind: string; money_change: number; points_change: number; balance_after: number | null; description: string; reverses_transfer_id: string | null; created_at: string }
 
 function ReverseButton({ record, userId }: { record: Tx; userId: string }) {
   const notify = useNotify();
@@ -175,7 +175,7 @@ function ReverseButton({ record, userId }: { record: Tx; userId: string }) {
           <DialogTitle id={`rev-${record.id}`}>Reverse this transfer?</DialogTitle>
           <DialogContent>
             <Typography variant="body2">{record.description}: {formatMoney(record.money_change)}, {formatNumber(record.points_change)} points, {formatTime(record.created_at)}</Typography>
-            <TextField label="Reason" name="reason" value={reason} onChange={(e) => setReason(e.target.value)} required fullWidth margin="normal" autoFocus inputProps={{ maxLength: 500 }} />
+            <TextField label="Reason" name="reason" value={reason} onChange={(e) => setReason(e.target.value)} required fullWidth margin="normal" autoFocus slotProps={{ htmlInput: { maxLength: 500 } }} />
           </DialogContent>
           <DialogActions>
             <Button onClick={() => setOpen(false)}>Cancel</Button>
@@ -188,13 +188,12 @@ function ReverseButton({ record, userId }: { record: Tx; userId: string }) {
 }
 
 function Transactions({ userId }: { userId: string }) {
-  const list = useListController({ resource: 'transactions', filter: { user_id: userId }, perPage: 10, disableSyncWithLocation: true, sort: { field: 'created_at', order: 'DESC' } });
   return (
     <Card component="section" aria-labelledby="tx-title" sx={{ mt: 2, mb: 2 }}>
       <CardContent>
         <Typography id="tx-title" component="h2" variant="h6">Transactions</Typography>
-        <ListContextProvider value={list}>
-          <Box sx={{ overflowX: 'auto' }}>
+        <ListBase resource="transactions" filter={{ user_id: userId }} perPage={10} disableSyncWithLocation sort={{ field: 'created_at', order: 'DESC' }}>
+          <Box sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
             <Datagrid bulkActionButtons={false} rowClick={false} sort={{ field: 'created_at', order: 'DESC' }} empty={<Typography>No transactions yet.</Typography>}>
               <FunctionField label="When" render={(r: Tx) => formatTime(r.created_at)} sortable={false} />
               <RaTextField source="kind" sortable={false} />
@@ -206,7 +205,7 @@ function Transactions({ userId }: { userId: string }) {
             </Datagrid>
           </Box>
           <Pagination rowsPerPageOptions={[10, 25, 50]} />
-        </ListContextProvider>
+        </ListBase>
       </CardContent>
     </Card>
   );
