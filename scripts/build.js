@@ -54,6 +54,11 @@ async function buildProject(project) {
   let files = 0;
   for (const project of list) files += await buildProject(project);
   console.log(`[build] ${list.length} projects, ${files} files in ${Date.now() - started} ms`);
+  // The admin console (React + Vite, apps/console/web): built by its own script, skipped when up to date.
+  if (wanted.length === 0 || wanted.includes('console')) {
+    const { status } = require('node:child_process').spawnSync(process.execPath, [path.join(__dirname, 'build-console.js'), ...(wanted.includes('console') ? ['--force'] : [])], { stdio: 'inherit' });
+    if (status !== 0) process.exit(status ?? 1);
+  }
 })().catch((err) => {
   console.error(err);
   process.exit(1);

@@ -14,6 +14,7 @@ export MIGRATE_ARGS="--reset"
 export KAFKA_ACL_ANY_GROUP=1
 echo "[test] node $(node -v), typecheck"
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p apps/console/tsconfig.json   # the admin console (React, DOM types)
 echo "[test] lint (module boundaries, floating promises, exhaustive switches)"
 npx nx show projects > /dev/null
 npx eslint .
@@ -25,6 +26,9 @@ mkdir -p .run
 # The tests' service-token keys (libs/testing/src/service-tokens.ts would make them on first use too).
 node scripts/service-keys.js .run/service-keys
 node scripts/check-dead-letters.js --mark
+# The console's browser tests drive Debian's chromium: install it when missing (root; fast when present).
+# If it cannot be installed those tests fail (they never skip).
+bash scripts/ensure-chromium.sh || echo "[test] WARNING: chromium could not be installed; the console's browser tests will fail"
 set +e
 npx jest --ci --json --outputFile=.run/jest-results.json "$@"
 status=$?

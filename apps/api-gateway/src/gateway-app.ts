@@ -4,6 +4,7 @@ import { createServiceApp, problem, sendProblem, ServiceMetrics } from '@wozamal
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import { assertProductionSafe, type ApiGatewayEnv } from './config/env';
+import { registerConsole } from './console';
 import { setupOpenApi } from './openapi';
 
 /** Headers a browser may read from an answer (CORS). */
@@ -25,6 +26,8 @@ export async function buildGateway(env: ApiGatewayEnv): Promise<NestFastifyAppli
     });
   }
   setupOpenApi(app);
+  // The admin console (static files at /console/, outside the guard: its API calls carry credentials).
+  await registerConsole(app);
   // Nest registers its JSON parser in init(); replace it afterwards (allowed until fastify is ready).
   await app.init();
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;

@@ -1,0 +1,139 @@
+// react-admin's data provider for the gateway API. Lists are `{data, next_cursor}` pages: the cursor of
+// page N+1 is remembered from page N (react-admin shows "next" while there is one). Writes carry an
+// Idempotency-Key (api.tsx); errors are problem+json turned into HttpErrors.
+import type { DataProvider, GetListParams, RaRecord } from 'react-admin';
+import { api } from './api';
+
+interface Page<T> { data: T[]; next_cursor?: string | null }
+
+/** How each resource maps onto the API. */
+interface ResourceDef {
+  list(params: GetListParams, cursor: string | undefined, limit: number): { path: string; query: Record<string, string | number | undefined> };
+  /** Listed endpoints that are not paged (they return every row): pagination is done here. */
+  unpaged?: boolean;
+  one?: (id: string) => string;
+  create?: string;
+  update?: (id: string) => string;
+  remove?: (id: string) => string;
+  idOf?: (row: Record<string, unknown>) => string;
+}
+
+const enc = encodeURIComponent;
+
+export const RESOURCES: Record<string, ResourceDef> = {
+  'api-keys': { list: () => ({ path: '/v1/api-keys', query: {} }), unpaged: true, create: '/v1/api-keys' },
+  'webhook-endpoints': {
+    list: (p) => ({ path: '/v1/webhooks/endpoints', query: { service_id: p.filter?.service_id } }), unpaged: true,
+    one: (id) => `/v1/webhooks/endpoints/${enc(id)}`, create: '/v1/webhooks/endpoints', update: (id) => `/v1/webhooks/endpoints/${enc(id)}`, remove: (id) => `/v1/webhooks/endpoints/${enc(id)}`,
+  },
+  'external-services': {
+    list: () => ({ path: '/v1/external/services', query: {} }), unpaged: true,
+    one: (id) => `/v1/external/services/${enc(id)}`, create: '/v1/external/services', update: (id) => `/v1/external/services/${enc(id)}`, remove: (id) => `/v1/external/services/${enc(id)}`,
+  },
+  deliveries: {
+    // The dispatcher pages with `before` (the last id of the previous page).
+    list: (p, cursor, limit) => ({ path: `/v1/webhooks/endpoints/${enc(String(p.filter?.endpoint_id ?? ''))}/deliveries`, query: { status: p.filter?.status, limit, before: cursor } }),
+    one: (id) => `/v1/webhooks/deliveries/${enc(id)}`,
+  },
+  transactions: {
+    list: (p, cursor, limit) => ({ path: `/v1/wallets/${enc(String(p.filter?.user_id ?? ''))}/transactions`, query: { limit, cursor } }),
+  },
+};
+
+const cursors = new Map<string, string>();
+const cursorKey = (resource: string, params: GetListParams, page: number) => `${resource}|${JSON.stringify(params.filter ?? {})}|${params.pagination?.perPage}|${page}`;
+
+function def(resource: string): ResourceDef {
+  const d = RESOURCES[resource];
+  if (!d) throw new Error(`unknown resource ${resource}`);
+  return d;
+}
+
+function withId<T extends Record<string, unknown>>(d: ResourceDef, row: T): T & RaRecord {
+  return { ...row, id: d.idOf ? d.idOf(row) : String(row.id) } as T & RaRecord;
+}
+
+/** The admin actions that are not CRUD. */
+export interface ConsoleActions {
+  rotateApiKey(id: string, graceSeconds: number): Promise<Record<string, unknown>>;
+  revokeApiKey(id: string): Promise<Record<string, unknown>>;
+  retryDelivery(id: string): Promise<Record<string, unknown>>;
+  recoverEndpoint(id: string, since: string): Promise<Record<string, unknown>>;
+}
+
+export const dataProvider: DataProvider & ConsoleActions = {
+  async getList(resource, params) {
+    const d = def(resource);
+    const page = params.pagination?.page ?? 1;
+    const perPage = params.pagination?.perPage ?? 25;
+    if (d.unpaged) {
+      const { path, query } = d.list(params, undefined, perPage);
+      const body = await api<Page<Record<string, unknown>>>(path, { query });
+      let rows = body.data.map((r) => withId(d, r));
+      const q = typeof params.filter?.q === 'string' ? params.filter.q.toLowerCase() : '';
+      if (q) rows = rows.filter((r) => JSON.stringify(r).toLowerCase().includes(q));
+      const { field, order } = params.sort ?? { field: '', order: 'ASC' };
+      if (field) rows = [...rows].sort((a, b) => (String(a[field] ?? '') < String(b[field] ?? '') ? -1 : 1) * (order === 'DESC' ? -1 : 1));
+      return { data: rows.slice((page - 1) * perPage, page * perPage) as never[], total: rows.length };
+    }
+    const cursor = page > 1 ? cursors.get(cursorKey(resource, params, page)) : undefined;
+    const { path, query } = d.list(params, cursor, perPage);
+    const body = await api<Page<Record<string, unknown>>>(path, { query });
+    if (body.next_cursor) cursors.set(cursorKey(resource, params, page + 1), body.next_cursor);
+    return {
+      data: body.data.map((r) => withId(d, r)) as never[],
+      // On the last page the total is known; before it, only that there is more.
+      ...(body.next_cursor ? {} : { total: (page - 1) * perPage + body.data.length }),
+      pageInfo: { hasNextPage: Boolean(body.next_cursor), hasPreviousPage: page > 1 && (page === 2 || cursors.has(cursorKey(resource, params, page - 1))) },
+    };
+  },
+  async getOne(resource, params) {
+    const d = def(resource);
+    const id = String(params.id);
+    if (d.one) return { data: withId(d, await api<Record<string, unknown>>(d.one(id))) };
+    const all = await this.getList(resource, { pagination: { page: 1, perPage: 1000 }, sort: { field: '', order: 'ASC' }, filter: {} });
+    const row = all.data.find((r) => String(r.id) === id);
+    if (!row) throw problemNotFound(resource, id);
+    return { data: row };
+  },
+  async getMany(resource, params) {
+    const rows = await Promise.all(params.ids.map((id) => this.getOne(resource, { id }).then((r) => r.data, () => null)));
+    return { data: rows.filter((r): r is NonNullable<typeof r> => r !== null) };
+  },
+  async getManyReference(resource, params) {
+    return this.getList(resource, { ...params, filter: { ...params.filter, [params.target]: params.id } });
+  },
+  async create(resource, params) {
+    const d = def(resource);
+    if (!d.create) throw new Error(`${resource} cannot be created here`);
+    return { data: withId(d, await api<Record<string, unknown>>(d.create, { method: 'POST', body: params.data })) } as never;
+  },
+  async update(resource, params) {
+    const d = def(resource);
+    if (!d.update) throw new Error(`${resource} cannot be edited here`);
+    const changed: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(params.data)) if (JSON.stringify(v) !== JSON.stringify(params.previousData?.[k])) changed[k] = v;
+    return { data: withId(d, await api<Record<string, unknown>>(d.update(String(params.id)), { method: 'PATCH', body: changed })) } as never;
+  },
+  async updateMany() {
+    throw new Error('bulk edits are not supported');
+  },
+  async delete(resource, params) {
+    const d = def(resource);
+    if (!d.remove) throw new Error(`${resource} cannot be deleted here`);
+    await api(d.remove(String(params.id)), { method: 'DELETE' });
+    return { data: params.previousData } as never;
+  },
+  async deleteMany(resource, params) {
+    for (const id of params.ids) await this.delete(resource, { id });
+    return { data: params.ids };
+  },
+  rotateApiKey: (id, graceSeconds) => api(`/v1/api-keys/${enc(id)}/rotate`, { method: 'POST', body: { grace_period_seconds: graceSeconds } }),
+  revokeApiKey: (id) => api(`/v1/api-keys/${enc(id)}/revoke`, { method: 'POST', body: {} }),
+  retryDelivery: (id) => api(`/v1/webhooks/deliveries/${enc(id)}/retry`, { method: 'POST', body: {} }),
+  recoverEndpoint: (id, since) => api(`/v1/webhooks/endpoints/${enc(id)}/recover`, { method: 'POST', body: { since } }),
+};
+
+function problemNotFound(resource: string, id: string): Error {
+  return Object.assign(new Error(`no ${resource} ${id}`), { status: 404 });
+}

@@ -1,0 +1,32 @@
+import { Card, CardContent, Typography, List, ListItem, Link } from '@mui/material';
+import { Title } from 'react-admin';
+import { Link as RouterLink } from 'react-router-dom';
+
+const AREAS: [string, string, string][] = [
+  ['/residents', 'Residents', 'look a resident up by id: wallet, transactions, tier, metrics; adjustments and reversals'],
+  ['/rates', 'Rate card & tiers', 'the materials rate card in force and the tier ladder'],
+  ['/webhook-endpoints', 'Webhook endpoints', 'partners’ endpoints, their deliveries; retry and recover'],
+  ['/external-services', 'External services', 'registered partner services and their health'],
+  ['/api-keys', 'API keys', 'create (the key is shown once), rotate and revoke'],
+  ['/programme', 'Programme', 'charts of kg by material, points and money flows, impact, the leaderboard'],
+];
+
+export function Dashboard() {
+  return (
+    <Card component="section" aria-labelledby="dash-title" sx={{ mt: 1 }}>
+      <Title title="WozaMali console" />
+      <CardContent>
+        <Typography id="dash-title" component="h1" variant="h5" gutterBottom>Welcome to the WozaMali console</Typography>
+        <Typography variant="body1">Money is shown in rands (R 1 234,50) and times in South African time (SAST).</Typography>
+        <List>
+          {AREAS.map(([to, label, text]) => (
+            <ListItem key={to} disableGutters>
+              <Typography variant="body1"><Link component={RouterLink} to={to}>{label}</Link>: {text}</Typography>
+            </ListItem>
+          ))}
+        </List>
+        <Typography variant="body2">Withdrawals, rewards, campaigns and donations are added here as their services land.</Typography>
+      </CardContent>
+    </Card>
+  );
+}

@@ -1,0 +1,212 @@
+import { useState, type FormEvent } from 'react';
+import { useParams, useNavigate } from 'react-router-dom';
+import { useQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { Datagrid, FunctionField, ListBase, Pagination, TextField as RaTextField, Title, useNotify, type RaRecord } from 'react-admin';
+import {
+  Alert, Box, Button, Card, CardContent, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, Grid, InputLabel, MenuItem, Select, TextField, Typography,
+} from '@mui/material';
+import { api } from '../api';
+import { formatMoney, formatNumber, formatTime, isUuid, parseRands } from '../format';
+
+interface Wallet {
+  user_id: string; balance: number; held: number; available: number; points: number; lifetime_points: number;
+  tier: string; next_tier: string | null; points_to_next_tier: number | null; updated_at: string | null;
+}
+interface MetricsDay { date: string; points_earned: number; points_spent: number; money_earned: number; money_spent: number; collections: number; grams_collected: number; co2_avoided_g: number }
+
+function Figure({ label, value }: { label: string; value: string }) {
+  return (
+    <Box>
+      <Typography variant="body2" component="dt" sx={{ color: 'text.secondary' }}>{label}</Typography>
+      <Typography variant="h6" component="dd" sx={{ m: 0 }}>{value}</Typography>
+    </Box>
+  );
+}
+
+export function ResidentsPage() {
+  const { userId } = useParams();
+  const navigate = useNavigate();
+  const [input, setInput] = useState(userId ?? '');
+  const [inputError, setInputError] = useState<string | null>(null);
+  const lookUp = (e: FormEvent) => {
+    e.preventDefault();
+    if (!isUuid(input)) { setInputError('A resident id is a UUID, e.g. 0193a4c2-…'); return; }
+    setInputError(null);
+    navigate(`/residents/${input.trim().toLowerCase()}`);
+  };
+  return (
+    <Box component="section" aria-labelledby="residents-title" sx={{ mt: 1 }}>
+      <Title title="Residents" />
+      <Typography id="residents-title" component="h1" variant="h5" sx={{ mb: 1 }}>Residents</Typography>
+      <Card>
+        <CardContent>
+          <form onSubmit={lookUp} aria-label="Look up a resident" style={{ display: 'flex', gap: 8, flexWrap: 'wrap', alignItems: 'flex-start' }}>
+            <TextField label="Resident id" name="user_id" value={input} onChange={(e) => setInput(e.target.value)} error={Boolean(inputError)} helperText={inputError ?? 'The resident’s user id (UUID)'} sx={{ flex: '1 1 260px' }} />
+            <Button type="submit" variant="contained" sx={{ mt: 1 }}>Look up</Button>
+          </form>
+        </CardContent>
+      </Card>
+      {userId && <Resident key={userId} userId={userId} />}
+    </Box>
+  );
+}
+
+function Resident({ userId }: { userId: string }) {
+  const wallet = useQuery({ queryKey: ['wallet', userId], queryFn: () => api<Wallet>(`/v1/wallets/${userId}`) });
+  const metrics = useQuery({ queryKey: ['user-metrics', userId], queryFn: () => api<{ days: MetricsDay[]; data_as_of: string | null }>(`/v1/metrics/users/${userId}`, { query: { granularity: 'month' } }) });
+  const totals = (metrics.data?.days ?? []).reduce((t, d) => ({ collections: t.collections + d.collections, grams: t.grams + d.grams_collected, co2: t.co2 + d.co2_avoided_g, earned: t.earned + d.money_earned }), { collections: 0, grams: 0, co2: 0, earned: 0 });
+  return (
+    <>
+      <Card component="section" aria-labelledby="wallet-title" sx={{ mt: 2 }}>
+        <CardContent>
+          <Typography id="wallet-title" component="h2" variant="h6" sx={{ overflowWrap: "anywhere" }}>Wallet of {userId}</Typography>
+          {wallet.isPending && <Typography role="status">Loading the wallet…</Typography>}
+          {wallet.error && <Alert severity="error" role="alert">{wallet.error.message}</Alert>}
+          {wallet.data && (
+            <Box component="dl" data-testid="wallet" sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(150px, 1fr))', gap: 2, m: 0 }}>
+              <Figure label="Balance" value={formatMoney(wallet.data.balance)} />
+              <Figure label="Held" value={formatMoney(wallet.data.held)} />
+              <Figure label="Available" value={formatMoney(wallet.data.available)} />
+              <Figure label="Points" value={formatNumber(wallet.data.points)} />
+              <Figure label="Lifetime points" value={formatNumber(wallet.data.lifetime_points)} />
+              <Figure label="Tier" value={wallet.data.tier} />
+              <Figure label="Next tier" value={wallet.data.next_tier ? `${wallet.data.next_tier} (${formatNumber(wallet.data.points_to_next_tier)} points to go)` : 'top tier'} />
+              <Figure label="Updated" value={formatTime(wallet.data.updated_at)} />
+            </Box>
+          )}
+        </CardContent>
+      </Card>
+      <Card component="section" aria-labelledby="metrics-title" sx={{ mt: 2 }}>
+        <CardContent>
+          <Typography id="metrics-title" component="h2" variant="h6">Metrics (all time)</Typography>
+          {metrics.error && <Alert severity="error" role="alert">{metrics.error.message}</Alert>}
+          {metrics.data && (
+            <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(150px, 1fr))', gap: 2, m: 0 }}>
+              <Figure label="Collections" value={formatNumber(totals.collections)} />
+              <Figure label="Collected" value={`${formatNumber(totals.grams / 1000)} kg`} />
+              <Figure label="CO₂ avoided" value={`${formatNumber(totals.co2 / 1000)} kg`} />
+              <Figure label="Money earned" value={formatMoney(totals.earned)} />
+            </Box>
+          )}
+        </CardContent>
+      </Card>
+      <AdjustmentForm userId={userId} />
+      <Transactions userId={userId} />
+    </>
+  );
+}
+
+function useInvalidateResident(userId: string) {
+  const qc = useQueryClient();
+  return () => {
+    void qc.invalidateQueries({ queryKey: ['wallet', userId] });
+    void qc.invalidateQueries({ queryKey: ['transactions'] });
+  };
+}
+
+function AdjustmentForm({ userId }: { userId: string }) {
+  const notify = useNotify();
+  const invalidate = useInvalidateResident(userId);
+  const [asset, setAsset] = useState<'ZAR' | 'POINTS'>('ZAR');
+  const [amount, setAmount] = useState('');
+  const [reason, setReason] = useState('');
+  const [fieldError, setFieldError] = useState<string | null>(null);
+  const mutation = useMutation({
+    mutationFn: (body: { user_id: string; asset: 'ZAR' | 'POINTS'; amount: number; reason: string }) => api('/v1/admin/adjustments', { method: 'POST', body }),
+    onSuccess: () => { notify('Adjustment posted', { type: 'success' }); setAmount(''); setReason(''); invalidate(); },
+    onError: (err: Error) => notify(err.message, { type: 'error' }),
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const value = asset === 'ZAR' ? parseRands(amount) : /^-?\d{1,12}$/.test(amount.trim()) ? Number(amount.trim()) : null;
+    if (value === null || value === 0) { setFieldError(asset === 'ZAR' ? 'Rands with up to two decimals, e.g. 12,50 or -3' : 'Whole points, e.g. 50 or -20'); return; }
+    if (!reason.trim()) { setFieldError(null); return; }
+    setFieldError(null);
+    mutation.mutate({ user_id: userId, asset, amount: value, reason: reason.trim() });
+  };
+  return (
+    <Card component="section" aria-labelledby="adjust-title" sx={{ mt: 2 }}>
+      <CardContent>
+        <Typography id="adjust-title" component="h2" variant="h6">Make an adjustment</Typography>
+        <Typography variant="body2" sx={{ mb: 1 }}>A credit (positive) or a debit (negative) of the resident’s money or points, with the reason recorded.</Typography>
+        <form onSubmit={submit} aria-label="Adjustment">
+          <Grid container spacing={2}>
+            <Grid size={{ xs: 12, sm: 3 }}>
+              <FormControl fullWidth>
+                <InputLabel id="asset-label">Asset</InputLabel>
+                <Select labelId="asset-label" label="Asset" value={asset} onChange={(e) => setAsset(e.target.value as 'ZAR' | 'POINTS')} name="asset">
+                  <MenuItem value="ZAR">Money (rands)</MenuItem>
+                  <MenuItem value="POINTS">Points</MenuItem>
+                </Select>
+              </FormControl>
+            </Grid>
+            <Grid size={{ xs: 12, sm: 3 }}>
+              <TextField label={asset === 'ZAR' ? 'Amount (R)' : 'Points'} name="amount" value={amount} onChange={(e) => setAmount(e.target.value)} required fullWidth error={Boolean(fieldError)} helperText={fieldError ?? (asset === 'ZAR' && parseRands(amount) !== null ? formatMoney(parseRands(amount)) : ' ')} />
+            </Grid>
+            <Grid size={{ xs: 12, sm: 6 }}>
+              <TextField label="Reason" name="reason" value={reason} onChange={(e) => setReason(e.target.value)} required fullWidth slotProps={{ htmlInput: { maxLength: 500 } }} />
+            </Grid>
+          </Grid>
+          <Button type="submit" variant="contained" sx={{ mt: 1 }} disabled={mutation.isPending}>Post adjustment</Button>
+        </form>
+      </CardContent>
+    </Card>
+  );
+}
+
+interface Tx extends RaRecord { hold_id: string | null; kind: string; money_change: number; points_change: number; balance_after: number | null; description: string; reverses_transfer_id: string | null; created_at: string }
+
+function ReverseButton({ record, userId }: { record: Tx; userId: string }) {
+  const notify = useNotify();
+  const invalidate = useInvalidateResident(userId);
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const mutation = useMutation({
+    mutationFn: () => api(`/v1/admin/transfers/${record.id}/reverse`, { method: 'POST', body: { reason: reason.trim() } }),
+    onSuccess: () => { notify('Transfer reversed', { type: 'success' }); setOpen(false); setReason(''); invalidate(); },
+    onError: (err: Error) => notify(err.message, { type: 'error' }),
+  });
+  if (record.reverses_transfer_id || record.hold_id) return null;
+  return (
+    <>
+      <Button size="small" onClick={(e) => { e.stopPropagation(); setOpen(true); }} aria-label={`Reverse transfer ${record.id}`}>Reverse</Button>
+      <Dialog open={open} onClose={() => setOpen(false)} aria-labelledby={`rev-${record.id}`}>
+        <form onSubmit={(e) => { e.preventDefault(); if (reason.trim()) mutation.mutate(); }}>
+          <DialogTitle id={`rev-${record.id}`}>Reverse this transfer?</DialogTitle>
+          <DialogContent>
+            <Typography variant="body2">{record.description}: {formatMoney(record.money_change)}, {formatNumber(record.points_change)} points, {formatTime(record.created_at)}</Typography>
+            <TextField label="Reason" name="reason" value={reason} onChange={(e) => setReason(e.target.value)} required fullWidth margin="normal" autoFocus slotProps={{ htmlInput: { maxLength: 500 } }} />
+          </DialogContent>
+          <DialogActions>
+            <Button onClick={() => setOpen(false)}>Cancel</Button>
+            <Button type="submit" variant="contained" disabled={mutation.isPending}>Reverse</Button>
+          </DialogActions>
+        </form>
+      </Dialog>
+    </>
+  );
+}
+
+function Transactions({ userId }: { userId: string }) {
+  return (
+    <Card component="section" aria-labelledby="tx-title" sx={{ mt: 2, mb: 2 }}>
+      <CardContent>
+        <Typography id="tx-title" component="h2" variant="h6">Transactions</Typography>
+        <ListBase resource="transactions" filter={{ user_id: userId }} perPage={10} disableSyncWithLocation sort={{ field: 'created_at', order: 'DESC' }}>
+          <Box sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
+            <Datagrid bulkActionButtons={false} rowClick={false} sort={{ field: 'created_at', order: 'DESC' }} empty={<Typography>No transactions yet.</Typography>}>
+              <FunctionField label="When" render={(r: Tx) => formatTime(r.created_at)} sortable={false} />
+              <RaTextField source="kind" sortable={false} />
+              <FunctionField label="Money" render={(r: Tx) => formatMoney(r.money_change)} sortable={false} />
+              <FunctionField label="Points" render={(r: Tx) => formatNumber(r.points_change)} sortable={false} />
+              <FunctionField label="Balance after" render={(r: Tx) => formatMoney(r.balance_after)} sortable={false} />
+              <RaTextField source="description" sortable={false} />
+              <FunctionField label="Actions" render={(r: Tx) => <ReverseButton record={r} userId={userId} />} sortable={false} />
+            </Datagrid>
+          </Box>
+          <Pagination rowsPerPageOptions={[10, 25, 50]} />
+        </ListBase>
+      </CardContent>
+    </Card>
+  );
+}
