@@ -31,8 +31,8 @@ export const RESOURCES: Record<string, ResourceDef> = {
     one: (id) => `/v1/external/services/${enc(id)}`, create: '/v1/external/services', update: (id) => `/v1/external/services/${enc(id)}`, remove: (id) => `/v1/external/services/${enc(id)}`,
   },
   deliveries: {
-    // The dispatcher pages with `before` (the last id of the previous page).
-    list: (p, cursor, limit) => ({ path: `/v1/webhooks/endpoints/${enc(String(p.filter?.endpoint_id ?? ''))}/deliveries`, query: { status: p.filter?.status, limit, before: cursor } }),
+    // The dispatcher pages like every list: `cursor` is the `next_cursor` of the previous page.
+    list: (p, cursor, limit) => ({ path: `/v1/webhooks/endpoints/${enc(String(p.filter?.endpoint_id ?? ''))}/deliveries`, query: { status: p.filter?.status, limit, cursor } }),
     one: (id) => `/v1/webhooks/deliveries/${enc(id)}`,
   },
   transactions: {
