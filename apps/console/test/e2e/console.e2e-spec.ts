@@ -222,7 +222,7 @@ describe('the admin console in headless Chromium', () => {
     expect(endpoint.status).toBe(201);
     const id = endpoint.body.id as string;
     expect((await call('POST', `/v1/users/${crypto.randomUUID()}/points/earn`, { points: 5, reason: 'for the webhook' })).status).toBe(201);
-    const dead = await waitFor(async () => (await call('GET', `/v1/webhooks/endpoints/${id}/deliveries?status=dead`)).body.data[0], 'a dead delivery', 60_000, 250);
+    const dead = await waitFor(async () => (await call('GET', `/v1/webhooks/endpoints/${id}/deliveries?status=dead`)).body.data[0], 'a dead delivery', 150_000, 250);
     partnerUp = true;
     await goto(`/webhook-endpoints/${id}/show`, 'Deliveries');
     await page.getByRole('button', { name: `Retry delivery ${dead.id}` }).click();
@@ -230,7 +230,7 @@ describe('the admin console in headless Chromium', () => {
     expect(partnerHits).toContain('ok');
     await page.reload();
     await page.getByRole('cell', { name: 'delivered' }).first().waitFor();
-  }, 90_000);
+  }, 240_000);
 
   it('a chart’s table view shows the figures the metrics API gives', async () => {
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Africa/Johannesburg' }).format(new Date());
