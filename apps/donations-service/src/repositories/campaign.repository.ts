@@ -132,6 +132,15 @@ export class CampaignRepository {
   }
 
   /** Money and points given back by refunds of the campaign's donations. */
+  /** Money a campaign paid on (disbursements whose ledger transfer applied), and whether its balance was redirected away. */
+  async paidOn(id: string, m: EntityManager = this.ds.manager): Promise<{ disbursed: number; redirected: boolean }> {
+    const [r] = (await m.query(
+      `select (select coalesce(sum(amount), 0) from disbursements where campaign_id = $1 and transfer_id is not null)::text as disbursed,
+              coalesce((select cancellation = 'redirect' from campaigns where id = $1), false) as redirected`, [id],
+    )) as { disbursed: string; redirected: boolean }[];
+    return { disbursed: Number(r!.disbursed), redirected: r!.redirected };
+  }
+
   async refundedTotals(id: string, m: EntityManager = this.ds.manager): Promise<{ amount: number; points: number }> {
     const [r] = (await m.query(
       `select coalesce(sum(amount), 0)::text as amount, coalesce(sum(points), 0)::text as points from donations where campaign_id = $1 and status = 'refunded'`, [id],

@@ -181,10 +181,16 @@ export class DonationService {
     const journal = (await this.campaigns.journalTotals([campaignId], m)).get(campaignId)!;
     const ledger = await this.wallet.accountBalances('campaign', campaignId);
     if (ledger.kind !== 'applied') return { totals: journal, balance: null };
-    const refunded = await this.campaigns.refundedTotals(campaignId, m);
     const of = (asset: 'ZAR' | 'POINTS') => ledger.body.balances.find((b) => b.asset === asset);
+    // Raised = what the campaign's accounts hold plus what it paid on to its beneficiary: refunds and
+    // reversed collections (a share taken back out of the fund) lower it, disbursements do not. A
+    // campaign whose balance was redirected away keeps what it was credited, less its refunds.
+    const paid = await this.campaigns.paidOn(campaignId, m);
+    const refunded = paid.redirected ? await this.campaigns.refundedTotals(campaignId, m) : { amount: 0, points: 0 };
+    const raisedOf = (asset: 'ZAR' | 'POINTS', refundedOf: number, paidOn: number) =>
+      paid.redirected ? (of(asset)?.credited ?? 0) - refundedOf : (of(asset)?.balance ?? 0) + paidOn;
     return {
-      totals: { ...journal, amount: (of('ZAR')?.credited ?? 0) - refunded.amount, points: (of('POINTS')?.credited ?? 0) - refunded.points },
+      totals: { ...journal, amount: raisedOf('ZAR', refunded.amount, paid.disbursed), points: raisedOf('POINTS', refunded.points, 0) },
       balance: { amount: of('ZAR')?.balance ?? 0, points: of('POINTS')?.balance ?? 0 },
     };
   }
