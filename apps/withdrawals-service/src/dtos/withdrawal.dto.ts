@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { Equals, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { PageQueryDto } from '@wozamali/platform';
 import { WITHDRAWAL_METHODS, type WithdrawalMethod } from '../domain/destination';
 import { WITHDRAWAL_STATUSES, type WithdrawalStatus } from '../domain/withdrawal-state';
 
@@ -34,7 +35,8 @@ export class DecisionDto {
   note!: string;
 }
 
-export class ListWithdrawalsQuery {
+/** Filters of the admin list, with the platform's `?limit=&cursor=` (every list pages alike). */
+export class ListWithdrawalsQuery extends PageQueryDto {
   @IsOptional()
   @IsIn(WITHDRAWAL_STATUSES)
   status?: WithdrawalStatus;
@@ -52,21 +54,6 @@ export class ListWithdrawalsQuery {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
-
-  /** Page size, 1–100 (default 50, as every list). */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  /** The `next_cursor` of the previous page. */
-  @IsOptional()
-  @IsString()
-  @MaxLength(300)
-  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be a next_cursor this API gave' })
-  cursor?: string;
 }
 
 /** The whole limits document (`PUT /v1/withdrawals/limits`). Amounts in ZAR cents. */

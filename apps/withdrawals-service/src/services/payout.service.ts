@@ -201,9 +201,11 @@ export class PayoutService {
         to: { type: 'user', id: row.user_id },
         asset: 'ZAR',
         amount: Number(row.amount),
-        description: `Withdrawal ${row.id} returned (${reason})`,
+        // The body depends on the withdrawal only: a retry after a lost answer, prompted by another
+        // callback or poll with other words for the reason, resends the same body under the same key.
+        description: `Withdrawal ${row.id} returned`,
         reference: row.id,
-        metadata: { withdrawal_id: row.id, posted_transfer_id: row.settle_transfer_id, reason },
+        metadata: { withdrawal_id: row.id, posted_transfer_id: row.settle_transfer_id },
       },
       { idempotencyKey: walletKey(row.id, 'credit_back') },
     );
