@@ -71,6 +71,8 @@ export interface RewardExpiredData extends UserRewardRef {
 
 /** An admin cancelled an unused user reward. */
 export interface RewardCancelledData extends UserRewardRef {
+  /** How the cancelled reward was issued (a cancelled redemption no longer counts as a reward redeemed). */
+  source: 'redemption' | 'badge' | 'admin';
   /** The admin's reason. */
   reason: string;
   /** Who cancelled it (the admin's user id or the service's id). */
@@ -116,7 +118,7 @@ export const RewardEvents = {
   reward_expiring: defineEvent<RewardExpiringData>()('reward_expiring', Topics.rewards, { ...ref, expires_at: 'iso-date', days_left: 'int' }),
   reward_expired: defineEvent<RewardExpiredData>()('reward_expired', Topics.rewards, { ...ref, expires_at: 'iso-date', expired_at: 'iso-date' }),
   reward_cancelled: defineEvent<RewardCancelledData>()('reward_cancelled', Topics.rewards, {
-    ...ref, reason: 'string', cancelled_by: 'string', refunded_points: 'int', refund_transfer_id: 'uuid|null', stock_restored: 'boolean',
+    ...ref, source: 'string', reason: 'string', cancelled_by: 'string', refunded_points: 'int', refund_transfer_id: 'uuid|null', stock_restored: 'boolean',
     cancelled_at: 'iso-date',
   }),
   reward_code_rate_limited: defineEvent<RewardCodeRateLimitedData>()('reward_code_rate_limited', Topics.rewards, {

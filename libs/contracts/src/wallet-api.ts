@@ -177,6 +177,8 @@ export interface WalletHoldResponse {
   amount: number;
   /** The user. */
   user_id: string;
+  /** When the ledger wrote the transfer (ISO 8601): the instant the wallet's day reports count it on. */
+  created_at: string;
   /** The wallet right after. */
   wallet: WalletView;
 }
@@ -197,6 +199,8 @@ export interface WalletSettleHoldResponse {
   status: 'posted' | 'voided';
   /** The user. */
   user_id: string;
+  /** When the ledger wrote the transfer (ISO 8601): the instant the wallet's day reports count it on. */
+  created_at: string;
   /** The wallet right after. */
   wallet: WalletView;
 }

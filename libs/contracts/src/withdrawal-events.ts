@@ -52,7 +52,10 @@ export interface WithdrawalUpdateData {
   reason: string | null;
   /** The wallet transfer this step wrote (hold placed, posted, voided, return credited), else null. */
   transfer_id: string | null;
-  /** When the change was made (ISO 8601). */
+  /**
+   * When the change was made (ISO 8601). For `completed` and `returned` it is when the ledger wrote
+   * the step's transfer, so the day it falls on is the day the wallet's reports count it on.
+   */
   changed_at: string;
 }
 

@@ -17,6 +17,11 @@ export class DomainEventsConsumer {
     return this.metrics.apply(manager, [envelope]);
   }
 
+  @InboxHandler('reward_cancelled', FACT_READS.reward_cancelled)
+  rewardCancelled({ envelope, manager }: InboxMessage) {
+    return this.metrics.apply(manager, [envelope]);
+  }
+
   @InboxHandler('donation_create', FACT_READS.donation_create)
   donationCreate({ envelope, manager }: InboxMessage) {
     return this.metrics.apply(manager, [envelope]);

@@ -42,6 +42,8 @@ export const FACT_READS = {
   collection_recorded: ['user_id', 'collected_at', 'total_grams', 'fund_amount', 'materials'],
   // Rewards: a reward issued by a redemption counts as redeemed (badges and admin grants do not).
   reward_issue: ['user_id', 'source', 'issued_at'],
+  // A redeemed reward cancelled by an admin no longer counts (on the day it was cancelled, like a refund).
+  reward_cancelled: ['user_id', 'source', 'cancelled_at'],
   // Donations: money and points given, net of refunds. An anonymous donation's donor is the envelope's subject.
   // Money given to the Green Scholar Fund's campaign is also the fund's intake (beside collections' fund share).
   donation_create: ['user_id', 'campaign_id', 'amount', 'points', 'donated_at'],
@@ -96,6 +98,10 @@ export function factOf(envelope: EventEnvelope, versions: readonly ImpactFactorV
     case 'reward_issue': {
       if (d.source !== 'redemption') return null;
       return { ...empty(envelope, userId, new Date(d.issued_at as string).toISOString()), kind: 'redemption', rewards_redeemed: 1 };
+    }
+    case 'reward_cancelled': {
+      if (d.source !== 'redemption') return null;
+      return { ...empty(envelope, userId, new Date(d.cancelled_at as string).toISOString()), kind: 'redemption_cancelled', rewards_redeemed: -1 };
     }
     case 'donation_create':
     case 'donation_refunded': {

@@ -60,6 +60,16 @@ export function rewardIssue(user: string, o: { at: Date; source?: 'redemption' |
   });
 }
 
+/** An admin cancelled an unused reward (`source`: how it was issued; a redemption by default). */
+export function rewardCancelled(user: string, o: { at: Date; source?: 'redemption' | 'badge' | 'admin'; refunded?: number }): EventEnvelope {
+  const source = o.source ?? 'redemption';
+  return domainEnvelope('reward_cancelled', 'rewards-service', user, o.at, {
+    user_id: user, user_reward_id: uuidv7(), reward_id: uuidv7(), reward_code: source === 'badge' ? 'BADGE_SILVER' : 'VOUCHER_50',
+    reward_type: source === 'badge' ? 'badge' : 'discount', partner_service_id: null, source, reason: 'issued in error', cancelled_by: uuidv7(),
+    refunded_points: o.refunded ?? 0, refund_transfer_id: o.refunded ? uuidv7() : null, stock_restored: source === 'redemption', cancelled_at: o.at.toISOString(),
+  });
+}
+
 /** A donation (anonymous: `user_id` null in data, the donor only in the envelope's subject). */
 export function donationCreate(user: string, o: { at: Date; amount?: number; points?: number; campaignId?: string; anonymous?: boolean; donationId?: string; recordedAt?: Date }): EventEnvelope {
   return domainEnvelope('donation_create', 'donations-service', user, o.recordedAt ?? o.at, {

@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { MetricsServiceEnv } from '../../src/config/env';
 import { buildMetrics } from '../../src/main';
 import {
-  asMessage, collectionRecorded, dayOf, donationCreate, donationRefunded, randomDayIn, rewardIssue, walletUpdate, withdrawalUpdate,
+  asMessage, collectionRecorded, dayOf, donationCreate, donationRefunded, randomDayIn, rewardCancelled, rewardIssue, walletUpdate, withdrawalUpdate,
 } from '../factories/events';
 
 // The rewards', donations' and withdrawals' events into the metrics, through the real inbox on the
@@ -64,7 +64,7 @@ it('builds every event of the factories to the whole contract, so what the metri
   const u = uuidv7();
   const now = new Date();
   for (const e of [
-    rewardIssue(u, { at: now }), rewardIssue(u, { at: now, source: 'badge' }), donationCreate(u, { at: now, amount: 100 }), donationCreate(u, { at: now, anonymous: true, points: 5 }),
+    rewardIssue(u, { at: now }), rewardIssue(u, { at: now, source: 'badge' }), rewardCancelled(u, { at: now, refunded: 600 }), donationCreate(u, { at: now, amount: 100 }), donationCreate(u, { at: now, anonymous: true, points: 5 }),
     donationRefunded(u, { at: now, amount: 100 }), withdrawalUpdate(u, { at: now, amount: 5000, from: 'processing', to: 'completed' }),
   ]) {
     expect({ type: e.type, problems: eventDataProblems(e.type as EventType, e.data) }).toEqual({ type: e.type, problems: [] });
@@ -112,6 +112,25 @@ it('counts redemptions, donations net of refunds (the fund\'s intake among them)
   await db.query('delete from inbox where event_id = any($1::uuid[])', [events.map((e) => e.id)]);
   expect(await deliver([...events].reverse())).toEqual(events.map(() => 'handled'));
   expect(await snapshot()).toEqual(before);
+});
+
+it('a redeemed reward cancelled later is one redemption fewer on the day it was cancelled; a cancelled badge changes nothing', async () => {
+  const day = randomDayIn(2017, 0, 11);
+  const next = new Date(day.getTime() + 86_400_000);
+  const [d, dn] = [dayOf(day), dayOf(next)];
+  const user = uuidv7();
+  const events = [
+    rewardIssue(user, { at: at(day, '08:00') }), rewardIssue(user, { at: at(day, '08:30') }), rewardIssue(user, { at: at(day, '09:00'), source: 'badge' }),
+    rewardCancelled(user, { at: at(next, '10:00'), refunded: 600 }), rewardCancelled(user, { at: at(next, '11:00'), source: 'badge' }),
+  ];
+  expect(await deliver(events)).toEqual(events.map(() => 'handled'));
+  expect((await userRows(user, d, dn)).map((r) => [r.date, r.rewards_redeemed])).toEqual([[d, 2], [dn, -1]]);
+  const system = (await get(`/v1/metrics/system?from=${d}&to=${dn}`)).body.days;
+  expect(system.map((r: { date: string; rewards_redeemed: number }) => [r.date, r.rewards_redeemed])).toEqual([[d, 2], [dn, -1]]);
+  // Replayed in reverse order with no inbox row remembering them: the same figures.
+  await db.query('delete from inbox where event_id = any($1::uuid[])', [events.map((e) => e.id)]);
+  expect(await deliver([...events].reverse())).toEqual(events.map(() => 'handled'));
+  expect((await userRows(user, d, dn)).map((r) => [r.date, r.rewards_redeemed])).toEqual([[d, 2], [dn, -1]]);
 });
 
 it('a withdrawal completed, a redemption and a refund delivered days late land on their business days', async () => {

@@ -61,7 +61,7 @@ export class LifecycleService {
       const stockRestored = row.source === 'redemption' && row.holds_stock ? await this.giveStockBack(m, row.reward_id, row.redemption_id, actorOf(principal)) : false;
       await this.events.emitIn(m, {
         type: 'reward_cancelled', subject: row.user_id,
-        data: { ...refOf(row), reason, cancelled_by: actorOf(principal), refunded_points: refunded, refund_transfer_id: refundTransferId, stock_restored: stockRestored, cancelled_at: cancelledAt.toISOString() },
+        data: { ...refOf(row), source: row.source, reason, cancelled_by: actorOf(principal), refunded_points: refunded, refund_transfer_id: refundTransferId, stock_restored: stockRestored, cancelled_at: cancelledAt.toISOString() },
       });
       return userRewardView((await this.userRewards.getById(id, m))!, true);
     });

@@ -85,6 +85,8 @@ export interface HoldView {
   status: 'pending' | 'posted' | 'voided';
   amount?: number;
   user_id: string | null;
+  /** When the ledger wrote the transfer (the instant its day reports count it on). */
+  created_at: string;
   wallet: WalletView;
 }
 
@@ -241,7 +243,7 @@ export class WalletService {
 
   async hold(ctx: WriteContext, dto: CreateHoldDto): Promise<Written<HoldView>> {
     const r = await this.ledger.execute(ctx, { kind: 'withdraw_hold', userId: dto.user_id, description: dto.description, reference: dto.reference, hold: { op: 'create', id: uuidv7(), amount: dto.amount } });
-    return new Written(r, { hold_id: r.hold_id!, transfer_id: r.transfer_id, status: 'pending', amount: dto.amount, user_id: r.user_id, wallet: await this.walletAfter(r) });
+    return new Written(r, { hold_id: r.hold_id!, transfer_id: r.transfer_id, status: 'pending', amount: dto.amount, user_id: r.user_id, created_at: r.created_at, wallet: await this.walletAfter(r) });
   }
 
   async settleHold(ctx: WriteContext, holdId: string, op: 'post' | 'void', dto: SettleHoldDto): Promise<Written<HoldView>> {
@@ -249,7 +251,7 @@ export class WalletService {
       kind: op === 'post' ? 'withdraw_post' : 'withdraw_void', userId: null,
       description: dto.description ?? (op === 'post' ? 'Withdrawal paid out' : 'Withdrawal hold released'), hold: { op, id: holdId },
     });
-    return new Written(r, { hold_id: holdId, transfer_id: r.transfer_id, status: op === 'post' ? 'posted' : 'voided', user_id: r.user_id, wallet: await this.walletAfter(r) });
+    return new Written(r, { hold_id: holdId, transfer_id: r.transfer_id, status: op === 'post' ? 'posted' : 'voided', user_id: r.user_id, created_at: r.created_at, wallet: await this.walletAfter(r) });
   }
 
   /** A weighed collection: points (tier multiplier) and money to the resident, the fund's share to the fund. */

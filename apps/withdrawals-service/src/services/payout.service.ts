@@ -15,6 +15,16 @@ import { requireAdminPerson, type Who } from './principal';
 import { view, type WithdrawalView } from './views';
 import { WithdrawalService } from './withdrawal.service';
 
+/**
+ * A completed or returned withdrawal's event is dated by the ledger's transfer (the wallet's own
+ * clock), so the metrics count it on the same local day as the wallet's day report; a wallet that
+ * sent no time (an older one) leaves the status change's own time.
+ */
+function ledgerTime(createdAt: string | undefined): Date | undefined {
+  const at = createdAt ? new Date(createdAt) : undefined;
+  return at && !Number.isNaN(at.getTime()) ? at : undefined;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface CallbackHeaders {
@@ -185,7 +195,7 @@ export class PayoutService {
     const posted = await this.wallet.postHold(row.hold_id, { description: `Withdrawal ${row.id} paid out` }, { idempotencyKey: walletKey(row.id, 'post') });
     if (posted.kind === 'unavailable') throw new WithdrawalException('wallet_unavailable', 'the wallet could not be reached; the report is applied again later');
     if (posted.kind === 'refused') throw new WithdrawalException('wallet_refused', `the wallet refused to post the hold (${posted.code})`, { wallet_code: posted.code });
-    const next = await this.withdrawals.move(m, row, 'completed', 'provider', { action: 'provider_completed', transfer_id: posted.body.transfer_id, patch: { settle_transfer_id: posted.body.transfer_id } });
+    const next = await this.withdrawals.move(m, row, 'completed', 'provider', { action: 'provider_completed', transfer_id: posted.body.transfer_id, at: ledgerTime(posted.body.created_at), patch: { settle_transfer_id: posted.body.transfer_id } });
     await this.repo.updatePayout(m, row.id, { next_poll_at: null });
     return next;
   }
@@ -211,7 +221,7 @@ export class PayoutService {
     );
     if (credited.kind === 'unavailable') throw new WithdrawalException('wallet_unavailable', 'the wallet could not be reached; the return is applied again later');
     if (credited.kind === 'refused') throw new WithdrawalException('wallet_refused', `the wallet refused the credit back (${credited.code})`, { wallet_code: credited.code });
-    const next = await this.withdrawals.move(m, row, 'returned', 'provider', { action: 'provider_returned', reason, transfer_id: credited.body.transfer_id });
+    const next = await this.withdrawals.move(m, row, 'returned', 'provider', { action: 'provider_returned', reason, transfer_id: credited.body.transfer_id, at: ledgerTime(credited.body.created_at) });
     await this.repo.updatePayout(m, row.id, { return_transfer_id: credited.body.transfer_id });
     return next;
   }

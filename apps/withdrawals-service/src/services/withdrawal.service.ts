@@ -283,7 +283,7 @@ export class WithdrawalService {
     row: WithdrawalRow,
     to: WithdrawalStatus,
     who: Mover,
-    h: { action: string; note?: string; reason?: string; transfer_id?: string; patch?: Parameters<WithdrawalRepository['setStatus']>[3]; sink?: OutboxEvent[] },
+    h: { action: string; note?: string; reason?: string; transfer_id?: string; at?: Date; patch?: Parameters<WithdrawalRepository['setStatus']>[3]; sink?: OutboxEvent[] },
   ): Promise<WithdrawalRow> {
     const guard = checkTransition(row.status, to, actorOf(who));
     if (!guard.ok) throw new WithdrawalException(guard.code === 'forbidden' ? 'forbidden' : 'invalid_transition', `a ${row.status} withdrawal cannot become ${to}`);
@@ -295,7 +295,7 @@ export class WithdrawalService {
       subject: row.id,
       data: {
         withdrawal_id: row.id, user_id: row.user_id, from: row.status, to, amount: Number(row.amount), currency: row.currency, method: row.method as EventMethod,
-        actor, reason: h.reason ?? null, transfer_id: h.transfer_id ?? null, changed_at: next.status_changed_at.toISOString(),
+        actor, reason: h.reason ?? null, transfer_id: h.transfer_id ?? null, changed_at: (h.at ?? next.status_changed_at).toISOString(),
       } satisfies WithdrawalUpdateData,
     };
     if (h.sink) h.sink.push(event);

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { envelopeProblems, eventDataProblems, uuidv7, type EventType } from '@wozamali/contracts';
-import { waitFor } from '@wozamali/testing';
+import { openTestDataSource, waitFor } from '@wozamali/testing';
 import { admin } from '../support/harness';
 import { usePayoutHarness } from '../support/payout-harness';
 
@@ -92,6 +92,20 @@ describe('payouts, exactly once', () => {
     }, 'both returned callbacks delivered', 30_000, 200);
     expect(await p.walletOf(user)).toMatchObject({ balance: 26_000, held: 0, available: 26_000 });
     expect(await transfersOf(id)).toEqual(['pending', 'completed', 'returned']);
+    // The paid-out and returned events are dated by the ledger's transfers (the wallet's clock), so the
+    // metrics count them on the day the wallet's day report does.
+    const events = (await p.db.query(`select payload from outbox where type = 'withdrawal_update' and payload->'data'->>'withdrawal_id' = $1`, [id])) as { payload: any }[];
+    const steps = events.map((e) => e.payload.data).filter((d) => d.to === 'completed' || d.to === 'returned');
+    expect(steps.map((d) => d.to).sort()).toEqual(['completed', 'returned']);
+    const walletDb = await openTestDataSource('wallet-service', 1);
+    try {
+      for (const step of steps) {
+        const [transfer] = (await walletDb.query('select created_at from transfers where id = $1', [step.transfer_id])) as { created_at: Date }[];
+        expect({ to: step.to, changed_at: step.changed_at }).toEqual({ to: step.to, changed_at: transfer!.created_at.toISOString() });
+      }
+    } finally {
+      await walletDb.destroy();
+    }
   });
 
   it('statuses only move forward: a processing callback held back until after completion is ignored', async () => {
