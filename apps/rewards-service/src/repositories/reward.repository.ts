@@ -102,7 +102,7 @@ export class RewardRepository {
     await q.query('update rewards set stock_used = stock_used - 1 where id = $1 and stock_used > 0', [id]);
   }
 
-  async recordMovement(q: Q, m: { rewardId: string; delta: number; stockTotalAfter: number | null; kind: 'set' | 'redemption' | 'returned'; reason: string; redemptionId?: string | null; actor: string }): Promise<void> {
+  async recordMovement(q: Q, m: { rewardId: string; delta: number; stockTotalAfter: number | null; kind: 'set' | 'redemption' | 'returned' | 'issue'; reason: string; redemptionId?: string | null; actor: string }): Promise<void> {
     await q.query(
       'insert into reward_stock_movements (reward_id, delta, stock_total_after, kind, reason, redemption_id, actor) values ($1, $2, $3, $4, $5, $6, $7)',
       [m.rewardId, m.delta, m.stockTotalAfter, m.kind, m.reason, m.redemptionId ?? null, m.actor],
