@@ -3,7 +3,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * `reward_redeem(...)`: a redemption's idempotency key and its locked decision in ONE statement
  * (one round trip, its own transaction): the key row (with the answer sealed in advance by the
- * caller), the reward row locked when it has a stock or a per-user limit, window and tier, the
+ * caller), the reward row locked when it has a per-user limit, window and tier, the
  * resident's pending and issued redemptions counted in the limit's period (a statement after the
  * lock: in a volatile function each statement takes a new snapshot, so redemptions committed while
  * it waited for the lock are counted), the unit taken by a conditional update, the redemption
@@ -47,9 +47,10 @@ export class RedeemFunction1764600002000 implements MigrationInterface {
         return query select 'not_found'::text, null::text, null::jsonb, null::boolean, null::text, null::int, null::bytea, null::rewards;
         return;
       end if;
-      -- The lock protects the limit and the stock: a reward with neither needs none, and its
-      -- redemptions do not queue on its row (a stock or limit set meanwhile counts from then on).
-      if r.per_user_limit is not null or r.stock_total is not null then
+      -- The lock protects the per-user limit (counted after it); a stock alone needs no lock before
+      -- its conditional update (which locks the row and re-checks the stock on its latest version),
+      -- and a reward with neither is not locked at all (a stock or limit set meanwhile counts from then on).
+      if r.per_user_limit is not null then
         select * into r from rewards where id = p_reward_id for no key update;
       end if;
       select rank into v_min_rank from tiers where code = r.min_tier;
