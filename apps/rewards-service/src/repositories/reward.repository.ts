@@ -96,6 +96,7 @@ export class RewardRepository {
   async startCountingStock(q: Q, id: string): Promise<void> {
     await q.query('update rewards set stock_used = 0 where id = $1', [id]);
     await q.query('update redemptions set holds_stock = false where reward_id = $1 and holds_stock', [id]);
+    await q.query('update user_rewards set issue_holds_stock = false where reward_id = $1 and issue_holds_stock', [id]);
   }
 
   async giveBackOne(q: Q, id: string): Promise<void> {

@@ -37,7 +37,7 @@ export class AdminIssueService {
       }
       const issued = await this.issuer.issue(m, (...e) => this.events.emitIn(m, ...e), { reward, userId, source: 'admin', redemptionId: null, transferId: null });
       if (!issued) throw new Error('the reward could not be issued');
-      await m.query('update user_rewards set issued_by = $2, issue_reason = $3 where id = $1', [issued.id, actor, reason]);
+      await m.query('update user_rewards set issued_by = $2, issue_reason = $3, issue_holds_stock = $4 where id = $1', [issued.id, actor, reason, reward.stock_total !== null]);
       return userRewardView((await this.userRewards.getById(issued.id, m))!, true);
     });
     if ('refusal' in answer) throw answer.refusal;

@@ -37,6 +37,12 @@ describe('POST /v1/users/{user_id}/rewards/issue', () => {
     expect(events[0].payload.data).toMatchObject({ source: 'admin', points_cost: 0, user_id: user, redemption_id: null, transfer_id: null });
     // No point moved: the ledger has no transfer for the resident.
     expect(await h.redeemTransfers(user)).toHaveLength(0);
+    // Cancelled by an admin: its unit comes back (once), no refund to make.
+    const cancelled = await h.call('POST', `/v1/users/${user}/rewards/${a.body.id}/cancel`, admin, { reason: 'given by mistake' });
+    expect([cancelled.status, cancelled.body.status]).toEqual([200, 'cancelled']);
+    expect((await h.call('GET', `/v1/rewards/${reward.id}`, admin)).body.stock_remaining).toBe(1);
+    expect((await h.call('POST', `/v1/users/${user}/rewards/${a.body.id}/cancel`, admin, { reason: 'again' })).status).toBe(409);
+    expect((await h.call('GET', `/v1/rewards/${reward.id}`, admin)).body.stock_remaining).toBe(1);
   });
 
   it('bad input → 400/404 problem+json and nothing written', async () => {
