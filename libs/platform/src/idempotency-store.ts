@@ -172,3 +172,27 @@ export async function runIdempotent<T>(ds: DataSource, req: IdempotentRequest, s
     await qr.release();
   }
 }
+
+/**
+ * For a write that stores its key and its effect in ONE statement (a database function, e.g. the
+ * rewards-service's redemption decision): the key's stored hash, an answer sealed in advance the
+ * way {@link runIdempotent} stores it, and a stored row read back as the key's answer (a reused key
+ * is the same 409 `idempotency_key_reused`).
+ */
+export const idempotencyKeyHash = (key: string): string => keyHash(key);
+
+export function sealIdempotentAnswer(req: IdempotentRequest, answer: { body: unknown } | { refusal: DomainException }): Buffer {
+  if ('body' in answer) return seal(req, { kind: 'ok', body: answer.body === undefined ? null : JSON.parse(JSON.stringify(answer.body)) as unknown });
+  const e = answer.refusal;
+  return seal(req, { kind: 'refused', refusal: { code: e.code, status: e.status, detail: e.detail, extensions: e.extensions, errors: e.errors } });
+}
+
+export function storedIdempotentAnswer(req: IdempotentRequest, row: { request_hash: string; status_code: number; response: Buffer }): IdempotentAnswer<never> {
+  if (row.request_hash !== req.requestHash) {
+    throw new DomainException(IDEMPOTENCY_KEY_REUSED, 409, 'this Idempotency-Key was used with another request; send a new key for a new request');
+  }
+  const stored = open(req, row.response);
+  return stored.kind === 'ok'
+    ? { replayed: true, status: row.status_code, body: stored.body }
+    : { replayed: true, status: row.status_code, refusal: refusalOf(stored.refusal) };
+}

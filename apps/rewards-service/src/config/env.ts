@@ -41,4 +41,19 @@ export class RewardsServiceEnv extends CommonEnv {
   @IsInt()
   @Min(100)
   EXPIRY_INTERVAL_MS = 60_000;
+
+  /** The donations-service's internal API (who made an anonymous donation: the donor badge). */
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'must be an http(s) URL' })
+  DONATIONS_SERVICE_URL = 'http://127.0.0.1:3003';
+
+  /** A donor lookup without an answer in this time is "unknown": asked again later. */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  DONATIONS_TIMEOUT_MS = 5_000;
+
+  /** How often the donor-lookup job asks the donations-service who made anonymous donations. */
+  @IsInt()
+  @Min(50)
+  DONOR_LOOKUP_INTERVAL_MS = 5_000;
 }

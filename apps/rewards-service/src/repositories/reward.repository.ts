@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { WalletTransferRequest } from '@wozamali/contracts';
 import type { RewardRow } from '../domain/reward';
+
+/** What {@link RewardRepository.decideRedemption} decided. */
+export type RedemptionDecision =
+  | { outcome: 'replay'; stored: { request_hash: string; status_code: number; response: Buffer } }
+  | { outcome: 'refused'; refusal: string; reward: RewardRow }
+  | { outcome: 'taken'; reward: RewardRow; walletRequest: WalletTransferRequest | null; holdsStock: boolean };
 
 type Q = Pick<EntityManager, 'query'>;
 
@@ -62,62 +69,41 @@ export class RewardRepository {
   }
 
   /**
-   * Locks the reward row for the rest of the transaction (every redemption of a reward is decided
-   * under this lock; `no key update`, so the foreign keys of user rewards being issued meanwhile,
-   * which take `key share` on it, do not wait for the decisions) and reads, in the same round trip, its minimum tier's rank and the resident's
-   * tier rank (0 before any `tier_update`): neither changes with concurrent redemptions.
+   * The redemption's idempotency key and its locked decision in ONE statement (`reward_redeem`, its
+   * own transaction; see the migration RedeemFunction1764600002000). `replay`: the key was used
+   * before (its stored row); `refused`: the refusal is stored as the key's answer; `taken`: the
+   * redemption is recorded `pending`. An unknown reward is `null`, nothing kept (the key included).
    */
-  async readForRedemption(q: Q, rewardId: string, userId: string, lock: boolean): Promise<(RewardRow & { min_rank: number | null; user_rank: number }) | null> {
-    const rows = (await q.query(
-      `select r.*, (select rank from tiers where code = r.min_tier) as min_rank,
-          coalesce((select t.rank from user_tiers u join tiers t on t.code = u.tier where u.user_id = $2), 0) as user_rank
-         from rewards r where r.id = $1${lock ? ' for no key update of r' : ''}`,
-      [rewardId, userId],
-    )) as (RewardRow & { min_rank: number | null; user_rank: number })[];
-    return rows[0] ?? null;
-  }
-
-  /**
-   * Under the reward's lock, one statement: counts the resident's pending and issued redemptions in
-   * the limit's period and, when a slot and a unit are left, takes the unit (conditional update),
-   * records the redemption `pending` and, for a stock-limited reward, its movement. A statement of
-   * its own after the lock on purpose: a statement's snapshot is taken when it starts, so a count in
-   * the locking statement would miss redemptions committed while it waited (a test caught it).
-   */
-  async takeForRedemption(q: Q, r: { reward: RewardRow; redemptionId: string; userId: string; walletRequest: unknown; actor: string; graceMs: number }): Promise<{ used: number; taken: boolean }> {
-    const limited = r.reward.stock_total !== null;
-    const rows = (await q.query(
-      `with used as (
-         select count(*)::int as n from redemptions where $8::int is not null and user_id = $3 and reward_id = $1 and status in ('pending', 'issued')
-           and created_at >= reward_period_start($7, now())),
-       slot as (select ($8::int is null or (select n from used) < $8) as free),
-       taken as (
-         update rewards set stock_used = stock_used + 1 where $9::boolean and id = $1 and stock_used < stock_total and (select free from slot)
-         returning stock_total),
-       go as (select 1 from taken union all select 1 where not $9::boolean and (select free from slot)),
-       redemption as (
-         insert into redemptions (id, reward_id, user_id, status, wallet_request, holds_stock, requested_by, next_attempt_at)
-         select $2, $1, $3, 'pending', $4::jsonb, $9, $5, now() + make_interval(secs => $6::float8 / 1000) from go returning id),
-       movement as (
-         insert into reward_stock_movements (reward_id, delta, stock_total_after, kind, reason, redemption_id, actor)
-         select $1, -1, stock_total, 'redemption', 'redeemed', $2, $5 from taken where stock_total is not null)
-       select (select n from used) as used, (select count(*)::int from redemption) as taken`,
-      [r.reward.id, r.redemptionId, r.userId, r.walletRequest === null ? null : JSON.stringify(r.walletRequest), r.actor, r.graceMs, r.reward.limit_period, r.reward.per_user_limit, limited],
-    )) as { used: number; taken: number }[];
-    return { used: rows[0]!.used, taken: rows[0]!.taken === 1 };
+  async decideRedemption(r: {
+    caller: string; keyHash: string; requestHash: string; okStatus: number; ok: Buffer; refusals: { code: string; status: number; sealed: Buffer }[];
+    redemptionId: string; rewardId: string; userId: string; actor: string; graceMs: number;
+  }): Promise<RedemptionDecision | null> {
+    const rows = (await this.ds.query(
+        `select x.o_outcome as outcome, x.o_refusal as refusal, x.o_wallet_request as wallet_request, x.o_holds_stock as holds_stock,
+            x.o_replay_request_hash as replay_request_hash, x.o_replay_status as replay_status, x.o_replay_response as replay_response, (x.o_reward).*
+           from reward_redeem($1, $2, $3, $4, $5, $6::text[], $7::int[], $8::bytea[], $9, $10, $11, $12, $13) x`,
+        [r.caller, r.keyHash, r.requestHash, r.okStatus, r.ok, r.refusals.map((x) => x.code), r.refusals.map((x) => x.status), r.refusals.map((x) => x.sealed),
+          r.redemptionId, r.rewardId, r.userId, r.actor, r.graceMs],
+      )) as (RewardRow & { outcome: RedemptionDecision['outcome'] | 'not_found'; refusal: string | null; wallet_request: WalletTransferRequest | null; holds_stock: boolean | null; replay_request_hash: string | null; replay_status: number | null; replay_response: Buffer | null })[];
+    const { outcome, refusal, wallet_request, holds_stock, replay_request_hash, replay_status, replay_response, ...reward } = rows[0]!;
+    if (outcome === 'not_found') return null;
+    if (outcome === 'replay') return { outcome, stored: { request_hash: replay_request_hash!, status_code: replay_status!, response: replay_response! } };
+    if (outcome === 'refused') return { outcome, refusal: refusal!, reward };
+    return { outcome, reward, walletRequest: wallet_request, holdsStock: holds_stock! };
   }
 
   /** A stock set on an unlimited reward counts from now on: redemptions decided while it was unlimited hold no unit. */
   async startCountingStock(q: Q, id: string): Promise<void> {
     await q.query('update rewards set stock_used = 0 where id = $1', [id]);
     await q.query('update redemptions set holds_stock = false where reward_id = $1 and holds_stock', [id]);
+    await q.query('update user_rewards set issue_holds_stock = false where reward_id = $1 and issue_holds_stock', [id]);
   }
 
   async giveBackOne(q: Q, id: string): Promise<void> {
     await q.query('update rewards set stock_used = stock_used - 1 where id = $1 and stock_used > 0', [id]);
   }
 
-  async recordMovement(q: Q, m: { rewardId: string; delta: number; stockTotalAfter: number | null; kind: 'set' | 'redemption' | 'returned'; reason: string; redemptionId?: string | null; actor: string }): Promise<void> {
+  async recordMovement(q: Q, m: { rewardId: string; delta: number; stockTotalAfter: number | null; kind: 'set' | 'redemption' | 'returned' | 'issue'; reason: string; redemptionId?: string | null; actor: string }): Promise<void> {
     await q.query(
       'insert into reward_stock_movements (reward_id, delta, stock_total_after, kind, reason, redemption_id, actor) values ($1, $2, $3, $4, $5, $6, $7)',
       [m.rewardId, m.delta, m.stockTotalAfter, m.kind, m.reason, m.redemptionId ?? null, m.actor],

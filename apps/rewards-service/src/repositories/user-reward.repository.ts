@@ -39,7 +39,8 @@ export interface UserRewardRow {
 }
 
 const SELECT = `select u.*, r.code as reward_code, r.name as reward_name, r.type as reward_type, r.partner_service_id, r.partner_reward_id,
-  r.points_cost, r.value_cents, r.currency, r.refundable_on_cancel, d.transfer_id, d.holds_stock
+  r.points_cost, r.value_cents, r.currency, r.refundable_on_cancel, d.transfer_id,
+  case when u.redemption_id is not null then d.holds_stock else u.issue_holds_stock end as holds_stock
   from user_rewards u join rewards r on r.id = u.reward_id left join redemptions d on d.id = u.redemption_id`;
 
 /** Issued rewards of residents: codes, status, expiry. */

@@ -58,7 +58,8 @@ export class LifecycleService {
       }
       const cancelledAt = new Date();
       await this.userRewards.setStatus(m, id, 'issued', 'cancelled', { cancelled_at: cancelledAt, cancel_reason: reason, cancelled_by: actorOf(principal), refund_transfer_id: refundTransferId });
-      const stockRestored = row.source === 'redemption' && row.holds_stock ? await this.giveStockBack(m, row.reward_id, row.redemption_id, actorOf(principal)) : false;
+      // A redemption's or an admin issue's unit comes back (badges hold none).
+      const stockRestored = row.holds_stock ? await this.giveStockBack(m, row.reward_id, row.redemption_id, actorOf(principal)) : false;
       await this.events.emitIn(m, {
         type: 'reward_cancelled', subject: row.user_id,
         data: { ...refOf(row), source: row.source, reason, cancelled_by: actorOf(principal), refunded_points: refunded, refund_transfer_id: refundTransferId, stock_restored: stockRestored, cancelled_at: cancelledAt.toISOString() },

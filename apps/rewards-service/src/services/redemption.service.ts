@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { uuidv7, type EventEnvelope, type WalletTransferLeg, type WalletTransferRequest } from '@wozamali/contracts';
 import { OutboxNotifier, OutboxWriter, TransactionRunner } from '@wozamali/messaging';
-import { requestContext, runIdempotent, type IdempotentRequest, type TokenPrincipal } from '@wozamali/platform';
+import { idempotencyKeyHash, requestContext, sealIdempotentAnswer, storedIdempotentAnswer, type IdempotentRequest, type TokenPrincipal } from '@wozamali/platform';
 import { WalletClient } from '@wozamali/wallet-client';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { RewardsServiceEnv } from '../config/env';
 import { actorOf } from '../domain/principal';
-import { expiryOf, ineligibility, type RewardRow } from '../domain/reward';
+import { expiryOf, type Ineligibility, type RewardRow } from '../domain/reward';
 import { RewardException } from '../errors/reward.exception';
 import { RedemptionRepository, type RedemptionRow } from '../repositories/redemption.repository';
 import { RewardRepository } from '../repositories/reward.repository';
@@ -26,6 +26,9 @@ export interface RedemptionAnswer {
   status: 200 | 201 | 202;
   body: { redemption_id: string; status: 'issued' | 'pending'; reward_id: string; user_id: string; user_reward: UserRewardView | null };
 }
+
+/** The refusals the locked decision can store as a key's answer (see the `reward_redeem` function). */
+const REFUSALS: readonly Ineligibility[] = ['reward_unavailable', 'tier_too_low', 'limit_reached', 'out_of_stock'];
 
 /** The ledger transfer of a redemption: the points to the reward sink, and a cashback's money to the resident, as ONE transfer. */
 export function walletRequestOf(reward: RewardRow, userId: string, redemptionId: string): WalletTransferRequest | null {
@@ -63,39 +66,29 @@ export class RedemptionService {
 
   async redeem(write: IdempotentRequest, userId: string, rewardId: string, principal: TokenPrincipal | null): Promise<RedemptionAnswer> {
     if (principal?.type === 'user' && principal.role !== 'admin' && principal.userId !== userId) throw new RewardException('forbidden', 'residents redeem for themselves only');
-    let decided: { row: RedemptionRow; reward: RewardRow } | null = null;
-    const answer = await runIdempotent(this.ds, write, 201, async (m) => {
-      decided = await this.decide(m, userId, rewardId, actorOf(principal));
-      return { redemption_id: decided.row.id };
-    });
-    if ('refusal' in answer) throw answer.refusal;
-    const { redemption_id } = answer.body as { redemption_id: string };
-    // A first request knows its row; a replay reads it (another request or the worker may have finished it).
-    const done = await this.complete(redemption_id, answer.replayed ? null : decided);
-    return this.answerOf(done, answer.replayed);
-  }
-
-  /** The locked decision: refusals roll back to the idempotency savepoint and become the key's answer. */
-  private async decide(m: EntityManager, userId: string, rewardId: string, actor: string): Promise<{ row: RedemptionRow; reward: RewardRow }> {
-    // The lock protects the per-user limit and the stock: a reward with neither needs none, and its
-    // redemptions do not queue on its row (a stock or limit set meanwhile counts from then on).
-    let reward = await this.rewards.readForRedemption(m, rewardId, userId, false);
-    if (reward && (reward.per_user_limit !== null || reward.stock_total !== null)) reward = await this.rewards.readForRedemption(m, rewardId, userId, true);
-    if (!reward) throw new RewardException('reward_not_found');
-    const facts = { now: new Date(), userTierRank: reward.user_rank, minTierRank: reward.min_rank };
-    // Window and tier first (the limit and stock are decided by the statement that takes the unit).
-    const early = ineligibility({ ...reward, per_user_limit: null, stock_total: null }, { ...facts, usedInPeriod: 0 });
-    if (early) throw new RewardException(early);
+    // The key and the locked decision are one statement; every answer it can store is sealed first.
     const id = uuidv7();
-    const walletRequest = walletRequestOf(reward, userId, id);
-    const take = await this.rewards.takeForRedemption(m, { reward, redemptionId: id, userId, walletRequest, actor, graceMs: this.env.PENDING_REDEMPTION_GRACE_MS });
-    if (!take.taken) throw new RewardException(ineligibility(reward, { ...facts, usedInPeriod: take.used }) ?? 'out_of_stock');
+    const actor = actorOf(principal);
+    const decision = await this.rewards.decideRedemption({
+      caller: write.caller, keyHash: idempotencyKeyHash(write.key), requestHash: write.requestHash, okStatus: 201,
+      ok: sealIdempotentAnswer(write, { body: { redemption_id: id } }),
+      refusals: REFUSALS.map((code) => { const refusal = new RewardException(code); return { code, status: refusal.status, sealed: sealIdempotentAnswer(write, { refusal }) }; }),
+      redemptionId: id, rewardId, userId, actor, graceMs: this.env.PENDING_REDEMPTION_GRACE_MS,
+    });
+    if (!decision) throw new RewardException('reward_not_found');
+    if (decision.outcome === 'refused') throw new RewardException(decision.refusal as Ineligibility);
+    if (decision.outcome === 'replay') {
+      const answer = storedIdempotentAnswer(write, decision.stored);
+      if ('refusal' in answer) throw answer.refusal;
+      // Another request or the worker may have finished it: read it.
+      return this.answerOf(await this.complete((answer.body as { redemption_id: string }).redemption_id), true);
+    }
     const now = new Date();
     const row: RedemptionRow = {
-      id, reward_id: rewardId, user_id: userId, status: 'pending', wallet_request: walletRequest, holds_stock: reward.stock_total !== null, transfer_id: null, failure_code: null, requested_by: actor,
+      id, reward_id: rewardId, user_id: userId, status: 'pending', wallet_request: decision.walletRequest, holds_stock: decision.holdsStock, transfer_id: null, failure_code: null, requested_by: actor,
       attempts: 0, next_attempt_at: now, created_at: now, completed_at: null,
     };
-    return { row, reward };
+    return this.answerOf(await this.complete(id, { row, reward: decision.reward }), false);
   }
 
   /**

@@ -14,7 +14,9 @@ let walletDb: DataSource;
 let holdAnswers = false;
 let rewardsPort = 0;
 
-const rewardsEnv = () => ({ WALLET_SERVICE_URL: proxy.url, KAFKA_CONSUMERS_ENABLED: 'false', PENDING_REDEMPTION_INTERVAL_MS: '200', PENDING_REDEMPTION_GRACE_MS: '500', WALLET_TIMEOUT_MS: '20000' });
+const rewardsEnv = () => ({ WALLET_SERVICE_URL: proxy.url, KAFKA_CONSUMERS_ENABLED: 'false', PENDING_REDEMPTION_INTERVAL_MS: '200', PENDING_REDEMPTION_GRACE_MS: '500', WALLET_TIMEOUT_MS: '20000',
+  // No donations-service here: its donor-lookup job must not take the donor-badge test's lookups (same database).
+  DONOR_LOOKUP_INTERVAL_MS: '3600000' });
 
 beforeAll(async () => {
   wallet = await spawnService('wallet-service', await freePort(), { KAFKA_CONSUMERS_ENABLED: 'false' });

@@ -52,3 +52,24 @@ it('an admin cancels a refundable reward through the gateway and the points come
   expect([cancelled.status, cancelled.body.status]).toEqual([200, 'cancelled']);
   expect((await stack.call('GET', `/v1/wallets/${user}`, me)).body.points).toBe(50);
 }, 60_000);
+
+it('admin routes through the gateway: issue at no cost and the settings; residents get 403', async () => {
+  const created = await stack.call('POST', '/v1/rewards', ADMIN_HEADERS, { code: `GIFT_${uuidv7().replace(/-/g, '').slice(-8).toUpperCase()}`, name: 'Gift', type: 'product', points_cost: 900, stock: 1, stock_reason: 'one' });
+  const user = uuidv7();
+  const me = userHeaders('resident', user);
+  expect((await stack.call('POST', `/v1/users/${user}/rewards/issue`, me, { reward_id: created.body.id, reason: 'me' })).status).toBe(403);
+  const issued = await stack.call('POST', `/v1/users/${user}/rewards/issue`, ADMIN_HEADERS, { reward_id: created.body.id, reason: 'prize' });
+  expect([issued.status, issued.body.source, issued.body.status]).toEqual([201, 'admin', 'issued']);
+  expect((await stack.call('GET', `/v1/users/${user}/rewards/${issued.body.id}`, me)).body.code).toBe(issued.body.code);
+  expect((await stack.call('POST', `/v1/users/${uuidv7()}/rewards/issue`, ADMIN_HEADERS, { reward_id: created.body.id, reason: 'prize' })).body.code).toBe('out_of_stock');
+  expect((await stack.call('GET', '/v1/rewards/settings', me)).status).toBe(403);
+  const settings = await stack.call('GET', '/v1/rewards/settings', ADMIN_HEADERS);
+  expect(settings.body).toMatchObject({ code_failures_per_minute: expect.any(Number), use_rollback_hours: expect.any(Number) });
+  // The settings are shared with other test files on this database (admin.medium-spec changes them):
+  // here only refused PUTs, which reach the rewards-service's validation through the gateway.
+  const defaults = { code_failures_per_minute: 10, use_rollback_hours: 24, expiry_reminder_days: [7, 1] };
+  expect((await stack.call('PUT', '/v1/rewards/settings', me, defaults)).status).toBe(403);
+  const bad = await stack.call('PUT', '/v1/rewards/settings', ADMIN_HEADERS, { ...defaults, use_rollback_hours: -1 });
+  expect([bad.status, bad.body.code]).toEqual([400, 'validation_failed']);
+  expect(bad.headers.get('content-type')).toMatch(/problem\+json/);
+}, 60_000);

@@ -33,6 +33,7 @@ const targets: Target[] = [
   { name: 'validate a code', method: 'POST', path: () => '/v1/reward-codes/validate', principal: partner('fuzz-partner'), body: () => ({ code: 'ABCD-EFGH-JKMN' }) },
   { name: 'use a code', method: 'POST', path: () => '/v1/reward-codes/use', principal: partner('fuzz-partner'), body: () => ({ code: 'ABCD-EFGH-JKMN' }) },
   { name: 'roll back a use', method: 'POST', path: () => `/v1/reward-codes/uses/${useId}/rollback`, principal: partner('other-partner'), body: () => ({ reason: 'fuzz' }) },
+  { name: 'issue a reward (admin)', method: 'POST', path: () => `/v1/users/${user}/rewards/issue`, principal: admin, body: () => ({ reward_id: rewardId, reason: 'fuzz' }) },
   { name: 'cancel a user reward', method: 'POST', path: () => `/v1/users/${uuidv7()}/rewards/${userRewardId}/cancel`, principal: admin, body: () => ({ reason: 'fuzz' }) },
 ];
 

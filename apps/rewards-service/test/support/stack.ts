@@ -18,7 +18,10 @@ export class RewardsStack {
 
   async start(extraGateway: Record<string, string> = {}, extraRewards: Record<string, string> = {}): Promise<this> {
     this.wallet = await spawnService('wallet-service', await freePort(), { KAFKA_CONSUMERS_ENABLED: 'false' });
-    this.rewards = await spawnService('rewards-service', await freePort(), { WALLET_SERVICE_URL: this.wallet.url, KAFKA_CONSUMERS_ENABLED: 'false', ...extraRewards });
+    this.rewards = await spawnService('rewards-service', await freePort(), {
+      // No donations-service in this stack: its donor-lookup job must not take the donor-badge test's lookups (same database).
+      WALLET_SERVICE_URL: this.wallet.url, KAFKA_CONSUMERS_ENABLED: 'false', DONOR_LOOKUP_INTERVAL_MS: '3600000', ...extraRewards,
+    });
     const port = await freePort();
     this.gateway = await spawnService('api-gateway', port, {
       GATEWAY_PORT: String(port), ADMIN_API_KEY: ADMIN_KEY, JWT_SECRET, NODE_ENV: 'test', OUTBOX_RELAY_ENABLED: 'false', KAFKA_CONSUMERS_ENABLED: 'false',
