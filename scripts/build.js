@@ -54,6 +54,18 @@ async function buildProject(project) {
   let files = 0;
   for (const project of list) files += await buildProject(project);
   console.log(`[build] ${list.length} projects, ${files} files in ${Date.now() - started} ms`);
+  // Each routed service's OpenAPI, emitted from its built controllers and DTOs into apps/<svc>/openapi.json
+  // (committed; the gateway merges them). One process per service: DTO class names never meet.
+  const emitter = path.join(root, 'apps/api-gateway/dist/openapi/emit-cli.js');
+  if (fs.existsSync(emitter)) {
+    const services = ['wallet-service', 'rewards-service', 'donations-service', 'withdrawals-service', 'metrics-service', 'webhook-dispatcher'];
+    for (const svc of services) {
+      if (!fs.existsSync(path.join(root, 'apps', svc, 'dist', 'controllers'))) continue;
+      if (wanted.length && !wanted.includes(svc) && !wanted.includes('api-gateway')) continue;
+      const { status } = require('node:child_process').spawnSync(process.execPath, [emitter, svc], { stdio: 'inherit' });
+      if (status !== 0) process.exit(status ?? 1);
+    }
+  }
   // The admin console (React + Vite, apps/console/web): built by its own script, skipped when up to date.
   if (wanted.length === 0 || wanted.includes('console')) {
     const { status } = require('node:child_process').spawnSync(process.execPath, [path.join(__dirname, 'build-console.js'), ...(wanted.includes('console') ? ['--force'] : [])], { stdio: 'inherit' });
