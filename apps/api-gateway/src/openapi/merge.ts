@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { ROUTES, type RouteRule } from '../routing/route-table';
+import { ROUTES, RouteTable, type RouteRule } from '../routing/route-table';
 import type { EmittedOperation, JsonSchema, ServiceSpec } from './emit-service';
 
 type Op = Record<string, unknown> & { responses: Record<string, Record<string, unknown>>; parameters?: Record<string, unknown>[] };
@@ -170,16 +170,32 @@ export function mergeSpecs(gatewayDoc: OpenAPIObject, specs: Record<string, Serv
     return target;
   };
 
+  const table = new RouteTable(rules);
+  const work: { rule: RouteRule; spec: ServiceSpec; src: EmittedOperation; rename: Record<string, string>; path: string }[] = [];
   for (const rule of rules) {
-    if (rule.backend === 'gateway' || rule.path.includes('**')) continue;
+    if (rule.backend === 'gateway') continue;
     const spec = specs[rule.backend];
+    if (rule.path.endsWith('/**')) {
+      // A prefix rule: every operation of the service under it that this rule (first match) routes.
+      const prefix = rule.path.slice(0, -2);
+      for (const op of spec?.operations ?? []) {
+        if (op.method !== rule.method || !op.path.startsWith(prefix)) continue;
+        if (table.resolve(op.method, op.path.replace(/\{[A-Za-z0-9_]+\}/g, 'x1'))?.rule !== rule) continue;
+        // Named as an exact route of the same shape names it (one path, one set of parameter names).
+        const twin = rules.find((r) => !r.path.includes('**') && sameShape(op.path, r.path));
+        work.push({ rule, spec, src: op, rename: twin ? sameShape(op.path, twin.path)! : {}, path: twin ? twin.path : op.path });
+      }
+      continue;
+    }
     let found: { op: EmittedOperation; rename: Record<string, string> } | null = null;
     for (const op of spec?.operations ?? []) {
       const rename = op.method === rule.method ? sameShape(op.path, rule.path) : null;
       if (rename) { found = { op, rename }; break; }
     }
     if (!found) { unmatched.push(`${rule.method} ${rule.path}`); continue; }
-    const { op: src, rename } = found;
+    work.push({ rule, spec, src: found.op, rename: found.rename, path: rule.path });
+  }
+  for (const { rule, spec, src, rename, path: docPath } of work) {
     const isWrite = rule.method === 'POST';
     const name = src.handler.split('.')[1];
     let operationId = camel(`${rule.resource}_${name}`);
@@ -215,7 +231,7 @@ export function mergeSpecs(gatewayDoc: OpenAPIObject, specs: Record<string, Serv
       ...(body ? { requestBody: body } : {}),
       responses: { ...responses, ...problemResponses(opCodes, isWrite, rule.auth !== 'none') },
     };
-    doc.paths[rule.path] = { ...(doc.paths[rule.path] ?? {}), [rule.method.toLowerCase()]: operation };
+    doc.paths[docPath] = { ...(doc.paths[docPath] ?? {}), [rule.method.toLowerCase()]: operation };
   }
   doc.paths = Object.fromEntries(Object.entries(doc.paths).sort(([a], [b]) => a.localeCompare(b)));
   doc.tags = [...new Set(Object.values(doc.paths).flatMap((item) => Object.values(item as Record<string, { tags?: string[] }>).flatMap((o) => o.tags ?? [])))].sort().map((name) => ({ name, description: `Operations on ${name}.` }));

@@ -67,7 +67,7 @@ export const RESPONSES: Record<string, { schema?: Schema; summary?: string; requ
   'CollectionsController.record': {
     summary: "Record a recycling collection (a collector's own collector_id)",
     schema: { type: 'object', required: ['transfer_id', 'wallet'], properties: { transfer_id: uuid, wallet: WALLET } },
-    requestExample: { user_id: USER, materials: [{ material: 'PET', kg: 5 }] },
+    requestExample: { user_id: USER, materials: [{ material: 'PET', kg: '5' }] },
   },
   'CollectionsController.materials': { summary: 'The rate card in force', schema: { type: 'object' } },
   'CollectionsController.putRateCard': { summary: 'A new rate card version from a time (admin)', schema: { type: 'object' } },
