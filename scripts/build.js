@@ -65,6 +65,14 @@ async function buildProject(project) {
       const { status } = require('node:child_process').spawnSync(process.execPath, [emitter, svc], { stdio: 'inherit' });
       if (status !== 0) process.exit(status ?? 1);
     }
+    // The public document (as /openapi.json serves it), then the SDK generated from it (libs/sdk, recompiled).
+    if (wanted.length === 0 || wanted.includes('api-gateway') || wanted.includes('sdk')) {
+      const run = (args) => require('node:child_process').spawnSync(process.execPath, args, { stdio: 'inherit' }).status;
+      if (run([path.join(root, 'apps/api-gateway/dist/openapi/write-public.js'), path.join(root, 'apps/api-gateway/dist/openapi.json')]) !== 0) process.exit(1);
+      if (run([path.join(root, 'libs/sdk/scripts/generate.js')]) !== 0) process.exit(1);
+      const sdk = projects().find((p) => p.name === 'sdk');
+      if (sdk) await buildProject(sdk);
+    }
   }
   // The admin console (React + Vite, apps/console/web): built by its own script, skipped when up to date.
   if (wanted.length === 0 || wanted.includes('console')) {
