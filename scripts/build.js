@@ -12,7 +12,7 @@ delete swcrc.$schema;
 
 function projects() {
   const out = [];
-  for (const kind of ['libs', 'apps']) {
+  for (const kind of ['libs', 'apps', 'examples']) {
     const dir = path.join(root, kind);
     if (!fs.existsSync(dir)) continue;
     for (const name of fs.readdirSync(dir).sort()) {
