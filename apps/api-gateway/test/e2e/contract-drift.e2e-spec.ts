@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DisposableBroker, ROOT, serverUrl, serviceKeyEnv, uniqueName, waitFor } from '@wozamali/testing';
-import { ROUTES } from '../../src/routing/route-table';
 import { ADMIN_HEADERS, call, closedPort, startGateway, userToken, withKey, type RunningGateway } from '../medium/gateway-harness';
 import { ContractValidator, type OpenApiDoc } from '../support/contract';
 
@@ -123,10 +122,47 @@ describe('the published OpenAPI against the running platform (drift fails CI)', 
     // A successful reversal (needs a transfer id from a real write).
     const earned = await call(gw.url, 'POST', `${u}/points/earn`, post(), { points: 7, reason: 'to reverse' });
     problems.push(...(await check({ method: 'POST', template: '/v1/admin/transfers/{transfer_id}/reverse', path: `/v1/admin/transfers/${String(earned.json?.transfer_id)}/reverse`, body: { reason: 'contract test' }, expect: 201 })).problems);
+    // Every webhooks and external-services operation, on an endpoint and a service made here.
+    const ep = await check({ method: 'POST', template: '/v1/webhooks/endpoints', path: '/v1/webhooks/endpoints', body: ex('/v1/webhooks/endpoints'), expect: 201 });
+    problems.push(...ep.problems);
+    const epId = String(ep.json?.id);
+    const missing = randomUUID();
+    const svc = await check({ method: 'POST', template: '/v1/external/services', path: '/v1/external/services', body: { ...ex('/v1/external/services'), name: uniqueName('contract') }, expect: 201 });
+    problems.push(...svc.problems);
+    const svcId = String(svc.json?.id);
+    const more: Case[] = [
+      { method: 'GET', template: '/v1/webhooks/endpoints/{id}', path: `/v1/webhooks/endpoints/${epId}`, expect: 200 },
+      { method: 'GET', template: '/v1/webhooks/endpoints/{id}', path: `/v1/webhooks/endpoints/${missing}`, expect: 404 },
+      { method: 'PATCH', template: '/v1/webhooks/endpoints/{id}', path: `/v1/webhooks/endpoints/${epId}`, body: ex('/v1/webhooks/endpoints/{id}', 'patch'), expect: 200 },
+      { method: 'PATCH', template: '/v1/webhooks/endpoints/{id}', path: `/v1/webhooks/endpoints/${epId}`, body: { events: [] }, expect: 400 },
+      { method: 'GET', template: '/v1/webhooks/endpoints/{endpoint_id}/secret', path: `/v1/webhooks/endpoints/${epId}/secret`, expect: 200 },
+      { method: 'POST', template: '/v1/webhooks/endpoints/{id}/rotate-secret', path: `/v1/webhooks/endpoints/${epId}/rotate-secret`, expect: 200 },
+      { method: 'POST', template: '/v1/webhooks/endpoints/{id}/rotate-secret', path: `/v1/webhooks/endpoints/${missing}/rotate-secret`, expect: 404 },
+      { method: 'POST', template: '/v1/webhooks/endpoints/{id}/test', path: `/v1/webhooks/endpoints/${epId}/test`, body: ex('/v1/webhooks/endpoints/{id}/test'), expect: 202 },
+      { method: 'POST', template: '/v1/webhooks/endpoints/{id}/test', path: `/v1/webhooks/endpoints/${epId}/test`, body: { event_type: 'no_such_event' }, expect: 400 },
+      { method: 'POST', template: '/v1/webhooks/endpoints/{id}/recover', path: `/v1/webhooks/endpoints/${epId}/recover`, body: { since: new Date(Date.now() - 60_000).toISOString() }, expect: 202 },
+      { method: 'POST', template: '/v1/webhooks/endpoints/{id}/recover', path: `/v1/webhooks/endpoints/${epId}/recover`, body: { since: 'yesterday' }, expect: 400 },
+      { method: 'GET', template: '/v1/webhooks/endpoints/{id}/deliveries', path: `/v1/webhooks/endpoints/${epId}/deliveries?limit=5`, expect: 200 },
+      { method: 'GET', template: '/v1/webhooks/deliveries/{id}', path: `/v1/webhooks/deliveries/${missing}`, expect: 404 },
+      { method: 'POST', template: '/v1/webhooks/deliveries/{id}/retry', path: `/v1/webhooks/deliveries/${missing}/retry`, expect: 404 },
+      { method: 'GET', template: '/v1/webhooks/events/{eventId}', path: `/v1/webhooks/events/${missing}`, expect: 404 },
+      { method: 'GET', template: '/v1/external/services/{service_ref}', path: `/v1/external/services/${svcId}`, expect: 200 },
+      { method: 'GET', template: '/v1/external/services/{service_ref}', path: `/v1/external/services/${missing}`, expect: 404 },
+      { method: 'PATCH', template: '/v1/external/services/{service_ref}', path: `/v1/external/services/${svcId}`, body: { base_url: 'https://notify2.example.org' }, expect: 200 },
+      { method: 'POST', template: '/v1/external/services/{service_ref}/heartbeat', path: `/v1/external/services/${svcId}/heartbeat`, expect: 200 },
+      { method: 'POST', template: '/v1/external/services/{service_ref}/heartbeat', path: `/v1/external/services/${missing}/heartbeat`, expect: 404 },
+      { method: 'GET', template: '/v1/external/services/health', path: '/v1/external/services/health', expect: 200 },
+      { method: 'DELETE', template: '/v1/external/services/{service_ref}', path: `/v1/external/services/${svcId}`, expect: 204 },
+      { method: 'DELETE', template: '/v1/webhooks/endpoints/{id}', path: `/v1/webhooks/endpoints/${epId}`, expect: 204 },
+      { method: 'DELETE', template: '/v1/webhooks/endpoints/{id}', path: `/v1/webhooks/endpoints/${epId}`, expect: 404 },
+    ];
+    for (const c of more) problems.push(...(await check(c)).problems);
     expect(problems).toEqual([]);
-    // Coverage: every documented wallet operation was called, with a success and an error where it can give one.
-    const walletOps = ROUTES.filter((r) => r.backend === 'wallet').map((r) => `${r.method} ${r.path}`);
-    expect(walletOps.filter((op) => ![...called].some((c) => c.startsWith(`${op} `)))).toEqual([]);
+    // Coverage: every documented wallet and webhooks operation was called.
+    const documented = Object.entries(doc.paths).flatMap(([p, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`));
+    const covered = documented.filter((op) => /^\S+ \/v1\/(wallets|users\/\{user_id\}\/points|collections|materials|tiers|admin|webhooks|external\/services)/.test(op));
+    expect(covered.length).toBeGreaterThanOrEqual(32);
+    expect(covered.filter((op) => ![...called].some((c) => c.startsWith(`${op} `)))).toEqual([]);
   }, 120_000);
 
   it('fails on a planted mismatch: a copy of the spec where a DTO and its service disagree rejects the real answer', async () => {

@@ -631,7 +631,7 @@ export const donationsExport = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * GET /v1/external/services
+ * Registered external services
  *
  * Needs `external_services:read` with an API key; end users: admin.
  */
@@ -654,7 +654,7 @@ export const externalServicesList = <ThrowOnError extends boolean = false>(optio
 });
 
 /**
- * POST /v1/external/services
+ * Register an external service
  *
  * Needs `external_services:register` with an API key; end users: admin.
  */
@@ -681,7 +681,7 @@ export const externalServicesRegister = <ThrowOnError extends boolean = false>(o
 });
 
 /**
- * DELETE /v1/external/services/{service_ref}
+ * Remove a registered service
  *
  * Needs `external_services:write` with an API key; end users: admin.
  */
@@ -704,7 +704,7 @@ export const externalServicesRemove = <ThrowOnError extends boolean = false>(opt
 });
 
 /**
- * GET /v1/external/services**
+ * One registered external service
  *
  * Needs `external_services:read` with an API key; end users: admin.
  */
@@ -727,7 +727,7 @@ export const externalServicesGet = <ThrowOnError extends boolean = false>(option
 });
 
 /**
- * PATCH /v1/external/services/{service_ref}
+ * Change a registered service
  *
  * Needs `external_services:write` with an API key; end users: admin.
  */
@@ -754,7 +754,7 @@ export const externalServicesUpdate = <ThrowOnError extends boolean = false>(opt
 });
 
 /**
- * POST /v1/external/services/{service_ref}/heartbeat
+ * Record a heartbeat
  *
  * Needs `external_services:heartbeat` with an API key; end users: admin.
  */
@@ -777,7 +777,7 @@ export const externalServicesHeartbeat = <ThrowOnError extends boolean = false>(
 });
 
 /**
- * GET /v1/external/services**
+ * Health of each service from its heartbeats (healthy < 5 min, warning < 1 h, else unhealthy)
  *
  * Needs `external_services:read` with an API key; end users: admin.
  */
@@ -1776,7 +1776,7 @@ export const webhooksRetry = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
- * GET /v1/webhooks**
+ * Webhook endpoints
  *
  * Needs `webhooks:read` with an API key; end users: admin.
  */
@@ -1799,7 +1799,7 @@ export const webhooksList = <ThrowOnError extends boolean = false>(options?: Opt
 });
 
 /**
- * POST /v1/webhooks**
+ * Register a webhook endpoint; its signing secret is in this answer only
  *
  * Needs `webhooks:write` with an API key; end users: admin.
  */
@@ -1826,7 +1826,7 @@ export const webhooksCreate = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
- * GET /v1/webhooks/endpoints/{endpoint_id}/secret
+ * An endpoint's signing secret
  *
  * Needs `webhooks:write` with an API key; end users: admin.
  */
@@ -1849,7 +1849,7 @@ export const webhooksSecret = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
- * DELETE /v1/webhooks**
+ * Remove an endpoint
  *
  * Needs `webhooks:write` with an API key; end users: admin.
  */
@@ -1872,7 +1872,7 @@ export const webhooksRemove = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
- * GET /v1/webhooks**
+ * One webhook endpoint
  *
  * Needs `webhooks:read` with an API key; end users: admin.
  */
@@ -1895,7 +1895,7 @@ export const webhooksEndpointsGet = <ThrowOnError extends boolean = false>(optio
 });
 
 /**
- * PATCH /v1/webhooks**
+ * Change an endpoint (url, events, description, enabled)
  *
  * Needs `webhooks:write` with an API key; end users: admin.
  */
@@ -1945,7 +1945,7 @@ export const webhooksDeliveriesOf = <ThrowOnError extends boolean = false>(optio
 });
 
 /**
- * POST /v1/webhooks**
+ * Re-send what an endpoint missed since a time
  *
  * Needs `webhooks:write` with an API key; end users: admin.
  */
@@ -1972,7 +1972,7 @@ export const webhooksRecover = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * POST /v1/webhooks**
+ * Rotate the signing secret (the old one keeps verifying for a while)
  *
  * Needs `webhooks:write` with an API key; end users: admin.
  */
@@ -1995,7 +1995,7 @@ export const webhooksRotate = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
- * POST /v1/webhooks**
+ * Send an example event to the endpoint
  *
  * Needs `webhooks:write` with an API key; end users: admin.
  */
@@ -2022,7 +2022,7 @@ export const webhooksTest = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
- * GET /v1/webhooks**
+ * Every event type an endpoint can subscribe to, with the JSON Schema of its data
  *
  * Needs `webhooks:read` with an API key; end users: admin.
  */

@@ -2556,7 +2556,21 @@ export type ExternalServicesListResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            name: string;
+            type: string;
+            base_url: string;
+            health_url: string | null;
+            last_heartbeat_at: string | null;
+            health_status: 'healthy' | 'warning' | 'unhealthy';
+            last_probe_at?: string | null;
+            last_probe_ok?: boolean | null;
+            last_probe_error?: string | null;
+            created_at: string;
+            updated_at: string;
+        }>;
+        next_cursor: string | null;
     };
 };
 
@@ -2637,13 +2651,35 @@ export type ExternalServicesRegisterResponses = {
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        name: string;
+        type: string;
+        base_url: string;
+        health_url: string | null;
+        last_heartbeat_at: string | null;
+        health_status: 'healthy' | 'warning' | 'unhealthy';
+        last_probe_at?: string | null;
+        last_probe_ok?: boolean | null;
+        last_probe_error?: string | null;
+        created_at: string;
+        updated_at: string;
     };
     /**
      * OK
      */
     201: {
-        [key: string]: unknown;
+        id: string;
+        name: string;
+        type: string;
+        base_url: string;
+        health_url: string | null;
+        last_heartbeat_at: string | null;
+        health_status: 'healthy' | 'warning' | 'unhealthy';
+        last_probe_at?: string | null;
+        last_probe_ok?: boolean | null;
+        last_probe_error?: string | null;
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -2799,7 +2835,18 @@ export type ExternalServicesGetResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        name: string;
+        type: string;
+        base_url: string;
+        health_url: string | null;
+        last_heartbeat_at: string | null;
+        health_status: 'healthy' | 'warning' | 'unhealthy';
+        last_probe_at?: string | null;
+        last_probe_ok?: boolean | null;
+        last_probe_error?: string | null;
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -2878,7 +2925,18 @@ export type ExternalServicesUpdateResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        name: string;
+        type: string;
+        base_url: string;
+        health_url: string | null;
+        last_heartbeat_at: string | null;
+        health_status: 'healthy' | 'warning' | 'unhealthy';
+        last_probe_at?: string | null;
+        last_probe_ok?: boolean | null;
+        last_probe_error?: string | null;
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -2961,7 +3019,18 @@ export type ExternalServicesHeartbeatResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        name: string;
+        type: string;
+        base_url: string;
+        health_url: string | null;
+        last_heartbeat_at: string | null;
+        health_status: 'healthy' | 'warning' | 'unhealthy';
+        last_probe_at?: string | null;
+        last_probe_ok?: boolean | null;
+        last_probe_error?: string | null;
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -3041,7 +3110,14 @@ export type ExternalServicesHealthResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            name: string;
+            type: string;
+            last_heartbeat_at: string | null;
+            health_status: 'healthy' | 'warning' | 'unhealthy';
+        }>;
+        next_cursor: string | null;
     };
 };
 
@@ -6564,7 +6640,20 @@ export type WebhooksListResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            url: string;
+            events: Array<string>;
+            description: string | null;
+            service_id: string | null;
+            enabled: boolean;
+            disabled_reason: string | null;
+            disabled_at: string | null;
+            failing_since: string | null;
+            created_at: string;
+            updated_at: string;
+        }>;
+        next_cursor: string | null;
     };
 };
 
@@ -6645,13 +6734,37 @@ export type WebhooksCreateResponses = {
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        url: string;
+        events: Array<string>;
+        description: string | null;
+        service_id: string | null;
+        enabled: boolean;
+        disabled_reason: string | null;
+        disabled_at: string | null;
+        failing_since: string | null;
+        created_at: string;
+        updated_at: string;
+    } & {
+        secret: string;
     };
     /**
      * OK
      */
     201: {
-        [key: string]: unknown;
+        id: string;
+        url: string;
+        events: Array<string>;
+        description: string | null;
+        service_id: string | null;
+        enabled: boolean;
+        disabled_reason: string | null;
+        disabled_at: string | null;
+        failing_since: string | null;
+        created_at: string;
+        updated_at: string;
+    } & {
+        secret: string;
     };
 };
 
@@ -6730,7 +6843,7 @@ export type WebhooksSecretResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        secret: string;
     };
 };
 
@@ -6886,7 +6999,17 @@ export type WebhooksEndpointsGetResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        url: string;
+        events: Array<string>;
+        description: string | null;
+        service_id: string | null;
+        enabled: boolean;
+        disabled_reason: string | null;
+        disabled_at: string | null;
+        failing_since: string | null;
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -6965,7 +7088,17 @@ export type WebhooksUpdateResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        url: string;
+        events: Array<string>;
+        description: string | null;
+        service_id: string | null;
+        enabled: boolean;
+        disabled_reason: string | null;
+        disabled_at: string | null;
+        failing_since: string | null;
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -7131,7 +7264,8 @@ export type WebhooksRecoverResponses = {
      * OK
      */
     202: {
-        [key: string]: unknown;
+        id: string;
+        requeued: number;
     };
 };
 
@@ -7214,7 +7348,9 @@ export type WebhooksRotateResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        secret: string;
+        previous_secret_expires_at: string;
     };
 };
 
@@ -7297,7 +7433,9 @@ export type WebhooksTestResponses = {
      * OK
      */
     202: {
-        [key: string]: unknown;
+        event_id: string;
+        delivery_id: string;
+        event_type: string;
     };
 };
 
@@ -7374,7 +7512,14 @@ export type WebhooksEventTypesListResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            type: string;
+            version: number;
+            schema: {
+                [key: string]: unknown;
+            };
+        }>;
+        next_cursor: string | null;
     };
 };
 
