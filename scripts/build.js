@@ -12,7 +12,7 @@ delete swcrc.$schema;
 
 function projects() {
   const out = [];
-  for (const kind of ['libs', 'apps']) {
+  for (const kind of ['libs', 'apps', 'examples']) {
     const dir = path.join(root, kind);
     if (!fs.existsSync(dir)) continue;
     for (const name of fs.readdirSync(dir).sort()) {
@@ -54,6 +54,26 @@ async function buildProject(project) {
   let files = 0;
   for (const project of list) files += await buildProject(project);
   console.log(`[build] ${list.length} projects, ${files} files in ${Date.now() - started} ms`);
+  // Each routed service's OpenAPI, emitted from its built controllers and DTOs into apps/<svc>/openapi.json
+  // (committed; the gateway merges them). One process per service: DTO class names never meet.
+  const emitter = path.join(root, 'apps/api-gateway/dist/openapi/emit-cli.js');
+  if (fs.existsSync(emitter)) {
+    const services = ['wallet-service', 'rewards-service', 'donations-service', 'withdrawals-service', 'metrics-service', 'webhook-dispatcher'];
+    for (const svc of services) {
+      if (!fs.existsSync(path.join(root, 'apps', svc, 'dist', 'controllers'))) continue;
+      if (wanted.length && !wanted.includes(svc) && !wanted.includes('api-gateway')) continue;
+      const { status } = require('node:child_process').spawnSync(process.execPath, [emitter, svc], { stdio: 'inherit' });
+      if (status !== 0) process.exit(status ?? 1);
+    }
+    // The public document (as /openapi.json serves it), then the SDK generated from it (libs/sdk, recompiled).
+    if (wanted.length === 0 || wanted.includes('api-gateway') || wanted.includes('sdk')) {
+      const run = (args) => require('node:child_process').spawnSync(process.execPath, args, { stdio: 'inherit' }).status;
+      if (run([path.join(root, 'apps/api-gateway/dist/openapi/write-public.js'), path.join(root, 'apps/api-gateway/dist/openapi.json')]) !== 0) process.exit(1);
+      if (run([path.join(root, 'libs/sdk/scripts/generate.js')]) !== 0) process.exit(1);
+      const sdk = projects().find((p) => p.name === 'sdk');
+      if (sdk) await buildProject(sdk);
+    }
+  }
   // The admin console (React + Vite, apps/console/web): built by its own script, skipped when up to date.
   if (wanted.length === 0 || wanted.includes('console')) {
     const { status } = require('node:child_process').spawnSync(process.execPath, [path.join(__dirname, 'build-console.js'), ...(wanted.includes('console') ? ['--force'] : [])], { stdio: 'inherit' });

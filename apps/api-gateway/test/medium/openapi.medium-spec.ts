@@ -1,13 +1,22 @@
-import { uniqueName } from '@wozamali/testing';
-import { DOCUMENTED_ROUTES } from '../../src/openapi';
-import { RouteTable } from '../../src/routing/route-table';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT, uniqueName } from '@wozamali/testing';
+import { emitFromApp, readServiceSpecs, SERVICE_APPS, serialise, specFile } from '../../src/openapi/service-specs';
+import { mergeSpecs } from '../../src/openapi/merge';
+import { ROUTES, RouteTable } from '../../src/routing/route-table';
 import { call, startGateway, type RunningGateway } from './gateway-harness';
 
+const exec = promisify(execFile);
+
+type Operation = { operationId?: string; tags?: string[]; security?: unknown[]; parameters?: { name: string; in: string; required?: boolean }[]; requestBody?: unknown; responses: Record<string, { content?: Record<string, { schema: unknown }> }> };
 type Doc = {
   openapi: string;
   info: { title: string; version: string };
-  paths: Record<string, Record<string, { operationId?: string; parameters?: { name: string; in: string }[]; responses: Record<string, unknown> }>>;
-  components: { schemas: Record<string, { properties?: Record<string, { example?: unknown }> }>; securitySchemes: Record<string, unknown> };
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, { properties?: Record<string, { example?: unknown }> }>; securitySchemes: Record<string, unknown>; headers: Record<string, unknown> };
 };
 
 function refsOf(value: unknown, out: string[] = []): string[] {
@@ -33,51 +42,88 @@ describe('OpenAPI', () => {
   });
   afterAll(async () => { await gw.close(); });
 
-  it('serves an OpenAPI 3 document at /openapi.json and the UI at /docs without credentials', async () => {
-    expect(doc.openapi).toMatch(/^3\./);
+  it('serves an OpenAPI 3.1 document at /openapi.json and the UI (swagger-ui-dist from npm) at /docs without credentials', async () => {
+    expect(doc.openapi).toBe('3.1.0');
     expect(doc.info).toMatchObject({ title: 'WozaMali Rewards API', version: '1' });
     const ui = await call(gw.url, 'GET', '/docs');
     expect(ui.status).toBe(200);
     expect(ui.text).toContain('swagger-ui');
   });
 
-  it('documents the whole public API: api-keys, wallets, points, collections, webhooks, external services, the seed form', () => {
-    for (const path of ['/v1/api-keys', '/v1/api-keys/{id}/rotate', '/v1/wallets/{user_id}', '/v1/users/{user_id}/points/earn', '/v1/collections', '/v1/webhooks/endpoints', '/v1/external/services/{service_ref}/heartbeat', '/v1/external/{service_id}/wallets/{user_id}']) {
-      expect(Object.keys(doc.paths)).toContain(path);
+  it("each service's committed spec is what its controllers and DTOs emit now (run `npm run build` after changing a DTO)", () => {
+    for (const app of Object.values(SERVICE_APPS)) {
+      expect([app, serialise(emitFromApp(app, 'src'))]).toEqual([app, fs.readFileSync(specFile(app), 'utf8')]);
     }
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['bearer', 'service-id']);
   });
 
-  it('is internally valid: every $ref resolves, every path parameter is declared, operation ids are unique, every operation documents its problems', () => {
-    for (const ref of refsOf(doc)) {
-      expect(ref).toMatch(/^#\/components\/schemas\//);
-      expect(doc.components.schemas[ref.split('/').pop()!]).toBeDefined();
-    }
-    const ids = new Set<string>();
-    for (const [path, item] of Object.entries(doc.paths)) {
-      const templated = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).sort();
-      for (const op of Object.values(item)) {
-        expect(op.parameters?.filter((p) => p.in === 'path').map((p) => p.name).sort() ?? []).toEqual(templated);
-        expect(op.operationId).toBeTruthy();
-        expect(ids.has(op.operationId!)).toBe(false);
-        ids.add(op.operationId!);
-        expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '403', '404', '429']));
+  it('documents every route of the route table (none is left out, none is invented)', () => {
+    const { unmatched } = mergeSpecs({ openapi: '3.1.0', info: { title: 't', version: '1' }, paths: {} } as never, readServiceSpecs());
+    expect(unmatched).toEqual([]);
+    const table = new RouteTable();
+    let count = 0;
+    for (const [p, item] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(item)) {
+        const concrete = p.replace(/\{[a-z_]+\}/g, 'x1');
+        expect([method, p, table.resolve(method.toUpperCase(), concrete) !== null]).toEqual([method, p, true]);
+        count += 1;
       }
     }
+    // Every exact route, plus the services' operations under the prefix (`**`) routes.
+    expect(count).toBeGreaterThan(ROUTES.filter((r) => !r.path.includes('**')).length);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/webhooks/event-types', '/v1/webhooks/endpoints/{id}/test', '/v1/external/services/health']));
   });
 
-  it('schemas come from the DTOs with examples', () => {
+  it('request bodies come from the DTOs: validation rules as JSON Schema', () => {
+    const earn = doc.paths['/v1/users/{user_id}/points/earn'].post;
+    expect(earn.requestBody).toMatchObject({ required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/EarnPointsDto' } } } });
+    expect(doc.components.schemas.EarnPointsDto).toMatchObject({ required: ['points', 'reason'], properties: { points: { type: 'integer', minimum: 1 }, reason: { type: 'string', maxLength: 500 } } });
+    expect(doc.components.schemas.RecordCollectionDto.properties!.materials).toMatchObject({ type: 'array', items: { $ref: '#/components/schemas/CollectionLineDto' } });
     expect(doc.components.schemas.CreateApiKeyDto.properties!.permissions.example).toEqual({ wallets: ['read'], points: ['read'], external_services: ['register', 'heartbeat'] });
-    expect(doc.components.schemas.WalletDto.properties!.balance.example).toBe(2575);
-    expect(doc.components.schemas.RecordCollectionDto.properties!.materials).toBeDefined();
-    expect(doc.components.schemas.ProblemDto.properties!.code.example).toBe('not_found');
+    const history = doc.paths['/v1/users/{user_id}/points/history'].get;
+    expect(history.parameters!.filter((p) => p.in === 'query').map((p) => p.name).sort()).toEqual(['cursor', 'limit']);
   });
 
-  it('every documented operation is one the gateway really routes', () => {
-    const table = new RouteTable();
-    for (const entry of DOCUMENTED_ROUTES) {
-      const concrete = entry.path.replace('{user_id}', '8d7f5a9e-2c41-4b3e-9f0a-1e6c2d4b7a90').replace(/\{[a-z_]+\}/g, 'x1');
-      expect([entry.method, entry.path, table.resolve(entry.method, concrete) !== null]).toEqual([entry.method, entry.path, true]);
+  it('is internally valid: refs resolve, path parameters declared, operation ids unique, POSTs need Idempotency-Key, problems documented, security set', () => {
+    for (const ref of refsOf(doc)) {
+      expect(ref).toMatch(/^#\/components\/(schemas|headers)\//);
+      const [, , kind, name] = ref.split('/');
+      expect([ref, (doc.components as unknown as Record<string, Record<string, unknown>>)[kind][name] !== undefined]).toEqual([ref, true]);
     }
+    const ids = new Set<string>();
+    for (const [p, item] of Object.entries(doc.paths)) {
+      const templated = [...p.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).sort();
+      for (const [method, op] of Object.entries(item)) {
+        expect(op.parameters?.filter((x) => x.in === 'path').map((x) => x.name).sort() ?? []).toEqual(templated);
+        expect(op.operationId).toMatch(/^[a-z][A-Za-z0-9]+$/);
+        expect(ids.has(op.operationId!)).toBe(false);
+        ids.add(op.operationId!);
+        expect(op.tags?.length).toBe(1);
+        if (method === 'post') expect(op.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true })]));
+        expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['400', '403', '404', '409', '422', '429', '503']));
+        expect(op.responses['404'].content!['application/problem+json']).toBeDefined();
+        expect(Array.isArray(op.security)).toBe(true);
+      }
+    }
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'serviceId', 'userJwt']);
+    expect(Object.keys(doc.components.headers).sort()).toEqual(['Idempotent-Replayed', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'X-Request-ID']);
   });
+
+  it('lists the problem codes each operation can give (the service\'s own among them)', () => {
+    const spend = doc.paths['/v1/users/{user_id}/points/spend'].post;
+    const codes = (status: string) => ((spend.responses[status].content!['application/problem+json'].schema as { allOf: { properties?: { code: { enum: string[] } } }[] }).allOf[1].properties!.code.enum);
+    expect(codes('422')).toContain('insufficient_points');
+    expect(codes('400')).toContain('idempotency_key_required');
+    expect(codes('409')).toContain('idempotency_key_reused');
+  });
+
+  it('passes `redocly lint` with the recommended rules: 0 errors', async () => {
+    const file = path.join(os.tmpdir(), `${uniqueName('openapi')}.json`);
+    fs.writeFileSync(file, JSON.stringify(doc));
+    try {
+      const { stdout } = await exec(path.join(ROOT, 'node_modules/.bin/redocly'), ['lint', '--extends', 'recommended', '--format', 'json', file], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+      const report = JSON.parse(stdout) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; severity: string; message: string; location: { pointer: string }[] }[] };
+      expect(report.problems.filter((p) => p.severity === 'error').map((p) => `${p.ruleId}: ${p.message} @ ${p.location[0]?.pointer}`)).toEqual([]);
+      expect(report.totals.errors).toBe(0);
+    } finally { fs.rmSync(file, { force: true }); }
+  }, 120_000);
 });

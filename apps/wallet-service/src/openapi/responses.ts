@@ -1,0 +1,82 @@
+// The wallet-service's success answers as JSON Schema, per controller method (`Controller.method`).
+// The gateway's OpenAPI merges them with the operations emitted from this service's controllers and
+// DTOs (apps/wallet-service/openapi.json, rewritten by `npm run build`); the contract test
+// (apps/api-gateway/test/e2e/contract-drift.e2e-spec.ts) validates real answers against them.
+
+type Schema = Record<string, unknown>;
+const nullable = (type: string, extra: Schema = {}): Schema => ({ type: [type, 'null'], ...extra });
+const uuid: Schema = { type: 'string', format: 'uuid' };
+const cents: Schema = { type: 'integer' };
+const time: Schema = { type: 'string', format: 'date-time' };
+
+const WALLET: Schema = {
+  type: 'object',
+  required: ['user_id', 'wallet_id', 'currency', 'balance', 'held', 'available', 'points', 'lifetime_points', 'tier', 'next_tier', 'points_to_next_tier', 'updated_at'],
+  properties: {
+    user_id: uuid,
+    wallet_id: nullable('string', { format: 'uuid' }),
+    currency: { type: 'string', enum: ['ZAR'] },
+    balance: { ...cents, description: 'cents, held money included' },
+    held: { ...cents, description: 'cents held for pending withdrawals' },
+    available: { ...cents, description: 'balance − held, cents' },
+    points: { type: 'integer' },
+    lifetime_points: { type: 'integer' },
+    tier: { type: 'string' },
+    next_tier: nullable('string'),
+    points_to_next_tier: nullable('integer'),
+    updated_at: nullable('string', { format: 'date-time' }),
+  },
+};
+
+const TRANSACTION: Schema = {
+  type: 'object',
+  required: ['id', 'kind', 'money_change', 'points_change', 'balance_after', 'points_after', 'currency', 'description', 'reference', 'created_at'],
+  properties: {
+    id: uuid, kind: { type: 'string' }, money_change: cents, points_change: { type: 'integer' },
+    balance_after: nullable('integer'), points_after: nullable('integer'), currency: { type: 'string', enum: ['ZAR'] },
+    description: { type: 'string' }, reference: nullable('string'), reverses_transfer_id: nullable('string'), hold_id: nullable('string'), created_at: time,
+  },
+};
+
+const PAGE = (item: Schema): Schema => ({ type: 'object', required: ['data', 'next_cursor'], properties: { data: { type: 'array', items: item }, next_cursor: nullable('string', { description: 'pass as ?cursor= for the next page' }) } });
+
+const USER_WRITE: Schema = {
+  type: 'object',
+  required: ['transfer_id', 'user_id', 'kind', 'points', 'amount', 'currency', 'created_at', 'wallet'],
+  properties: { transfer_id: uuid, user_id: nullable('string'), kind: { type: 'string' }, points: { type: 'integer' }, amount: cents, currency: { type: 'string', enum: ['ZAR'] }, created_at: time, wallet: WALLET },
+};
+
+const USER = '8d7f5a9e-2c41-4b3e-9f0a-1e6c2d4b7a90';
+
+export const RESPONSES: Record<string, { schema?: Schema; summary?: string; requestExample?: unknown; example?: unknown; errors?: Record<string, string[]> }> = {
+  'WalletsController.get': {
+    summary: "A user's wallet: balance, held, available, points, tier (residents: their own only)",
+    schema: WALLET,
+    example: { user_id: USER, wallet_id: null, currency: 'ZAR', balance: 2575, held: 0, available: 2575, points: 450, lifetime_points: 450, tier: 'bronze', next_tier: 'silver', points_to_next_tier: 550, updated_at: '2026-11-25T10:00:00.000Z' },
+  },
+  'WalletsController.transactions': { summary: "A user's transactions, newest first", schema: PAGE(TRANSACTION) },
+  'PointsController.history': { summary: "A user's points movements, newest first", schema: PAGE(TRANSACTION) },
+  'PointsController.earn': {
+    summary: 'Credit points (and optionally cents) to a user', schema: USER_WRITE,
+    requestExample: { points: 100, reason: 'Partner reward', reference: 'partner-order-1234' },
+  },
+  'PointsController.spend': {
+    summary: "Spend a user's points (422 insufficient_points writes nothing)", schema: USER_WRITE,
+    requestExample: { points: 50, reason: 'Airtime voucher', reference: 'voucher-991' },
+  },
+  'CollectionsController.record': {
+    summary: "Record a recycling collection (a collector's own collector_id)",
+    schema: { type: 'object', required: ['transfer_id', 'wallet'], properties: { transfer_id: uuid, wallet: WALLET } },
+    requestExample: { user_id: USER, materials: [{ material: 'PET', kg: '5' }] },
+  },
+  'CollectionsController.materials': { summary: 'The rate card in force', schema: { type: 'object' } },
+  'CollectionsController.putRateCard': { summary: 'A new rate card version from a time (admin)', schema: { type: 'object' } },
+  'CollectionsController.tiers': { summary: 'Tiers and multipliers', schema: { type: 'object' } },
+  'CollectionsController.putTiers': { summary: 'Replace the tiers (admin)', schema: { type: 'object' } },
+  'AdminController.verify': {
+    summary: 'Recompute every balance from its postings and report mismatches (admin)',
+    schema: { type: 'object', required: ['ok', 'accounts_checked', 'transfers_checked', 'mismatches'], properties: { ok: { type: 'boolean' }, accounts_checked: { type: 'integer' }, transfers_checked: { type: 'integer' }, mismatches: { type: 'array', items: { type: 'object' } } } },
+  },
+  'AdminController.adjust': { summary: 'A correcting transfer with a reason (admin)', schema: USER_WRITE },
+  'AdminController.reverse': { summary: 'Reverse a transfer once (admin)', schema: { type: 'object', required: ['transfer_id'], properties: { transfer_id: uuid } } },
+};
