@@ -3,7 +3,7 @@
 
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client';
 import { client } from './client.gen';
-import type { ApiKeysCreateData, ApiKeysCreateErrors, ApiKeysCreateResponses, ApiKeysListData, ApiKeysListErrors, ApiKeysListResponses, ApiKeysRevokeData, ApiKeysRevokeErrors, ApiKeysRevokeResponses, ApiKeysRotateData, ApiKeysRotateErrors, ApiKeysRotateResponses, CampaignsAdminMoneyGetData, CampaignsAdminMoneyGetErrors, CampaignsAdminMoneyGetResponses, CampaignsAdminMoneyListData, CampaignsAdminMoneyListErrors, CampaignsAdminMoneyListResponses, CampaignsApproveData, CampaignsApproveErrors, CampaignsApproveResponses, CampaignsCancelData, CampaignsCancelErrors, CampaignsCancelResponses, CampaignsCreateData, CampaignsCreateErrors, CampaignsCreateResponses, CampaignsGetData, CampaignsGetErrors, CampaignsGetResponses, CampaignsListData, CampaignsListErrors, CampaignsListResponses, CampaignsRejectData, CampaignsRejectErrors, CampaignsRejectResponses, CampaignsRequestData, CampaignsRequestErrors, CampaignsRequestResponses, CampaignsUpdateData, CampaignsUpdateErrors, CampaignsUpdateResponses, CollectionsRecordData, CollectionsRecordErrors, CollectionsRecordResponses, DonationsDonateData, DonationsDonateErrors, DonationsDonateResponses, DonationsDonationsData, DonationsDonationsErrors, DonationsDonationsResponses, DonationsExportData, DonationsExportErrors, DonationsExportResponses, DonationsGetData, DonationsGetErrors, DonationsGetResponses, DonationsListData, DonationsListErrors, DonationsListResponses, DonationsReceiptData, DonationsReceiptErrors, DonationsReceiptResponses, DonationsRefundData, DonationsRefundErrors, DonationsRefundResponses, DonationsTopData, DonationsTopErrors, DonationsTopResponses, DonationsUserDonationsGetData, DonationsUserDonationsGetErrors, DonationsUserDonationsGetResponses, DonationsUserDonationsListData, DonationsUserDonationsListErrors, DonationsUserDonationsListResponses, DonationsUserDonationsReceiptData, DonationsUserDonationsReceiptErrors, DonationsUserDonationsReceiptResponses, ExternalServicesGetData, ExternalServicesGetErrors, ExternalServicesGetResponses, ExternalServicesHealthData, ExternalServicesHealthErrors, ExternalServicesHealthResponses, ExternalServicesHeartbeatData, ExternalServicesHeartbeatErrors, ExternalServicesHeartbeatResponses, ExternalServicesListData, ExternalServicesListErrors, ExternalServicesListResponses, ExternalServicesRegisterData, ExternalServicesRegisterErrors, ExternalServicesRegisterResponses, ExternalServicesRemoveData, ExternalServicesRemoveErrors, ExternalServicesRemoveResponses, ExternalServicesUpdateData, ExternalServicesUpdateErrors, ExternalServicesUpdateResponses, LedgerAdjustData, LedgerAdjustErrors, LedgerAdjustResponses, LedgerReverseData, LedgerReverseErrors, LedgerReverseResponses, LedgerVerifyData, LedgerVerifyErrors, LedgerVerifyResponses, MaterialsMaterialsData, MaterialsMaterialsErrors, MaterialsMaterialsResponses, MaterialsPutRateCardData, MaterialsPutRateCardErrors, MaterialsPutRateCardResponses, MetricsImpactData, MetricsImpactErrors, MetricsImpactFactorsData, MetricsImpactFactorsErrors, MetricsImpactFactorsResponses, MetricsImpactResponses, MetricsLeaderboardData, MetricsLeaderboardErrors, MetricsLeaderboardResponses, MetricsMetricsUserData, MetricsMetricsUserErrors, MetricsMetricsUserResponses, MetricsPutImpactFactorsData, MetricsPutImpactFactorsErrors, MetricsPutImpactFactorsResponses, MetricsReconcileData, MetricsReconcileErrors, MetricsReconcileResponses, MetricsRootData, MetricsRootErrors, MetricsRootResponses, MetricsSystemData, MetricsSystemErrors, MetricsSystemResponses, MetricsUserData, MetricsUserErrors, MetricsUserResponses, PointsEarnData, PointsEarnErrors, PointsEarnResponses, PointsHistoryData, PointsHistoryErrors, PointsHistoryResponses, PointsSpendData, PointsSpendErrors, PointsSpendResponses, RewardsCancelData, RewardsCancelErrors, RewardsCancelResponses, RewardsCreateData, RewardsCreateErrors, RewardsCreateResponses, RewardsGetData, RewardsGetErrors, RewardsGetResponses, RewardsListData, RewardsListErrors, RewardsListResponses, RewardsMovementsData, RewardsMovementsErrors, RewardsMovementsResponses, RewardsRedeemData, RewardsRedeemErrors, RewardsRedeemResponses, RewardsRollbackData, RewardsRollbackErrors, RewardsRollbackResponses, RewardsUpdateData, RewardsUpdateErrors, RewardsUpdateResponses, RewardsUseData, RewardsUseErrors, RewardsUseResponses, RewardsUserRewardsGetData, RewardsUserRewardsGetErrors, RewardsUserRewardsGetResponses, RewardsUserRewardsListData, RewardsUserRewardsListErrors, RewardsUserRewardsListResponses, RewardsValidateData, RewardsValidateErrors, RewardsValidateResponses, TiersPutTiersData, TiersPutTiersErrors, TiersPutTiersResponses, TiersTiersData, TiersTiersErrors, TiersTiersResponses, WalletsGetData, WalletsGetErrors, WalletsGetResponses, WalletsTransactionsData, WalletsTransactionsErrors, WalletsTransactionsResponses, WebhooksCreateData, WebhooksCreateErrors, WebhooksCreateResponses, WebhooksDeliveriesOfData, WebhooksDeliveriesOfErrors, WebhooksDeliveriesOfResponses, WebhooksEndpointsGetData, WebhooksEndpointsGetErrors, WebhooksEndpointsGetResponses, WebhooksEventData, WebhooksEventErrors, WebhooksEventResponses, WebhooksEventTypesListData, WebhooksEventTypesListErrors, WebhooksEventTypesListResponses, WebhooksGetData, WebhooksGetErrors, WebhooksGetResponses, WebhooksListData, WebhooksListErrors, WebhooksListResponses, WebhooksRecoverData, WebhooksRecoverErrors, WebhooksRecoverResponses, WebhooksRemoveData, WebhooksRemoveErrors, WebhooksRemoveResponses, WebhooksRetryData, WebhooksRetryErrors, WebhooksRetryResponses, WebhooksRotateData, WebhooksRotateErrors, WebhooksRotateResponses, WebhooksSecretData, WebhooksSecretErrors, WebhooksSecretResponses, WebhooksTestData, WebhooksTestErrors, WebhooksTestResponses, WebhooksUpdateData, WebhooksUpdateErrors, WebhooksUpdateResponses, WithdrawalsAdminWithdrawalsGetData, WithdrawalsAdminWithdrawalsGetErrors, WithdrawalsAdminWithdrawalsGetResponses, WithdrawalsAdminWithdrawalsListData, WithdrawalsAdminWithdrawalsListErrors, WithdrawalsAdminWithdrawalsListResponses, WithdrawalsApproveData, WithdrawalsApproveErrors, WithdrawalsApproveResponses, WithdrawalsCallbackData, WithdrawalsCallbackErrors, WithdrawalsCallbackResponses, WithdrawalsCancelData, WithdrawalsCancelErrors, WithdrawalsCancelResponses, WithdrawalsCreateData, WithdrawalsCreateErrors, WithdrawalsCreateResponses, WithdrawalsGetData, WithdrawalsGetErrors, WithdrawalsGetResponses, WithdrawalsLimitsData, WithdrawalsLimitsErrors, WithdrawalsLimitsResponses, WithdrawalsListData, WithdrawalsListErrors, WithdrawalsListResponses, WithdrawalsReconciliationsListData, WithdrawalsReconciliationsListErrors, WithdrawalsReconciliationsListResponses, WithdrawalsRejectData, WithdrawalsRejectErrors, WithdrawalsRejectResponses, WithdrawalsRetryPayoutData, WithdrawalsRetryPayoutErrors, WithdrawalsRetryPayoutResponses, WithdrawalsSaveLimitsData, WithdrawalsSaveLimitsErrors, WithdrawalsSaveLimitsResponses } from './types.gen';
+import type { ApiKeysCreateData, ApiKeysCreateErrors, ApiKeysCreateResponses, ApiKeysListData, ApiKeysListErrors, ApiKeysListResponses, ApiKeysRevokeData, ApiKeysRevokeErrors, ApiKeysRevokeResponses, ApiKeysRotateData, ApiKeysRotateErrors, ApiKeysRotateResponses, CampaignsAdminMoneyGetData, CampaignsAdminMoneyGetErrors, CampaignsAdminMoneyGetResponses, CampaignsAdminMoneyListData, CampaignsAdminMoneyListErrors, CampaignsAdminMoneyListResponses, CampaignsApproveData, CampaignsApproveErrors, CampaignsApproveResponses, CampaignsCancelData, CampaignsCancelErrors, CampaignsCancelResponses, CampaignsCreateData, CampaignsCreateErrors, CampaignsCreateResponses, CampaignsGetData, CampaignsGetErrors, CampaignsGetResponses, CampaignsListData, CampaignsListErrors, CampaignsListResponses, CampaignsRejectData, CampaignsRejectErrors, CampaignsRejectResponses, CampaignsRequestData, CampaignsRequestErrors, CampaignsRequestResponses, CampaignsUpdateData, CampaignsUpdateErrors, CampaignsUpdateResponses, CollectionsRecordData, CollectionsRecordErrors, CollectionsRecordResponses, DonationsDonateData, DonationsDonateErrors, DonationsDonateResponses, DonationsDonationsData, DonationsDonationsErrors, DonationsDonationsResponses, DonationsExportData, DonationsExportErrors, DonationsExportResponses, DonationsGetData, DonationsGetErrors, DonationsGetResponses, DonationsListData, DonationsListErrors, DonationsListResponses, DonationsReceiptData, DonationsReceiptErrors, DonationsReceiptResponses, DonationsRefundData, DonationsRefundErrors, DonationsRefundResponses, DonationsTopData, DonationsTopErrors, DonationsTopResponses, DonationsUserDonationsGetData, DonationsUserDonationsGetErrors, DonationsUserDonationsGetResponses, DonationsUserDonationsListData, DonationsUserDonationsListErrors, DonationsUserDonationsListResponses, DonationsUserDonationsReceiptData, DonationsUserDonationsReceiptErrors, DonationsUserDonationsReceiptResponses, ExternalServicesGetData, ExternalServicesGetErrors, ExternalServicesGetResponses, ExternalServicesHealthData, ExternalServicesHealthErrors, ExternalServicesHealthResponses, ExternalServicesHeartbeatData, ExternalServicesHeartbeatErrors, ExternalServicesHeartbeatResponses, ExternalServicesListData, ExternalServicesListErrors, ExternalServicesListResponses, ExternalServicesRegisterData, ExternalServicesRegisterErrors, ExternalServicesRegisterResponses, ExternalServicesRemoveData, ExternalServicesRemoveErrors, ExternalServicesRemoveResponses, ExternalServicesUpdateData, ExternalServicesUpdateErrors, ExternalServicesUpdateResponses, LedgerAdjustData, LedgerAdjustErrors, LedgerAdjustResponses, LedgerReverseData, LedgerReverseErrors, LedgerReverseResponses, LedgerVerifyData, LedgerVerifyErrors, LedgerVerifyResponses, MaterialsMaterialsData, MaterialsMaterialsErrors, MaterialsMaterialsResponses, MaterialsPutRateCardData, MaterialsPutRateCardErrors, MaterialsPutRateCardResponses, MetricsImpactData, MetricsImpactErrors, MetricsImpactFactorsData, MetricsImpactFactorsErrors, MetricsImpactFactorsResponses, MetricsImpactResponses, MetricsLeaderboardData, MetricsLeaderboardErrors, MetricsLeaderboardResponses, MetricsMetricsUserData, MetricsMetricsUserErrors, MetricsMetricsUserResponses, MetricsPutImpactFactorsData, MetricsPutImpactFactorsErrors, MetricsPutImpactFactorsResponses, MetricsReconcileData, MetricsReconcileErrors, MetricsReconcileResponses, MetricsRootData, MetricsRootErrors, MetricsRootResponses, MetricsSystemData, MetricsSystemErrors, MetricsSystemResponses, MetricsUserData, MetricsUserErrors, MetricsUserResponses, PointsEarnData, PointsEarnErrors, PointsEarnResponses, PointsHistoryData, PointsHistoryErrors, PointsHistoryResponses, PointsSpendData, PointsSpendErrors, PointsSpendResponses, RewardsCancelData, RewardsCancelErrors, RewardsCancelResponses, RewardsCreateData, RewardsCreateErrors, RewardsCreateResponses, RewardsGetData, RewardsGetErrors, RewardsGetResponses, RewardsGetSettingsData, RewardsGetSettingsErrors, RewardsGetSettingsResponses, RewardsIssueData, RewardsIssueErrors, RewardsIssueResponses, RewardsListData, RewardsListErrors, RewardsListResponses, RewardsMovementsData, RewardsMovementsErrors, RewardsMovementsResponses, RewardsPutSettingsData, RewardsPutSettingsErrors, RewardsPutSettingsResponses, RewardsRedeemData, RewardsRedeemErrors, RewardsRedeemResponses, RewardsRollbackData, RewardsRollbackErrors, RewardsRollbackResponses, RewardsUpdateData, RewardsUpdateErrors, RewardsUpdateResponses, RewardsUseData, RewardsUseErrors, RewardsUseResponses, RewardsUserRewardsGetData, RewardsUserRewardsGetErrors, RewardsUserRewardsGetResponses, RewardsUserRewardsListData, RewardsUserRewardsListErrors, RewardsUserRewardsListResponses, RewardsValidateData, RewardsValidateErrors, RewardsValidateResponses, TiersPutTiersData, TiersPutTiersErrors, TiersPutTiersResponses, TiersTiersData, TiersTiersErrors, TiersTiersResponses, WalletsGetData, WalletsGetErrors, WalletsGetResponses, WalletsTransactionsData, WalletsTransactionsErrors, WalletsTransactionsResponses, WebhooksCreateData, WebhooksCreateErrors, WebhooksCreateResponses, WebhooksDeliveriesOfData, WebhooksDeliveriesOfErrors, WebhooksDeliveriesOfResponses, WebhooksEndpointsGetData, WebhooksEndpointsGetErrors, WebhooksEndpointsGetResponses, WebhooksEventData, WebhooksEventErrors, WebhooksEventResponses, WebhooksEventTypesListData, WebhooksEventTypesListErrors, WebhooksEventTypesListResponses, WebhooksGetData, WebhooksGetErrors, WebhooksGetResponses, WebhooksListData, WebhooksListErrors, WebhooksListResponses, WebhooksRecoverData, WebhooksRecoverErrors, WebhooksRecoverResponses, WebhooksRemoveData, WebhooksRemoveErrors, WebhooksRemoveResponses, WebhooksRetryData, WebhooksRetryErrors, WebhooksRetryResponses, WebhooksRotateData, WebhooksRotateErrors, WebhooksRotateResponses, WebhooksSecretData, WebhooksSecretErrors, WebhooksSecretResponses, WebhooksTestData, WebhooksTestErrors, WebhooksTestResponses, WebhooksUpdateData, WebhooksUpdateErrors, WebhooksUpdateResponses, WithdrawalsAdminWithdrawalsGetData, WithdrawalsAdminWithdrawalsGetErrors, WithdrawalsAdminWithdrawalsGetResponses, WithdrawalsAdminWithdrawalsListData, WithdrawalsAdminWithdrawalsListErrors, WithdrawalsAdminWithdrawalsListResponses, WithdrawalsApproveData, WithdrawalsApproveErrors, WithdrawalsApproveResponses, WithdrawalsCallbackData, WithdrawalsCallbackErrors, WithdrawalsCallbackResponses, WithdrawalsCancelData, WithdrawalsCancelErrors, WithdrawalsCancelResponses, WithdrawalsCreateData, WithdrawalsCreateErrors, WithdrawalsCreateResponses, WithdrawalsGetData, WithdrawalsGetErrors, WithdrawalsGetResponses, WithdrawalsLimitsData, WithdrawalsLimitsErrors, WithdrawalsLimitsResponses, WithdrawalsListData, WithdrawalsListErrors, WithdrawalsListResponses, WithdrawalsReconciliationsListData, WithdrawalsReconciliationsListErrors, WithdrawalsReconciliationsListResponses, WithdrawalsRejectData, WithdrawalsRejectErrors, WithdrawalsRejectResponses, WithdrawalsRetryPayoutData, WithdrawalsRetryPayoutErrors, WithdrawalsRetryPayoutResponses, WithdrawalsSaveLimitsData, WithdrawalsSaveLimitsErrors, WithdrawalsSaveLimitsResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -1242,6 +1242,56 @@ export const rewardsMovements = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
+ * GET /v1/rewards/settings
+ *
+ * Needs `rewards:write` with an API key; end users: admin.
+ */
+export const rewardsGetSettings = <ThrowOnError extends boolean = false>(options?: Options<RewardsGetSettingsData, ThrowOnError>): RequestResult<RewardsGetSettingsResponses, RewardsGetSettingsErrors, ThrowOnError> => (options?.client ?? client).get<RewardsGetSettingsResponses, RewardsGetSettingsErrors, ThrowOnError>({
+    security: [
+        {
+            key: 'apiKey',
+            scheme: 'bearer',
+            type: 'http'
+        },
+        { name: 'X-Service-ID', type: 'apiKey' },
+        {
+            key: 'userJwt',
+            scheme: 'bearer',
+            type: 'http'
+        }
+    ],
+    url: '/v1/rewards/settings',
+    ...options
+});
+
+/**
+ * PUT /v1/rewards/settings
+ *
+ * Needs `rewards:write` with an API key; end users: admin.
+ */
+export const rewardsPutSettings = <ThrowOnError extends boolean = false>(options: Options<RewardsPutSettingsData, ThrowOnError>): RequestResult<RewardsPutSettingsResponses, RewardsPutSettingsErrors, ThrowOnError> => (options.client ?? client).put<RewardsPutSettingsResponses, RewardsPutSettingsErrors, ThrowOnError>({
+    security: [
+        {
+            key: 'apiKey',
+            scheme: 'bearer',
+            type: 'http'
+        },
+        { name: 'X-Service-ID', type: 'apiKey' },
+        {
+            key: 'userJwt',
+            scheme: 'bearer',
+            type: 'http'
+        }
+    ],
+    url: '/v1/rewards/settings',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * Tiers and multipliers
  *
  * Needs `tiers:read` with an API key; end users: admin.
@@ -1580,6 +1630,33 @@ export const rewardsCancel = <ThrowOnError extends boolean = false>(options: Opt
         }
     ],
     url: '/v1/users/{user_id}/rewards/{user_reward_id}/cancel',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * POST /v1/users/{user_id}/rewards/issue
+ *
+ * Needs `rewards:write` with an API key; end users: admin.
+ */
+export const rewardsIssue = <ThrowOnError extends boolean = false>(options: Options<RewardsIssueData, ThrowOnError>): RequestResult<RewardsIssueResponses, RewardsIssueErrors, ThrowOnError> => (options.client ?? client).post<RewardsIssueResponses, RewardsIssueErrors, ThrowOnError>({
+    security: [
+        {
+            key: 'apiKey',
+            scheme: 'bearer',
+            type: 'http'
+        },
+        { name: 'X-Service-ID', type: 'apiKey' },
+        {
+            key: 'userJwt',
+            scheme: 'bearer',
+            type: 'http'
+        }
+    ],
+    url: '/v1/users/{user_id}/rewards/issue',
     ...options,
     headers: {
         'Content-Type': 'application/json',

@@ -167,6 +167,12 @@ export type CreateRewardDto = {
     active?: boolean;
 };
 
+export type RewardSettingsDto = {
+    code_failures_per_minute: number;
+    use_rollback_hours: number;
+    expiry_reminder_days: Array<number>;
+};
+
 export type UpdateRewardDto = {
     name?: string;
     points_cost?: number;
@@ -199,6 +205,11 @@ export type RollbackUseDto = {
 
 export type RedeemDto = {
     reward_id: string;
+};
+
+export type AdminIssueDto = {
+    reward_id: string;
+    reason: string;
 };
 
 export type CancelUserRewardDto = {
@@ -4567,6 +4578,160 @@ export type RewardsMovementsResponses = {
 
 export type RewardsMovementsResponse = RewardsMovementsResponses[keyof RewardsMovementsResponses];
 
+export type RewardsGetSettingsData = {
+    body?: never;
+    headers?: {
+        /**
+         * Your id for this request (echoed back, logged, in events).
+         */
+        'X-Request-ID'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/rewards/settings';
+};
+
+export type RewardsGetSettingsErrors = {
+    /**
+     * Bad request: `malformed_request`, `validation_failed`
+     */
+    400: Problem & {
+        code?: 'malformed_request' | 'validation_failed';
+    };
+    /**
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     */
+    401: Problem & {
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+    };
+    /**
+     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     */
+    403: Problem & {
+        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+    };
+    /**
+     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     */
+    404: Problem & {
+        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+    };
+    /**
+     * Conflict: `already_used`, `conflict`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     */
+    409: Problem & {
+        code?: 'already_used' | 'conflict' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+    };
+    /**
+     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
+     */
+    422: Problem & {
+        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
+    };
+    /**
+     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     */
+    429: Problem & {
+        code?: 'rate_limited' | 'too_many_failed_validations';
+    };
+    /**
+     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     */
+    503: Problem & {
+        code?: 'service_unavailable' | 'wallet_unavailable';
+    };
+};
+
+export type RewardsGetSettingsError = RewardsGetSettingsErrors[keyof RewardsGetSettingsErrors];
+
+export type RewardsGetSettingsResponses = {
+    /**
+     * OK
+     */
+    200: {
+        [key: string]: unknown;
+    };
+};
+
+export type RewardsGetSettingsResponse = RewardsGetSettingsResponses[keyof RewardsGetSettingsResponses];
+
+export type RewardsPutSettingsData = {
+    body: RewardSettingsDto;
+    headers?: {
+        /**
+         * Your id for this request (echoed back, logged, in events).
+         */
+        'X-Request-ID'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/rewards/settings';
+};
+
+export type RewardsPutSettingsErrors = {
+    /**
+     * Bad request: `malformed_request`, `validation_failed`
+     */
+    400: Problem & {
+        code?: 'malformed_request' | 'validation_failed';
+    };
+    /**
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     */
+    401: Problem & {
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+    };
+    /**
+     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     */
+    403: Problem & {
+        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+    };
+    /**
+     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     */
+    404: Problem & {
+        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+    };
+    /**
+     * Conflict: `already_used`, `conflict`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     */
+    409: Problem & {
+        code?: 'already_used' | 'conflict' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+    };
+    /**
+     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
+     */
+    422: Problem & {
+        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
+    };
+    /**
+     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     */
+    429: Problem & {
+        code?: 'rate_limited' | 'too_many_failed_validations';
+    };
+    /**
+     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     */
+    503: Problem & {
+        code?: 'service_unavailable' | 'wallet_unavailable';
+    };
+};
+
+export type RewardsPutSettingsError = RewardsPutSettingsErrors[keyof RewardsPutSettingsErrors];
+
+export type RewardsPutSettingsResponses = {
+    /**
+     * OK
+     */
+    200: {
+        [key: string]: unknown;
+    };
+};
+
+export type RewardsPutSettingsResponse = RewardsPutSettingsResponses[keyof RewardsPutSettingsResponses];
+
 export type TiersTiersData = {
     body?: never;
     headers?: {
@@ -5865,6 +6030,95 @@ export type RewardsCancelResponses = {
 };
 
 export type RewardsCancelResponse = RewardsCancelResponses[keyof RewardsCancelResponses];
+
+export type RewardsIssueData = {
+    body: AdminIssueDto;
+    headers?: {
+        /**
+         * Required on every POST: the same key and body answer the original (`Idempotent-Replayed: true`); the same key with another body is 409 `idempotency_key_reused`.
+         */
+        'Idempotency-Key'?: string;
+        /**
+         * Your id for this request (echoed back, logged, in events).
+         */
+        'X-Request-ID'?: string;
+    };
+    path: {
+        user_id: string;
+    };
+    query?: never;
+    url: '/v1/users/{user_id}/rewards/issue';
+};
+
+export type RewardsIssueErrors = {
+    /**
+     * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
+     */
+    400: Problem & {
+        code?: 'idempotency_key_required' | 'malformed_request' | 'validation_failed';
+    };
+    /**
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     */
+    401: Problem & {
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+    };
+    /**
+     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     */
+    403: Problem & {
+        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+    };
+    /**
+     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     */
+    404: Problem & {
+        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+    };
+    /**
+     * Conflict: `already_used`, `conflict`, `idempotency_key_reused`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     */
+    409: Problem & {
+        code?: 'already_used' | 'conflict' | 'idempotency_key_reused' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+    };
+    /**
+     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
+     */
+    422: Problem & {
+        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
+    };
+    /**
+     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     */
+    429: Problem & {
+        code?: 'rate_limited' | 'too_many_failed_validations';
+    };
+    /**
+     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     */
+    503: Problem & {
+        code?: 'service_unavailable' | 'wallet_unavailable';
+    };
+};
+
+export type RewardsIssueError = RewardsIssueErrors[keyof RewardsIssueErrors];
+
+export type RewardsIssueResponses = {
+    /**
+     * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
+     */
+    200: {
+        [key: string]: unknown;
+    };
+    /**
+     * OK
+     */
+    201: {
+        [key: string]: unknown;
+    };
+};
+
+export type RewardsIssueResponse = RewardsIssueResponses[keyof RewardsIssueResponses];
 
 export type WithdrawalsListData = {
     body?: never;
