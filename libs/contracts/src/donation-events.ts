@@ -137,8 +137,13 @@ export interface DonationRefundedData {
   refunded_at: string;
 }
 
-/** Statuses of a disbursement (campaign money paid out to its beneficiary after admin approval). */
-export type DisbursementStatus = 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'cancelled';
+/**
+ * Statuses of a disbursement (campaign money paid out to its beneficiary after admin approval).
+ * `approved`: the ledger move to payout clearing is still to be made (the wallet was unreachable);
+ * `processing`: the money is in payout clearing and the payout provider pays it; `completed`: paid;
+ * `failed` / `returned`: the provider failed or returned it, the money is credited back to the campaign.
+ */
+export type DisbursementStatus = 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
 
 /** A disbursement changed status. */
 export interface DisbursementUpdateData {
@@ -158,7 +163,7 @@ export interface DisbursementUpdateData {
   to: DisbursementStatus;
   /** Distinct admins who approved it so far. */
   approvals: number;
-  /** The wallet transfer of this step (campaign → payout clearing), when it wrote one. */
+  /** The wallet transfer of this step (campaign → payout clearing, or the credit back of a failed or returned payout), when it wrote one. */
   transfer_id: string | null;
   /** When the change was made (ISO 8601). */
   changed_at: string;

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { Tx } from '@wozamali/platform';
 import type { EntityManager } from 'typeorm';
 import { CancelCampaignDto } from '../dtos/campaign.dto';
@@ -17,6 +18,12 @@ export class AdminMoneyController {
   @Post('campaigns/:id/disbursements') request(@Tx() m: EntityManager, @IdParam('id') id: string, @Body() dto: CreateDisbursementDto, @Actor() by: string) { return this.actions.requestDisbursement(m, id, dto, by); }
   @Get('campaigns/:id/disbursements') list(@IdParam('id') id: string) { return this.disbursements.list(id); }
   @Get('disbursements/:id') get(@IdParam('id') id: string) { return this.disbursements.get(id); }
-  @Post('disbursements/:id/approve') @HttpCode(200) approve(@Tx() m: EntityManager, @IdParam('id') id: string, @Actor() by: string) { return this.actions.approveDisbursement(m, id, by); }
+  /** 200 `processing` (the money is in payout clearing), or 202 `approved` when the wallet could not be asked: the worker makes the move with the same key. */
+  @Post('disbursements/:id/approve') @HttpCode(200)
+  async approve(@Tx() m: EntityManager, @IdParam('id') id: string, @Actor() by: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const out = await this.actions.approveDisbursement(m, id, by);
+    if (out.pending) void reply.status(202);
+    return out.body;
+  }
   @Post('disbursements/:id/reject') @HttpCode(200) reject(@Tx() m: EntityManager, @IdParam('id') id: string, @Body() dto: RejectDisbursementDto, @Actor() by: string) { return this.actions.rejectDisbursement(m, id, by, dto.reason); }
 }

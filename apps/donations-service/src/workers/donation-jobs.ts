@@ -3,6 +3,7 @@ import { PeriodicJob } from '@wozamali/platform';
 import { TransactionRunner } from '@wozamali/messaging';
 import { DonationsServiceEnv } from '../config/env';
 import { CampaignRepository } from '../repositories/campaign.repository';
+import { DisbursementService } from '../services/disbursement.service';
 import { DonationService } from '../services/donation.service';
 
 /** Finishes donations the wallet could not be asked about: the same key and stored body, until it answers. */
@@ -32,5 +33,14 @@ export class CampaignEndJob {
       }
       return completed;
     });
+  }
+}
+
+/** Disbursements: ledger moves the wallet could not make at approval, payouts to release, their outcomes, credits back of failed or returned payouts. */
+@Injectable()
+export class DisbursementWorker {
+  readonly job: PeriodicJob<number>;
+  constructor(env: DonationsServiceEnv, disbursements: DisbursementService, donations: DonationService) {
+    this.job = new PeriodicJob({ name: 'Disbursements', intervalMs: env.DISBURSEMENT_INTERVAL_MS, runOnStart: true }, () => disbursements.work((m) => donations.emitterFor(m)));
   }
 }

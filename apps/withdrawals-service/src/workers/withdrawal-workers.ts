@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PeriodicJob } from '@wozamali/platform';
 import { WithdrawalsServiceEnv } from '../config/env';
+import { DisbursementPayoutService } from '../services/disbursement-payout.service';
 import { PayoutService } from '../services/payout.service';
 import { WithdrawalService } from '../services/withdrawal.service';
 
@@ -16,10 +17,10 @@ export class WithdrawalWorkers {
   readonly payouts: PeriodicJob<number>;
   readonly reconciliation: PeriodicJob<boolean>;
 
-  constructor(service: WithdrawalService, payouts: PayoutService, env: WithdrawalsServiceEnv) {
+  constructor(service: WithdrawalService, payouts: PayoutService, env: WithdrawalsServiceEnv, disbursements: DisbursementPayoutService) {
     this.requested = new PeriodicJob({ name: 'RequestedHolds', intervalMs: env.WITHDRAWAL_WORKER_INTERVAL_MS, runOnStart: true }, () => service.retryRequestedHolds());
     this.expiry = new PeriodicJob({ name: 'WithdrawalExpiry', intervalMs: Math.max(env.WITHDRAWAL_WORKER_INTERVAL_MS, 60_000) }, () => service.expireUndecided());
-    this.payouts = new PeriodicJob({ name: 'Payouts', intervalMs: env.WITHDRAWAL_WORKER_INTERVAL_MS, runOnStart: true }, async () => (await payouts.dispatchApproved()) + (await payouts.pollDue()));
+    this.payouts = new PeriodicJob({ name: 'Payouts', intervalMs: env.WITHDRAWAL_WORKER_INTERVAL_MS, runOnStart: true }, async () => (await payouts.dispatchApproved()) + (await payouts.pollDue()) + (await disbursements.pollDue()));
     this.reconciliation = new PeriodicJob({ name: 'Reconciliation', intervalMs: 10 * 60_000, runOnStart: true }, () => payouts.reconcileIfDue());
   }
 
