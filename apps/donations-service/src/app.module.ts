@@ -22,7 +22,8 @@ import { DonationQueries } from './services/donation-queries.service';
 import { DonationService } from './services/donation.service';
 import { ReceiptService } from './services/receipt.service';
 import { walletClientProvider } from './services/wallet.provider';
-import { CampaignEndJob, DisbursementWorker, PendingDonationWorker } from './workers/donation-jobs';
+import { CampaignEndJob, DisbursementWorker, PendingDonationWorker, QueuedAdminActionWorker } from './workers/donation-jobs';
+import { QueuedActionRepository } from './repositories/queued-action.repository';
 import { payoutsClientProvider } from './services/payouts.client';
 
 @Module({})
@@ -51,6 +52,8 @@ export class AppModule {
         PendingDonationWorker,
         CampaignEndJob,
         DisbursementWorker,
+        QueuedAdminActionWorker,
+        QueuedActionRepository,
         DonationsLifecycle,
         // Writes wait for a slot first (outermost), then every POST takes an Idempotency-Key (the platform's one implementation).
         { provide: APP_INTERCEPTOR, useClass: WriteGateInterceptor },

@@ -3,6 +3,7 @@ import { PeriodicJob } from '@wozamali/platform';
 import { TransactionRunner } from '@wozamali/messaging';
 import { DonationsServiceEnv } from '../config/env';
 import { CampaignRepository } from '../repositories/campaign.repository';
+import { AdminActions } from '../services/admin-actions.service';
 import { DisbursementService } from '../services/disbursement.service';
 import { DonationService } from '../services/donation.service';
 
@@ -42,5 +43,14 @@ export class DisbursementWorker {
   readonly job: PeriodicJob<number>;
   constructor(env: DonationsServiceEnv, disbursements: DisbursementService, donations: DonationService) {
     this.job = new PeriodicJob({ name: 'Disbursements', intervalMs: env.DISBURSEMENT_INTERVAL_MS, runOnStart: true }, () => disbursements.work((m) => donations.emitterFor(m)));
+  }
+}
+
+/** Admin refunds and cancellations accepted while the wallet was away, finished with the same keys. */
+@Injectable()
+export class QueuedAdminActionWorker {
+  readonly job: PeriodicJob<number>;
+  constructor(env: DonationsServiceEnv, actions: AdminActions) {
+    this.job = new PeriodicJob({ name: 'QueuedAdminActions', intervalMs: env.PENDING_DONATION_INTERVAL_MS, runOnStart: true }, () => actions.runQueued());
   }
 }
