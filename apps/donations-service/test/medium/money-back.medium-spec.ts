@@ -45,7 +45,7 @@ describe('refunds, cancellations and disbursements (real wallet process)', () =>
     const receipt = (await t.get(`/v1/donations/${gone.id}/receipt`, ADMIN)).body;
     expect(receipt).toMatchObject({ number: gone.receipt_number, voided: true });
     const [event] = await t.db.query(`select payload from outbox where type = 'donation_refunded' and payload->'data'->>'donation_id' = $1`, [gone.id]);
-    expect(event.payload.data).toMatchObject({ amount: 6_000, points: 100, bonus_points_reclaimed: 60, receipt_number: gone.receipt_number, user_id: b });
+    expect(event.payload.data).toMatchObject({ amount: 6_000, points: 100, bonus_points_reclaimed: 60, receipt_number: gone.receipt_number, user_id: b, visibility: 'public' });
     const [orig] = await walletDb.query('select count(*)::int as n from transfers where reverses_transfer_id = $1', [gone.transfer_id]);
     expect(orig.n).toBe(1);
 
