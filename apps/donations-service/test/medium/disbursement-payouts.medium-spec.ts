@@ -42,6 +42,8 @@ describe('disbursements are paid through the payout pipeline of withdrawals', ()
     withdrawals = await spawnService('withdrawals-service', withdrawalsPort, {
       WALLET_SERVICE_URL: `http://127.0.0.1:${t.walletPort}`, PAYOUT_PROVIDER_URL: sandbox.url, PAYOUT_WEBHOOK_SECRET: secret, PAYOUT_TIMEOUT_MS: '1500',
       PAYOUT_POLL_FAST_MS: '100', PAYOUT_LEASE_MS: '500', WITHDRAWAL_WORKER_INTERVAL_MS: '200',
+      // Only the disbursements' payouts: the withdrawals' own tests share this database and drive theirs.
+      WITHDRAWAL_WORKER_ONLY_DISBURSEMENTS: 'true',
     });
     walletDb = await openTestDataSource('wallet-service', 2);
     withdrawalsDb = await openTestDataSource('withdrawals-service', 2);

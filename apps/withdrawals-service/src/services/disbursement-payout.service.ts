@@ -209,6 +209,35 @@ export class DisbursementPayoutService {
     return rows[0][0]!;
   }
 
+  /** At boot, after a key rotation: every disbursement destination moved onto the current key (as the withdrawals' re-seal). */
+  async resealDestinations(only?: string[]): Promise<{ checked: number; resealed: number; unreadable: number }> {
+    const report = { checked: 0, resealed: 0, unreadable: 0 };
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const page = (await this.db.query('select id, destination_ciphertext from disbursement_payouts where id > $1 and ($2::uuid[] is null or id = any($2::uuid[])) order by id limit 500', [after, only ?? null])) as { id: string; destination_ciphertext: Buffer }[];
+      for (const row of page) {
+        report.checked += 1;
+        if (!this.box.isStale(row.destination_ciphertext)) continue;
+        let plaintext: string;
+        try {
+          plaintext = this.box.open(row.destination_ciphertext, aad(row.id));
+        } catch {
+          report.unreadable += 1;
+          this.logger.error(`disbursement payout ${row.id}: its destination is sealed with a key this process does not have`);
+          continue;
+        }
+        const [, count] = (await this.db.query('update disbursement_payouts set destination_ciphertext = $3 where id = $1 and destination_ciphertext = $2', [
+          row.id, row.destination_ciphertext, this.box.seal(plaintext, aad(row.id)),
+        ])) as [unknown, number];
+        if (count === 1) report.resealed += 1;
+      }
+      if (page.length < 500) break;
+      after = page[page.length - 1]!.id;
+    }
+    if (report.resealed > 0 || report.unreadable > 0) this.logger.log(`re-sealed ${report.resealed} of ${report.checked} disbursement destinations; ${report.unreadable} unreadable`);
+    return report;
+  }
+
   /** Our disbursement payouts sent within [start, end), for the daily reconciliation. */
   async sentBetween(start: Date, end: Date): Promise<{ reference: string; amount: number; status: WithdrawalStatus }[]> {
     return (await this.db.query(
