@@ -89,8 +89,8 @@ describe('admin money writes while the wallet is away are queued (202) and appli
     expect([redirect.status, redirect.body.status]).toEqual([202, 'cancelling']);
     const approve = await t.post(`/v1/donations/disbursements/${disbursementId}/approve`, ADMIN, {});
     expect([approve.status, approve.body.status]).toEqual([202, 'approved']);
-    // Nothing moved yet, nothing failed.
-    expect((await donation(gift.id)).status).toBe('accepted');
+    // Nothing moved yet, nothing failed: the admin view shows the refund pending.
+    expect(await donation(gift.id)).toMatchObject({ status: 'accepted', refund_status: 'pending', refund_failure_code: null });
     expect((await t.get(`/v1/donations/campaigns/${c2}`, ADMIN)).body.status).toBe('active');
 
     await t.restartWallet();
@@ -104,6 +104,7 @@ describe('admin money writes while the wallet is away are queued (202) and appli
     expect(await ledger(c1)).toEqual({ zar: 0, points: 0 });
     expect(await walletDb.query('select count(*)::int as n from transfers where reverses_transfer_id = $1', [gift.transfer_id])).toEqual([{ n: 1 }]);
     expect(await count(`select count(*)::int as n from outbox where type = 'donation_refunded' and payload->'data'->>'donation_id' = $1`, [gift.id])).toBe(1);
+    expect(await donation(gift.id)).toMatchObject({ status: 'refunded', refund_status: null });
     for (const d of [a, b]) expect((await donation(d.id)).status).toBe('refunded');
     expect(await ledger(c2)).toEqual({ zar: 0, points: 0 });
     expect((await t.get(`/v1/donations/campaigns/${c2}`, ADMIN)).body).toMatchObject({ cancellation: 'refund' });
