@@ -22,7 +22,9 @@ import { DonationQueries } from './services/donation-queries.service';
 import { DonationService } from './services/donation.service';
 import { ReceiptService } from './services/receipt.service';
 import { walletClientProvider } from './services/wallet.provider';
-import { CampaignEndJob, PendingDonationWorker } from './workers/donation-jobs';
+import { CampaignEndJob, DisbursementWorker, PendingDonationWorker, QueuedAdminActionWorker } from './workers/donation-jobs';
+import { QueuedActionRepository } from './repositories/queued-action.repository';
+import { payoutsClientProvider } from './services/payouts.client';
 
 @Module({})
 export class AppModule {
@@ -34,6 +36,7 @@ export class AppModule {
       providers: [
         { provide: DonationsServiceEnv, useValue: env },
         walletClientProvider,
+        payoutsClientProvider,
         CampaignRepository,
         DonationRepository,
         DisbursementRepository,
@@ -48,6 +51,9 @@ export class AppModule {
         ReceiptService,
         PendingDonationWorker,
         CampaignEndJob,
+        DisbursementWorker,
+        QueuedAdminActionWorker,
+        QueuedActionRepository,
         DonationsLifecycle,
         // Writes wait for a slot first (outermost), then every POST takes an Idempotency-Key (the platform's one implementation).
         { provide: APP_INTERCEPTOR, useClass: WriteGateInterceptor },

@@ -5,9 +5,10 @@ import { WalletClient } from '@wozamali/wallet-client';
 import { WithdrawalsServiceEnv } from './config/env';
 import { AnswerStatusHook } from './controllers/answer-status';
 import { CallbackHooks } from './controllers/callback-hooks';
-import { AdminWithdrawalsController, PayoutCallbackController, ReconciliationsController, UserWithdrawalsController } from './controllers/withdrawals.controller';
+import { AdminWithdrawalsController, DisbursementPayoutsController, PayoutCallbackController, ReconciliationsController, UserWithdrawalsController } from './controllers/withdrawals.controller';
 import { parseProviderUrls, PayoutProviders } from './payout/payout-providers';
 import { PayoutService } from './services/payout.service';
+import { DisbursementPayoutService } from './services/disbursement-payout.service';
 import { migrations } from './migrations';
 import { WithdrawalRepository } from './repositories/withdrawal.repository';
 import { DestinationReseal } from './services/destination-reseal';
@@ -21,7 +22,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService({ service: 'withdrawals-service', env, migrations })],
-      controllers: [UserWithdrawalsController, ReconciliationsController, PayoutCallbackController, AdminWithdrawalsController],
+      controllers: [UserWithdrawalsController, ReconciliationsController, PayoutCallbackController, AdminWithdrawalsController, DisbursementPayoutsController],
       providers: [
         { provide: WithdrawalsServiceEnv, useValue: env },
         {
@@ -48,6 +49,7 @@ export class AppModule {
         WithdrawalRepository,
         WithdrawalService,
         PayoutService,
+        DisbursementPayoutService,
         CallbackHooks,
         DestinationReseal,
         WithdrawalWorkers,

@@ -117,6 +117,8 @@ export interface DonationRefundedData {
   user_id: string | null;
   /** The donor's pseudonymous reference (as in `donation_create`). */
   donor_ref: string;
+  /** How the donation was shown (as in `donation_create`; absent in events written before it was added). */
+  visibility?: DonationVisibility;
   /** Money given back, in minor units of `currency`. */
   amount: number;
   /** Currency of `amount` (`ZAR`). */
@@ -137,8 +139,13 @@ export interface DonationRefundedData {
   refunded_at: string;
 }
 
-/** Statuses of a disbursement (campaign money paid out to its beneficiary after admin approval). */
-export type DisbursementStatus = 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'cancelled';
+/**
+ * Statuses of a disbursement (campaign money paid out to its beneficiary after admin approval).
+ * `approved`: the ledger move to payout clearing is still to be made (the wallet was unreachable);
+ * `processing`: the money is in payout clearing and the payout provider pays it; `completed`: paid;
+ * `failed` / `returned`: the provider failed or returned it, the money is credited back to the campaign.
+ */
+export type DisbursementStatus = 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
 
 /** A disbursement changed status. */
 export interface DisbursementUpdateData {
@@ -158,7 +165,7 @@ export interface DisbursementUpdateData {
   to: DisbursementStatus;
   /** Distinct admins who approved it so far. */
   approvals: number;
-  /** The wallet transfer of this step (campaign → payout clearing), when it wrote one. */
+  /** The wallet transfer of this step (campaign → payout clearing, or the credit back of a failed or returned payout), when it wrote one. */
   transfer_id: string | null;
   /** When the change was made (ISO 8601). */
   changed_at: string;
@@ -179,7 +186,7 @@ export const DonationEvents = {
     target_amount: 'int|null', target_points: 'int|null', completed_at: 'iso-date',
   }),
   donation_refunded: defineEvent<DonationRefundedData>()('donation_refunded', Topics.donations, {
-    donation_id: 'uuid', campaign_id: 'uuid', user_id: 'uuid|null', donor_ref: 'string', amount: 'int', currency: 'string', points: 'int',
+    donation_id: 'uuid', campaign_id: 'uuid', user_id: 'uuid|null', donor_ref: 'string', visibility: 'string?', amount: 'int', currency: 'string', points: 'int',
     bonus_points_reclaimed: 'int', bonus_points_shortfall: 'int', refund_transfer_id: 'uuid|null', receipt_number: 'string|null',
     reason: 'string', refunded_at: 'iso-date',
   }),
@@ -188,3 +195,23 @@ export const DonationEvents = {
     to: 'string', approvals: 'int', transfer_id: 'uuid|null', changed_at: 'iso-date',
   }),
 };
+
+/** The fields of a donation event that tell how much was given (or given back). */
+const AMOUNT_FIELDS = ['amount', 'points', 'bonus_points', 'bonus_points_reclaimed', 'bonus_points_shortfall'] as const;
+
+/**
+ * A donation event's `data` as it may leave the platform (webhook bodies): a `hide_amount` donation
+ * names its donor but not how much they gave, so its amounts are null there, and its wallet
+ * transfer (whose own events carry the amount) is not named. Internal consumers (metrics) read the
+ * event itself, amounts included. Any other event, or any other visibility, is returned as it is.
+ */
+export function externalEventData(type: string, data: unknown): unknown {
+  if (type !== 'donation_create' && type !== 'donation_refunded') return data;
+  const d = data as Record<string, unknown> | null;
+  if (!d || typeof d !== 'object' || d.visibility !== 'hide_amount') return data;
+  const out: Record<string, unknown> = { ...d };
+  for (const f of AMOUNT_FIELDS) if (f in out) out[f] = null;
+  if ('transfer_id' in out) out.transfer_id = null;
+  if ('refund_transfer_id' in out) out.refund_transfer_id = null;
+  return out;
+}

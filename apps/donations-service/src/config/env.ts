@@ -29,6 +29,28 @@ export class DonationsServiceEnv extends CommonEnv {
   @MinLength(16)
   DONOR_REF_SECRET = DEV_DONOR_REF_SECRET;
 
+  /** The withdrawals-service's base URL: its payout pipeline pays approved disbursements. */
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
+  WITHDRAWALS_SERVICE_URL = 'http://127.0.0.1:3004';
+
+  /** A call to the withdrawals-service with no complete answer within this many ms is unknown (asked again later). */
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  WITHDRAWALS_TIMEOUT_MS = 5_000;
+
+  /** How often the disbursement worker makes pending ledger moves, releases payouts, reads their outcome and credits failed ones back. */
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  DISBURSEMENT_INTERVAL_MS = 5_000;
+
+  /** How long after it was paid a disbursement is still watched for a return by the provider. */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  DISBURSEMENT_RETURN_WATCH_DAYS = 90;
+
   /** Runs the pending-donation worker and the end-date job in this process. */
   @IsBoolean()
   DONATION_WORKERS_ENABLED = true;

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { Tx } from '@wozamali/platform';
 import type { EntityManager } from 'typeorm';
 import { CancelCampaignDto } from '../dtos/campaign.dto';
@@ -12,11 +13,29 @@ import { Actor, IdParam } from './params';
 export class AdminMoneyController {
   constructor(private readonly actions: AdminActions, private readonly disbursements: DisbursementService) {}
 
-  @Post(':id/refund') @HttpCode(200) refund(@Tx() m: EntityManager, @IdParam('id') id: string, @Body() dto: RefundDonationDto, @Actor() by: string) { return this.actions.refund(m, id, dto.reason, by); }
-  @Post('campaigns/:id/cancel') @HttpCode(200) cancel(@Tx() m: EntityManager, @IdParam('id') id: string, @Body() dto: CancelCampaignDto, @Actor() by: string) { return this.actions.cancel(m, id, dto, by); }
+  /** 200 refunded, or 202 with `refund_status: pending` when the wallet could not be asked (a worker finishes it with the same keys). */
+  @Post(':id/refund') @HttpCode(200)
+  async refund(@Tx() m: EntityManager, @IdParam('id') id: string, @Body() dto: RefundDonationDto, @Actor() by: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return answer(reply, await this.actions.refund(m, id, dto.reason, by));
+  }
+
+  /** 200 cancelled, or 202 `cancelling` when the wallet could not be asked (a worker finishes it: the same keys, a redirect's body unchanged). */
+  @Post('campaigns/:id/cancel') @HttpCode(200)
+  async cancel(@Tx() m: EntityManager, @IdParam('id') id: string, @Body() dto: CancelCampaignDto, @Actor() by: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return answer(reply, await this.actions.cancel(m, id, dto, by));
+  }
   @Post('campaigns/:id/disbursements') request(@Tx() m: EntityManager, @IdParam('id') id: string, @Body() dto: CreateDisbursementDto, @Actor() by: string) { return this.actions.requestDisbursement(m, id, dto, by); }
   @Get('campaigns/:id/disbursements') list(@IdParam('id') id: string) { return this.disbursements.list(id); }
   @Get('disbursements/:id') get(@IdParam('id') id: string) { return this.disbursements.get(id); }
-  @Post('disbursements/:id/approve') @HttpCode(200) approve(@Tx() m: EntityManager, @IdParam('id') id: string, @Actor() by: string) { return this.actions.approveDisbursement(m, id, by); }
+  /** 200 `processing` (the money is in payout clearing), or 202 `approved` when the wallet could not be asked: the worker makes the move with the same key. */
+  @Post('disbursements/:id/approve') @HttpCode(200)
+  async approve(@Tx() m: EntityManager, @IdParam('id') id: string, @Actor() by: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return answer(reply, await this.actions.approveDisbursement(m, id, by));
+  }
   @Post('disbursements/:id/reject') @HttpCode(200) reject(@Tx() m: EntityManager, @IdParam('id') id: string, @Body() dto: RejectDisbursementDto, @Actor() by: string) { return this.actions.rejectDisbursement(m, id, by, dto.reason); }
+}
+
+function answer<T>(reply: FastifyReply, out: { pending: boolean; body: T }): T {
+  if (out.pending) void reply.status(202);
+  return out.body;
 }

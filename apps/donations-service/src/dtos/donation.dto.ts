@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { DonationVisibility } from '@wozamali/contracts';
 import { Absent, IsAmount } from './validators';
 
@@ -47,6 +47,10 @@ export class ExportQuery {
 export class CreateDisbursementDto {
   @IsAmount(1) amount!: number;
   @Absent() @IsString() @IsNotEmpty() @MaxLength(200) reference?: string;
+  /** How the beneficiary is paid: `bank_transfer`, `mobile_money`, `paypal` or `crypto` (the withdrawals' methods). */
+  @IsIn(['bank_transfer', 'mobile_money', 'paypal', 'crypto']) method!: string;
+  /** The method's fields, validated by the payout pipeline (400 `invalid_destination` with `field`); kept there sealed, here masked only. */
+  @IsObject() destination!: Record<string, unknown>;
 }
 
 export class RejectDisbursementDto {

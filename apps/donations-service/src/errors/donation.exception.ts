@@ -22,12 +22,15 @@ export type DonationCode =
   | 'disbursement_not_pending'
   | 'approver_already_approved'
   | 'wallet_refused'
-  | 'wallet_unavailable';
+  | 'wallet_unavailable'
+  | 'invalid_destination'
+  | 'payouts_unavailable';
 
 export function statusOf(code: DonationCode): number {
   switch (code) {
     case 'invalid_id':
     case 'nothing_to_donate':
+    case 'invalid_destination':
       return 400;
     case 'campaign_not_found':
     case 'donation_not_found':
@@ -50,6 +53,7 @@ export function statusOf(code: DonationCode): number {
     case 'wallet_refused':
       return 422;
     case 'wallet_unavailable':
+    case 'payouts_unavailable':
       return 503;
   }
 }

@@ -24,6 +24,8 @@ export interface Campaign {
   cancelled_at: Date | null;
   cancellation: 'refund' | 'redirect' | null;
   redirect_campaign_id: string | null;
+  /** A cancellation accepted while the wallet was away, not finished yet (no donations meanwhile). */
+  cancel_request?: unknown;
   created_at: Date;
   updated_at: Date;
 }

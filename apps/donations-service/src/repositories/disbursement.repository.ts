@@ -15,6 +15,16 @@ export interface Disbursement {
   reason: string | null;
   wallet_request: WalletMultiLegTransferRequest | null;
   transfer_id: string | null;
+  method: string | null;
+  destination_masked: Record<string, string> | null;
+  payout_released_at: Date | null;
+  payout_status: string | null;
+  failure_code: string | null;
+  credit_back_due: boolean;
+  credit_back_transfer_id: string | null;
+  attempts: number;
+  next_check_at: Date | null;
+  settled_at: Date | null;
   created_at: Date;
   updated_at: Date;
   approvers: string[];
@@ -47,10 +57,10 @@ export class DisbursementRepository {
     return rows.map(toDisbursement);
   }
 
-  async insert(m: EntityManager, d: Pick<Disbursement, 'id' | 'campaign_id' | 'beneficiary' | 'amount' | 'reference' | 'requested_by'>): Promise<Disbursement> {
+  async insert(m: EntityManager, d: Pick<Disbursement, 'id' | 'campaign_id' | 'beneficiary' | 'amount' | 'reference' | 'requested_by' | 'method' | 'destination_masked'>): Promise<Disbursement> {
     await m.query(
-      `insert into disbursements (id, campaign_id, beneficiary, amount, reference, status, requested_by) values ($1, $2, $3, $4, $5, 'requested', $6)`,
-      [d.id, d.campaign_id, d.beneficiary, d.amount, d.reference, d.requested_by],
+      `insert into disbursements (id, campaign_id, beneficiary, amount, reference, status, requested_by, method, destination_masked) values ($1, $2, $3, $4, $5, 'requested', $6, $7, $8)`,
+      [d.id, d.campaign_id, d.beneficiary, d.amount, d.reference, d.requested_by, d.method, JSON.stringify(d.destination_masked)],
     );
     return (await this.getById(d.id, m))!;
   }
@@ -59,18 +69,62 @@ export class DisbursementRepository {
     await m.query('insert into disbursement_approvals (disbursement_id, admin_id) values ($1, $2) on conflict do nothing', [id, adminId]);
   }
 
-  async setStatus(m: EntityManager, id: string, status: DisbursementStatus, fields: { transfer_id?: string; wallet_request?: unknown; rejected_by?: string; reason?: string } = {}): Promise<Disbursement> {
+  async setStatus(
+    m: EntityManager,
+    id: string,
+    status: DisbursementStatus,
+    fields: { transfer_id?: string; wallet_request?: unknown; rejected_by?: string; reason?: string; failure_code?: string; payout_status?: string; credit_back_due?: boolean; next_check_at?: Date | null; settled_at?: Date } = {},
+  ): Promise<Disbursement> {
     await m.query(
       `update disbursements set status = $2, transfer_id = coalesce($3, transfer_id), wallet_request = coalesce($4::jsonb, wallet_request),
-         rejected_by = coalesce($5, rejected_by), reason = coalesce($6, reason), updated_at = now() where id = $1`,
-      [id, status, fields.transfer_id ?? null, fields.wallet_request === undefined ? null : JSON.stringify(fields.wallet_request), fields.rejected_by ?? null, fields.reason ?? null],
+         rejected_by = coalesce($5, rejected_by), reason = coalesce($6, reason), failure_code = coalesce($7, failure_code), payout_status = coalesce($8, payout_status),
+         credit_back_due = coalesce($9, credit_back_due), next_check_at = case when $10::boolean then $11 else next_check_at end,
+         settled_at = coalesce($12, settled_at), attempts = 0, updated_at = now() where id = $1`,
+      [id, status, fields.transfer_id ?? null, fields.wallet_request === undefined ? null : JSON.stringify(fields.wallet_request), fields.rejected_by ?? null, fields.reason ?? null,
+        fields.failure_code ?? null, fields.payout_status ?? null, fields.credit_back_due ?? null, fields.next_check_at !== undefined, fields.next_check_at ?? null, fields.settled_at ?? null],
     );
     return (await this.getById(id, m))!;
   }
 
-  /** Money promised to disbursements not yet rejected or failed (requested or approved, not yet moved). */
+  /** Columns the worker sets without a change of status. */
+  async patch(m: EntityManager | DataSource, id: string, f: { payout_released_at?: Date; payout_status?: string; credit_back_transfer_id?: string; credit_back_due?: boolean; next_check_at?: Date | null }): Promise<void> {
+    await m.query(
+      `update disbursements set payout_released_at = coalesce($2, payout_released_at), payout_status = coalesce($3, payout_status),
+         credit_back_transfer_id = coalesce($4, credit_back_transfer_id), credit_back_due = coalesce($5, credit_back_due),
+         next_check_at = case when $6::boolean then $7 else next_check_at end, updated_at = now() where id = $1`,
+      [id, f.payout_released_at ?? null, f.payout_status ?? null, f.credit_back_transfer_id ?? null, f.credit_back_due ?? null, f.next_check_at !== undefined, f.next_check_at ?? null],
+    );
+  }
+
+  /** A worker round that could not finish: look again after a growing pause (1 s doubling, at most 5 min). */
+  async defer(id: string): Promise<void> {
+    await this.ds.query(
+      `update disbursements set attempts = attempts + 1, next_check_at = now() + least(interval '5 minutes', interval '1 second' * power(2, least(attempts, 9))) where id = $1`,
+      [id],
+    );
+  }
+
+  /**
+   * Disbursements with work due, leased for `leaseMs` (another worker skips them meanwhile): ledger moves to make
+   * (`approved`), payouts to release or watch (`processing`, and `completed` within the return watch), credits back to make.
+   */
+  async claimDue(limit: number, leaseMs: number, watchFrom: Date): Promise<Disbursement[]> {
+    const [rows] = (await this.ds.query(
+      `update disbursements set next_check_at = now() + $2::bigint * interval '1 millisecond'
+       where id in (select id from disbursements where next_check_at <= now()
+         and (status in ('approved', 'processing') or credit_back_due or (status = 'completed' and settled_at >= $3))
+         order by next_check_at limit $1 for update skip locked)
+       returning id`,
+      [limit, leaseMs, watchFrom],
+    )) as [{ id: string }[], number];
+    if (rows.length === 0) return [];
+    const full = (await this.ds.query(`${SELECT} where d.id = any($1::uuid[])`, [rows.map((r) => r.id)])) as Row[];
+    return full.map(toDisbursement);
+  }
+
+  /** Money promised to disbursements whose ledger move is not made yet (requested, or approved while the wallet was away): the campaign still holds it. */
   async openAmount(m: EntityManager, campaignId: string): Promise<number> {
-    const [r] = (await m.query(`select coalesce(sum(amount), 0)::text as n from disbursements where campaign_id = $1 and status = 'requested'`, [campaignId])) as { n: string }[];
+    const [r] = (await m.query(`select coalesce(sum(amount), 0)::text as n from disbursements where campaign_id = $1 and status in ('requested', 'approved')`, [campaignId])) as { n: string }[];
     return Number(r!.n);
   }
 }

@@ -1,24 +1,43 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { uuidv7, type DisbursementStatus, type WalletMultiLegTransferRequest } from '@wozamali/contracts';
 import type { OutboxTransaction } from '@wozamali/messaging';
 import { WalletClient } from '@wozamali/wallet-client';
-import type { EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { DonationsServiceEnv } from '../config/env';
 import type { CreateDisbursementDto } from '../dtos/donation.dto';
 import { DonationException } from '../errors/donation.exception';
 import { CampaignRepository } from '../repositories/campaign.repository';
 import { DisbursementRepository, type Disbursement } from '../repositories/disbursement.repository';
+import { PayoutsClient, type DisbursementPayout } from './payouts.client';
 
 type Emit = OutboxTransaction['emit'];
 
+/** The wallet key of a disbursement's ledger move (campaign → payout clearing) and of its credit back. */
+export const moveKey = (id: string) => `disbursement:${id}`;
+export const creditBackKey = (id: string) => `disbursement:${id}:credit_back`;
+
 /**
- * Campaign money leaves only through a disbursement to its beneficiary: one admin requests it,
- * another approves it (four eyes), and the approval moves the money in the ledger from the campaign
- * to payout clearing. Paying it out through the payout provider (as withdrawals do) is not done here
- * yet: an approved disbursement stays `processing` until that pipeline exists.
+ * Campaign money leaves only through a disbursement to its beneficiary: one admin requests it (with
+ * the beneficiary's payout method and destination, validated and sealed by the withdrawals-service,
+ * kept here masked only), another approves it (four eyes), and the approval moves the money in the
+ * ledger from the campaign to payout clearing (key `disbursement:<id>`; the wallet away → 202
+ * `approved`, the worker makes the move with the same key and body). The payout itself goes through
+ * the withdrawals-service's provider pipeline (same clients, breakers, doubt rules, callbacks):
+ * released once the money is in clearing, its outcome read back by the worker; a failed or returned
+ * payout is credited back to the campaign by reversing the move, once (key `disbursement:<id>:credit_back`).
  */
 @Injectable()
 export class DisbursementService {
-  constructor(private readonly disbursements: DisbursementRepository, private readonly campaigns: CampaignRepository, private readonly wallet: WalletClient) {}
+  private readonly logger = new Logger('Disbursements');
+
+  constructor(
+    private readonly disbursements: DisbursementRepository,
+    private readonly campaigns: CampaignRepository,
+    private readonly wallet: WalletClient,
+    private readonly payouts: PayoutsClient,
+    private readonly db: DataSource,
+    private readonly env: DonationsServiceEnv,
+  ) {}
 
   async request(m: EntityManager, emit: Emit, campaignId: string, dto: CreateDisbursementDto, actor: string) {
     const c = await this.campaigns.lockForUpdate(m, campaignId);
@@ -29,13 +48,28 @@ export class DisbursementService {
     if (balance < open + dto.amount) {
       throw new DonationException('insufficient_campaign_balance', `the campaign holds ${balance} cents, ${open} of them already requested`);
     }
-    const d = await this.disbursements.insert(m, { id: uuidv7(), campaign_id: c.id, beneficiary: c.beneficiary, amount: dto.amount, reference: dto.reference ?? null, requested_by: actor });
+    const id = uuidv7();
+    // The destination is validated and sealed by the payout pipeline; only its masked copy is kept here.
+    // Registered before this transaction commits: a rollback leaves an unreleased registration, never paid.
+    const registered = await this.payouts.register(id, { campaign_id: c.id, beneficiary: c.beneficiary, amount: dto.amount, method: dto.method, destination: dto.destination });
+    if (registered.kind === 'unavailable') throw new DonationException('payouts_unavailable', 'the payout pipeline could not be reached; request again');
+    if (registered.kind === 'refused') {
+      if (registered.code === 'invalid_destination') throw new DonationException('invalid_destination', registered.detail, registered.field ? { field: registered.field } : {});
+      throw new DonationException('payouts_unavailable', `the payout pipeline refused the registration (${registered.code})`);
+    }
+    const d = await this.disbursements.insert(m, {
+      id, campaign_id: c.id, beneficiary: c.beneficiary, amount: dto.amount, reference: dto.reference ?? null, requested_by: actor,
+      method: registered.body.method, destination_masked: registered.body.destination,
+    });
     await this.emitUpdate(emit, d, null);
     return view(d);
   }
 
-  /** The second pair of eyes: someone other than the requester approves, and the money moves to payout clearing. */
-  async approve(m: EntityManager, emit: Emit, id: string, actor: string) {
+  /**
+   * The second pair of eyes: someone other than the requester approves, and the money moves to payout
+   * clearing. The wallet away or in doubt → `approved` (202): the worker makes the move with the same key.
+   */
+  async approve(m: EntityManager, emit: Emit, id: string, actor: string): Promise<{ pending: boolean; body: DisbursementView }> {
     const d = await this.disbursements.lockForUpdate(m, id);
     if (!d) throw new DonationException('disbursement_not_found');
     if (d.status !== 'requested') throw new DonationException('disbursement_not_pending', `the disbursement is ${d.status}`);
@@ -44,17 +78,21 @@ export class DisbursementService {
       kind: 'transfer', description: `Disbursement to ${d.beneficiary}`.slice(0, 500), reference: `disbursement:${d.id}`,
       metadata: { disbursement_id: d.id, campaign_id: d.campaign_id }, legs: [{ from: { type: 'campaign', id: d.campaign_id }, to: { type: 'payout_clearing' }, asset: 'ZAR', amount: d.amount }],
     };
-    const call = await this.wallet.transfer(request, { idempotencyKey: `disbursement:${d.id}` });
+    const call = await this.wallet.transfer(request, { idempotencyKey: moveKey(d.id) });
     switch (call.kind) {
-      case 'unavailable':
-        throw new DonationException('wallet_unavailable', 'the wallet could not be reached; approve again (the money moves once)');
+      case 'unavailable': {
+        await this.disbursements.addApproval(m, d.id, actor);
+        const saved = await this.disbursements.setStatus(m, d.id, 'approved', { wallet_request: request, next_check_at: new Date() });
+        await this.emitUpdate(emit, saved, d.status);
+        return { pending: true, body: view(saved) };
+      }
       case 'refused':
         throw call.code === 'insufficient_funds' ? new DonationException('insufficient_campaign_balance', 'the campaign does not hold this amount') : DonationException.fromWalletRefusal(call.code, call.detail);
       case 'applied': {
         await this.disbursements.addApproval(m, d.id, actor);
-        const saved = await this.disbursements.setStatus(m, d.id, 'processing', { transfer_id: call.body.transfer_id, wallet_request: request });
+        const saved = await this.disbursements.setStatus(m, d.id, 'processing', { transfer_id: call.body.transfer_id, wallet_request: request, next_check_at: new Date() });
         await this.emitUpdate(emit, saved, d.status);
-        return view(saved);
+        return { pending: false, body: view(saved) };
       }
     }
   }
@@ -79,6 +117,104 @@ export class DisbursementService {
     return view(d);
   }
 
+  // -------------------------------------------------------------------------------------------
+  // The worker
+
+  /** One round over the disbursements with work due; each step is idempotent, a failed step is deferred. */
+  async work(emit: (m: EntityManager) => Emit, limit = 50): Promise<number> {
+    const watchFrom = new Date(Date.now() - this.env.DISBURSEMENT_RETURN_WATCH_DAYS * 86_400_000);
+    const due = await this.disbursements.claimDue(limit, Math.max(this.env.DISBURSEMENT_INTERVAL_MS * 4, 10_000), watchFrom);
+    if (due.length === 0) return 0;
+    const outcomes = new Map<string, DisbursementPayout>();
+    const watched = due.filter((d) => (d.status === 'processing' && d.payout_released_at) || d.status === 'completed').map((d) => d.id);
+    if (watched.length > 0) {
+      const read = await this.payouts.many(watched);
+      if (read.kind === 'ok') for (const p of read.body.data) outcomes.set(p.id, p);
+      else this.logger.warn(`payout outcomes could not be read (${read.kind === 'unavailable' ? read.reason : read.code}); asking again later`);
+    }
+    for (const d of due) {
+      try {
+        if (!(await this.step(d, outcomes.get(d.id), emit))) await this.disbursements.defer(d.id);
+      } catch (err) {
+        this.logger.warn(`disbursement ${d.id}: deferred: ${(err as Error).message}`);
+        await this.disbursements.defer(d.id);
+      }
+    }
+    return due.length;
+  }
+
+  /** The next step of one disbursement; false when it must be tried again later. */
+  private async step(d: Disbursement, outcome: DisbursementPayout | undefined, emit: (m: EntityManager) => Emit): Promise<boolean> {
+    if (d.credit_back_due) return this.creditBack(d);
+    if (d.status === 'approved') return this.move(d, emit);
+    if (d.status === 'processing' && !d.payout_released_at) {
+      const released = await this.payouts.release(d.id);
+      if (released.kind !== 'ok') {
+        this.logger.warn(`disbursement ${d.id}: payout not released yet (${released.kind === 'unavailable' ? released.reason : released.code})`);
+        return false;
+      }
+      await this.disbursements.patch(this.db, d.id, { payout_released_at: new Date(), payout_status: released.body.status, next_check_at: new Date(Date.now() + this.env.DISBURSEMENT_INTERVAL_MS) });
+      return true;
+    }
+    if (!outcome) return false;
+    return this.db.transaction(async (m) => {
+      const locked = await this.disbursements.lockForUpdate(m, d.id);
+      if (!locked) return true;
+      const next = new Date(Date.now() + this.env.DISBURSEMENT_INTERVAL_MS);
+      const to: DisbursementStatus | null =
+        outcome.status === 'completed' && locked.status === 'processing' ? 'completed'
+        : outcome.status === 'failed' && locked.status === 'processing' ? 'failed'
+        : outcome.status === 'returned' && (locked.status === 'processing' || locked.status === 'completed') ? 'returned'
+        : null;
+      if (!to) {
+        await this.disbursements.patch(m, d.id, { payout_status: outcome.status, next_check_at: locked.status === 'completed' ? new Date(Date.now() + 60 * this.env.DISBURSEMENT_INTERVAL_MS) : next });
+        return true;
+      }
+      const saved = await this.disbursements.setStatus(m, d.id, to, {
+        payout_status: outcome.status, failure_code: outcome.failure_code ?? undefined, settled_at: new Date(),
+        // A failed or returned payout: the money goes back to the campaign (next step, once).
+        credit_back_due: to !== 'completed', next_check_at: to === 'completed' ? new Date(Date.now() + 60 * this.env.DISBURSEMENT_INTERVAL_MS) : new Date(),
+      });
+      await this.emitUpdate(emit(m), saved, locked.status);
+      return true;
+    });
+  }
+
+  /** The ledger move the approval could not make: the same key and body (the wallet replays a move it made). */
+  private async move(d: Disbursement, emit: (m: EntityManager) => Emit): Promise<boolean> {
+    if (!d.wallet_request) throw new Error('no stored wallet request');
+    const call = await this.wallet.transfer(d.wallet_request, { idempotencyKey: moveKey(d.id) });
+    if (call.kind === 'unavailable') return false;
+    return this.db.transaction(async (m) => {
+      const locked = await this.disbursements.lockForUpdate(m, d.id);
+      if (!locked || locked.status !== 'approved') return true;
+      const saved = call.kind === 'applied'
+        ? await this.disbursements.setStatus(m, d.id, 'processing', { transfer_id: call.body.transfer_id, next_check_at: new Date() })
+        // Refused (e.g. the campaign no longer holds it): nothing moved, nothing to pay or credit back.
+        : await this.disbursements.setStatus(m, d.id, 'failed', { failure_code: call.code === 'insufficient_funds' ? 'insufficient_campaign_balance' : call.code, next_check_at: null });
+      await this.emitUpdate(emit(m), saved, locked.status);
+      return true;
+    });
+  }
+
+  /** A failed or returned payout: the move to payout clearing is reversed once (the money is the campaign's again). */
+  private async creditBack(d: Disbursement): Promise<boolean> {
+    if (!d.transfer_id) throw new Error('no ledger move to credit back');
+    const call = await this.wallet.reverseTransfer(d.transfer_id, { reason: `Disbursement ${d.id} ${d.status} at the payout provider` }, { idempotencyKey: creditBackKey(d.id) });
+    if (call.kind === 'unavailable') return false;
+    if (call.kind === 'refused') {
+      this.logger.error(`disbursement ${d.id}: the wallet refused the credit back (${call.code}); left for a person`);
+      return false;
+    }
+    return this.db.transaction(async (m) => {
+      const locked = await this.disbursements.lockForUpdate(m, d.id);
+      if (!locked || !locked.credit_back_due) return true;
+      // The status (failed or returned) and its event were written when the outcome was read; this records the credit.
+      await this.disbursements.patch(m, d.id, { credit_back_transfer_id: call.body.transfer_id, credit_back_due: false, next_check_at: null });
+      return true;
+    });
+  }
+
   private async balance(campaignId: string): Promise<number> {
     const read = await this.wallet.accountBalances('campaign', campaignId);
     if (read.kind === 'unavailable') throw new DonationException('wallet_unavailable', 'the campaign balance could not be read; try again');
@@ -97,10 +233,14 @@ export class DisbursementService {
   }
 }
 
+export type DisbursementView = ReturnType<typeof view>;
+
 function view(d: Disbursement) {
   return {
     id: d.id, campaign_id: d.campaign_id, beneficiary: d.beneficiary, amount: d.amount, currency: d.currency, reference: d.reference, status: d.status,
+    method: d.method, destination: d.destination_masked,
     requested_by: d.requested_by, approved_by: d.approvers, rejected_by: d.rejected_by, reason: d.reason, transfer_id: d.transfer_id,
+    payout_status: d.payout_status, failure_code: d.failure_code, credit_back_transfer_id: d.credit_back_transfer_id,
     created_at: d.created_at.toISOString(), updated_at: d.updated_at.toISOString(),
   };
 }

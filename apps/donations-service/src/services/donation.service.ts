@@ -69,6 +69,7 @@ export class DonationService {
     if (!campaign) throw new DonationException('campaign_not_found');
     const now = new Date();
     if (campaign.status === 'completed') throw new DonationException('campaign_completed', 'this campaign has completed and takes no more donations');
+    if (campaign.cancel_request) throw new DonationException('campaign_not_active', 'this campaign is being cancelled');
     if (campaign.status !== 'active' || (campaign.starts_at && campaign.starts_at > now) || (campaign.ends_at && campaign.ends_at <= now)) {
       throw new DonationException('campaign_not_active', `this campaign is ${campaign.status === 'active' ? 'outside its dates' : campaign.status}`);
     }

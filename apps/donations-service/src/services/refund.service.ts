@@ -38,7 +38,7 @@ export class RefundService {
     await this.donations.voidReceipt(m, d.id, `refunded: ${reason}`, at);
     const anonymous = d.visibility === 'anonymous';
     const data: DonationRefundedData = {
-      donation_id: d.id, campaign_id: d.campaign_id, user_id: anonymous ? null : d.user_id, donor_ref: d.donor_ref, amount: d.amount, currency: 'ZAR',
+      donation_id: d.id, campaign_id: d.campaign_id, user_id: anonymous ? null : d.user_id, donor_ref: d.donor_ref, visibility: d.visibility, amount: d.amount, currency: 'ZAR',
       points: d.points, bonus_points_reclaimed: done.reclaimed, bonus_points_shortfall: done.shortfall, refund_transfer_id: anonymous ? null : done.transferId,
       receipt_number: d.receipt_number, reason, refunded_at: at.toISOString(),
     };

@@ -10,9 +10,15 @@ export function donationView(d: Donation) {
       reason: d.refund_reason, transfer_id: d.refund_transfer_id, bonus_points_reclaimed: d.bonus_reclaimed, bonus_points_shortfall: d.bonus_shortfall,
       refunded_at: d.refunded_at.toISOString(),
     } : null,
+    // A refund accepted while the wallet was away and not finished yet, or the wallet's refusal that ended it.
+    refund_status: queued(d).refund_request ? 'pending' : queued(d).refund_failure_code ? 'refused' : null,
+    refund_failure_code: queued(d).refund_failure_code ?? null,
     created_at: d.created_at.toISOString(),
   };
 }
+
+/** The queued-refund columns (read with the row; see the queued admin actions migration). */
+const queued = (d: Donation) => d as Donation & { refund_request?: unknown; refund_failure_code?: string | null };
 
 /**
  * A donation in a public list: an anonymous donor only as their `donor_ref` (no user id, no

@@ -3,6 +3,8 @@ import { PeriodicJob } from '@wozamali/platform';
 import { TransactionRunner } from '@wozamali/messaging';
 import { DonationsServiceEnv } from '../config/env';
 import { CampaignRepository } from '../repositories/campaign.repository';
+import { AdminActions } from '../services/admin-actions.service';
+import { DisbursementService } from '../services/disbursement.service';
 import { DonationService } from '../services/donation.service';
 
 /** Finishes donations the wallet could not be asked about: the same key and stored body, until it answers. */
@@ -32,5 +34,23 @@ export class CampaignEndJob {
       }
       return completed;
     });
+  }
+}
+
+/** Disbursements: ledger moves the wallet could not make at approval, payouts to release, their outcomes, credits back of failed or returned payouts. */
+@Injectable()
+export class DisbursementWorker {
+  readonly job: PeriodicJob<number>;
+  constructor(env: DonationsServiceEnv, disbursements: DisbursementService, donations: DonationService) {
+    this.job = new PeriodicJob({ name: 'Disbursements', intervalMs: env.DISBURSEMENT_INTERVAL_MS, runOnStart: true }, () => disbursements.work((m) => donations.emitterFor(m)));
+  }
+}
+
+/** Admin refunds and cancellations accepted while the wallet was away, finished with the same keys. */
+@Injectable()
+export class QueuedAdminActionWorker {
+  readonly job: PeriodicJob<number>;
+  constructor(env: DonationsServiceEnv, actions: AdminActions) {
+    this.job = new PeriodicJob({ name: 'QueuedAdminActions', intervalMs: env.PENDING_DONATION_INTERVAL_MS, runOnStart: true }, () => actions.runQueued());
   }
 }

@@ -1,4 +1,4 @@
-import { GREEN_SCHOLAR_FUND_CAMPAIGN_ID, Topics, uuidv7 } from '@wozamali/contracts';
+import { externalEventData, GREEN_SCHOLAR_FUND_CAMPAIGN_ID, Topics, uuidv7 } from '@wozamali/contracts';
 import { createKafka } from '@wozamali/messaging';
 import { kafkaBrokers, openTestDataSource, uniqueName, waitFor } from '@wozamali/testing';
 import type { Consumer } from 'kafkajs';
@@ -92,6 +92,13 @@ describe('visibility, public lists and receipts', () => {
       // Not even the wallet transfer, whose own wallet events name the donor.
       expect(JSON.stringify(r.payload)).not.toContain(a.transfer_id);
     }
+    // A hide_amount donation: the event keeps its amount for internal consumers (metrics), and the body that
+    // leaves the platform (externalEventData, the webhook body's data) names the donor without the amount or the transfer.
+    const hiddenEvent = rows.find((r: { payload: { data: { user_id: string } } }) => r.payload.data.user_id === hidden);
+    expect(hiddenEvent.payload.data).toMatchObject({ visibility: 'hide_amount', amount: 5_000 });
+    const outside = externalEventData('donation_create', hiddenEvent.payload.data) as Record<string, unknown>;
+    expect(outside).toMatchObject({ user_id: hidden, visibility: 'hide_amount', amount: null, points: null, bonus_points: null, transfer_id: null });
+    expect(JSON.stringify(outside)).not.toContain('5000');
     const named1 = rows.find((r: { payload: { data: { user_id: string } } }) => r.payload.data.user_id === named);
     expect(named1.key).toBe(named);
     // A named donation's reference is not the anonymous one: a public event cannot unmask the anonymous donations.

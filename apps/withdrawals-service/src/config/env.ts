@@ -53,6 +53,13 @@ export class WithdrawalsServiceEnv extends CommonEnv {
   @IsBoolean()
   WITHDRAWAL_WORKERS_ENABLED: boolean = true;
 
+  /**
+   * With the workers on, run only the payouts of campaign disbursements (not the withdrawals' holds,
+   * expiry, payouts or reconciliation): an instance dedicated to them, or a test sharing a database.
+   */
+  @IsBoolean()
+  WITHDRAWAL_WORKER_ONLY_DISBURSEMENTS: boolean = false;
+
   /** How often the workers run. */
   @IsInt()
   @Min(100)

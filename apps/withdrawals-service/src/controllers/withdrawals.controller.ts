@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Req } from '@nestjs/common';
+import { DisbursementPayoutService } from '../services/disbursement-payout.service';
 import { Caller, idempotencyKeyOf, idempotencyScopeOf, Tx, type ServiceCaller } from '@wozamali/platform';
 import type { FastifyRequest } from 'fastify';
 import type { EntityManager } from 'typeorm';
-import { CreateWithdrawalDto, DecisionDto, ListWithdrawalsQuery, ReconciliationsQuery, WithdrawalSettingsDto } from '../dtos/withdrawal.dto';
+import { CreateWithdrawalDto, DecisionDto, DisbursementPayoutDto, DisbursementPayoutsQuery, ListWithdrawalsQuery, ReconciliationsQuery, WithdrawalSettingsDto } from '../dtos/withdrawal.dto';
 import { PayoutService } from '../services/payout.service';
 import { whoOf } from '../services/principal';
 import { WithdrawalService } from '../services/withdrawal.service';
@@ -62,4 +63,14 @@ export class ReconciliationsController {
   constructor(private readonly payouts: PayoutService) {}
 
   @Get() list(@Query() q: ReconciliationsQuery) { return this.payouts.reconciliations(q.limit ?? 30, q.day); }
+}
+
+/** The donations-service's way into the payout pipeline (its caller table entry only): a disbursement's payout, idempotent on its id. */
+@Controller('internal/v1/disbursement-payouts')
+export class DisbursementPayoutsController {
+  constructor(private readonly payouts: DisbursementPayoutService) {}
+
+  @Put(':id') register(@Id() id: string, @Body() dto: DisbursementPayoutDto) { return this.payouts.register(id, dto); }
+  @Put(':id/release') release(@Id() id: string) { return this.payouts.release(id); }
+  @Get() many(@Query() q: DisbursementPayoutsQuery) { return this.payouts.many(q.ids.split(',')); }
 }

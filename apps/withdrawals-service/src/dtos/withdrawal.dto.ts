@@ -84,3 +84,31 @@ export class ReconciliationsQuery {
   @Max(100)
   limit?: number;
 }
+
+/** `PUT /internal/v1/disbursement-payouts/{id}` (donations-service only): a campaign's payout to its beneficiary, held until released. */
+export class DisbursementPayoutDto {
+  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+  campaign_id!: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  beneficiary!: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(MAX_CENTS)
+  amount!: number;
+
+  @IsIn(WITHDRAWAL_METHODS)
+  method!: WithdrawalMethod;
+
+  @IsObject()
+  destination!: Record<string, unknown>;
+}
+
+/** `GET /internal/v1/disbursement-payouts?ids=a,b,c` (at most 100 ids). */
+export class DisbursementPayoutsQuery {
+  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(,[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}){0,99}$/)
+  ids!: string;
+}

@@ -21,7 +21,9 @@ export type WithdrawalErrorCode =
   | 'wallet_unavailable'
   | 'invalid_signature'
   | 'invalid_callback'
-  | 'provider_unavailable';
+  | 'provider_unavailable'
+  | 'disbursement_payout_not_found'
+  | 'disbursement_payout_conflict';
 
 export function statusOf(code: WithdrawalErrorCode): number {
   switch (code) {
@@ -37,10 +39,12 @@ export function statusOf(code: WithdrawalErrorCode): number {
     case 'forbidden':
       return 403;
     case 'withdrawal_not_found':
+    case 'disbursement_payout_not_found':
       return 404;
     case 'open_withdrawal_exists':
     case 'invalid_transition':
     case 'already_approved_by_you':
+    case 'disbursement_payout_conflict':
       return 409;
     case 'insufficient_funds':
     case 'below_minimum':

@@ -11,6 +11,7 @@ import { WithdrawalException } from '../errors/withdrawal.exception';
 import type { ProviderPayout } from '../payout/payout-client';
 import { PayoutProviders } from '../payout/payout-providers';
 import { WithdrawalRepository, type WithdrawalRow } from '../repositories/withdrawal.repository';
+import { DisbursementPayoutService } from './disbursement-payout.service';
 import { requireAdminPerson, type Who } from './principal';
 import { view, type WithdrawalView } from './views';
 import { WithdrawalService } from './withdrawal.service';
@@ -53,6 +54,7 @@ export class PayoutService {
     private readonly wallet: WalletClient,
     private readonly providers: PayoutProviders,
     private readonly env: WithdrawalsServiceEnv,
+    private readonly disbursements: DisbursementPayoutService,
   ) {
     this.webhook = new Webhook(env.PAYOUT_WEBHOOK_SECRET);
     this.timings = {
@@ -161,7 +163,16 @@ export class PayoutService {
       throw new WithdrawalException('invalid_callback', 'the callback is not a payout report this service knows');
     }
     const row = await this.repo.lockForUpdate(m, data.reference);
-    if (!row) throw new WithdrawalException('withdrawal_not_found', 'no withdrawal with this reference');
+    if (!row) {
+      // A campaign's disbursement paid through the same pipeline: same verification, deduplication and forward-only rule.
+      const payout = await this.disbursements.lockForUpdate(m, data.reference);
+      if (!payout) throw new WithdrawalException('withdrawal_not_found', 'no withdrawal with this reference');
+      if (!(await this.repo.recordCallback(m, headers['webhook-id']!, data.reference, String(body.type ?? '')))) {
+        return { received: true, withdrawal_id: payout.id, status: payout.status, outcome: 'duplicate' };
+      }
+      const after = await this.disbursements.applyReport(m, payout, data as ProviderPayout);
+      return { received: true, withdrawal_id: payout.id, status: after.status, outcome: after.status === payout.status ? 'ignored' : 'applied' };
+    }
     if (!(await this.repo.recordCallback(m, headers['webhook-id']!, data.reference, String(body.type ?? '')))) {
       return { received: true, withdrawal_id: row.id, status: row.status, outcome: 'duplicate' };
     }
@@ -235,7 +246,8 @@ export class PayoutService {
     const report = await this.providers.report(day);
     if (!report) throw new WithdrawalException('provider_unavailable', 'the provider report could not be read; try again later');
     const { start, end } = dayBounds(day, settings.time_zone);
-    const ours = await this.repo.sentBetween(start, end);
+    // Withdrawals and campaign disbursements share the provider: both are ours in its report.
+    const ours = [...(await this.repo.sentBetween(start, end)), ...(await this.disbursements.sentBetween(start, end))];
     const result = reconcile(ours, report.payouts.map((p) => ({ reference: p.reference, amount: p.amount, status: p.status })));
     const saved = { id: uuidv7(), day, clean: result.clean, counts: result.counts, lines: result.lines };
     await this.repo.saveReconciliation(saved);

@@ -4,6 +4,10 @@ import { keyId, SecretBox } from '@wozamali/platform';
 import { DEV_DESTINATION_KEY } from '../../src/config/env';
 import { WithdrawalRepository } from '../../src/repositories/withdrawal.repository';
 import { DestinationReseal } from '../../src/services/destination-reseal';
+import { DisbursementPayoutService } from '../../src/services/disbursement-payout.service';
+import { WithdrawalsServiceEnv } from '../../src/config/env';
+import { PayoutProviders } from '../../src/payout/payout-providers';
+import { DataSource } from 'typeorm';
 import { bankDestination, resident, useHarness } from '../support/harness';
 
 // The destination key rotates as the dispatcher's endpoint secrets do (the shared SecretBox): deploy
@@ -54,5 +58,25 @@ describe('destination key rotation', () => {
 
     // Back under the development key, for the service running in this file.
     expect((await new DestinationReseal(only(id), new SecretBox(DEV_DESTINATION_KEY, [next], NAMES)).run()).resealed).toBe(1);
+  });
+
+  it("a campaign disbursement's destination (sealed for its disbursement id) is re-sealed under the new key as well", async () => {
+    const id = uuidv7();
+    const payouts = h.app.get(DisbursementPayoutService);
+    const registered = await payouts.register(id, { campaign_id: uuidv7(), beneficiary: 'Siyakhula PBO', amount: 5_000, method: 'bank_transfer', destination: bankDestination('8812345678') });
+    expect(registered.destination).not.toHaveProperty('account_number', '8812345678');
+    const sealed = async () => (await h.db.query('select destination_ciphertext from disbursement_payouts where id = $1', [id]))[0].destination_ciphertext as Buffer;
+    const before = await sealed();
+    expect(before.toString('latin1')).not.toContain('8812345678');
+    const next = randomBytes(32).toString('base64');
+    const withBox = (box: SecretBox) => new DisbursementPayoutService(h.app.get(DataSource), box, h.app.get(PayoutProviders), h.app.get(WithdrawalsServiceEnv));
+    expect(await withBox(new SecretBox(next, [DEV_DESTINATION_KEY], NAMES)).resealDestinations([id])).toEqual({ checked: 1, resealed: 1, unreadable: 0 });
+    expect(kidOf(await sealed())).toBe(kid(next));
+    // Bound to the disbursement (associated data `disbursement:<id>`): it does not open as a withdrawal of the same id.
+    expect(() => new SecretBox(next, [], NAMES).open(before, `disbursement:${id}`)).toThrow(); // the old key is not there
+    const resealed = await sealed();
+    expect(() => new SecretBox(next, [], NAMES).open(resealed, id)).toThrow();
+    expect(JSON.parse(new SecretBox(next, [], NAMES).open(await sealed(), `disbursement:${id}`))).toMatchObject({ method: 'bank_transfer', destination: { account_number: '8812345678' } });
+    expect(await withBox(new SecretBox(DEV_DESTINATION_KEY, [next], NAMES)).resealDestinations([id])).toEqual({ checked: 1, resealed: 1, unreadable: 0 });
   });
 });
