@@ -93,6 +93,8 @@ async function main() {
   else results.push({ name: 'every outcome final (quiescence)', ok: true, detail: `${model.pending.length} deferred outcomes and ${model.withdrawals.length} withdrawals final (${JSON.stringify(settled.statuses)})` });
   const wh = await checks.webhooks(platform, receivers, since, SHORT_RUN ? 90_000 : 180_000);
   results.push(...wh.results);
+  const returned = await load.recheckReturns();
+  if (returned) log(`${returned} completed payouts were returned by the provider since`);
   results.push(await checks.ledger(platform));
   results.push(...(await checks.balances(client, model)));
   const pay = await checks.payouts(platform, model);
