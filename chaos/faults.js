@@ -83,7 +83,7 @@ function receiversMisbehave(mode) {
   return async (ctx) => {
     const t0 = Date.now();
     for (const r of ctx.receivers) r.setMode(mode);
-    await sleep(ctx.short ? 10_000 : 20_000);
+    await sleep(ctx.short ? 6000 : 20_000);
     const flow = eventsFlow(ctx);
     for (const r of ctx.receivers) r.setMode('ok');
     return until(t0, flow, 'deliveries after the receivers recovered', 240_000);
@@ -116,7 +116,7 @@ async function payoutFaults(ctx) {
 /** Sends already answered requests again with their keys: each must answer the original, nothing done twice. */
 async function replay(ctx) {
   const t0 = Date.now();
-  const n = ctx.short ? 1000 : 10_000;
+  const n = ctx.short ? 300 : 10_000;
   const pool = ctx.client.answered.filter((a) => a.json);
   if (!pool.length) return 0;
   ctx.replayed = 0; ctx.replayMismatches = ctx.replayMismatches || [];
@@ -139,7 +139,7 @@ async function replay(ctx) {
     }
   };
   await Promise.all(Array.from({ length: 6 }, worker));
-  return Date.now() - t0 > 0 ? 0 : 0;
+  return null;
 }
 
 /** Hostile input: every answer must be a 4xx, never a 5xx and never an acceptance. */
@@ -171,7 +171,7 @@ async function hostile(ctx) {
   requests.push(['GET', `/v1/wallets/${r.sub}?limit=%00`, r.h, undefined]);
   requests.push(['GET', `/v1/users/${r.sub}/rewards?limit=99999999999999999999`, r.h, undefined]);
   // Random reward codes at the partner's validate route (rate limited after 10 failures a minute: 429 is fine).
-  const codes = ctx.short ? 200 : 1000;
+  const codes = ctx.short ? 100 : 1000;
   const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
   for (let i = 0; i < codes; i++) {
     const code = Array.from({ length: 12 }, () => alphabet[rand(0, 31)]).join('').replace(/(.{4})(.{4})(.{4})/, '$1-$2-$3');
@@ -193,16 +193,19 @@ async function hostile(ctx) {
     }
   };
   await Promise.all(Array.from({ length: 4 }, worker));
-  return 0;
+  return null;
 }
 
 /** Two admins approve a withdrawal while its resident cancels it: exactly one of the two outcomes, the money held once. */
 async function approveVsCancel(ctx) {
   const t0 = Date.now();
-  const residents = [...ctx.load.residents].sort(() => Math.random() - 0.5).slice(0, ctx.short ? 4 : 8);
-  for (const r of residents) await ctx.load.earn(r, 0, 10_000);
+  // Fresh residents (no open withdrawal of their own), each asking for an amount that needs two approvals.
+  const residents = await Promise.all(Array.from({ length: ctx.short ? 4 : 8 }, () => ctx.load.newResident(10, 10_000)));
+  const before = ctx.load.m.withdrawals.length;
   await Promise.all(residents.map((r) => ctx.load.withdraw(r, { raceCancel: true })));
-  return Date.now() - t0 > 0 ? 0 : 0;
+  ctx.raced = ctx.load.m.withdrawals.slice(before);
+  void t0;
+  return null;
 }
 
 const FAULTS = {
@@ -223,6 +226,6 @@ const FAULTS = {
   'hostile input flood': hostile,
   'two admins approve while resident cancels': approveVsCancel,
 };
-const SHORT = ['kill wallet', 'kill gateway', 'kill withdrawals', 'terminate wallet db connections', 'receivers answer 500', 'payout provider faults', 'replay answered requests', 'hostile input flood', 'two admins approve while resident cancels'];
+const SHORT = ['kill wallet', 'kill gateway', 'terminate wallet db connections', 'receivers answer 500', 'payout provider faults', 'replay answered requests', 'hostile input flood', 'two admins approve while resident cancels'];
 
 module.exports = { FAULTS, SHORT };

@@ -142,6 +142,16 @@ class Load {
   }
 
   /** Catalogue, campaigns, limits, partner key, residents, collector, two admins. */
+  /** A new resident with a float, in the model. */
+  async newResident(points, amount) {
+    const sub = randomUUID();
+    this.m.add(sub);
+    const r = { sub, h: this.token(sub, 'resident') };
+    this.residents.push(r);
+    await this.earn(r, points, amount);
+    return r;
+  }
+
   async setup(nResidents) {
     this.collector = randomUUID(); this.collectorH = this.token(this.collector, 'collector');
     this.admin1 = this.token(randomUUID(), 'admin'); this.admin2 = this.token(randomUUID(), 'admin');
@@ -211,7 +221,9 @@ class Load {
     const res = await this.c.call('POST', p, r.h, body, { key });
     const accepted = (j) => this.m.apply(r.sub, -amount, -points + (j.bonus_points || 0));
     if ((res.status === 201 || res.status === 200) && res.json?.status === 'accepted') accepted(res.json);
-    else if (res.status >= 200 && res.status < 300) this.m.pending.push({ sub: r.sub, method: 'POST', path: p, h: r.h, body, key, done: (st, j) => st >= 300 || j?.status !== 'pending', apply: (st, j) => { if (st < 300 && j.status === 'accepted') accepted(j); } });
+    // Not decided yet (202): a replay answers the original, so the donation itself is read until decided.
+    else if (res.status >= 200 && res.status < 300 && res.json?.id) this.m.pending.push({ sub: r.sub, method: 'GET', path: `${p}/${res.json.id}`, h: r.h, done: (st, j) => st === 200 && j?.status !== 'pending', apply: (st, j) => { if (j.status === 'accepted') accepted(j); } });
+    else if (res.status >= 200 && res.status < 300) this.m.doubt(r.sub, `donation answered ${res.status} without an id`);
     else if (res.unknown) this.m.doubt(r.sub, 'donation unknown');
     return res;
   }
@@ -236,7 +248,7 @@ class Load {
   async checkCode() {
     if (this.codes.length === 0) return null;
     const code = this.codes.shift();
-    const v = await this.c.call('POST', '/v1/reward-codes/validate', this.partner, { code });
+    const v = await this.c.call('POST', '/v1/reward-codes/validate', this.partner, { code }, { keep: false }); // nothing to replay (documented)
     if (v.status === 200 && Math.random() < 0.5) await this.c.call('POST', '/v1/reward-codes/use', this.partner, { code });
     return v;
   }
@@ -281,16 +293,16 @@ class Load {
   async settle(deadlineMs) {
     const deadline = Date.now() + deadlineMs;
     const left = [];
-    for (const p of this.m.pending) {
+    await Promise.all(this.m.pending.map(async (p) => {
       for (;;) {
         const res = await this.c.call(p.method, p.path, p.h, p.body, { key: p.key, keep: false, deadlineMs: 30_000 });
         if (!res.unknown && p.done(res.status, res.json)) { p.apply(res.status, res.json); break; }
         if (Date.now() > deadline) { this.m.doubt(p.sub, `still pending: ${p.path}`); left.push(`${p.path} ${res.status}`); break; }
         await sleep(1000);
       }
-    }
+    }));
     const statuses = {};
-    for (const w of this.m.withdrawals) {
+    await Promise.all(this.m.withdrawals.map(async (w) => {
       for (;;) {
         const res = await this.c.call('GET', `/v1/users/${w.sub}/withdrawals/${w.id}`, w.h, undefined, { deadlineMs: 30_000 });
         const status = res.json?.status;
@@ -312,7 +324,7 @@ class Load {
         if (Date.now() > deadline) { w.status = status; this.m.doubt(w.sub, `withdrawal ${w.id} still ${status}`); left.push(`withdrawal ${w.id} ${status}`); break; }
         await sleep(1000);
       }
-    }
+    }));
     return { left, statuses };
   }
 }

@@ -5,7 +5,8 @@
 // table and writes .run/chaos-report.json. Exits non-zero on any violation.
 //   --short               the CI subset of faults
 //   --faults a,b,c        only these faults (names as in the table); `--faults none` for load + checks only
-//   --plant drop-webhooks a receiver answers 2xx but records nothing for 1 delivery in 20: the run must FAIL
+//   --plant drop-webhooks      a receiver answers 2xx but records nothing for 1 delivery in 20: the run must FAIL
+//   --plant retry-without-key  three earns sent twice under two keys and modelled once: the run must FAIL
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -66,6 +67,15 @@ async function main() {
   const ctx = { platform, client, load, receivers, admin, short: SHORT_RUN, log };
   const warm = SHORT_RUN ? 10_000 : 20_000;
   await sleep(warm);
+  if (PLANT === 'retry-without-key') {
+    // Planted fault: a client that retries WITHOUT its key (a new key each time) while the model counts one effect.
+    for (const r of load.residents.slice(0, 3)) {
+      await client.call('POST', `/v1/users/${r.sub}/points/earn`, admin, { points: 7, amount: 700, reason: 'planted' }, { keep: false });
+      await client.call('POST', `/v1/users/${r.sub}/points/earn`, admin, { points: 7, amount: 700, reason: 'planted' }, { keep: false });
+      model.apply(r.sub, 700, 7);
+    }
+    log('planted: 3 earns sent twice under two keys, modelled once');
+  }
   rows.push({ fault: 'none (steady load)', at_s: 0, ...quiet, lost: 0, paid_twice: 0, served_again_s: 0 });
   for (const name of faultNames) {
     const stats = newStats();
@@ -76,7 +86,7 @@ async function main() {
     let error = null;
     try { served = await FAULTS[name](ctx); } catch (err) { error = err.message; log(`fault ${name} failed: ${err.stack}`); }
     // The load keeps running between faults: the next one starts once this one's effects are served again.
-    await sleep(SHORT_RUN ? 3000 : 8000);
+    await sleep(SHORT_RUN ? 2000 : 8000);
     rows.push({ fault: name, at_s: Math.round((at - started) / 1000), ...stats, lost: 0, paid_twice: 0, served_again_s: served == null ? null : Math.round(served / 100) / 10, window: [at, Date.now()], ...(error ? { error } : {}) });
     log(`fault ${name}: done (${stats.requests} requests, served again after ${served == null ? '?' : (served / 1000).toFixed(1)} s)`);
   }
@@ -93,6 +103,11 @@ async function main() {
   else results.push({ name: 'every outcome final (quiescence)', ok: true, detail: `${model.pending.length} deferred outcomes and ${model.withdrawals.length} withdrawals final (${JSON.stringify(settled.statuses)})` });
   const wh = await checks.webhooks(platform, receivers, since, SHORT_RUN ? 90_000 : 180_000);
   results.push(...wh.results);
+  if (ctx.raced) {
+    const outcome = {};
+    for (const w of ctx.raced) outcome[w.status] = (outcome[w.status] || 0) + 1;
+    results.push({ name: 'approve-vs-cancel races end in one outcome', ok: ctx.raced.every((w) => ['completed', 'cancelled'].includes(w.status)), detail: `${ctx.raced.length} raced: ${JSON.stringify(outcome)}` });
+  }
   const returned = await load.recheckReturns();
   if (returned) log(`${returned} completed payouts were returned by the provider since`);
   results.push(await checks.ledger(platform));
