@@ -116,7 +116,7 @@ async function payoutFaults(ctx) {
 /** Sends already answered requests again with their keys: each must answer the original, nothing done twice. */
 async function replay(ctx) {
   const t0 = Date.now();
-  const n = ctx.short ? 300 : 10_000;
+  const n = ctx.replays || (ctx.short ? 300 : 3000);
   const pool = ctx.client.answered.filter((a) => a.json);
   if (!pool.length) return 0;
   ctx.replayed = 0; ctx.replayMismatches = ctx.replayMismatches || [];

@@ -4,6 +4,7 @@
 // gateways, injects faults one at a time, waits for quiescence, checks the guarantees, prints the
 // table and writes .run/chaos-report.json. Exits non-zero on any violation.
 //   --short               the CI subset of faults
+//   --replays N           how many answered requests to replay (300 short, 3000 full)
 //   --faults a,b,c        only these faults (names as in the table); `--faults none` for load + checks only
 //   --plant drop-webhooks      a receiver answers 2xx but records nothing for 1 delivery in 20: the run must FAIL
 //   --plant retry-without-key  three earns sent twice under two keys and modelled once: the run must FAIL
@@ -64,7 +65,7 @@ async function main() {
   load.start(SHORT_RUN ? 3 : 4);
 
   const rows = [];
-  const ctx = { platform, client, load, receivers, admin, short: SHORT_RUN, log };
+  const ctx = { platform, client, load, receivers, admin, short: SHORT_RUN, log, replays: opt('--replays') ? Number(opt('--replays')) : undefined };
   const warm = SHORT_RUN ? 10_000 : 20_000;
   await sleep(warm);
   if (PLANT === 'retry-without-key') {
