@@ -24,7 +24,7 @@ const PLANT = opt('--plant');
 const only = opt('--faults');
 const faultNames = only === 'none' ? [] : only ? only.split(',') : SHORT_RUN ? SHORT : Object.keys(FAULTS);
 for (const f of faultNames) if (!FAULTS[f]) { console.error(`unknown fault ${f}; known: ${Object.keys(FAULTS).join(', ')}`); process.exit(2); }
-const REPORT = path.join(ROOT, '.run', 'chaos-report.json');
+const REPORT = path.join(ROOT, '.run', PLANT ? `chaos-report-plant-${PLANT}.json` : 'chaos-report.json');
 
 const platform = new Platform();
 let receivers = [];
