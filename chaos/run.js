@@ -115,7 +115,7 @@ async function main() {
   results.push(...(await checks.balances(client, model)));
   const pay = await checks.payouts(platform, model);
   results.push(...pay);
-  results.push(await checks.reconciliation(client, admin, SHORT_RUN ? 60_000 : 120_000));
+  results.push(await checks.reconciliation(client, admin, SHORT_RUN ? 60_000 : 120_000, platform));
   results.push(await checks.deadLetters(platform));
   const bad = (ctx.hostile5xx || []);
   results.push({ name: 'no 5xx for bad input', ok: bad.length === 0, detail: `${ctx.hostileSent || 0} hostile requests, ${bad.length} answered 5xx${bad.length ? `: ${bad.slice(0, 3).join('; ')}` : ''}` });
@@ -138,7 +138,7 @@ async function main() {
   fs.mkdirSync(path.dirname(REPORT), { recursive: true });
   fs.writeFileSync(REPORT, `${JSON.stringify(report, null, 2)}\n`);
   printTable(rows);
-  for (const r of results) console.log(`${r.ok ? '✓' : '✗'} ${r.name} — ${r.detail}`);
+  for (const r of results) console.log(`${r.ok ? '✓' : '✗'} ${r.name} — ${r.detail}${r.warning ? `\n  ⚠ ${r.warning}` : ''}`);
   console.log(`[chaos] ${ok ? 'PASSED' : 'FAILED'} in ${report.duration_s} s; report: ${path.relative(ROOT, REPORT)}`);
   return ok;
 }
