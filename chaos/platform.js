@@ -1,0 +1,148 @@
+// Starts and stops the whole platform for the reliability suite on the chaos ports and DB prefix:
+// the broker (a fresh KRaft data dir of its own), migrations, every service as its own process (two
+// gateways and two rewards-services), the payout sandbox. Everything it starts is killed on exit.
+'use strict';
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const crypto = require('node:crypto');
+
+const ROOT = path.resolve(__dirname, '..');
+const RUN = path.join(ROOT, '.run', 'chaos');
+const BASE = Number(process.env.CHAOS_PORT_BASE || 26100);
+const KAFKA_PORT = Number(process.env.CHAOS_KAFKA_PORT || 26092);
+const DB_PREFIX = process.env.CHAOS_DB_PREFIX || 'wz_chaos';
+
+const PORTS = {
+  wallet: BASE, rewards: BASE + 1, donations: BASE + 2, withdrawals: BASE + 3, metrics: BASE + 4, webhooks: BASE + 5,
+  gateway: BASE + 6, sandbox: BASE + 7, gatewayMetrics: BASE + 8, rewards2: BASE + 11, gateway2: BASE + 16, gateway2Metrics: BASE + 18,
+  receivers: [BASE + 12, BASE + 13],
+};
+const url = (port) => `http://127.0.0.1:${port}`;
+
+/** Each process of the platform: its name, its app, its port and its own env. */
+const INSTANCES = [
+  { name: 'payout-sandbox', app: 'payout-sandbox', port: PORTS.sandbox },
+  { name: 'wallet', app: 'wallet-service', port: PORTS.wallet },
+  { name: 'rewards', app: 'rewards-service', port: PORTS.rewards },
+  { name: 'rewards-2', app: 'rewards-service', port: PORTS.rewards2 },
+  { name: 'donations', app: 'donations-service', port: PORTS.donations },
+  { name: 'withdrawals', app: 'withdrawals-service', port: PORTS.withdrawals },
+  { name: 'metrics', app: 'metrics-service', port: PORTS.metrics },
+  { name: 'dispatcher', app: 'webhook-dispatcher', port: PORTS.webhooks },
+  { name: 'gateway', app: 'api-gateway', port: PORTS.gateway, env: { GATEWAY_METRICS_PORT: String(PORTS.gatewayMetrics) } },
+  { name: 'gateway-2', app: 'api-gateway', port: PORTS.gateway2, env: { GATEWAY_PORT: String(PORTS.gateway2), GATEWAY_METRICS_PORT: String(PORTS.gateway2Metrics), REWARDS_SERVICE_URL: url(PORTS.rewards2) } },
+];
+
+function log(...args) { console.log(`[chaos ${new Date().toISOString().slice(11, 19)}]`, ...args); }
+
+class Platform {
+  constructor() {
+    this.procs = new Map(); // name -> child
+    this.kafkaPort = KAFKA_PORT;
+    this.dbPrefix = DB_PREFIX;
+    this.ports = PORTS;
+    this.gateways = [url(PORTS.gateway), url(PORTS.gateway2)];
+    this.sandboxUrl = url(PORTS.sandbox);
+    this.infraEnv = {
+      ...process.env, KAFKA_PORT: String(KAFKA_PORT), KAFKA_CONTROLLER_PORT: String(KAFKA_PORT + 1), KAFKA_DATA_DIR: path.join(RUN, 'kafka-data'),
+      KAFKA_HEAP: '512m', DB_PREFIX, MIGRATE_ARGS: '--reset',
+    };
+    delete this.infraEnv.KAFKA_BROKERS;
+    this.stopped = false;
+  }
+
+  infra(cmd) { execFileSync('bash', [path.join(ROOT, 'scripts/infra.sh'), cmd], { env: this.infraEnv, cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] }); }
+
+  /** Build, a fresh broker, topics, ACLs, databases dropped and migrated; credentials of this run. */
+  prepare() {
+    fs.rmSync(path.join(RUN, 'logs'), { recursive: true, force: true });
+    fs.mkdirSync(path.join(RUN, 'logs'), { recursive: true });
+    // A fresh data dir: the topics hold this run's events only (the webhook check reads them all).
+    this.infra('kafka-down');
+    fs.rmSync(path.join(RUN, 'kafka-data'), { recursive: true, force: true });
+    log(`preparing: build, broker on :${KAFKA_PORT}, topics, databases ${DB_PREFIX}_* (reset)`);
+    execFileSync('bash', ['-c', 'source scripts/prepare.sh'], { env: this.infraEnv, cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts/service-keys.js'), path.join(ROOT, '.run/service-keys')], { cwd: ROOT, stdio: 'ignore' });
+    const creds = JSON.parse(fs.readFileSync(path.join(ROOT, '.run/kafka-credentials.json'), 'utf8'));
+    this.kafkaAdmin = { KAFKA_ADMIN_USERNAME: 'admin', KAFKA_ADMIN_PASSWORD: creds.users.admin, KAFKA_ADMIN_MECHANISM: creds.mechanism || 'scram-sha-512' };
+    this.adminApiKey = execFileSync(process.execPath, [path.join(ROOT, 'scripts/mint-token.js'), '--api-key'], { cwd: ROOT }).toString().trim();
+    this.jwtSecret = crypto.randomBytes(32).toString('base64url');
+    this.sandboxSecret = `whsec_${crypto.randomBytes(32).toString('base64')}`;
+  }
+
+  serviceEnv(inst) {
+    const env = { ...process.env };
+    for (const k of ['KAFKA_ADMIN_USERNAME', 'KAFKA_ADMIN_PASSWORD', 'KAFKA_ADMIN_MECHANISM']) delete env[k];
+    return {
+      ...env,
+      NODE_ENV: 'development', LOG_LEVEL: process.env.CHAOS_LOG_LEVEL || 'warn', DB_PREFIX, KAFKA_BROKERS: `127.0.0.1:${KAFKA_PORT}`,
+      PORT: String(inst.port), GATEWAY_PORT: String(PORTS.gateway), SERVICE_KEYS_DIR: path.join(ROOT, '.run/service-keys'),
+      ADMIN_API_KEY: this.adminApiKey, JWT_SECRET: this.jwtSecret, PAYOUT_SANDBOX_WEBHOOK_SECRET: this.sandboxSecret, PAYOUT_WEBHOOK_SECRET: this.sandboxSecret,
+      WALLET_SERVICE_URL: url(PORTS.wallet), REWARDS_SERVICE_URL: url(PORTS.rewards), DONATIONS_SERVICE_URL: url(PORTS.donations),
+      WITHDRAWALS_SERVICE_URL: url(PORTS.withdrawals), METRICS_SERVICE_URL: url(PORTS.metrics), WEBHOOKS_SERVICE_URL: url(PORTS.webhooks),
+      PAYOUT_SANDBOX_URL: url(PORTS.sandbox), PAYOUT_PROVIDER_URL: url(PORTS.sandbox),
+      PAYOUT_SANDBOX_CALLBACK_URL: `${url(PORTS.gateway)}/v1/withdrawals/payout-callbacks`,
+      REDIS_KEY_PREFIX: `${DB_PREFIX}-${process.pid}`,
+      RATE_LIMIT_KEY_PER_WINDOW: '1000000', RATE_LIMIT_USER_PER_WINDOW: '1000000', RATE_LIMIT_IP_PER_WINDOW: '1000000',
+      // Short timers so a run sees whole lifecycles: deliveries retried within minutes, payouts settled in seconds.
+      WEBHOOK_ALLOW_LOOPBACK: 'true', WEBHOOK_RETRY_SCHEDULE: '500ms,1s,2s,4s,8s,15s,20s,30s,30s,30s,30s,30s', WEBHOOK_TIMEOUT_MS: '3000', WEBHOOK_LEASE_MS: '10000', HEALTH_PROBES_ENABLED: 'false',
+      PAYOUT_SANDBOX_PROCESSING_AFTER_MS: '300', PAYOUT_SANDBOX_SETTLE_AFTER_MS: '800', PAYOUT_SANDBOX_CALLBACK_RETRY_MS: '500,1000,2000,4000,8000,15000',
+      PAYOUT_TIMEOUT_MS: '3000', PAYOUT_POLL_FAST_MS: '2000', PAYOUT_POLL_FAST_FOR_MS: '600000', PAYOUT_POLL_SLOW_MS: '5000', PAYOUT_LEASE_MS: '8000',
+      WITHDRAWAL_WORKER_INTERVAL_MS: '1000', WALLET_TIMEOUT_MS: '3000',
+      ...(inst.env || {}),
+    };
+  }
+
+  async startInstance(name) {
+    const inst = INSTANCES.find((i) => i.name === name);
+    const out = fs.openSync(path.join(RUN, 'logs', `${name}.log`), 'a');
+    const child = spawn(process.execPath, [path.join(ROOT, 'apps', inst.app, 'dist', 'main.js')], { cwd: ROOT, env: this.serviceEnv(inst), stdio: ['ignore', out, out] });
+    fs.closeSync(out);
+    child.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+    this.procs.set(name, child);
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}); see ${path.join(RUN, 'logs', `${name}.log`)}`);
+      try { if ((await fetch(`${url(inst.port)}/health/ready`, { signal: AbortSignal.timeout(2000) })).ok) return; } catch { /* not yet */ }
+      if (Date.now() > deadline) throw new Error(`${name} not ready in 90 s; see ${path.join(RUN, 'logs', `${name}.log`)}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+
+  async startAll() {
+    const groups = [['payout-sandbox', 'wallet'], ['rewards', 'rewards-2', 'donations', 'withdrawals', 'metrics', 'dispatcher'], ['gateway', 'gateway-2']];
+    for (const group of groups) {
+      await Promise.all(group.map(async (name) => {
+        await this.startInstance(name);
+        log(`${name} ready on ${url(INSTANCES.find((i) => i.name === name).port)}`);
+      }));
+    }
+  }
+
+  async kill(name, signal = 'SIGKILL') {
+    const child = this.procs.get(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    await child.exited;
+  }
+
+  pids() { return [...this.procs.values()].filter((c) => c.exitCode === null && c.signalCode === null).map((c) => c.pid); }
+
+  /** Stops every process it started (SIGTERM, then SIGKILL) and the broker; safe to call twice and from exit handlers. */
+  async stopAll() {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const name of this.procs.keys()) { try { this.procs.get(name).kill('SIGTERM'); } catch { /* gone */ } }
+    await Promise.race([Promise.all([...this.procs.values()].map((c) => (c.exitCode === null && c.signalCode === null ? c.exited : null))), new Promise((r) => setTimeout(r, 10_000))]);
+    this.stopSync();
+  }
+
+  stopSync() {
+    this.stopped = true;
+    for (const c of this.procs.values()) { try { if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL'); } catch { /* gone */ } }
+    try { this.infra('kafka-down'); } catch (err) { console.error('[chaos] could not stop the broker:', err.message); }
+  }
+}
+
+module.exports = { Platform, ROOT, RUN, PORTS, INSTANCES, url, log };
