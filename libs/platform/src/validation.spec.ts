@@ -1,4 +1,4 @@
-import { isStorableText, unstorableTextFields } from './validation';
+import { isStorableText, MAX_BODY_DEPTH, nestsDeeperThan, unstorableTextFields } from './validation';
 
 describe('text PostgreSQL cannot store', () => {
   it('a NUL or a lone surrogate (high or low) is unstorable; paired surrogates (emoji) and other text are fine', () => {
@@ -15,5 +15,22 @@ describe('text PostgreSQL cannot store', () => {
     const cyclic: Record<string, unknown> = { a: 'x' };
     cyclic.self = [cyclic];
     expect(() => unstorableTextFields(cyclic)).not.toThrow();
+  });
+});
+
+describe('bodies nested too deep', () => {
+  const nest = (depth: number, inner: unknown = 'x', asArray = false): unknown => {
+    let v = inner;
+    for (let i = 0; i < depth; i++) v = asArray ? [v] : { a: v };
+    return v;
+  };
+
+  it('counts levels of objects and arrays without recursion, also thousands deep', () => {
+    expect(nestsDeeperThan(nest(32), MAX_BODY_DEPTH)).toBe(false);
+    expect(nestsDeeperThan(nest(33), MAX_BODY_DEPTH)).toBe(true);
+    expect(nestsDeeperThan({ reason: nest(2_000) }, MAX_BODY_DEPTH)).toBe(true);
+    expect(nestsDeeperThan(nest(20_000, 1, true), MAX_BODY_DEPTH)).toBe(true);
+    expect(nestsDeeperThan({ points: 10, lines: [{ material: 'PET', grams: 1 }], tags: [] }, MAX_BODY_DEPTH)).toBe(false);
+    for (const scalar of [null, undefined, 'text', 12, true]) expect(nestsDeeperThan(scalar, 0)).toBe(false);
   });
 });

@@ -56,16 +56,23 @@ export class LedgerReadRepository {
    */
   userDays(date: string, timeZone: string): Promise<{ user_id: string; asset: Asset; earned: string; spent: string; donated: string; withdrawn: string }[]> {
     return this.rows(
+      // Every posting of the day's transfers is read once (the day's range on transfers_created_at_idx);
+      // whether a transfer paid out of a campaign or of payout clearing is a flag over its own legs.
       `with t as (
-         select tr.id, tr.kind, orig.kind as reversed_kind,
-                exists (select 1 from postings p2 join accounts a2 on a2.id = p2.account_id where p2.transfer_id = tr.id and a2.owner_type = 'campaign' and p2.amount < 0) as from_campaign,
-                exists (select 1 from postings p2 join accounts a2 on a2.id = p2.account_id where p2.transfer_id = tr.id and a2.owner_type = 'payout_clearing' and p2.amount < 0) as from_clearing
+         select tr.id, tr.kind, orig.kind as reversed_kind
            from transfers tr left join transfers orig on orig.id = tr.reverses_transfer_id
           where tr.created_at >= ($1::date::timestamp at time zone $2::text) and tr.created_at < (($1::date + 1)::timestamp at time zone $2::text)),
+       legs as (
+         select t.id, t.kind, t.reversed_kind, a.owner_type, a.owner_id, p.asset, p.amount
+           from t join postings p on p.transfer_id = t.id join accounts a on a.id = p.account_id),
+       flags as (
+         select id, bool_or(owner_type = 'campaign' and amount < 0) as from_campaign, bool_or(owner_type = 'payout_clearing' and amount < 0) as from_clearing
+           from legs group by id),
        per_transfer as (
-         select t.id, t.kind, t.reversed_kind, t.from_campaign, t.from_clearing, a.owner_id as user_id, p.asset, sum(p.amount) as net,
-                coalesce(sum(p.amount) filter (where p.amount < 0), 0) as debits, coalesce(sum(p.amount) filter (where p.amount > 0), 0) as credits
-           from t join postings p on p.transfer_id = t.id join accounts a on a.id = p.account_id and a.owner_type = 'user'
+         select l.id, l.kind, l.reversed_kind, f.from_campaign, f.from_clearing, l.owner_id as user_id, l.asset, sum(l.amount) as net,
+                coalesce(sum(l.amount) filter (where l.amount < 0), 0) as debits, coalesce(sum(l.amount) filter (where l.amount > 0), 0) as credits
+           from legs l join flags f on f.id = l.id
+          where l.owner_type = 'user'
           group by 1, 2, 3, 4, 5, 6, 7)
        select user_id, asset,
               sum(greatest(net, 0))::bigint as earned, sum(greatest(-net, 0))::bigint as spent,

@@ -75,3 +75,19 @@ it.each([
   expect([res.status, res.body.code]).toEqual([400, 'validation_failed']);
   expect(res.body.errors).toEqual([{ field, messages: [expect.stringContaining('NUL')] }]);
 });
+
+// Found by the reliability suite: a body nested thousands deep overflowed the stack of the
+// idempotency hash (a 500). Every service refuses it before any handler runs.
+it.each([
+  ['a reason nested 2,000 objects deep (earn)', (u: string) => `/v1/users/${u}/points/earn`, `{"points":10,"reason":${'{"a":'.repeat(2_000)}1${'}'.repeat(2_000)}}`],
+  ['a reason nested 2,000 objects deep (spend)', (u: string) => `/v1/users/${u}/points/spend`, `{"points":10,"reason":${'{"a":'.repeat(2_000)}1${'}'.repeat(2_000)}}`],
+  ['a body of arrays 20,000 deep', (u: string) => `/v1/users/${u}/points/earn`, `${'['.repeat(20_000)}${']'.repeat(20_000)}`],
+  ['33 levels, one more than allowed', (u: string) => `/v1/users/${u}/points/earn`, `{"points":10,"reason":${'['.repeat(32)}"x"${']'.repeat(32)}}`],
+])('%s is 400 validation_failed, never a 500, and writes nothing', async (_what, path, raw) => {
+  const user = uuidv7();
+  const before = await state(user);
+  const res = await t.w.post(path(user), raw);
+  expect([res.status, res.body.code, res.headers.get('content-type')?.split(';')[0]]).toEqual([400, 'validation_failed', 'application/problem+json']);
+  expect(res.body.errors).toEqual([{ field: '(body)', messages: ['nests deeper than 32 levels'] }]);
+  expect(await state(user)).toEqual(before);
+});

@@ -255,6 +255,10 @@ export type CancelCampaignDto = {
 export type CreateDisbursementDto = {
     amount: unknown;
     reference?: string;
+    method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+    destination: {
+        [key: string]: unknown;
+    };
 };
 
 export type RejectDisbursementDto = {
@@ -1125,10 +1129,10 @@ export type DonationsListData = {
 
 export type DonationsListErrors = {
     /**
-     * Bad request: `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1167,10 +1171,10 @@ export type DonationsListErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -1204,10 +1208,10 @@ export type DonationsGetData = {
 
 export type DonationsGetErrors = {
     /**
-     * Bad request: `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1246,10 +1250,10 @@ export type DonationsGetErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -1285,10 +1289,10 @@ export type DonationsReceiptData = {
 
 export type DonationsReceiptErrors = {
     /**
-     * Bad request: `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1327,10 +1331,10 @@ export type DonationsReceiptErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -1368,10 +1372,10 @@ export type DonationsRefundData = {
 
 export type DonationsRefundErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1410,10 +1414,10 @@ export type DonationsRefundErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -1447,10 +1451,10 @@ export type CampaignsListData = {
 
 export type CampaignsListErrors = {
     /**
-     * Bad request: `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1489,10 +1493,10 @@ export type CampaignsListErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -1528,10 +1532,10 @@ export type CampaignsCreateData = {
 
 export type CampaignsCreateErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1570,10 +1574,10 @@ export type CampaignsCreateErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -1613,10 +1617,10 @@ export type CampaignsGetData = {
 
 export type CampaignsGetErrors = {
     /**
-     * Bad request: `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1655,10 +1659,10 @@ export type CampaignsGetErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -1692,10 +1696,10 @@ export type CampaignsUpdateData = {
 
 export type CampaignsUpdateErrors = {
     /**
-     * Bad request: `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1734,10 +1738,10 @@ export type CampaignsUpdateErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -1775,10 +1779,10 @@ export type CampaignsCancelData = {
 
 export type CampaignsCancelErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1817,10 +1821,10 @@ export type CampaignsCancelErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -1854,10 +1858,10 @@ export type CampaignsAdminMoneyListData = {
 
 export type CampaignsAdminMoneyListErrors = {
     /**
-     * Bad request: `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1896,10 +1900,10 @@ export type CampaignsAdminMoneyListErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -1937,10 +1941,10 @@ export type CampaignsRequestData = {
 
 export type CampaignsRequestErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1979,10 +1983,10 @@ export type CampaignsRequestErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -2025,10 +2029,10 @@ export type DonationsDonationsData = {
 
 export type DonationsDonationsErrors = {
     /**
-     * Bad request: `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2067,10 +2071,10 @@ export type DonationsDonationsErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -2107,10 +2111,10 @@ export type DonationsTopData = {
 
 export type DonationsTopErrors = {
     /**
-     * Bad request: `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2149,10 +2153,10 @@ export type DonationsTopErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -2186,10 +2190,10 @@ export type CampaignsAdminMoneyGetData = {
 
 export type CampaignsAdminMoneyGetErrors = {
     /**
-     * Bad request: `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2228,10 +2232,10 @@ export type CampaignsAdminMoneyGetErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -2269,10 +2273,10 @@ export type CampaignsApproveData = {
 
 export type CampaignsApproveErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2311,10 +2315,10 @@ export type CampaignsApproveErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -2352,10 +2356,10 @@ export type CampaignsRejectData = {
 
 export type CampaignsRejectErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2394,10 +2398,10 @@ export type CampaignsRejectErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -2431,10 +2435,10 @@ export type DonationsExportData = {
 
 export type DonationsExportErrors = {
     /**
-     * Bad request: `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2473,10 +2477,10 @@ export type DonationsExportErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -4906,10 +4910,10 @@ export type DonationsUserDonationsListData = {
 
 export type DonationsUserDonationsListErrors = {
     /**
-     * Bad request: `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -4948,10 +4952,10 @@ export type DonationsUserDonationsListErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -4989,10 +4993,10 @@ export type DonationsDonateData = {
 
 export type DonationsDonateErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -5031,10 +5035,10 @@ export type DonationsDonateErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -5075,10 +5079,10 @@ export type DonationsUserDonationsGetData = {
 
 export type DonationsUserDonationsGetErrors = {
     /**
-     * Bad request: `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -5117,10 +5121,10 @@ export type DonationsUserDonationsGetErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -5157,10 +5161,10 @@ export type DonationsUserDonationsReceiptData = {
 
 export type DonationsUserDonationsReceiptErrors = {
     /**
-     * Bad request: `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -5199,10 +5203,10 @@ export type DonationsUserDonationsReceiptErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
     };
 };
 
@@ -6162,16 +6166,16 @@ export type WithdrawalsListErrors = {
         code?: 'forbidden' | 'self_approval' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `withdrawal_not_found`
+     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'withdrawal_not_found';
+        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
     };
     /**
      * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
@@ -6245,16 +6249,16 @@ export type WithdrawalsCreateErrors = {
         code?: 'forbidden' | 'self_approval' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `withdrawal_not_found`
+     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'withdrawal_not_found';
+        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
     };
     /**
      * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
@@ -6331,16 +6335,16 @@ export type WithdrawalsGetErrors = {
         code?: 'forbidden' | 'self_approval' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `withdrawal_not_found`
+     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'withdrawal_not_found';
+        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
     };
     /**
      * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
@@ -6415,16 +6419,16 @@ export type WithdrawalsCancelErrors = {
         code?: 'forbidden' | 'self_approval' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `withdrawal_not_found`
+     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'withdrawal_not_found';
+        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
     };
     /**
      * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
@@ -7898,16 +7902,16 @@ export type WithdrawalsAdminWithdrawalsListErrors = {
         code?: 'forbidden' | 'self_approval' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `withdrawal_not_found`
+     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'withdrawal_not_found';
+        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
     };
     /**
      * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
@@ -7977,16 +7981,16 @@ export type WithdrawalsAdminWithdrawalsGetErrors = {
         code?: 'forbidden' | 'self_approval' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `withdrawal_not_found`
+     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'withdrawal_not_found';
+        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
     };
     /**
      * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
@@ -8060,16 +8064,16 @@ export type WithdrawalsApproveErrors = {
         code?: 'forbidden' | 'self_approval' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `withdrawal_not_found`
+     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'withdrawal_not_found';
+        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
     };
     /**
      * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
@@ -8143,16 +8147,16 @@ export type WithdrawalsRejectErrors = {
         code?: 'forbidden' | 'self_approval' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `withdrawal_not_found`
+     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'withdrawal_not_found';
+        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
     };
     /**
      * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
@@ -8226,16 +8230,16 @@ export type WithdrawalsRetryPayoutErrors = {
         code?: 'forbidden' | 'self_approval' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `withdrawal_not_found`
+     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'withdrawal_not_found';
+        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
     };
     /**
      * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
@@ -8303,16 +8307,16 @@ export type WithdrawalsLimitsErrors = {
         code?: 'forbidden' | 'self_approval' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `withdrawal_not_found`
+     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'withdrawal_not_found';
+        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
     };
     /**
      * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
@@ -8380,16 +8384,16 @@ export type WithdrawalsSaveLimitsErrors = {
         code?: 'forbidden' | 'self_approval' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `withdrawal_not_found`
+     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'withdrawal_not_found';
+        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
     };
     /**
      * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
@@ -8455,16 +8459,16 @@ export type WithdrawalsCallbackErrors = {
         code?: 'forbidden' | 'self_approval' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `withdrawal_not_found`
+     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'withdrawal_not_found';
+        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
     };
     /**
      * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
@@ -8535,16 +8539,16 @@ export type WithdrawalsReconciliationsListErrors = {
         code?: 'forbidden' | 'self_approval' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `withdrawal_not_found`
+     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'withdrawal_not_found';
+        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
     };
     /**
      * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
