@@ -1,4 +1,5 @@
-import { externalEventData, type DonationCreateData, type DonationRefundedData } from './donation-events';
+import { DonationEvents, externalEventData, externalFieldSpecs, type DonationCreateData, type DonationRefundedData } from './donation-events';
+import { dataJsonSchema } from './event-definition';
 import { eventDataProblems } from './events';
 
 const created: DonationCreateData = {
@@ -31,5 +32,16 @@ describe('donation events as they leave the platform', () => {
     delete old.visibility;
     expect(externalEventData('donation_refunded', old)).toEqual(old);
     expect(eventDataProblems('donation_refunded', old)).toEqual([]);
+  });
+
+  it('the published schema of a donation event allows the nulls a hidden amount has (and only there)', () => {
+    const schema = dataJsonSchema(externalFieldSpecs('donation_create', DonationEvents.donation_create.fields));
+    const out = externalEventData('donation_create', created) as Record<string, unknown>;
+    for (const f of ['amount', 'points', 'bonus_points', 'transfer_id']) {
+      expect([f, schema.properties[f]?.type]).toEqual([f, expect.arrayContaining(['null'])]);
+      expect(out[f]).toBeNull();
+    }
+    expect(externalFieldSpecs('campaign_completed', { amount: 'int' })).toEqual({ amount: 'int' });
+    expect(dataJsonSchema(externalFieldSpecs('donation_create', DonationEvents.donation_create.fields)).properties.donor_ref).toEqual(dataJsonSchema(DonationEvents.donation_create.fields).properties.donor_ref);
   });
 });

@@ -1,4 +1,4 @@
-import { defineEvent } from './event-definition';
+import { defineEvent, type FieldKind, type FieldSpec } from './event-definition';
 import { Topics } from './topics';
 
 // Published by the donations-service (issue 12). Events reach external services (the webhook
@@ -213,5 +213,19 @@ export function externalEventData(type: string, data: unknown): unknown {
   for (const f of AMOUNT_FIELDS) if (f in out) out[f] = null;
   if ('transfer_id' in out) out.transfer_id = null;
   if ('refund_transfer_id' in out) out.refund_transfer_id = null;
+  return out;
+}
+
+/**
+ * The field specs of an event's `data` as it may leave the platform (what `externalEventData` gives):
+ * a donation's amounts and its transfer may be null there. The event-types catalogue publishes these.
+ */
+export function externalFieldSpecs(type: string, fields: Record<string, FieldSpec>): Record<string, FieldSpec> {
+  if (type !== 'donation_create' && type !== 'donation_refunded') return fields;
+  const out = { ...fields };
+  for (const f of [...AMOUNT_FIELDS, 'transfer_id', 'refund_transfer_id']) {
+    const spec = out[f];
+    if (spec !== undefined && !spec.endsWith('|null') && !spec.endsWith('?')) out[f] = `${spec as FieldKind}|null`;
+  }
   return out;
 }

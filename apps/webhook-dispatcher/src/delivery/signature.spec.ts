@@ -34,3 +34,15 @@ describe('Standard Webhooks signing', () => {
     expect(Object.keys(JSON.parse(body))).toEqual(['id', 'type', 'timestamp', 'data']);
   });
 });
+
+describe('what a webhook body may say', () => {
+  const donation = (visibility: string) => ({
+    id: '0193a0c4-0000-7000-8000-000000000002', type: 'donation_create', occurred_at: '2026-11-25T10:00:00.000Z',
+    data: { donation_id: 'd', campaign_id: 'c', user_id: 'u', donor_ref: 'donor-1', visibility, amount: 5000, currency: 'ZAR', points: 20, bonus_points: 50, transfer_id: 't', receipt_number: 'WM-2026-000001', donated_at: '2026-11-25T10:00:00.000Z' },
+  });
+
+  it("a hide_amount donation's amounts and transfer are null in the body; a public one's are there", () => {
+    expect(JSON.parse(webhookBody(donation('hide_amount'))).data).toMatchObject({ donor_ref: 'donor-1', amount: null, points: null, bonus_points: null, transfer_id: null, currency: 'ZAR' });
+    expect(JSON.parse(webhookBody(donation('public'))).data).toMatchObject({ amount: 5000, points: 20, bonus_points: 50, transfer_id: 't' });
+  });
+});

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { externalEventData } from '@wozamali/contracts';
 
 /** The raw HMAC key of a `whsec_<base64>` secret. */
 export function secretKey(secret: string): Buffer {
@@ -25,7 +26,11 @@ export function webhookHeaders(keys: readonly Buffer[], id: string, body: string
   };
 }
 
-/** The body every receiver gets; built once per event so retries sign the same bytes. */
+/**
+ * The body every receiver gets; built once per event so retries sign the same bytes. Its `data` is
+ * the event's as it may leave the platform (`externalEventData`: a `hide_amount` donation's amounts
+ * are null there).
+ */
 export function webhookBody(event: { id: string; type: string; occurred_at: string; data: unknown }): string {
-  return JSON.stringify({ id: event.id, type: event.type, timestamp: event.occurred_at, data: event.data });
+  return JSON.stringify({ id: event.id, type: event.type, timestamp: event.occurred_at, data: externalEventData(event.type, event.data) });
 }
