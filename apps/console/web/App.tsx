@@ -6,6 +6,7 @@ import WebhookIcon from '@mui/icons-material/Webhook';
 import HubIcon from '@mui/icons-material/Hub';
 import KeyIcon from '@mui/icons-material/Key';
 import InsightsIcon from '@mui/icons-material/Insights';
+import PaymentsIcon from '@mui/icons-material/Payments';
 import { authProvider } from './authProvider';
 import { dataProvider } from './dataProvider';
 import { LoginPage } from './LoginPage';
@@ -16,6 +17,7 @@ import { EndpointList, EndpointShow, EndpointCreate } from './pages/Endpoints';
 import { ExternalServiceList } from './pages/ExternalServices';
 import { ApiKeyList, ApiKeyCreate } from './pages/ApiKeys';
 import { ProgrammePage } from './pages/Programme';
+import { WithdrawalList, WithdrawalShow } from './pages/Withdrawals';
 
 const theme = {
   ...defaultTheme,
@@ -27,6 +29,7 @@ function ConsoleMenu() {
   return (
     <Menu>
       <Menu.DashboardItem />
+      <Menu.Item to="/withdrawals" primaryText="Withdrawals" leftIcon={<PaymentsIcon />} />
       <Menu.Item to="/residents" primaryText="Residents" leftIcon={<PersonSearchIcon />} />
       <Menu.Item to="/rates" primaryText="Rate card & tiers" leftIcon={<PriceChangeIcon />} />
       <Menu.Item to="/webhook-endpoints" primaryText="Webhook endpoints" leftIcon={<WebhookIcon />} />
@@ -60,6 +63,7 @@ function ConsoleLayout(props: LayoutProps) {
 export function App() {
   return (
     <Admin title="WozaMali console" dataProvider={dataProvider} authProvider={authProvider} loginPage={LoginPage} dashboard={Dashboard} layout={ConsoleLayout} theme={theme} requireAuth disableTelemetry>
+      <Resource name="withdrawals" options={{ label: 'Withdrawals' }} list={WithdrawalList} show={WithdrawalShow} />
       <Resource name="webhook-endpoints" options={{ label: 'Webhook endpoints' }} list={EndpointList} show={EndpointShow} create={EndpointCreate} recordRepresentation="url" />
       <Resource name="external-services" options={{ label: 'External services' }} list={ExternalServiceList} />
       <Resource name="api-keys" options={{ label: 'API keys' }} list={ApiKeyList} create={ApiKeyCreate} recordRepresentation="name" />

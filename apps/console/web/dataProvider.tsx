@@ -35,6 +35,10 @@ export const RESOURCES: Record<string, ResourceDef> = {
     list: (p, cursor, limit) => ({ path: `/v1/webhooks/endpoints/${enc(String(p.filter?.endpoint_id ?? ''))}/deliveries`, query: { status: p.filter?.status, limit, cursor } }),
     one: (id) => `/v1/webhooks/deliveries/${enc(id)}`,
   },
+  withdrawals: {
+    list: (p, cursor, limit) => ({ path: '/v1/withdrawals', query: { status: p.filter?.status, method: p.filter?.method, limit, cursor } }),
+    one: (id) => `/v1/withdrawals/${enc(id)}`,
+  },
   transactions: {
     list: (p, cursor, limit) => ({ path: `/v1/wallets/${enc(String(p.filter?.user_id ?? ''))}/transactions`, query: { limit, cursor } }),
   },
@@ -59,6 +63,7 @@ export interface ConsoleActions {
   revokeApiKey(id: string): Promise<Record<string, unknown>>;
   retryDelivery(id: string): Promise<Record<string, unknown>>;
   recoverEndpoint(id: string, since: string): Promise<Record<string, unknown>>;
+  decideWithdrawal(id: string, decision: 'approve' | 'reject' | 'retry-payout', note: string): Promise<Record<string, unknown>>;
 }
 
 export const dataProvider: DataProvider & ConsoleActions = {
@@ -131,6 +136,7 @@ export const dataProvider: DataProvider & ConsoleActions = {
   rotateApiKey: (id, graceSeconds) => api(`/v1/api-keys/${enc(id)}/rotate`, { method: 'POST', body: { grace_period_seconds: graceSeconds } }),
   revokeApiKey: (id) => api(`/v1/api-keys/${enc(id)}/revoke`, { method: 'POST', body: {} }),
   retryDelivery: (id) => api(`/v1/webhooks/deliveries/${enc(id)}/retry`, { method: 'POST', body: {} }),
+  decideWithdrawal: (id, decision, note) => api(`/v1/withdrawals/${enc(id)}/${decision}`, { method: 'POST', body: { note } }),
   recoverEndpoint: (id, since) => api(`/v1/webhooks/endpoints/${enc(id)}/recover`, { method: 'POST', body: { since } }),
 };
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { mintUserToken } from '@wozamali/auth';
 import { createKafka } from '@wozamali/messaging';
 import { freePort, kafkaBrokers, ROOT, serverUrl, spawnService, uniqueName, waitFor, type SpawnedService } from '@wozamali/testing';
 
@@ -20,8 +21,14 @@ const SHOTS = path.join(ROOT, '.run', 'console-screenshots');
 const prefix = `${process.env.DB_PREFIX || 'wozamali_test'}_cne2e`;
 const ADMIN_KEY = `wm_live_consolee2e_${'Zx9Yw8Vu'.repeat(5)}`;
 const ADMIN = { authorization: `Bearer ${ADMIN_KEY}`, 'x-service-id': 'admin' };
+const JWT_SECRET = 'console-e2e-jwt-secret-at-least-32-bytes!!';
+const PAYOUT_SECRET = `whsec_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64')}`;
+/** An admin person's token (decisions on withdrawals need a person, not an API key). */
+const adminToken = (sub: string) => mintUserToken(JWT_SECRET, { sub, role: 'admin', expiresInSeconds: 3600 });
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const services: SpawnedService[] = [];
 let gateway: SpawnedService;
+let sandbox: SpawnedService;
 let context: BrowserContext;
 let page: Page;
 let profile: string;
@@ -75,6 +82,25 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
+/** Signs the browser out and in again with an admin token, through the sign-in form. */
+async function signInWithToken(token: string): Promise<void> {
+  await page.evaluate(`sessionStorage.clear()`);
+  await page.goto(`${gateway.url}/console/#/login`);
+  await page.reload();
+  await page.getByRole('radio', { name: 'An admin token' }).check();
+  await page.getByLabel('Admin token (JWT)').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Welcome to the WozaMali console' }).waitFor();
+}
+
+/** Back to the admin API key (the later tests' identity). */
+async function signInWithKey(): Promise<void> {
+  await page.evaluate(`sessionStorage.setItem('wozamali.console.credentials', ${JSON.stringify(JSON.stringify({ kind: 'api_key', key: ADMIN_KEY, serviceId: 'admin' }))})`);
+  await page.goto(`${gateway.url}/console/#/`);
+  await page.reload();
+  await page.getByRole('heading', { name: 'Welcome to the WozaMali console' }).waitFor();
+}
+
 beforeAll(async () => {
   // Chromium is installed by scripts/ensure-chromium.sh (npm test runs it); without it this fails, never skips.
   if (!existsSync(CHROMIUM)) throw new Error(`chromium is not installed at ${CHROMIUM}: run scripts/ensure-chromium.sh as root`);
@@ -82,7 +108,7 @@ beforeAll(async () => {
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(path.join(SHOTS, 'after-each'), { recursive: true });
   const env = { ...process.env, DB_PREFIX: prefix, DATABASE_URL: serverUrl() };
-  await exec(process.execPath, [path.join(ROOT, 'scripts/migrate.js'), '--reset', 'wallet-service', 'webhook-dispatcher', 'metrics-service', 'api-gateway'], { env });
+  await exec(process.execPath, [path.join(ROOT, 'scripts/migrate.js'), '--reset', 'wallet-service', 'webhook-dispatcher', 'metrics-service', 'withdrawals-service', 'api-gateway'], { env });
   await startGroupsAtEnd([`${prefix}.webhook-dispatcher`, `${prefix}.metrics-service`]);
   // A partner's webhook receiver: refuses (500) until it is "fixed", then accepts.
   partner = createServer((req, res) => {
@@ -103,9 +129,20 @@ beforeAll(async () => {
   services.push(...started);
   const [wallet, webhooks, metrics] = started;
   const gatewayPort = await freePort();
+  // The payment provider's sandbox calls back through the gateway's one unauthenticated route.
+  sandbox = await spawnService('payout-sandbox', await freePort(), {
+    PAYOUT_SANDBOX_CALLBACK_URL: `http://127.0.0.1:${gatewayPort}/v1/withdrawals/payout-callbacks`, PAYOUT_SANDBOX_WEBHOOK_SECRET: PAYOUT_SECRET,
+    PAYOUT_SANDBOX_PROCESSING_AFTER_MS: '100', PAYOUT_SANDBOX_SETTLE_AFTER_MS: '300', PAYOUT_SANDBOX_CALLBACK_RETRY_MS: '200,500,1000,2000,4000,8000',
+  });
+  const withdrawals = await spawnService('withdrawals-service', await freePort(), {
+    ...common, WALLET_SERVICE_URL: wallet!.url, PAYOUT_PROVIDER_URL: sandbox.url, PAYOUT_WEBHOOK_SECRET: PAYOUT_SECRET,
+    WITHDRAWAL_DESTINATION_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
+    WITHDRAWAL_WORKER_INTERVAL_MS: '200', PAYOUT_POLL_FAST_MS: '200', PAYOUT_LEASE_MS: '1000', PAYOUT_TIMEOUT_MS: '15000',
+  });
+  services.push(withdrawals, sandbox);
   gateway = await spawnService('api-gateway', gatewayPort, {
-    ...common, GATEWAY_PORT: String(gatewayPort), NODE_ENV: 'test', ADMIN_API_KEY: ADMIN_KEY, JWT_SECRET: 'console-e2e-jwt-secret-at-least-32-bytes!!',
-    WALLET_SERVICE_URL: wallet!.url, WEBHOOKS_SERVICE_URL: webhooks!.url, METRICS_SERVICE_URL: metrics!.url, REDIS_KEY_PREFIX: uniqueName('console-e2e'),
+    ...common, GATEWAY_PORT: String(gatewayPort), NODE_ENV: 'test', ADMIN_API_KEY: ADMIN_KEY, JWT_SECRET,
+    WALLET_SERVICE_URL: wallet!.url, WEBHOOKS_SERVICE_URL: webhooks!.url, METRICS_SERVICE_URL: metrics!.url, WITHDRAWALS_SERVICE_URL: withdrawals.url, REDIS_KEY_PREFIX: uniqueName('console-e2e'),
     OUTBOX_RELAY_ENABLED: 'false', KAFKA_CONSUMERS_ENABLED: 'false',
   });
   profile = mkdtempSync(path.join(os.tmpdir(), 'console-chromium-'));
@@ -256,8 +293,132 @@ describe('the admin console in headless Chromium', () => {
     expect(csv).toContain(`${today},${api.points_earned},${api.points_spent}`);
   }, 90_000);
 
+  // ---- Withdrawals: four eyes in the browser, and the payout that follows ----
+  const admin1 = crypto.randomUUID();
+  const admin2 = crypto.randomUUID();
+  const admin3 = crypto.randomUUID();
+  const payee = crypto.randomUUID();
+  const account = `40${String(Date.now()).slice(-8)}`;
+  let bigId = '';
+  let ownId = '';
+  const wallet = async (user: string) => (await call('GET', `/v1/wallets/${user}`)).body as { balance: number; held: number; available: number };
+
+  it('two different admins approve a withdrawal above the threshold (the second with the keyboard alone); the held money becomes a payout', async () => {
+    expect((await call('POST', `/v1/users/${payee}/points/earn`, { points: 1, amount: 300_000, reason: 'console e2e funding' })).status).toBe(201);
+    const threshold = (await call('GET', '/v1/withdrawals/limits')).body.two_approvals_from as number;
+    expect(250_000).toBeGreaterThanOrEqual(threshold);
+    const asked = await call('POST', `/v1/users/${payee}/withdrawals`, { amount: 250_000, currency: 'ZAR', method: 'bank_transfer', destination: { bank_name: 'Capitec', account_holder: 'Thandi Nkosi', account_number: account, branch_code: '470010' } }, bearer(mintUserToken(JWT_SECRET, { sub: payee, role: 'resident', expiresInSeconds: 600 })));
+    expect(asked.status).toBe(201);
+    bigId = asked.body.id;
+    expect(await wallet(payee)).toMatchObject({ held: 250_000 });
+
+    // The first admin, signed in with a token through the form.
+    await signInWithToken(adminToken(admin1));
+    await goto('/withdrawals', 'Withdrawals');
+    await page.getByRole('button', { name: `Approve withdrawal ${bigId}` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Approve withdrawal of R 2 500,00' });
+    await dialog.waitFor();
+    const facts = text(await dialog.getByTestId('decision-facts').innerText());
+    expect(facts).toContain('R 2 500,00');
+    expect(facts).toContain(`****${account.slice(-4)}`);
+    expect(facts).not.toContain(account);
+    expect(text(await dialog.innerText())).toContain('needs two approvers');
+    // The note is required: nothing is sent without it.
+    await dialog.getByRole('button', { name: 'Approve' }).click();
+    await dialog.getByText('A note is required').waitFor();
+    await shot('withdrawal-approve-dialog');
+    await axe('withdrawal approve dialog');
+    expect((await call('GET', `/v1/withdrawals/${bigId}`)).body.approvals).toEqual([]);
+    await dialog.getByLabel('Note (required)').fill('bank letter checked');
+    await dialog.getByRole('button', { name: 'Approve' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const first = await waitFor(async () => { const w = (await call('GET', `/v1/withdrawals/${bigId}`)).body; return w.approvals.length === 1 ? w : null; }, 'the first approval', 30_000, 200);
+    expect(first).toMatchObject({ status: 'pending', approvals: [admin1] });
+    // The same admin may not give the second approval: the button says why.
+    const row = page.getByRole('row').filter({ has: page.getByRole('button', { name: `Reject withdrawal ${bigId}` }) });
+    await row.getByText('Needs a second approver (1 of 2)').waitFor();
+    expect(await row.getByRole('button', { name: `Approve withdrawal ${bigId}` }).isDisabled()).toBe(true);
+    expect(text(await row.getByTestId('why-not-approve').innerText())).toBe('You approved it already: a second admin must approve');
+    await shot('withdrawals-after-first-approval');
+
+    // The second admin, keyboard only: Tab to the row's Approve button, Enter, type the note, Tab to Approve, Enter.
+    await signInWithToken(adminToken(admin2));
+    await goto('/withdrawals', 'Withdrawals');
+    await page.getByRole('button', { name: `Approve withdrawal ${bigId}` }).waitFor();
+    let reached = false;
+    for (let i = 0; i < 80 && !reached; i += 1) {
+      await page.keyboard.press('Tab');
+      reached = (await page.evaluate<string | null>(`document.activeElement && document.activeElement.getAttribute('aria-label')`)) === `Approve withdrawal ${bigId}`;
+    }
+    expect(reached).toBe(true);
+    await page.keyboard.press('Enter');
+    const dialog2 = page.getByRole('dialog', { name: 'Approve withdrawal of R 2 500,00' });
+    await dialog2.waitFor();
+    expect(text(await dialog2.innerText())).toContain('Needs a second approver (1 of 2)');
+    await page.keyboard.type('second pair of eyes');
+    expect(await dialog2.getByLabel('Note (required)').inputValue()).toBe('second pair of eyes');
+    await page.keyboard.press('Tab'); // Cancel
+    await page.keyboard.press('Tab'); // Approve
+    expect(await page.evaluate<string | null>(`document.activeElement && document.activeElement.textContent`)).toBe('Approve');
+    await page.keyboard.press('Enter');
+    await dialog2.waitFor({ state: 'hidden' });
+
+    // The platform pays: the hold is posted, the sandbox holds exactly one payout for it.
+    await waitFor(async () => (await call('GET', `/v1/withdrawals/${bigId}`)).body.status === 'completed', 'the payout completed', 90_000, 250);
+    expect(await wallet(payee)).toMatchObject({ balance: 50_000, held: 0, available: 50_000 });
+    const payouts = (await (await fetch(`${sandbox.url}/v1/payouts?reference=${bigId}`)).json()) as { data: unknown[] };
+    expect(payouts.data).toHaveLength(1);
+    const history = (await call('GET', `/v1/withdrawals/${bigId}`)).body.history as { action: string; actor: string }[];
+    expect(history.filter((h) => h.action === 'first_approval' || h.action === 'approve').map((h) => h.actor)).toEqual([admin1, admin2]);
+    // And the console shows it completed, with its history.
+    await goto(`/withdrawals/${bigId}/show`, 'History');
+    await page.getByRole('cell', { name: 'second pair of eyes' }).waitFor();
+    await waitFor(async () => text(await page.locator('main').innerText()).includes('completed'), 'completed on the page', 30_000, 250);
+  }, 240_000);
+
+  it('an admin cannot approve their own request (the reason shown; the API agrees); a 409 names who decided first', async () => {
+    expect((await call('POST', `/v1/users/${admin1}/points/earn`, { points: 1, amount: 50_000, reason: 'an admin’s own wallet' })).status).toBe(201);
+    const own = await call('POST', `/v1/users/${admin1}/withdrawals`, { amount: 20_000, currency: 'ZAR', method: 'mobile_money', destination: { provider: 'MTN', phone_number: '+27821234567' } }, bearer(adminToken(admin1)));
+    expect(own.status).toBe(201);
+    ownId = own.body.id;
+    await signInWithToken(adminToken(admin1));
+    await goto('/withdrawals', 'Withdrawals');
+    await page.getByRole('combobox', { name: 'Method' }).click();
+    await page.getByRole('option', { name: 'mobile money' }).click();
+    const row = page.getByRole('row').filter({ has: page.getByRole('button', { name: `Reject withdrawal ${ownId}` }) });
+    await row.waitFor();
+    expect(await row.getByRole('button', { name: `Approve withdrawal ${ownId}` }).isDisabled()).toBe(true);
+    expect(text(await row.getByTestId('why-not-approve').innerText())).toBe('Your own request: another admin must approve it');
+    expect((await call('POST', `/v1/withdrawals/${ownId}/approve`, { note: 'me' }, bearer(adminToken(admin1)))).body.code).toBe('self_approval');
+    await shot('withdrawals-own-request');
+
+    // Another admin opens the reject dialog; a third rejects first through the API; the console says who.
+    await signInWithToken(adminToken(admin2));
+    await goto('/withdrawals', 'Withdrawals');
+    await page.getByRole('button', { name: `Reject withdrawal ${ownId}` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Reject withdrawal of R 200,00' });
+    await dialog.getByLabel('Note (required)').fill('not this one');
+    expect((await call('POST', `/v1/withdrawals/${ownId}/reject`, { note: 'duplicate request' }, bearer(adminToken(admin3)))).status).toBe(200);
+    await dialog.getByRole('button', { name: 'Reject' }).click();
+    const alert = dialog.getByRole('alert');
+    await alert.waitFor();
+    const said = text(await alert.innerText());
+    expect(said).toContain('invalid_transition');
+    expect(said).toContain(`reject by ${admin3}`);
+    expect(said).toContain('duplicate request');
+    await shot('withdrawal-409');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await wallet(admin1)).toMatchObject({ held: 0, balance: 50_000 });
+  }, 120_000);
+
+  it('signs in again with the admin API key (the identity of the tests below)', async () => {
+    await signInWithKey();
+  }, 60_000);
+
   const PAGES: [string, string, string | RegExp][] = [
     ['dashboard', '/', 'Welcome to the WozaMali console'],
+    ['withdrawals', '/withdrawals', 'Withdrawals'],
+    ['withdrawal-show', '/withdrawals/BIG/show', 'History'],
     ['residents', `/residents/${resident}`, 'Transactions'],
     ['rates', '/rates', 'Rate card & tiers'],
     ['webhook-endpoints', '/webhook-endpoints', 'Webhook endpoints'],
@@ -269,7 +430,8 @@ describe('the admin console in headless Chromium', () => {
 
   it('every page has no serious or critical axe violation (screenshots kept)', async () => {
     await page.setViewportSize({ width: 1280, height: 900 });
-    for (const [name, hash, heading] of PAGES) {
+    for (const [name, rawHash, heading] of PAGES) {
+      const hash = rawHash.replace('BIG', bigId);
       await goto(hash, heading);
       await page.waitForLoadState('networkidle');
       await shot(name);
@@ -279,7 +441,8 @@ describe('the admin console in headless Chromium', () => {
 
   it('is usable at 375 px: no page scrolls sideways and axe still passes', async () => {
     await page.setViewportSize({ width: 375, height: 812 });
-    for (const [name, hash, heading] of PAGES) {
+    for (const [name, rawHash, heading] of PAGES) {
+      const hash = rawHash.replace('BIG', bigId);
       await goto(hash, heading);
       await page.keyboard.press('Escape'); // the menu drawer, if it was left open, closes
       await page.waitForLoadState('networkidle');

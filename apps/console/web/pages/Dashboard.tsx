@@ -3,6 +3,7 @@ import { Title } from 'react-admin';
 import { Link as RouterLink } from 'react-router-dom';
 
 const AREAS: [string, string, string][] = [
+  ['/withdrawals', 'Withdrawals', 'the queue: approve or reject with a note (two admins from the threshold), payouts in review'],
   ['/residents', 'Residents', 'look a resident up by id: wallet, transactions, tier, metrics; adjustments and reversals'],
   ['/rates', 'Rate card & tiers', 'the materials rate card in force and the tier ladder'],
   ['/webhook-endpoints', 'Webhook endpoints', 'partners’ endpoints, their deliveries; retry and recover'],
