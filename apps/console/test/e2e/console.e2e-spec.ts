@@ -34,6 +34,7 @@ let page: Page;
 let profile: string;
 let partner: Server;
 let partnerUp = false;
+let endpointId = '';
 const partnerHits: string[] = [];
 const resident = crypto.randomUUID();
 /** Uncaught errors in the page (a crashed view): none is allowed. */
@@ -42,14 +43,26 @@ const pageErrors: string[] = [];
 /** Normalises the non-breaking spaces of en-ZA money so a test can read it. */
 const text = (s: string | null) => (s ?? '').replace(/[\u00a0\u202f]/g, ' ').replace(/\s+/g, ' ').trim();
 
+/**
+ * One API call through the gateway. A 503 (a busy ledger, a breaker open on a loaded machine) is
+ * "unknown", never "failed": the same request is sent again with the same Idempotency-Key for up to 30 s.
+ */
 async function call(method: string, url: string, body?: unknown, headers: Record<string, string> = ADMIN): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${gateway.url}${url}`, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(method === 'GET' ? {} : { 'idempotency-key': crypto.randomUUID() }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const t = await res.text();
-  return { status: res.status, body: t ? JSON.parse(t) : null };
+  const key = crypto.randomUUID();
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await fetch(`${gateway.url}${url}`, {
+      method,
+      headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(method === 'GET' ? {} : { 'idempotency-key': key }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const t = await res.text();
+    if (res.status === 503 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      continue;
+    }
+    return { status: res.status, body: t ? JSON.parse(t) : null };
+  }
 }
 
 /** Topics' ends as the starting offsets of this file's consumer groups (not the history other runs left). */
@@ -108,7 +121,7 @@ beforeAll(async () => {
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(path.join(SHOTS, 'after-each'), { recursive: true });
   const env = { ...process.env, DB_PREFIX: prefix, DATABASE_URL: serverUrl() };
-  await exec(process.execPath, [path.join(ROOT, 'scripts/migrate.js'), '--reset', 'wallet-service', 'webhook-dispatcher', 'metrics-service', 'withdrawals-service', 'api-gateway'], { env });
+  await exec(process.execPath, [path.join(ROOT, 'scripts/migrate.js'), '--reset', 'wallet-service', 'webhook-dispatcher', 'metrics-service', 'withdrawals-service', 'donations-service', 'rewards-service', 'api-gateway'], { env });
   await startGroupsAtEnd([`${prefix}.webhook-dispatcher`, `${prefix}.metrics-service`]);
   // A partner's webhook receiver: refuses (500) until it is "fixed", then accepts.
   partner = createServer((req, res) => {
@@ -139,10 +152,12 @@ beforeAll(async () => {
     WITHDRAWAL_DESTINATION_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
     WITHDRAWAL_WORKER_INTERVAL_MS: '200', PAYOUT_POLL_FAST_MS: '200', PAYOUT_LEASE_MS: '1000', PAYOUT_TIMEOUT_MS: '15000',
   });
-  services.push(withdrawals, sandbox);
+  const donations = await spawnService('donations-service', await freePort(), { ...common, WALLET_SERVICE_URL: wallet!.url, WRITE_CONCURRENCY: '2' });
+  const rewards = await spawnService('rewards-service', await freePort(), { ...common, WALLET_SERVICE_URL: wallet!.url, KAFKA_CONSUMERS_ENABLED: 'false' });
+  services.push(withdrawals, sandbox, donations, rewards);
   gateway = await spawnService('api-gateway', gatewayPort, {
     ...common, GATEWAY_PORT: String(gatewayPort), NODE_ENV: 'test', ADMIN_API_KEY: ADMIN_KEY, JWT_SECRET,
-    WALLET_SERVICE_URL: wallet!.url, WEBHOOKS_SERVICE_URL: webhooks!.url, METRICS_SERVICE_URL: metrics!.url, WITHDRAWALS_SERVICE_URL: withdrawals.url, REDIS_KEY_PREFIX: uniqueName('console-e2e'),
+    WALLET_SERVICE_URL: wallet!.url, WEBHOOKS_SERVICE_URL: webhooks!.url, METRICS_SERVICE_URL: metrics!.url, WITHDRAWALS_SERVICE_URL: withdrawals.url, DONATIONS_SERVICE_URL: donations.url, REWARDS_SERVICE_URL: rewards.url, REDIS_KEY_PREFIX: uniqueName('console-e2e'),
     OUTBOX_RELAY_ENABLED: 'false', KAFKA_CONSUMERS_ENABLED: 'false',
   });
   profile = mkdtempSync(path.join(os.tmpdir(), 'console-chromium-'));
@@ -258,6 +273,7 @@ describe('the admin console in headless Chromium', () => {
     const endpoint = await call('POST', '/v1/webhooks/endpoints', { url: `http://127.0.0.1:${(partner.address() as AddressInfo).port}/hooks`, events: ['wallet_update'], description: 'console e2e partner' });
     expect(endpoint.status).toBe(201);
     const id = endpoint.body.id as string;
+    endpointId = id;
     expect((await call('POST', `/v1/users/${crypto.randomUUID()}/points/earn`, { points: 5, reason: 'for the webhook' })).status).toBe(201);
     const dead = await waitFor(async () => (await call('GET', `/v1/webhooks/endpoints/${id}/deliveries?status=dead`)).body.data[0], 'a dead delivery', 150_000, 250);
     partnerUp = true;
@@ -268,6 +284,24 @@ describe('the admin console in headless Chromium', () => {
     await page.reload();
     await page.getByRole('cell', { name: 'delivered' }).first().waitFor();
   }, 240_000);
+
+  it('sends a test event to the endpoint from its page; the delivery’s attempt log shows the partner’s answer', async () => {
+    const before = partnerHits.length;
+    await goto(`/webhook-endpoints/${endpointId}/show`, 'Deliveries');
+    await page.getByRole('button', { name: 'Send a test event' }).click();
+    await waitFor(() => partnerHits.length > before, 'the partner to get the test event', 60_000, 100);
+    const delivered = await waitFor(async () => {
+      const list = (await call('GET', `/v1/webhooks/endpoints/${endpointId}/deliveries?status=delivered`)).body.data as { id: string; attempt_count: number }[];
+      return list.find((d) => d.attempt_count === 1) ?? null;
+    }, 'the test delivery delivered', 60_000, 250);
+    await page.reload();
+    await page.getByRole('button', { name: `Attempts of delivery ${delivered.id}` }).click();
+    const dialog = page.getByRole('dialog', { name: /^Attempts of the/ });
+    await dialog.getByRole('cell', { name: '200', exact: true }).waitFor();
+    await shot('delivery-attempts');
+    await axe('delivery attempts dialog');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  }, 150_000);
 
   it('a chart’s table view shows the figures the metrics API gives', async () => {
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Africa/Johannesburg' }).format(new Date());
@@ -301,7 +335,7 @@ describe('the admin console in headless Chromium', () => {
   const account = `40${String(Date.now()).slice(-8)}`;
   let bigId = '';
   let ownId = '';
-  const wallet = async (user: string) => (await call('GET', `/v1/wallets/${user}`)).body as { balance: number; held: number; available: number };
+  const wallet = async (user: string) => (await call('GET', `/v1/wallets/${user}`)).body as { balance: number; held: number; available: number; points: number };
 
   it('two different admins approve a withdrawal above the threshold (the second with the keyboard alone); the held money becomes a payout', async () => {
     expect((await call('POST', `/v1/users/${payee}/points/earn`, { points: 1, amount: 300_000, reason: 'console e2e funding' })).status).toBe(201);
@@ -415,10 +449,161 @@ describe('the admin console in headless Chromium', () => {
     await signInWithKey();
   }, 60_000);
 
+  it('the exceptions page: a withdrawal in review with its actions, a day’s reconciliation as the metrics API gives it, dead deliveries', async () => {
+    const someone = crypto.randomUUID();
+    expect((await call('POST', `/v1/users/${someone}/points/earn`, { points: 1, amount: 20_000, reason: 'console e2e funding' })).status).toBe(201);
+    const asked = await call('POST', `/v1/users/${someone}/withdrawals`, { amount: 12_345, currency: 'ZAR', method: 'paypal', destination: { email: 'someone.console@example.com' } }, bearer(mintUserToken(JWT_SECRET, { sub: someone, role: 'resident', expiresInSeconds: 600 })));
+    expect(asked.status).toBe(201);
+    expect(asked.body.status).toBe('in_review');
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Africa/Johannesburg' }).format(new Date());
+    await goto('/exceptions', 'Dead webhook deliveries');
+    const section = page.locator('[data-section="withdrawal-exceptions"]');
+    const row = section.getByRole('row').filter({ hasText: 'R 123,45' });
+    await row.waitFor();
+    expect(text(await row.innerText())).toContain('paypal: email: s***@example.com');
+    // Signed in with the API key: the decisions are there, disabled, with the reason.
+    expect(await row.getByRole('button', { name: `Approve withdrawal ${asked.body.id}` }).isDisabled()).toBe(true);
+    expect(text(await row.getByTestId('why-not-approve').innerText())).toContain('Decisions need an admin token');
+    // A day's reconciliation: the figures the metrics API gives.
+    await page.getByLabel('Day (SAST)').fill(today);
+    await page.getByRole('button', { name: 'Check the day' }).click();
+    const api = (await call('GET', `/v1/metrics/reconciliation?date=${today}`)).body;
+    const summary = page.getByTestId('metrics-reconciliation');
+    await waitFor(async () => text(await summary.innerText()).startsWith(`${today}:`), 'today’s reconciliation', 30_000, 200);
+    expect(text(await summary.innerText())).toContain(`${api.users_compared} residents compared, ${api.differences.length === 0 ? 'no differences' : `${api.differences.length} differences`}`);
+    // Dead deliveries: the one retried above is delivered now, so none is listed.
+    const dead = page.locator('[data-section="dead-deliveries"]');
+    await dead.getByText('None.').waitFor();
+    await shot('exceptions-checked');
+  }, 90_000);
+
+  let campaignId = '';
+  it('creates a campaign in the form; its progress bar moves after a donation and back after a refund; an edit is saved', async () => {
+    const name = uniqueName('Console campaign');
+    await goto('/campaigns/create', 'Create a campaign');
+    await page.getByRole('textbox', { name: /^Name/ }).fill(name);
+    await page.getByRole('textbox', { name: /^Beneficiary/ }).fill('Kayamandi school garden');
+    await page.getByRole('textbox', { name: /^Target \(R\)/ }).fill('1 000,00');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/#\/campaigns\/[^/]+\/show$/);
+    campaignId = decodeURIComponent(/#\/campaigns\/([^/]+)\/show$/.exec(page.url())![1]!);
+    const created = (await call('GET', `/v1/donations/campaigns/${campaignId}`)).body;
+    expect(created).toMatchObject({ name, beneficiary: 'Kayamandi school garden', target_amount: 100_000, status: 'active' });
+    const bar = page.getByRole('progressbar', { name: `Progress of ${name}` });
+    await bar.waitFor();
+    expect(await bar.getAttribute('aria-valuenow')).toBe('0');
+    expect(text(await page.getByTestId(`progress-${campaignId}`).innerText())).toContain('R 0,00 of R 1 000,00 (0%)');
+
+    // A resident donates R 250,00 through the API.
+    const donor = crypto.randomUUID();
+    expect((await call('POST', `/v1/users/${donor}/points/earn`, { points: 1, amount: 50_000, reason: 'console e2e funding' })).status).toBe(201);
+    const donated = await call('POST', `/v1/users/${donor}/donations`, { campaign_id: campaignId, amount: 25_000 }, bearer(mintUserToken(JWT_SECRET, { sub: donor, role: 'resident', expiresInSeconds: 600 })));
+    expect(donated.status).toBe(201);
+    await waitFor(async () => {
+      await page.reload();
+      await bar.waitFor();
+      return (await bar.getAttribute('aria-valuenow')) === '25';
+    }, 'the progress bar at 25%', 60_000, 500);
+    expect(text(await page.getByTestId(`progress-${campaignId}`).innerText())).toContain('R 250,00 of R 1 000,00 (25%)');
+    await page.getByRole('cell', { name: donor }).waitFor();
+    await shot('campaign-show');
+
+    // Refund it (a reason is required): the money goes back and the bar drops.
+    await page.getByRole('button', { name: `Refund donation ${donated.body.id}` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Refund R 250,00?' });
+    await dialog.getByRole('button', { name: 'Refund' }).click();
+    await dialog.getByText('A reason is required').waitFor();
+    await dialog.getByLabel('Reason (required)').fill('donated twice by mistake');
+    await dialog.getByRole('button', { name: 'Refund' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await waitFor(async () => (await call('GET', `/v1/donations/${donated.body.id}`)).body.status === 'refunded', 'the donation refunded', 30_000, 250);
+    await waitFor(async () => {
+      await page.reload();
+      await bar.waitFor();
+      return (await bar.getAttribute('aria-valuenow')) === '0';
+    }, 'the progress bar back at 0%', 60_000, 500);
+    expect(await wallet(donor)).toMatchObject({ balance: 50_000 });
+
+    // Edit: the name changes.
+    await goto(`/campaigns/${campaignId}`, 'Edit campaign');
+    await page.getByRole('textbox', { name: /^Name/ }).fill(`${name} (edited)`);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await waitFor(async () => (await call('GET', `/v1/donations/campaigns/${campaignId}`)).body.name === `${name} (edited)`, 'the edit saved', 30_000, 250);
+  }, 180_000);
+
+  let rewardId = '';
+  it('adds a reward in the form, changes its stock with a reason (a stock movement), and cancels a resident’s issued reward', async () => {
+    const code = `CONSOLE_${Date.now().toString(36).toUpperCase()}`;
+    await goto('/rewards/create', 'Add a reward');
+    await page.getByRole('textbox', { name: /^Code/ }).fill(code);
+    await page.getByRole('textbox', { name: /^Name/ }).fill('Reusable shopping bag');
+    await page.getByRole('spinbutton', { name: /^Points cost/ }).fill('30');
+    await page.getByRole('spinbutton', { name: /^Stock/ }).fill('5');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/#\/rewards\/[^/]+\/show$/);
+    rewardId = decodeURIComponent(/#\/rewards\/([^/]+)\/show$/.exec(page.url())![1]!);
+    expect((await call('GET', `/v1/rewards/${rewardId}`)).body).toMatchObject({ code, points_cost: 30, stock: 5, stock_remaining: 5 });
+    await goto(`/rewards/${rewardId}`, 'Edit reward');
+    await page.getByRole('spinbutton', { name: /^Stock/ }).fill('8');
+    await page.getByRole('textbox', { name: /^Why the stock changes/ }).fill('three more delivered');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/#\/rewards\/[^/]+\/show$/);
+    await page.getByRole('cell', { name: 'three more delivered' }).waitFor();
+    expect((await call('GET', `/v1/rewards/${rewardId}`)).body).toMatchObject({ stock: 8 });
+    await shot('reward-show');
+
+    // A resident redeems it; the office cancels the issued reward with a reason: the points come back.
+    const member = crypto.randomUUID();
+    expect((await call('POST', `/v1/users/${member}/points/earn`, { points: 100, reason: 'console e2e points' })).status).toBe(201);
+    const redeemed = await call('POST', `/v1/users/${member}/rewards`, { reward_id: rewardId }, bearer(mintUserToken(JWT_SECRET, { sub: member, role: 'resident', expiresInSeconds: 600 })));
+    expect(redeemed.status).toBe(201);
+    const issued = await waitFor(async () => (await call('GET', `/v1/users/${member}/rewards`)).body.data?.[0], 'the issued reward', 30_000, 250);
+    expect((await wallet(member)).points).toBe(70);
+    await goto('/issued-rewards', 'Issued rewards');
+    await page.getByLabel('Resident id').fill(member);
+    await page.getByRole('button', { name: 'Show rewards' }).click();
+    await page.getByRole('button', { name: `Cancel issued reward ${issued.id}` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel “Reusable shopping bag”?' });
+    await dialog.getByLabel('Reason (required)').fill('shop closed');
+    await dialog.getByRole('button', { name: 'Cancel reward' }).click();
+    await page.getByRole('cell', { name: 'cancelled (shop closed)' }).waitFor();
+    await waitFor(async () => (await wallet(member)).points === 100, 'the points back', 30_000, 250);
+    await shot('issued-rewards');
+  }, 120_000);
+
+  it('publishes a new version of the impact factors from the form', async () => {
+    const before = (await call('GET', '/v1/metrics/impact-factors')).body;
+    await goto('/impact-factors', 'Publish a new version');
+    await page.getByRole('button', { name: 'Add a material' }).click();
+    const n = before.versions.find((v: any) => v.version === before.current)?.materials.length ?? 0;
+    await page.getByLabel(`Material ${n + 1}`).fill('CONSOLE_TEST');
+    await page.getByLabel('CONSOLE_TEST: CO2e g/kg').fill('1234');
+    await page.getByLabel('CONSOLE_TEST: water ml/kg').fill('56');
+    await page.getByRole('button', { name: 'Publish version' }).click();
+    await page.getByText('The source is required (a study, a body, a document)').waitFor();
+    await page.getByLabel('Source (required)').fill('console e2e study');
+    await page.getByRole('button', { name: 'Publish version' }).click();
+    const after = await waitFor(async () => { const b = (await call('GET', '/v1/metrics/impact-factors')).body; return b.versions.length > before.versions.length ? b : null; }, 'a new version', 30_000, 250);
+    const latest = after.versions[after.versions.length - 1];
+    expect(latest).toMatchObject({ source: 'console e2e study' });
+    expect(latest.materials).toContainEqual({ material: 'CONSOLE_TEST', co2_g_per_kg: 1234, water_ml_per_kg: 56 });
+    await page.getByRole('cell', { name: 'CONSOLE_TEST' }).waitFor();
+  }, 60_000);
+
   const PAGES: [string, string, string | RegExp][] = [
     ['dashboard', '/', 'Welcome to the WozaMali console'],
     ['withdrawals', '/withdrawals', 'Withdrawals'],
     ['withdrawal-show', '/withdrawals/BIG/show', 'History'],
+    ['exceptions', '/exceptions', 'Dead webhook deliveries'],
+    ['campaigns', '/campaigns', 'Campaigns'],
+    ['campaign-create', '/campaigns/create', 'Create a campaign'],
+    ['campaign-show', '/campaigns/CAMPAIGN/show', 'Donations'],
+    ['campaign-edit', '/campaigns/CAMPAIGN', 'Edit campaign'],
+    ['rewards', '/rewards', 'Rewards'],
+    ['reward-create', '/rewards/create', 'Add a reward'],
+    ['reward-show', '/rewards/REWARD/show', 'Stock movements'],
+    ['issued-rewards', '/issued-rewards', 'Issued rewards'],
+    ['impact-factors', '/impact-factors', 'Publish a new version'],
     ['residents', `/residents/${resident}`, 'Transactions'],
     ['rates', '/rates', 'Rate card & tiers'],
     ['webhook-endpoints', '/webhook-endpoints', 'Webhook endpoints'],
@@ -431,7 +616,7 @@ describe('the admin console in headless Chromium', () => {
   it('every page has no serious or critical axe violation (screenshots kept)', async () => {
     await page.setViewportSize({ width: 1280, height: 900 });
     for (const [name, rawHash, heading] of PAGES) {
-      const hash = rawHash.replace('BIG', bigId);
+      const hash = rawHash.replace('BIG', bigId).replace('CAMPAIGN', campaignId).replace('REWARD', rewardId);
       await goto(hash, heading);
       await page.waitForLoadState('networkidle');
       await shot(name);
@@ -442,7 +627,7 @@ describe('the admin console in headless Chromium', () => {
   it('is usable at 375 px: no page scrolls sideways and axe still passes', async () => {
     await page.setViewportSize({ width: 375, height: 812 });
     for (const [name, rawHash, heading] of PAGES) {
-      const hash = rawHash.replace('BIG', bigId);
+      const hash = rawHash.replace('BIG', bigId).replace('CAMPAIGN', campaignId).replace('REWARD', rewardId);
       await goto(hash, heading);
       await page.keyboard.press('Escape'); // the menu drawer, if it was left open, closes
       await page.waitForLoadState('networkidle');
@@ -451,9 +636,33 @@ describe('the admin console in headless Chromium', () => {
       expect({ name, width }).toEqual({ name, width: 375 });
       await axe(`${name} at 375 px`);
     }
-    // Not checked yet: opening the menu drawer after the window shrank from desktop width (an invisible
-    // drawer layer took the clicks in this run; see apps/console/README.md, known issues).
   }, 180_000);
+
+  it('at 375 px, after the window shrank from desktop width in the same tab, the menu button opens the drawer and a menu item navigates', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await goto('/', 'Welcome to the WozaMali console');
+    await page.getByRole('menuitem', { name: 'Withdrawals' }).waitFor(); // the docked menu, open
+    await page.setViewportSize({ width: 375, height: 812 });
+    // No layer covers the page: the header's menu button is what a click at its centre hits.
+    const button = page.getByRole('button', { name: 'Open menu' });
+    await button.waitFor();
+    const box = (await button.boundingBox())!;
+    const hit = await page.evaluate<string | null>(`(() => { const e = document.elementFromPoint(${box.x + box.width / 2}, ${box.y + box.height / 2}); return e && e.closest('button') ? e.closest('button').getAttribute('aria-label') : null; })()`);
+    expect(hit).toBe('Open menu');
+    expect(await page.locator('.MuiBackdrop-root').filter({ visible: true }).count()).toBe(0);
+    await button.click();
+    const item = page.getByRole('menuitem', { name: 'Withdrawals' });
+    await item.waitFor({ state: 'visible' });
+    await shot('menu-drawer-375');
+    await axe('menu drawer at 375 px');
+    await item.click();
+    await page.locator('h1, h2, h3, h4, h5, h6', { hasText: 'Withdrawals' }).filter({ visible: true }).first().waitFor();
+    // The drawer closed after the choice, and opens again with one click.
+    await waitFor(async () => (await page.locator('.MuiBackdrop-root').filter({ visible: true }).count()) === 0, 'the drawer closed', 10_000, 100);
+    await page.getByRole('button', { name: 'Open menu' }).click();
+    await page.getByRole('menuitem', { name: 'API keys' }).waitFor({ state: 'visible' });
+    await page.keyboard.press('Escape');
+  }, 60_000);
 
   it('no page threw an uncaught error', () => {
     expect(pageErrors).toEqual([]);

@@ -24,7 +24,7 @@ const DECIDABLE = ['pending', 'in_review'];
 const label = (s: string) => s.replace(/_/g, ' ');
 
 /** The approval threshold (from `GET /v1/withdrawals/limits`), shared by the rows of a list. */
-const LimitsContext = createContext<Limits | null>(null);
+export const LimitsContext = createContext<Limits | null>(null);
 
 export function useLimits(): Limits | null {
   const [limits, setLimits] = useState<Limits | null>(null);
