@@ -2,7 +2,7 @@
 // each campaign's donations with a refund (reason required). Money typed in rands, sent in cents.
 import { useState } from 'react';
 import {
-  Create, Datagrid, Edit, EditButton, FunctionField, List, ListBase, Pagination, SelectInput, Show, SimpleForm, SimpleShowLayout, TextField, TextInput, TopToolbar,
+  SaveButton, Toolbar, Create, Datagrid, Edit, EditButton, FunctionField, List, ListBase, Pagination, SelectInput, Show, SimpleForm, SimpleShowLayout, TextField, TextInput, TopToolbar,
   required, useDataProvider, useNotify, useRecordContext, useRefresh, type RaRecord,
 } from 'react-admin';
 import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, LinearProgress, TextField as MuiTextField, Typography } from '@mui/material';
@@ -35,7 +35,7 @@ export function ProgressBar({ c }: { c: Campaign }) {
 export function CampaignList() {
   return (
     <List title="Campaigns" filters={[<SelectInput key="status" source="status" label="Status" choices={STATUSES} alwaysOn emptyText="any" />]} sort={{ field: 'created_at', order: 'DESC' }} perPage={25} empty={false}>
-      <Box sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 32px)', sm: '100%' } }}>
+      <Box tabIndex={0} role="region" aria-label="Campaigns (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 32px)', sm: '100%' } }}>
         <Datagrid bulkActionButtons={false} rowClick="show">
           <TextField source="name" />
           <TextField source="beneficiary" />
@@ -84,7 +84,7 @@ export function CampaignCreate() {
 export function CampaignEdit() {
   return (
     <Edit title="Edit campaign" transform={transform} mutationMode="pessimistic" redirect="show">
-      <SimpleForm>
+      <SimpleForm toolbar={<Toolbar><SaveButton /></Toolbar>}>
         <CampaignFields create={false} />
       </SimpleForm>
     </Edit>

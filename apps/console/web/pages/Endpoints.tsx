@@ -131,7 +131,7 @@ function AttemptsButton({ record }: { record: Delivery }) {
                   {attempts.map((a) => (
                     <TableRow key={a.id}>
                       <TableCell>{a.attempt}</TableCell><TableCell>{formatTime(a.attempted_at)}</TableCell><TableCell>{a.status_code ?? '—'}</TableCell>
-                      <TableCell>{a.duration_ms === null ? '—' : `${a.duration_ms} ms`}</TableCell><TableCell sx={{ overflowWrap: 'anywhere' }}>{a.error ?? a.response_snippet ?? '—'}</TableCell>
+                      <TableCell>{a.duration_ms === null ? '—' : `${a.duration_ms} ms`}</TableCell><TableCell sx={{ overflowWrap: 'anywhere' }}>{a.error || a.response_snippet || '—'}</TableCell>
                     </TableRow>
                   ))}
                 </TableBody>

@@ -23,7 +23,7 @@ function Section({ id, title, children }: { id: string; title: string; children:
   );
 }
 
-const Scroll = ({ children }: { children: ReactNode }) => <Box sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>{children}</Box>;
+const Scroll = ({ children }: { children: ReactNode }) => <Box tabIndex={0} role="region" aria-label="Table (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>{children}</Box>;
 
 /** A fetch with its error shown (not thrown): each section stands on its own. */
 function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | null; error: string | null; reload: () => void } {
@@ -87,8 +87,9 @@ const asFigure = (asset: string, v: number) => (asset === 'money' ? formatMoney(
 
 function MetricsReconciliation() {
   const [date, setDate] = useState(yesterday);
-  const [asked, setAsked] = useState(date);
-  const { data, error } = useLoad(() => api<MetricsReport>('/v1/metrics/reconciliation', { query: { date: asked } }), [asked]);
+  // On demand: the check reads a whole day of the ledger.
+  const [asked, setAsked] = useState<string | null>(null);
+  const { data, error } = useLoad(() => (asked ? api<MetricsReport>('/v1/metrics/reconciliation', { query: { date: asked } }) : Promise.resolve(null)), [asked]);
   return (
     <Section id="metrics-reconciliation" title="Metrics against the ledger">
       <Box component="form" sx={{ display: 'flex', gap: 1, alignItems: 'center', flexWrap: 'wrap' }} onSubmit={(e) => { e.preventDefault(); setAsked(date); }}>
@@ -96,6 +97,7 @@ function MetricsReconciliation() {
         <Button type="submit" variant="outlined">Check the day</Button>
       </Box>
       {error && <Alert severity="error" role="alert" sx={{ mt: 1 }}>{error}</Alert>}
+      {asked && !data && !error && <Typography variant="body2" role="status" sx={{ mt: 1 }}>Checking {asked}…</Typography>}
       {data && (
         <Box sx={{ mt: 1 }} data-testid="metrics-reconciliation">
           <Typography variant="body2">{data.date}: {formatNumber(data.users_compared)} residents compared, {data.differences.length === 0 ? 'no differences' : `${data.differences.length} differences`} (checked {formatTime(data.checked_at)}).</Typography>

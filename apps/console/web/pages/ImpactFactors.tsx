@@ -12,6 +12,7 @@ interface Version { version: number; effective_from: string; source: string; oth
 interface Answer { current: number | null; versions: Version[] }
 
 type Row = { material: string; co2: string; water: string };
+const FIELD = { width: { xs: '100%', sm: 240 } };
 const whole = (s: string) => (/^\d{1,10}$/.test(s.trim()) ? Number(s.trim()) : null);
 
 export function ImpactFactorsPage() {
@@ -84,14 +85,14 @@ export function ImpactFactorsPage() {
           <form onSubmit={(e) => void submit(e)} noValidate aria-labelledby="new-factors">
             {rows.map((r, i) => (
               <Box key={i} sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', mb: 1 }}>
-                <TextField size="small" label={`Material ${i + 1}`} value={r.material} onChange={(e) => set(i, 'material', e.target.value)} />
-                <TextField size="small" label={`${r.material || 'Material'}: CO2e g/kg`} value={r.co2} onChange={(e) => set(i, 'co2', e.target.value)} slotProps={{ htmlInput: { inputMode: 'numeric' } }} />
-                <TextField size="small" label={`${r.material || 'Material'}: water ml/kg`} value={r.water} onChange={(e) => set(i, 'water', e.target.value)} slotProps={{ htmlInput: { inputMode: 'numeric' } }} />
+                <TextField size="small" fullWidth={false} sx={FIELD} label={`Material ${i + 1}`} value={r.material} onChange={(e) => set(i, 'material', e.target.value)} />
+                <TextField size="small" fullWidth={false} sx={FIELD} label={`${r.material || 'Material'}: CO2e g/kg`} value={r.co2} onChange={(e) => set(i, 'co2', e.target.value)} slotProps={{ htmlInput: { inputMode: 'numeric' } }} />
+                <TextField size="small" fullWidth={false} sx={FIELD} label={`${r.material || 'Material'}: water ml/kg`} value={r.water} onChange={(e) => set(i, 'water', e.target.value)} slotProps={{ htmlInput: { inputMode: 'numeric' } }} />
               </Box>
             ))}
             <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', mb: 1 }}>
-              <TextField size="small" label="Other materials: CO2e g/kg" value={others.co2} onChange={(e) => setOthers({ ...others, co2: e.target.value })} />
-              <TextField size="small" label="Other materials: water ml/kg" value={others.water} onChange={(e) => setOthers({ ...others, water: e.target.value })} />
+              <TextField size="small" fullWidth={false} sx={FIELD} label="Other materials: CO2e g/kg" value={others.co2} onChange={(e) => setOthers({ ...others, co2: e.target.value })} />
+              <TextField size="small" fullWidth={false} sx={FIELD} label="Other materials: water ml/kg" value={others.water} onChange={(e) => setOthers({ ...others, water: e.target.value })} />
             </Box>
             <Button onClick={() => setRows((rs) => [...rs, { material: '', co2: '0', water: '0' }])}>Add a material</Button>
             <TextField label="Source (required)" value={source} onChange={(e) => setSource(e.target.value)} fullWidth margin="normal" required />

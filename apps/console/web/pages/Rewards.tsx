@@ -2,7 +2,7 @@
 // resident's issued rewards with cancel (reason required).
 import { useEffect, useState, type FormEvent } from 'react';
 import {
-  BooleanField, BooleanInput, Create, Datagrid, Edit, EditButton, FunctionField, List, NumberInput, SelectInput, Show, SimpleForm, SimpleShowLayout, TextField, TextInput, Title, TopToolbar,
+  SaveButton, Toolbar, BooleanField, BooleanInput, Create, Datagrid, Edit, EditButton, FunctionField, List, NumberInput, SelectInput, Show, SimpleForm, SimpleShowLayout, TextField, TextInput, Title, TopToolbar,
   required, useDataProvider, useNotify, useRecordContext, type RaRecord,
 } from 'react-admin';
 import { useParams, useNavigate } from 'react-router-dom';
@@ -16,7 +16,7 @@ interface Movement { id: number; delta: number; stock_total_after: number | null
 interface UserReward { id: string; reward_name: string; reward_code: string; reward_type: string; status: string; source: string; points_cost: number; value: number; issued_at: string; expires_at: string | null; cancelled_at: string | null; cancel_reason: string | null }
 
 const TYPES = ['discount', 'cashback', 'product', 'service', 'badge'].map((t) => ({ id: t, name: t }));
-const Scroll = ({ children }: { children: React.ReactNode }) => <Box sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>{children}</Box>;
+const Scroll = ({ children }: { children: React.ReactNode }) => <Box tabIndex={0} role="region" aria-label="Table (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>{children}</Box>;
 const stockText = (r: Reward) => (r.stock === null ? 'unlimited' : `${formatNumber(r.stock_remaining)} of ${formatNumber(r.stock)} left`);
 
 export function RewardList() {
@@ -68,7 +68,7 @@ export function RewardCreate() {
 export function RewardEdit() {
   return (
     <Edit title="Edit reward" transform={transform} mutationMode="pessimistic" redirect="show">
-      <SimpleForm>
+      <SimpleForm toolbar={<Toolbar><SaveButton /></Toolbar>}>
         <TextInput source="name" validate={required()} fullWidth />
         <NumberInput source="points_cost" label="Points cost" min={0} step={1} />
         <TextInput source="description" multiline fullWidth />

@@ -170,7 +170,7 @@ export function WithdrawalList() {
       <List title="Withdrawals" filters={filters} sort={{ field: 'created_at', order: 'DESC' }} perPage={25} empty={false} exporter={false}>
         {me && !me.person && <Alert severity="info" sx={{ m: 1 }}>Signed in with an API key: decisions need an admin token (a person), so the buttons are disabled.</Alert>}
         {limits && <Typography variant="body2" sx={{ mx: 2, mt: 1 }}>From {formatMoney(limits.two_approvals_from)} two different admins approve; nobody approves their own request.</Typography>}
-        <Box sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 32px)', sm: '100%' } }}>
+        <Box tabIndex={0} role="region" aria-label="Withdrawals (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 32px)', sm: '100%' } }}>
           <Datagrid bulkActionButtons={false} rowClick="show">
             <FunctionField label="Requested" render={(r: Withdrawal) => formatTime(r.created_at)} sortable={false} />
             <FunctionField label="Amount" render={(r: Withdrawal) => formatMoney(r.amount)} sortable={false} textAlign="right" />
