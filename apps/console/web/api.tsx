@@ -26,6 +26,24 @@ export function clearCredentials(): void {
   sessionStorage.removeItem(STORAGE_KEY);
 }
 
+/**
+ * Who the signed-in credentials are, as the services record a decision's actor: the token's subject
+ * (an admin person) or `service:<id>` for an API key. Read from the token's payload for display and
+ * to disable what the API would refuse anyway (the gateway verifies the signature, not this).
+ */
+export function whoAmI(c: Credentials | null = loadCredentials()): { id: string; person: boolean } | null {
+  if (!c) return null;
+  if (c.kind === 'api_key') return { id: `service:${c.serviceId}`, person: false };
+  try {
+    const part = c.token.split('.')[1] ?? '';
+    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '='));
+    const payload = JSON.parse(json) as { sub?: unknown; role?: unknown };
+    return typeof payload.sub === 'string' ? { id: payload.sub.toLowerCase(), person: payload.role === 'admin' } : null;
+  } catch {
+    return null;
+  }
+}
+
 function authHeaders(c: Credentials | null): Record<string, string> {
   if (!c) return {};
   if (c.kind === 'api_key') return { authorization: `Bearer ${c.key}`, 'x-service-id': c.serviceId };

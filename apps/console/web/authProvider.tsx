@@ -1,6 +1,6 @@
 // Sign-in with an admin API key (+ X-Service-ID) or an admin token, kept in this tab's sessionStorage only.
 import type { AuthProvider } from 'react-admin';
-import { api, clearCredentials, loadCredentials, saveCredentials, type Credentials } from './api';
+import { api, clearCredentials, loadCredentials, saveCredentials, whoAmI, type Credentials } from './api';
 
 export interface LoginParams {
   kind: 'api_key' | 'token';
@@ -33,7 +33,9 @@ export const authProvider: AuthProvider = {
   async getIdentity() {
     const c = loadCredentials();
     if (!c) throw new Error('not signed in');
-    return c.kind === 'api_key' ? { id: c.serviceId, fullName: `API key (${c.serviceId})` } : { id: 'token', fullName: 'Admin token' };
+    if (c.kind === 'api_key') return { id: c.serviceId, fullName: `API key (${c.serviceId})` };
+    const me = whoAmI(c);
+    return { id: me?.id ?? 'token', fullName: me ? `Admin ${me.id.slice(0, 8)}` : 'Admin token' };
   },
   async getPermissions() {
     return 'admin';

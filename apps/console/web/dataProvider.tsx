@@ -35,6 +35,22 @@ export const RESOURCES: Record<string, ResourceDef> = {
     list: (p, cursor, limit) => ({ path: `/v1/webhooks/endpoints/${enc(String(p.filter?.endpoint_id ?? ''))}/deliveries`, query: { status: p.filter?.status, limit, cursor } }),
     one: (id) => `/v1/webhooks/deliveries/${enc(id)}`,
   },
+  withdrawals: {
+    list: (p, cursor, limit) => ({ path: '/v1/withdrawals', query: { status: p.filter?.status, method: p.filter?.method, limit, cursor } }),
+    one: (id) => `/v1/withdrawals/${enc(id)}`,
+  },
+  campaigns: {
+    list: (p) => ({ path: '/v1/donations/campaigns', query: { status: p.filter?.status } }), unpaged: true,
+    one: (id) => `/v1/donations/campaigns/${enc(id)}`, create: '/v1/donations/campaigns', update: (id) => `/v1/donations/campaigns/${enc(id)}`,
+  },
+  donations: {
+    list: (p, cursor, limit) => ({ path: '/v1/donations', query: { campaign_id: p.filter?.campaign_id, status: p.filter?.status, limit, cursor } }),
+    one: (id) => `/v1/donations/${enc(id)}`,
+  },
+  rewards: {
+    list: (p, cursor, limit) => ({ path: '/v1/rewards', query: { type: p.filter?.type, limit, cursor } }),
+    one: (id) => `/v1/rewards/${enc(id)}`, create: '/v1/rewards', update: (id) => `/v1/rewards/${enc(id)}`,
+  },
   transactions: {
     list: (p, cursor, limit) => ({ path: `/v1/wallets/${enc(String(p.filter?.user_id ?? ''))}/transactions`, query: { limit, cursor } }),
   },
@@ -59,6 +75,10 @@ export interface ConsoleActions {
   revokeApiKey(id: string): Promise<Record<string, unknown>>;
   retryDelivery(id: string): Promise<Record<string, unknown>>;
   recoverEndpoint(id: string, since: string): Promise<Record<string, unknown>>;
+  cancelUserReward(userId: string, id: string, reason: string): Promise<Record<string, unknown>>;
+  refundDonation(id: string, reason: string): Promise<Record<string, unknown>>;
+  cancelCampaign(id: string, reason: string): Promise<Record<string, unknown>>;
+  decideWithdrawal(id: string, decision: 'approve' | 'reject' | 'retry-payout', note: string): Promise<Record<string, unknown>>;
 }
 
 export const dataProvider: DataProvider & ConsoleActions = {
@@ -131,6 +151,10 @@ export const dataProvider: DataProvider & ConsoleActions = {
   rotateApiKey: (id, graceSeconds) => api(`/v1/api-keys/${enc(id)}/rotate`, { method: 'POST', body: { grace_period_seconds: graceSeconds } }),
   revokeApiKey: (id) => api(`/v1/api-keys/${enc(id)}/revoke`, { method: 'POST', body: {} }),
   retryDelivery: (id) => api(`/v1/webhooks/deliveries/${enc(id)}/retry`, { method: 'POST', body: {} }),
+  cancelUserReward: (userId, id, reason) => api(`/v1/users/${enc(userId)}/rewards/${enc(id)}/cancel`, { method: 'POST', body: { reason } }),
+  refundDonation: (id, reason) => api(`/v1/donations/${enc(id)}/refund`, { method: 'POST', body: { reason } }),
+  cancelCampaign: (id, reason) => api(`/v1/donations/campaigns/${enc(id)}/cancel`, { method: 'POST', body: { disposition: 'refund', reason } }),
+  decideWithdrawal: (id, decision, note) => api(`/v1/withdrawals/${enc(id)}/${decision}`, { method: 'POST', body: { note } }),
   recoverEndpoint: (id, since) => api(`/v1/webhooks/endpoints/${enc(id)}/recover`, { method: 'POST', body: { since } }),
 };
 

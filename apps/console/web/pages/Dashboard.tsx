@@ -3,11 +3,17 @@ import { Title } from 'react-admin';
 import { Link as RouterLink } from 'react-router-dom';
 
 const AREAS: [string, string, string][] = [
+  ['/withdrawals', 'Withdrawals', 'the queue: approve or reject with a note (two admins from the threshold), payouts in review'],
+  ['/exceptions', 'Exceptions', 'withdrawals in review or in doubt, reconciliation mismatches, dead webhook deliveries'],
+  ['/campaigns', 'Campaigns', 'donation campaigns: create, edit, progress, cancel; refund a donation'],
+  ['/rewards', 'Rewards', 'the catalogue: add, edit, stock changes and their movements'],
+  ['/issued-rewards', 'Issued rewards', 'a resident’s rewards; cancel one with a reason'],
   ['/residents', 'Residents', 'look a resident up by id: wallet, transactions, tier, metrics; adjustments and reversals'],
   ['/rates', 'Rate card & tiers', 'the materials rate card in force and the tier ladder'],
   ['/webhook-endpoints', 'Webhook endpoints', 'partners’ endpoints, their deliveries; retry and recover'],
   ['/external-services', 'External services', 'registered partner services and their health'],
   ['/api-keys', 'API keys', 'create (the key is shown once), rotate and revoke'],
+  ['/impact-factors', 'Impact factors', 'CO2e and water saved per kg of each material: the version in force; publish a new one'],
   ['/programme', 'Programme', 'charts of kg by material, points and money flows, impact, the leaderboard'],
 ];
 
@@ -25,7 +31,6 @@ export function Dashboard() {
             </ListItem>
           ))}
         </List>
-        <Typography variant="body2">Withdrawals, rewards, campaigns and donations are added here as their services land.</Typography>
       </CardContent>
     </Card>
   );

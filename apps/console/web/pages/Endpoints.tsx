@@ -3,7 +3,8 @@ import {
   BooleanField, Create, Datagrid, FunctionField, List, ListBase, Pagination, SelectInput, Show, SimpleForm, SimpleShowLayout, TextField, TextInput, FilterForm,
   required, useDataProvider, useNotify, useRecordContext, useRefresh, type RaRecord,
 } from 'react-admin';
-import { Box, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, TextField as MuiTextField, Typography } from '@mui/material';
+import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, Table, TableBody, TableCell, TableHead, TableRow, TextField as MuiTextField, Typography } from '@mui/material';
+import { api } from '../api';
 import type { ConsoleActions } from '../dataProvider';
 import { formatTime } from '../format';
 
@@ -97,6 +98,80 @@ function RetryButton({ record }: { record: Delivery }) {
   );
 }
 
+interface Attempt { id: string; attempt: number; attempted_at: string; status_code: number | null; duration_ms: number | null; response_snippet: string | null; error: string | null }
+
+/** A delivery's attempt log, in a dialog. */
+function AttemptsButton({ record }: { record: Delivery }) {
+  const [open, setOpen] = useState(false);
+  const [attempts, setAttempts] = useState<Attempt[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const show = async () => {
+    setOpen(true);
+    setAttempts(null);
+    try {
+      setAttempts((await api<{ attempts: Attempt[] }>(`/v1/webhooks/deliveries/${encodeURIComponent(String(record.id))}`)).attempts);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  const titleId = `attempts-${record.id}`;
+  return (
+    <>
+      <Button size="small" aria-label={`Attempts of delivery ${record.id}`} onClick={(e) => { e.stopPropagation(); void show(); }}>Attempts</Button>
+      <Dialog open={open} onClose={() => setOpen(false)} aria-labelledby={titleId} maxWidth="md" fullWidth>
+        <DialogTitle id={titleId}>Attempts of the {record.event_type} delivery</DialogTitle>
+        <DialogContent>
+          {error && <Alert severity="error" role="alert">{error}</Alert>}
+          {attempts && attempts.length === 0 && <Typography>No attempt yet.</Typography>}
+          {attempts && attempts.length > 0 && (
+            <Box sx={{ overflowX: 'auto' }}>
+              <Table size="small" aria-labelledby={titleId}>
+                <TableHead><TableRow><TableCell>#</TableCell><TableCell>When</TableCell><TableCell>HTTP status</TableCell><TableCell>Duration</TableCell><TableCell>Error / answer</TableCell></TableRow></TableHead>
+                <TableBody>
+                  {attempts.map((a) => (
+                    <TableRow key={a.id}>
+                      <TableCell>{a.attempt}</TableCell><TableCell>{formatTime(a.attempted_at)}</TableCell><TableCell>{a.status_code ?? '—'}</TableCell>
+                      <TableCell>{a.duration_ms === null ? '—' : `${a.duration_ms} ms`}</TableCell><TableCell sx={{ overflowWrap: 'anywhere' }}>{a.error || a.response_snippet || '—'}</TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+            </Box>
+          )}
+        </DialogContent>
+        <DialogActions><Button onClick={() => setOpen(false)}>Close</Button></DialogActions>
+      </Dialog>
+    </>
+  );
+}
+
+/** Sends the endpoint an example event of one of its types (a real, signed delivery). */
+function TestSendButton() {
+  const record = useRecordContext<Endpoint>();
+  const notify = useNotify();
+  const refresh = useRefresh();
+  const [type, setType] = useState('');
+  if (!record) return null;
+  const send = async () => {
+    try {
+      const r = await api<{ delivery_id: string; event_type: string }>(`/v1/webhooks/endpoints/${encodeURIComponent(String(record.id))}/test`, { method: 'POST', body: type ? { event_type: type } : {} });
+      notify(`Test ${r.event_type} queued (delivery ${r.delivery_id})`, { type: 'success' });
+      refresh();
+    } catch (err) {
+      notify((err as Error).message, { type: 'error' });
+    }
+  };
+  return (
+    <Box sx={{ display: 'flex', gap: 1, alignItems: 'center', flexWrap: 'wrap', mt: 1 }}>
+      <MuiTextField select size="small" label="Test event type" value={type} onChange={(e) => setType(e.target.value)} sx={{ minWidth: 220 }} slotProps={{ select: { native: true }, inputLabel: { shrink: true } }}>
+        <option value="">first subscribed</option>
+        {record.events.map((t) => <option key={t} value={t}>{t}</option>)}
+      </MuiTextField>
+      <Button variant="outlined" onClick={() => void send()}>Send a test event</Button>
+    </Box>
+  );
+}
+
 const STATUSES = ['pending', 'delivered', 'failed', 'dead'].map((s) => ({ id: s, name: s }));
 
 function Deliveries() {
@@ -115,7 +190,7 @@ function Deliveries() {
             <TextField source="attempt_count" label="Attempts" sortable={false} />
             <FunctionField label="Last attempt" render={(r: Delivery) => formatTime(r.last_attempt_at)} sortable={false} />
             <FunctionField label="Next attempt" render={(r: Delivery) => formatTime(r.next_attempt_at)} sortable={false} />
-            <FunctionField label="Actions" render={(r: Delivery) => <RetryButton record={r} />} sortable={false} />
+            <FunctionField label="Actions" render={(r: Delivery) => <Box sx={{ display: 'flex', gap: 1 }}><AttemptsButton record={r} /><RetryButton record={r} /></Box>} sortable={false} />
           </Datagrid>
         </Box>
         <Pagination rowsPerPageOptions={[25, 50, 100]} />
@@ -135,6 +210,7 @@ export function EndpointShow() {
         <TextField source="disabled_reason" label="Disabled because" emptyText="—" />
         <FunctionField label="Failing since" render={(r: Endpoint) => formatTime(r.failing_since)} />
         <RecoverButton />
+        <TestSendButton />
         <Deliveries />
       </SimpleShowLayout>
     </Show>
