@@ -77,7 +77,7 @@ export function ApiKeyList() {
   return (
     <>
       <List empty={false} title="API keys" sort={{ field: 'created_at', order: 'DESC' }} actions={<TopToolbar><CreateButton label="Create key" /><ExportButton /></TopToolbar>} perPage={25}>
-        <Box sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
+        <Box tabIndex={0} role="region" aria-label="Table (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
           <Datagrid bulkActionButtons={false} rowClick={false}>
             <TextField source="name" />
             <TextField source="service_id" label="Service ID" />

@@ -8,6 +8,7 @@ import {
 import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, LinearProgress, TextField as MuiTextField, Typography } from '@mui/material';
 import type { ConsoleActions } from '../dataProvider';
 import { formatMoney, formatNumber, formatTime, parseRands } from '../format';
+import { ListActions } from '../ListActions';
 
 interface Progress { source: string; raised_amount: number; raised_points: number; donors: number; donations: number; amount_percent: number | null; points_percent: number | null; days_left: number | null }
 export interface Campaign extends RaRecord {
@@ -34,7 +35,7 @@ export function ProgressBar({ c }: { c: Campaign }) {
 
 export function CampaignList() {
   return (
-    <List title="Campaigns" filters={[<SelectInput key="status" source="status" label="Status" choices={STATUSES} alwaysOn emptyText="any" />]} sort={{ field: 'created_at', order: 'DESC' }} perPage={25} empty={false}>
+    <List actions={<ListActions />} title="Campaigns" filters={[<SelectInput key="status" source="status" label="Status" choices={STATUSES} alwaysOn emptyText="any" />]} sort={{ field: 'created_at', order: 'DESC' }} perPage={25} empty={false}>
       <Box tabIndex={0} role="region" aria-label="Campaigns (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 32px)', sm: '100%' } }}>
         <Datagrid bulkActionButtons={false} rowClick="show">
           <TextField source="name" />
@@ -175,7 +176,7 @@ function Donations() {
     <Box component="section" aria-labelledby="donations-title" sx={{ mt: 2 }}>
       <Typography id="donations-title" component="h2" variant="h6">Donations</Typography>
       <ListBase resource="donations" filter={{ campaign_id: record.id }} perPage={25} disableSyncWithLocation sort={{ field: 'created_at', order: 'DESC' }}>
-        <Box sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
+        <Box tabIndex={0} role="region" aria-label="Table (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
           <Datagrid bulkActionButtons={false} rowClick={false} empty={<Typography>No donations yet.</Typography>}>
             <FunctionField label="When" render={(d: Donation) => formatTime(d.created_at)} sortable={false} />
             <TextField source="user_id" label="Resident" sortable={false} />

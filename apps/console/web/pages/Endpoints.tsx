@@ -7,14 +7,15 @@ import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogContent
 import { api } from '../api';
 import type { ConsoleActions } from '../dataProvider';
 import { formatTime } from '../format';
+import { ListActions } from '../ListActions';
 
 interface Endpoint extends RaRecord { url: string; events: string[]; enabled: boolean; description: string | null; disabled_reason: string | null; failing_since: string | null; created_at: string }
 interface Delivery extends RaRecord { event_type: string; status: string; attempt_count: number; next_attempt_at: string | null; last_attempt_at: string | null; delivered_at: string | null; created_at: string }
 
 export function EndpointList() {
   return (
-    <List empty={false} title="Webhook endpoints" sort={{ field: 'created_at', order: 'DESC' }} filters={[<TextInput key="q" source="q" label="Search" alwaysOn />]}>
-      <Box sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
+    <List actions={<ListActions />} empty={false} title="Webhook endpoints" sort={{ field: 'created_at', order: 'DESC' }} filters={[<TextInput key="q" source="q" label="Search" alwaysOn />]}>
+      <Box tabIndex={0} role="region" aria-label="Table (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
         <Datagrid bulkActionButtons={false} rowClick="show">
           <TextField source="url" label="URL" />
           <FunctionField label="Events" render={(r: Endpoint) => r.events.join(', ')} />
@@ -124,7 +125,7 @@ function AttemptsButton({ record }: { record: Delivery }) {
           {error && <Alert severity="error" role="alert">{error}</Alert>}
           {attempts && attempts.length === 0 && <Typography>No attempt yet.</Typography>}
           {attempts && attempts.length > 0 && (
-            <Box sx={{ overflowX: 'auto' }}>
+            <Box tabIndex={0} role="region" aria-label="Table (scrolls sideways)" sx={{ overflowX: 'auto' }}>
               <Table size="small" aria-labelledby={titleId}>
                 <TableHead><TableRow><TableCell>#</TableCell><TableCell>When</TableCell><TableCell>HTTP status</TableCell><TableCell>Duration</TableCell><TableCell>Error / answer</TableCell></TableRow></TableHead>
                 <TableBody>
@@ -182,7 +183,7 @@ function Deliveries() {
       <Typography id="deliveries-title" component="h2" variant="h6">Deliveries</Typography>
       <ListBase resource="deliveries" filter={{ endpoint_id: record.id }} perPage={25} disableSyncWithLocation sort={{ field: 'created_at', order: 'DESC' }}>
         <FilterForm filters={[<SelectInput key="status" source="status" label="Status" choices={STATUSES} alwaysOn emptyText="any" />]} />
-        <Box sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
+        <Box tabIndex={0} role="region" aria-label="Table (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
           <Datagrid bulkActionButtons={false} rowClick={false} empty={<Typography>No deliveries.</Typography>}>
             <FunctionField label="Created" render={(r: Delivery) => formatTime(r.created_at)} sortable={false} />
             <TextField source="event_type" label="Event" sortable={false} />

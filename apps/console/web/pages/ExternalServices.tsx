@@ -3,6 +3,7 @@ import { Datagrid, FunctionField, List, TextField, type RaRecord } from 'react-a
 import { Box, Card, CardContent, Chip, Typography } from '@mui/material';
 import { api } from '../api';
 import { formatTime } from '../format';
+import { ListActions } from '../ListActions';
 
 interface Service extends RaRecord { name: string; type: string; base_url: string; health_status: string; last_heartbeat_at: string | null; last_probe_at: string | null; last_probe_ok: boolean | null; last_probe_error: string | null }
 
@@ -27,8 +28,8 @@ export function ExternalServiceList() {
   return (
     <>
       <HealthSummary />
-      <List empty={false} title="External services" sort={{ field: 'name', order: 'ASC' }} exporter={undefined}>
-        <Box sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
+      <List actions={<ListActions />} empty={false} title="External services" sort={{ field: 'name', order: 'ASC' }} exporter={undefined}>
+        <Box tabIndex={0} role="region" aria-label="Table (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
           <Datagrid bulkActionButtons={false} rowClick={false}>
             <TextField source="name" />
             <TextField source="type" />

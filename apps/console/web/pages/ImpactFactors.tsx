@@ -65,7 +65,7 @@ export function ImpactFactorsPage() {
           <Typography id="current-factors" component="h2" variant="h6">In force{current ? `: version ${current.version}` : ''}</Typography>
           {current && <Typography variant="body2">Since {formatTime(current.effective_from)}; source: {current.source}</Typography>}
           {current && (
-            <Box sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
+            <Box tabIndex={0} role="region" aria-label="Table (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
               <Table size="small" aria-labelledby="current-factors">
                 <TableHead><TableRow><TableCell>Material</TableCell><TableCell align="right">CO2e avoided (g/kg)</TableCell><TableCell align="right">Water saved (ml/kg)</TableCell></TableRow></TableHead>
                 <TableBody>

@@ -40,7 +40,7 @@ export function ChartCard({ id, title, columns, rows, children }: { id: string; 
           </Box>
         </Box>
         {rows.length === 0 ? <Typography sx={{ mt: 1 }}>No figures for this period.</Typography> : asTable ? (
-          <TableContainer sx={{ mt: 1, overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
+          <TableContainer tabIndex={0} role="region" aria-label="Table (scrolls sideways)" sx={{ mt: 1, overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
             <Table size="small" aria-label={title} data-testid={`${id}-table`}>
               <TableHead><TableRow>{columns.map((c) => <TableCell key={c.key}>{c.label}</TableCell>)}</TableRow></TableHead>
               <TableBody>
@@ -159,7 +159,7 @@ export function ProgrammePage() {
           </Box>
           {board.error && <Alert severity="error" role="alert">{board.error.message}</Alert>}
           {board.data && (board.data.entries.length === 0 ? <Typography>Nobody on the board yet.</Typography> : (
-            <TableContainer sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
+            <TableContainer tabIndex={0} role="region" aria-label="Table (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
               <Table size="small" aria-label="Leaderboard">
                 <TableHead><TableRow><TableCell>Rank</TableCell><TableCell>Resident</TableCell><TableCell>{board.data.unit}</TableCell></TableRow></TableHead>
                 <TableBody>{board.data.entries.map((e) => <TableRow key={e.rank + e.handle}><TableCell component="th" scope="row">{e.rank}</TableCell><TableCell>{e.handle}</TableCell><TableCell>{formatNumber(e.value)}</TableCell></TableRow>)}</TableBody>

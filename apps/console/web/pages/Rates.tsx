@@ -58,7 +58,7 @@ function RateCardCard() {
         {card.data && (
           <form onSubmit={submit} aria-label="Rate card">
             <Typography variant="body2">Version {card.data.version}, in force since {formatTime(card.data.effective_from)}. Change figures and publish a new version (it takes effect now; collections before keep their version).</Typography>
-            <TableContainer sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
+            <TableContainer tabIndex={0} role="region" aria-label="Table (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
               <Table size="small" aria-label="Rate card">
                 <TableHead>
                   <TableRow><TableCell>Material</TableCell><TableCell>Rate per kg</TableCell><TableCell>Points per kg</TableCell><TableCell>Fund share (%)</TableCell></TableRow>
@@ -91,7 +91,7 @@ function TiersCard() {
         <Typography id="tiers-title" component="h2" variant="h6">Tiers</Typography>
         {tiers.error && <Alert severity="error" role="alert">{tiers.error.message}</Alert>}
         {tiers.data && (
-          <TableContainer sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
+          <TableContainer tabIndex={0} role="region" aria-label="Table (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
             <Table size="small" aria-label="Tiers">
               <TableHead><TableRow><TableCell>Tier</TableCell><TableCell>Code</TableCell><TableCell>From lifetime points</TableCell><TableCell>Points multiplier</TableCell></TableRow></TableHead>
               <TableBody>

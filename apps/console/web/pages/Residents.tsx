@@ -193,7 +193,7 @@ function Transactions({ userId }: { userId: string }) {
       <CardContent>
         <Typography id="tx-title" component="h2" variant="h6">Transactions</Typography>
         <ListBase resource="transactions" filter={{ user_id: userId }} perPage={10} disableSyncWithLocation sort={{ field: 'created_at', order: 'DESC' }}>
-          <Box sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
+          <Box tabIndex={0} role="region" aria-label="Table (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
             <Datagrid bulkActionButtons={false} rowClick={false} sort={{ field: 'created_at', order: 'DESC' }} empty={<Typography>No transactions yet.</Typography>}>
               <FunctionField label="When" render={(r: Tx) => formatTime(r.created_at)} sortable={false} />
               <RaTextField source="kind" sortable={false} />

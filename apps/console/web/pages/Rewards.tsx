@@ -10,6 +10,7 @@ import { Alert, Box, Button, Card, CardContent, Dialog, DialogActions, DialogCon
 import { api } from '../api';
 import type { ConsoleActions } from '../dataProvider';
 import { formatMoney, formatNumber, formatTime, isUuid, parseRands } from '../format';
+import { ListActions } from '../ListActions';
 
 interface Reward extends RaRecord { code: string; name: string; type: string; points_cost: number; value: number; stock: number | null; stock_remaining: number | null; active: boolean; valid_days: number | null; refundable_on_cancel: boolean }
 interface Movement { id: number; delta: number; stock_total_after: number | null; kind: string; reason: string; redemption_id: string | null; actor: string; created_at: string }
@@ -21,7 +22,7 @@ const stockText = (r: Reward) => (r.stock === null ? 'unlimited' : `${formatNumb
 
 export function RewardList() {
   return (
-    <List title="Rewards" filters={[<SelectInput key="type" source="type" label="Type" choices={TYPES} alwaysOn emptyText="any" />]} perPage={25} empty={false} sort={{ field: 'created_at', order: 'DESC' }}>
+    <List actions={<ListActions />} title="Rewards" filters={[<SelectInput key="type" source="type" label="Type" choices={TYPES} alwaysOn emptyText="any" />]} perPage={25} empty={false} sort={{ field: 'created_at', order: 'DESC' }}>
       <Scroll>
         <Datagrid bulkActionButtons={false} rowClick="show">
           <TextField source="code" sortable={false} />

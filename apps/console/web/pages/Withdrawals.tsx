@@ -193,7 +193,7 @@ function HistoryTable() {
   return (
     <Box component="section" aria-labelledby="history-title" sx={{ mt: 2 }}>
       <Typography id="history-title" component="h2" variant="h6">History</Typography>
-      <Box sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
+      <Box tabIndex={0} role="region" aria-label="History (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
         <Table size="small" aria-labelledby="history-title">
           <TableHead><TableRow><TableCell>When</TableCell><TableCell>From</TableCell><TableCell>To</TableCell><TableCell>Action</TableCell><TableCell>By</TableCell><TableCell>Note / reason</TableCell></TableRow></TableHead>
           <TableBody>
