@@ -1,9 +1,9 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { DisposableBroker, ROOT, serverUrl, serviceKeyEnv, uniqueName, waitFor } from '@wozamali/testing';
-import { ADMIN_HEADERS, call, closedPort, startGateway, userToken, withKey, type RunningGateway } from '../medium/gateway-harness';
+import { DisposableBroker, ROOT, serverUrl, uniqueName } from '@wozamali/testing';
+import { ADMIN_HEADERS, call, startGateway, userToken, withKey, type RunningGateway, startBuiltService } from '../medium/gateway-harness';
 import { ContractValidator, type OpenApiDoc } from '../support/contract';
 
 const exec = promisify(execFile);
@@ -16,22 +16,7 @@ const prefix = `${process.env.DB_PREFIX || 'wozamali_test'}_gwcontract`;
 const broker = new DisposableBroker(Number(process.env.GATEWAY_E2E_KAFKA_PORT || 19472));
 const children: ChildProcess[] = [];
 
-async function startService(name: string, env: Record<string, string>): Promise<string> {
-  const port = await closedPort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'apps', name, 'dist', 'main.js')], {
-    env: { ...process.env, ...serviceKeyEnv(name), ...env, PORT: String(port), DB_PREFIX: prefix, KAFKA_BROKERS: broker.brokers, LOG_LEVEL: 'warn', WOZAMALI_INFRA_READY: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-4000); });
-  children.push(child);
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
-    return (await fetch(`${url}/health/ready`)).ok;
-  }, `${name} ready`, 60_000, 200);
-  return url;
-}
+const startService = (name: string, env: Record<string, string>): Promise<string> => startBuiltService(name, env, { prefix, brokers: broker.brokers, children });
 
 interface Case { method: string; template: string; path: string; headers?: Record<string, string>; body?: unknown; expect: number }
 

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createWozaMaliClient, externalServicesHealth, pointsEarn, webhooksEndpointsGet } from '@wozamali/sdk';
-import { DisposableBroker, ROOT, serverUrl, serviceKeyEnv, uniqueName, waitFor } from '@wozamali/testing';
-import { ADMIN_KEY, closedPort, startGateway, type RunningGateway } from '../medium/gateway-harness';
+import { DisposableBroker, ROOT, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
+import { ADMIN_KEY, startGateway, type RunningGateway, startBuiltService } from '../medium/gateway-harness';
 
 const exec = promisify(execFile);
 
@@ -14,22 +14,7 @@ const prefix = `${process.env.DB_PREFIX || 'wozamali_test'}_gwpartner`;
 const broker = new DisposableBroker(Number(process.env.GATEWAY_E2E_KAFKA_PORT || 19472));
 const children: ChildProcess[] = [];
 
-async function startService(name: string, env: Record<string, string>): Promise<string> {
-  const port = await closedPort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'apps', name, 'dist', 'main.js')], {
-    env: { ...process.env, ...serviceKeyEnv(name), ...env, PORT: String(port), DB_PREFIX: prefix, KAFKA_BROKERS: broker.brokers, LOG_LEVEL: 'warn', WOZAMALI_INFRA_READY: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-4000); });
-  children.push(child);
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
-    return (await fetch(`${url}/health/ready`)).ok;
-  }, `${name} ready`, 60_000, 200);
-  return url;
-}
+const startService = (name: string, env: Record<string, string>): Promise<string> => startBuiltService(name, env, { prefix, brokers: broker.brokers, children });
 
 describe('examples/partner-integration against the running platform', () => {
   let gw: RunningGateway;

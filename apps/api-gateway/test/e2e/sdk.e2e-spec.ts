@@ -1,4 +1,4 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,8 +9,8 @@ import {
   ledgerVerify, materialsMaterials, pointsEarn, pointsHistory, pointsSpend, tiersTiers, verifyWebhook, walletsGet, walletsTransactions, webhooksCreate, webhooksEndpointsGet,
   webhooksEventTypesList, webhooksList, webhooksRemove, webhooksUpdate, WebhookVerificationError, type WebhookEvent,
 } from '@wozamali/sdk';
-import { DisposableBroker, ROOT, serverUrl, serviceKeyEnv, uniqueName, waitFor } from '@wozamali/testing';
-import { ADMIN_KEY, closedPort, startGateway, type RunningGateway } from '../medium/gateway-harness';
+import { DisposableBroker, ROOT, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
+import { ADMIN_KEY, startGateway, type RunningGateway, startBuiltService } from '../medium/gateway-harness';
 
 const exec = promisify(execFile);
 
@@ -20,22 +20,7 @@ const prefix = `${process.env.DB_PREFIX || 'wozamali_test'}_gwsdk`;
 const broker = new DisposableBroker(Number(process.env.GATEWAY_E2E_KAFKA_PORT || 19472));
 const children: ChildProcess[] = [];
 
-async function startService(name: string, env: Record<string, string>): Promise<string> {
-  const port = await closedPort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'apps', name, 'dist', 'main.js')], {
-    env: { ...process.env, ...serviceKeyEnv(name), ...env, PORT: String(port), DB_PREFIX: prefix, KAFKA_BROKERS: broker.brokers, LOG_LEVEL: 'warn', WOZAMALI_INFRA_READY: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-4000); });
-  children.push(child);
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
-    return (await fetch(`${url}/health/ready`)).ok;
-  }, `${name} ready`, 60_000, 200);
-  return url;
-}
+const startService = (name: string, env: Record<string, string>): Promise<string> => startBuiltService(name, env, { prefix, brokers: broker.brokers, children });
 
 /** A proxy to the gateway that can break answers: `plan` decides per request (forward, cut the connection after forwarding, or answer 503 itself). */
 class FlakyProxy {

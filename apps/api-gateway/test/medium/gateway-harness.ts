@@ -1,7 +1,9 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { freePort, serviceKeyEnv, StubServer } from '@wozamali/testing';
+import path from 'node:path';
+import { freePort, ROOT, serviceKeyEnv, StubServer, waitFor } from '@wozamali/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mintUserToken, type UserRole } from '@wozamali/auth';
 import { validateEnv } from '@wozamali/config';
@@ -108,4 +110,26 @@ export async function allPages<T>(base: string, path: string, headers: Record<st
     cursor = page.json!.next_cursor as string | null;
   } while (cursor);
   return out;
+}
+
+/**
+ * A built service (`apps/<name>/dist/main.js`) as its own process on a free port, on the databases of
+ * `prefix` and the broker at `brokers`, with its service keys; the process joins `children` (the
+ * caller stops them). Resolves its URL once `/health/ready` answers; fails with its stderr if it exits.
+ */
+export async function startBuiltService(name: string, env: Record<string, string>, at: { prefix: string; brokers: string; children: ChildProcess[] }): Promise<string> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(ROOT, 'apps', name, 'dist', 'main.js')], {
+    env: { ...process.env, ...serviceKeyEnv(name), ...env, PORT: String(port), DB_PREFIX: at.prefix, KAFKA_BROKERS: at.brokers, LOG_LEVEL: 'warn', WOZAMALI_INFRA_READY: '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-4000); });
+  at.children.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
+    return (await fetch(`${url}/health/ready`)).ok;
+  }, `${name} ready`, 60_000, 200);
+  return url;
 }
