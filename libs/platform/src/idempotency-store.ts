@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import { IDEMPOTENCY_KEY_REUSED, type IdempotentRequest } from './idempotency';
 import { DomainException, type FieldError } from './problem';
@@ -77,8 +77,16 @@ function keyHash(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-function cipherKey(req: IdempotentRequest): Buffer {
-  return Buffer.from(hkdfSync('sha256', req.key, req.caller, 'wozamali idempotent answer', 32));
+/** Each request's answer key, derived once: a write that seals several possible answers (a redemption seals five) pays for one HKDF and one key object. */
+const cipherKeys = new WeakMap<IdempotentRequest, KeyObject>();
+
+function cipherKey(req: IdempotentRequest): KeyObject {
+  let key = cipherKeys.get(req);
+  if (!key) {
+    key = createSecretKey(Buffer.from(hkdfSync('sha256', req.key, req.caller, 'wozamali idempotent answer', 32)));
+    cipherKeys.set(req, key);
+  }
+  return key;
 }
 
 function seal(req: IdempotentRequest, value: Stored): Buffer {

@@ -87,11 +87,12 @@ function failure(fieldErrors: FieldError[]): DomainException {
  * handlers are not HTTP and are left alone.
  */
 export function installStorableTextCheck(fastify: FastifyInstance): void {
-  fastify.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
+  // A callback hook (no promise per request); answering early, it does not call done.
+  fastify.addHook('preHandler', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     if (nestsDeeperThan(req.body, MAX_BODY_DEPTH)) {
       const refused = failure([{ field: '(body)', messages: [`nests deeper than ${MAX_BODY_DEPTH} levels`] }]);
       sendProblem(reply, problem(refused.status, refused.code, refused.detail, { errors: refused.errors }));
-      return reply;
+      return;
     }
     const bad = [
       // Fastify's params and query objects have prototypes of their own: copied to plain objects.
@@ -99,10 +100,9 @@ export function installStorableTextCheck(fastify: FastifyInstance): void {
       ...unstorableTextFields({ ...(req.query as object) }),
       ...unstorableTextFields(req.body),
     ];
-    if (bad.length === 0) return;
+    if (bad.length === 0) return done();
     const refused = failure(bad.map((field) => ({ field, messages: [UNSTORABLE_TEXT_MESSAGE] })));
     sendProblem(reply, problem(refused.status, refused.code, refused.detail, { errors: refused.errors }));
-    return reply;
   });
 }
 

@@ -27,8 +27,8 @@ export interface RedemptionAnswer {
   body: { redemption_id: string; status: 'issued' | 'pending'; reward_id: string; user_id: string; user_reward: UserRewardView | null };
 }
 
-/** The refusals the locked decision can store as a key's answer (see the `reward_redeem` function). */
-const REFUSALS: readonly Ineligibility[] = ['reward_unavailable', 'tier_too_low', 'limit_reached', 'out_of_stock'];
+/** The refusals the locked decision can store as a key's answer (see the `reward_redeem` function), built once. */
+const REFUSALS = (['reward_unavailable', 'tier_too_low', 'limit_reached', 'out_of_stock'] as const satisfies readonly Ineligibility[]).map((code) => ({ code, refusal: new RewardException(code) }));
 
 /** The ledger transfer of a redemption: the points to the reward sink, and a cashback's money to the resident, as ONE transfer. */
 export function walletRequestOf(reward: RewardRow, userId: string, redemptionId: string): WalletTransferRequest | null {
@@ -72,7 +72,7 @@ export class RedemptionService {
     const decision = await this.rewards.decideRedemption({
       caller: write.caller, keyHash: idempotencyKeyHash(write.key), requestHash: write.requestHash, okStatus: 201,
       ok: sealIdempotentAnswer(write, { body: { redemption_id: id } }),
-      refusals: REFUSALS.map((code) => { const refusal = new RewardException(code); return { code, status: refusal.status, sealed: sealIdempotentAnswer(write, { refusal }) }; }),
+      refusals: REFUSALS.map(({ code, refusal }) => ({ code, status: refusal.status, sealed: sealIdempotentAnswer(write, { refusal }) })),
       redemptionId: id, rewardId, userId, actor, graceMs: this.env.PENDING_REDEMPTION_GRACE_MS,
     });
     if (!decision) throw new RewardException('reward_not_found');

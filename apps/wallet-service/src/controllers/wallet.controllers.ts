@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Param, Post, Put, Query, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { Caller, type ServiceCaller } from '@wozamali/platform';
+import type { FastifyReply } from 'fastify';
 import {
   AdjustmentDto, CreateHoldDto, EarnPointsDto, InternalTransferDto, ListQueryDto, PutRateCardDto, PutTiersDto, RecordCollectionDto,
   ReverseTransferDto, SettleHoldDto, SpendPointsDto, UserDaysQueryDto,
@@ -7,8 +8,7 @@ import {
 import { CatalogService } from '../ledger/catalog.service';
 import type { WriteContext } from '../ledger/ledger.types';
 import { WalletService } from '../ledger/wallet.service';
-import { Actor, UuidPipe, Write } from './write-context';
-import { WrittenInterceptor } from './written.interceptor';
+import { Actor, answer, UuidPipe, Write } from './write-context';
 
 const limitOf = (q: ListQueryDto) => (q.limit ? Number(q.limit) : 20);
 
@@ -28,18 +28,17 @@ export class WalletsController {
 }
 
 @Controller('v1/users/:user_id/points')
-@UseInterceptors(WrittenInterceptor)
 export class PointsController {
   constructor(private readonly wallets: WalletService) {}
 
   @Post('earn')
-  earn(@Param('user_id', UuidPipe) userId: string, @Body() dto: EarnPointsDto, @Write() ctx: WriteContext) {
-    return this.wallets.earn(ctx, userId, dto);
+  earn(@Param('user_id', UuidPipe) userId: string, @Body() dto: EarnPointsDto, @Write() ctx: WriteContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return answer(reply, this.wallets.earn(ctx, userId, dto));
   }
 
   @Post('spend')
-  spend(@Param('user_id', UuidPipe) userId: string, @Body() dto: SpendPointsDto, @Write() ctx: WriteContext) {
-    return this.wallets.spend(ctx, userId, dto);
+  spend(@Param('user_id', UuidPipe) userId: string, @Body() dto: SpendPointsDto, @Write() ctx: WriteContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return answer(reply, this.wallets.spend(ctx, userId, dto));
   }
 
   @Get('history')
@@ -49,13 +48,12 @@ export class PointsController {
 }
 
 @Controller('v1')
-@UseInterceptors(WrittenInterceptor)
 export class CollectionsController {
   constructor(private readonly wallets: WalletService, private readonly catalog: CatalogService) {}
 
   @Post('collections')
-  record(@Body() dto: RecordCollectionDto, @Write() ctx: WriteContext, @Caller() caller: ServiceCaller | null) {
-    return this.wallets.recordCollection(ctx, dto, caller?.principal ?? null);
+  record(@Body() dto: RecordCollectionDto, @Write() ctx: WriteContext, @Caller() caller: ServiceCaller | null, @Res({ passthrough: true }) reply: FastifyReply) {
+    return answer(reply, this.wallets.recordCollection(ctx, dto, caller?.principal ?? null));
   }
 
   @Get('materials')
@@ -80,18 +78,17 @@ export class CollectionsController {
 }
 
 @Controller('v1/admin')
-@UseInterceptors(WrittenInterceptor)
 export class AdminController {
   constructor(private readonly wallets: WalletService) {}
 
   @Post('adjustments')
-  adjust(@Body() dto: AdjustmentDto, @Write() ctx: WriteContext, @Actor() actor: string) {
-    return this.wallets.adjust(ctx, dto, actor);
+  adjust(@Body() dto: AdjustmentDto, @Write() ctx: WriteContext, @Actor() actor: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return answer(reply, this.wallets.adjust(ctx, dto, actor));
   }
 
   @Post('transfers/:id/reverse')
-  reverse(@Param('id', UuidPipe) id: string, @Body() dto: ReverseTransferDto, @Write() ctx: WriteContext, @Actor() actor: string) {
-    return this.wallets.reverse(ctx, id, dto, actor);
+  reverse(@Param('id', UuidPipe) id: string, @Body() dto: ReverseTransferDto, @Write() ctx: WriteContext, @Actor() actor: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return answer(reply, this.wallets.reverse(ctx, id, dto, actor));
   }
 
   @Get('ledger/verify')
@@ -102,33 +99,32 @@ export class AdminController {
 
 /** For the rewards, donations and withdrawals services only (never routed by the gateway). */
 @Controller('internal/v1')
-@UseInterceptors(WrittenInterceptor)
 export class InternalController {
   constructor(private readonly wallets: WalletService) {}
 
   @Post('transfers')
-  transfer(@Body() dto: InternalTransferDto, @Write() ctx: WriteContext, @Caller() caller: ServiceCaller | null) {
-    return this.wallets.transfer(ctx, dto, caller?.service ?? 'anonymous');
+  transfer(@Body() dto: InternalTransferDto, @Write() ctx: WriteContext, @Caller() caller: ServiceCaller | null, @Res({ passthrough: true }) reply: FastifyReply) {
+    return answer(reply, this.wallets.transfer(ctx, dto, caller?.service ?? 'anonymous'));
   }
 
   @Post('transfers/:id/reverse')
-  reverse(@Param('id', UuidPipe) id: string, @Body() dto: ReverseTransferDto, @Write() ctx: WriteContext, @Actor() actor: string, @Caller() caller: ServiceCaller | null) {
-    return this.wallets.reverse(ctx, id, dto, actor, caller?.service ?? 'anonymous');
+  reverse(@Param('id', UuidPipe) id: string, @Body() dto: ReverseTransferDto, @Write() ctx: WriteContext, @Actor() actor: string, @Caller() caller: ServiceCaller | null, @Res({ passthrough: true }) reply: FastifyReply) {
+    return answer(reply, this.wallets.reverse(ctx, id, dto, actor, caller?.service ?? 'anonymous'));
   }
 
   @Post('holds')
-  hold(@Body() dto: CreateHoldDto, @Write() ctx: WriteContext) {
-    return this.wallets.hold(ctx, dto);
+  hold(@Body() dto: CreateHoldDto, @Write() ctx: WriteContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return answer(reply, this.wallets.hold(ctx, dto));
   }
 
   @Post('holds/:id/post')
-  post(@Param('id', UuidPipe) id: string, @Body() dto: SettleHoldDto, @Write() ctx: WriteContext) {
-    return this.wallets.settleHold(ctx, id, 'post', dto);
+  post(@Param('id', UuidPipe) id: string, @Body() dto: SettleHoldDto, @Write() ctx: WriteContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return answer(reply, this.wallets.settleHold(ctx, id, 'post', dto));
   }
 
   @Post('holds/:id/void')
-  void(@Param('id', UuidPipe) id: string, @Body() dto: SettleHoldDto, @Write() ctx: WriteContext) {
-    return this.wallets.settleHold(ctx, id, 'void', dto);
+  void(@Param('id', UuidPipe) id: string, @Body() dto: SettleHoldDto, @Write() ctx: WriteContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return answer(reply, this.wallets.settleHold(ctx, id, 'void', dto));
   }
 
   /** Each user's movements per asset on one local day, for the metrics service's reconciliation. */
