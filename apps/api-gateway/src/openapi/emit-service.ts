@@ -47,6 +47,8 @@ export interface ResponseSpec {
   description?: string;
   /** One-line summary of the operation. */
   summary?: string;
+  /** Other success statuses answered with the same body (e.g. 202 accepted while the wallet is away). */
+  alsoStatuses?: number[];
   /** A request body that works (the drift test sends it), and an example answer. */
   requestExample?: unknown;
   example?: unknown;

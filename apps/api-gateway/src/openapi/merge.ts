@@ -210,6 +210,7 @@ export function mergeSpecs(gatewayDoc: OpenAPIObject, specs: Record<string, Serv
     };
     for (const ref of JSON.stringify(response?.schema ?? {}).matchAll(/"#\/components\/schemas\/([A-Za-z0-9_]+)"/g)) addSchema(rule.backend, ref[1], spec);
     const responses: Record<string, unknown> = { [String(src.status)]: success };
+    for (const also of response?.alsoStatuses ?? []) responses[String(also)] = { ...success, description: also === 202 ? 'Accepted: the answer as it stands; the platform finishes it (the same body shape).' : success.description };
     // A replayed write answers what the first answered, with 200 when that was 201.
     if (isWrite && src.status === 201) responses['200'] = { ...success, description: 'The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).' };
     const body = src.requestBody

@@ -46,6 +46,40 @@ const USER_WRITE: Schema = {
   properties: { transfer_id: uuid, user_id: nullable('string'), kind: { type: 'string' }, points: { type: 'integer' }, amount: cents, currency: { type: 'string', enum: ['ZAR'] }, created_at: time, wallet: WALLET },
 };
 
+// As ledger/catalog.service.ts answers them (RateCard, { tiers: Tier[] }).
+const RATE_CARD: Schema = {
+  type: 'object',
+  required: ['version', 'effective_from', 'materials'],
+  properties: {
+    version: { type: 'integer' }, effective_from: time,
+    materials: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['code', 'name', 'cents_per_kg', 'points_per_kg', 'fund_share_bp', 'co2_g_per_kg', 'water_ml_per_kg'],
+        properties: {
+          code: { type: 'string' }, name: { type: 'string' }, cents_per_kg: cents, points_per_kg: { type: 'integer' },
+          fund_share_bp: { type: 'integer', description: "basis points of the cents going to the Green Scholar Fund" },
+          co2_g_per_kg: { type: 'integer' }, water_ml_per_kg: { type: 'integer' },
+        },
+      },
+    },
+  },
+};
+const TIERS: Schema = {
+  type: 'object',
+  required: ['tiers'],
+  properties: {
+    tiers: {
+      type: 'array',
+      items: {
+        type: 'object', required: ['code', 'name', 'min_lifetime_points', 'multiplier_bp'],
+        properties: { code: { type: 'string' }, name: { type: 'string' }, min_lifetime_points: { type: 'integer' }, multiplier_bp: { type: 'integer', description: 'earn multiplier in basis points (10000 = 1x)' } },
+      },
+    },
+  },
+};
+
 const USER = '8d7f5a9e-2c41-4b3e-9f0a-1e6c2d4b7a90';
 
 export const RESPONSES: Record<string, { schema?: Schema; summary?: string; requestExample?: unknown; example?: unknown; errors?: Record<string, string[]> }> = {
@@ -69,10 +103,10 @@ export const RESPONSES: Record<string, { schema?: Schema; summary?: string; requ
     schema: { type: 'object', required: ['transfer_id', 'wallet'], properties: { transfer_id: uuid, wallet: WALLET } },
     requestExample: { user_id: USER, materials: [{ material: 'PET', kg: '5' }] },
   },
-  'CollectionsController.materials': { summary: 'The rate card in force', schema: { type: 'object' } },
-  'CollectionsController.putRateCard': { summary: 'A new rate card version from a time (admin)', schema: { type: 'object' } },
-  'CollectionsController.tiers': { summary: 'Tiers and multipliers', schema: { type: 'object' } },
-  'CollectionsController.putTiers': { summary: 'Replace the tiers (admin)', schema: { type: 'object' } },
+  'CollectionsController.materials': { summary: 'The rate card in force', schema: RATE_CARD },
+  'CollectionsController.putRateCard': { summary: 'A new rate card version from a time (admin)', schema: RATE_CARD },
+  'CollectionsController.tiers': { summary: 'Tiers and multipliers', schema: TIERS },
+  'CollectionsController.putTiers': { summary: 'Replace the tiers (admin)', schema: TIERS },
   'AdminController.verify': {
     summary: 'Recompute every balance from its postings and report mismatches (admin)',
     schema: { type: 'object', required: ['ok', 'accounts_checked', 'transfers_checked', 'mismatches'], properties: { ok: { type: 'boolean' }, accounts_checked: { type: 'integer' }, transfers_checked: { type: 'integer' }, mismatches: { type: 'array', items: { type: 'object' } } } },

@@ -30,6 +30,36 @@ const SERVICE: Schema = {
   },
 };
 
+// As services/delivery.service.ts answers them (view, attemptView, eventStatus).
+const DELIVERY_STATUS = { type: 'string', enum: ['pending', 'delivered', 'failed', 'dead'] };
+const maybeTime = nullable('string', { format: 'date-time' });
+const DELIVERY_FIELDS: Record<string, Schema> = {
+  id: uuid, event_id: uuid, event_type: { type: 'string' }, endpoint_id: uuid, status: DELIVERY_STATUS, priority: { type: 'integer' }, attempt_count: { type: 'integer' },
+  next_attempt_at: maybeTime, last_attempt_at: maybeTime, delivered_at: maybeTime, created_at: time, updated_at: time,
+};
+const DELIVERY: Schema = { type: 'object', required: Object.keys(DELIVERY_FIELDS), properties: DELIVERY_FIELDS };
+const ATTEMPT: Schema = {
+  type: 'object',
+  required: ['id', 'attempt', 'attempted_at', 'status_code', 'duration_ms', 'response_snippet', 'error'],
+  properties: { id: uuid, attempt: { type: 'integer' }, attempted_at: time, status_code: nullable('integer'), duration_ms: nullable('integer'), response_snippet: nullable('string'), error: nullable('string') },
+};
+const COUNTS: Schema = { type: 'object', required: ['pending', 'delivered', 'failed', 'dead'], properties: { pending: { type: 'integer' }, delivered: { type: 'integer' }, failed: { type: 'integer' }, dead: { type: 'integer' } } };
+const EVENT_STATUS: Schema = {
+  type: 'object',
+  required: ['event_id', 'type', 'occurred_at', 'status', 'counts', 'deliveries'],
+  properties: {
+    event_id: uuid, type: { type: 'string' }, occurred_at: maybeTime, consumed_at: { ...time, description: 'only when no endpoint was subscribed' },
+    status: { type: 'string', enum: ['no_endpoints', 'pending', 'delivered', 'failed', 'dead'], description: 'the worst of its deliveries' }, counts: COUNTS,
+    deliveries: {
+      type: 'array',
+      items: {
+        type: 'object', required: ['delivery_id', 'endpoint_id', 'status', 'attempt_count', 'delivered_at', 'last_attempt_at', 'next_attempt_at'],
+        properties: { delivery_id: uuid, endpoint_id: uuid, status: DELIVERY_STATUS, attempt_count: { type: 'integer' }, delivered_at: maybeTime, last_attempt_at: maybeTime, next_attempt_at: maybeTime },
+      },
+    },
+  },
+};
+
 export const RESPONSES: Record<string, { schema?: Schema; summary?: string; requestExample?: unknown }> = {
   'EndpointsController.create': {
     summary: 'Register a webhook endpoint; its signing secret is in this answer only',
@@ -51,6 +81,10 @@ export const RESPONSES: Record<string, { schema?: Schema; summary?: string; requ
     schema: { type: 'object', required: ['event_id', 'delivery_id', 'event_type'], properties: { event_id: uuid, delivery_id: uuid, event_type: { type: 'string' } } },
     requestExample: { event_type: 'wallet_update' },
   },
+  'EndpointsController.deliveriesOf': { summary: "An endpoint's deliveries, newest first", schema: PAGE(DELIVERY) },
+  'DeliveriesController.get': { summary: 'One delivery with its attempts', schema: { allOf: [DELIVERY, { type: 'object', required: ['attempts'], properties: { attempts: { type: 'array', items: ATTEMPT } } }] } },
+  'DeliveriesController.retry': { summary: 'Send a delivery again now, with a fresh retry cycle', schema: DELIVERY },
+  'DeliveriesController.event': { summary: "An event's delivery status, per endpoint", schema: EVENT_STATUS },
   'EventTypesController.list': {
     summary: 'Every event type an endpoint can subscribe to, with the JSON Schema of its data',
     schema: PAGE({ type: 'object', required: ['type', 'version', 'schema'], properties: { type: { type: 'string' }, version: { type: 'integer' }, schema: { type: 'object' } } }),

@@ -216,7 +216,7 @@ export const collectionsRecord = <ThrowOnError extends boolean = false>(options:
 });
 
 /**
- * GET /v1/donations
+ * Every donation, newest first (admin)
  *
  * Needs `donations:read` with an API key; end users: admin.
  */
@@ -239,7 +239,7 @@ export const donationsList = <ThrowOnError extends boolean = false>(options?: Op
 });
 
 /**
- * GET /v1/donations/{donation_id}
+ * One donation (admin)
  *
  * Needs `donations:read` with an API key; end users: admin.
  */
@@ -262,7 +262,7 @@ export const donationsGet = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
- * GET /v1/donations/{donation_id}/receipt
+ * A donation's receipt or acknowledgement (admin)
  *
  * Needs `donations:read` with an API key; end users: admin.
  */
@@ -285,7 +285,7 @@ export const donationsReceipt = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
- * POST /v1/donations/{donation_id}/refund
+ * Refund a donation (admin): 200 refunded, 202 pending (the wallet was away)
  *
  * Needs `donations:refund` with an API key; end users: admin.
  */
@@ -312,7 +312,7 @@ export const donationsRefund = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * GET /v1/donations/campaigns
+ * Campaigns with their progress
  *
  * Needs `campaigns:read` with an API key; end users: any_user.
  */
@@ -335,7 +335,7 @@ export const campaignsList = <ThrowOnError extends boolean = false>(options?: Op
 });
 
 /**
- * POST /v1/donations/campaigns
+ * Create a campaign (admin)
  *
  * Needs `campaigns:write` with an API key; end users: admin.
  */
@@ -362,7 +362,7 @@ export const campaignsCreate = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * GET /v1/donations/campaigns/{campaign_id}
+ * One campaign with its progress
  *
  * Needs `campaigns:read` with an API key; end users: any_user.
  */
@@ -385,7 +385,7 @@ export const campaignsGet = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
- * PATCH /v1/donations/campaigns/{campaign_id}
+ * Change a campaign (admin; targets only rise after activation)
  *
  * Needs `campaigns:write` with an API key; end users: admin.
  */
@@ -412,7 +412,7 @@ export const campaignsUpdate = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * POST /v1/donations/campaigns/{campaign_id}/cancel
+ * Cancel a campaign, refunding or redirecting what it holds (admin): 200 cancelled, 202 cancelling
  *
  * Needs `campaigns:write` with an API key; end users: admin.
  */
@@ -439,7 +439,7 @@ export const campaignsCancel = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * GET /v1/donations/campaigns/{campaign_id}/disbursements
+ * A campaign's disbursements
  *
  * Needs `campaigns:disburse` with an API key; end users: admin.
  */
@@ -462,7 +462,7 @@ export const campaignsAdminMoneyList = <ThrowOnError extends boolean = false>(op
 });
 
 /**
- * POST /v1/donations/campaigns/{campaign_id}/disbursements
+ * Request a disbursement of a campaign's money (admin)
  *
  * Needs `campaigns:disburse` with an API key; end users: admin.
  */
@@ -489,7 +489,7 @@ export const campaignsRequest = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
- * GET /v1/donations/campaigns/{campaign_id}/donations
+ * A campaign's donations as the public sees them
  *
  * Needs `donations:read` with an API key; end users: any_user.
  */
@@ -512,7 +512,7 @@ export const donationsDonations = <ThrowOnError extends boolean = false>(options
 });
 
 /**
- * GET /v1/donations/campaigns/{campaign_id}/top-donors
+ * A campaign's top donors
  *
  * Needs `donations:read` with an API key; end users: any_user.
  */
@@ -535,7 +535,7 @@ export const donationsTop = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
- * GET /v1/donations/disbursements/{disbursement_id}
+ * One disbursement
  *
  * Needs `campaigns:disburse` with an API key; end users: admin.
  */
@@ -558,7 +558,7 @@ export const campaignsAdminMoneyGet = <ThrowOnError extends boolean = false>(opt
 });
 
 /**
- * POST /v1/donations/disbursements/{disbursement_id}/approve
+ * Approve a disbursement (a second admin): 200 processing, 202 approved (the wallet was away)
  *
  * Needs `campaigns:disburse` with an API key; end users: admin.
  */
@@ -581,7 +581,7 @@ export const campaignsApprove = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
- * POST /v1/donations/disbursements/{disbursement_id}/reject
+ * Reject a disbursement (admin)
  *
  * Needs `campaigns:disburse` with an API key; end users: admin.
  */
@@ -608,7 +608,7 @@ export const campaignsReject = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * GET /v1/donations/receipts/export
+ * A tax year's receipts as CSV, voided ones marked (admin)
  *
  * Needs `donations:read` with an API key; end users: admin.
  */
@@ -850,7 +850,7 @@ export const materialsPutRateCard = <ThrowOnError extends boolean = false>(optio
 });
 
 /**
- * GET /v1/metrics
+ * The programme's statistics over time (as /v1/metrics/system)
  *
  * Needs `metrics:read` with an API key; end users: admin.
  */
@@ -873,7 +873,7 @@ export const metricsRoot = <ThrowOnError extends boolean = false>(options?: Opti
 });
 
 /**
- * GET /v1/metrics/impact
+ * Collected weight, CO2 avoided and water saved, with the factor versions in force
  *
  * Needs `metrics:read` with an API key; end users: any_user.
  */
@@ -896,7 +896,7 @@ export const metricsImpact = <ThrowOnError extends boolean = false>(options?: Op
 });
 
 /**
- * GET /v1/metrics/impact-factors
+ * The impact factor versions and the one in force
  *
  * Needs `metrics:read` with an API key; end users: admin.
  */
@@ -919,7 +919,7 @@ export const metricsImpactFactors = <ThrowOnError extends boolean = false>(optio
 });
 
 /**
- * PUT /v1/metrics/impact-factors
+ * Add an impact factor version from a time (admin)
  *
  * Needs `metrics:write` with an API key; end users: admin.
  */
@@ -946,7 +946,7 @@ export const metricsPutImpactFactors = <ThrowOnError extends boolean = false>(op
 });
 
 /**
- * GET /v1/metrics/leaderboard
+ * A leaderboard of a period (a closed period as it stood an hour after it ended)
  *
  * Needs `metrics:read` with an API key; end users: any_user.
  */
@@ -969,7 +969,7 @@ export const metricsLeaderboard = <ThrowOnError extends boolean = false>(options
 });
 
 /**
- * GET /v1/metrics/reconciliation
+ * A day's figures against the ledger, per user and asset (admin)
  *
  * Needs `metrics:read` with an API key; end users: admin.
  */
@@ -992,7 +992,7 @@ export const metricsReconcile = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
- * GET /v1/metrics/system
+ * The programme's statistics over time
  *
  * Needs `metrics:read` with an API key; end users: admin.
  */
@@ -1015,7 +1015,7 @@ export const metricsSystem = <ThrowOnError extends boolean = false>(options?: Op
 });
 
 /**
- * GET /v1/metrics/users/{user_id}
+ * A user's figures over time (admin)
  *
  * Needs `metrics:read` with an API key; end users: admin.
  */
@@ -1038,7 +1038,7 @@ export const metricsMetricsUser = <ThrowOnError extends boolean = false>(options
 });
 
 /**
- * POST /v1/reward-codes/use
+ * Use a reward code once (partners)
  *
  * Needs `rewards:use_codes` with an API key; end users: admin.
  */
@@ -1065,7 +1065,7 @@ export const rewardsUse = <ThrowOnError extends boolean = false>(options: Option
 });
 
 /**
- * POST /v1/reward-codes/uses/{use_id}/rollback
+ * Roll back a use of a code within the rollback window (partners)
  *
  * Needs `rewards:use_codes` with an API key; end users: admin.
  */
@@ -1092,7 +1092,7 @@ export const rewardsRollback = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * POST /v1/reward-codes/validate
+ * Check a reward code (partners; no side effect)
  *
  * Needs `rewards:use_codes` with an API key; end users: admin.
  */
@@ -1119,7 +1119,7 @@ export const rewardsValidate = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * GET /v1/rewards
+ * The reward catalogue (with eligibility for a signed-in resident)
  *
  * Needs `rewards:read` with an API key; end users: any_user.
  */
@@ -1142,7 +1142,7 @@ export const rewardsList = <ThrowOnError extends boolean = false>(options?: Opti
 });
 
 /**
- * POST /v1/rewards
+ * Add a reward to the catalogue (admin)
  *
  * Needs `rewards:write` with an API key; end users: admin.
  */
@@ -1169,7 +1169,7 @@ export const rewardsCreate = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
- * GET /v1/rewards/{reward_id}
+ * One reward
  *
  * Needs `rewards:read` with an API key; end users: any_user.
  */
@@ -1192,7 +1192,7 @@ export const rewardsGet = <ThrowOnError extends boolean = false>(options: Option
 });
 
 /**
- * PATCH /v1/rewards/{reward_id}
+ * Change a reward (admin; a stock change needs stock_reason)
  *
  * Needs `rewards:write` with an API key; end users: admin.
  */
@@ -1219,7 +1219,7 @@ export const rewardsUpdate = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
- * GET /v1/rewards/{reward_id}/stock-movements
+ * A reward's stock movements, newest first (the last 100)
  *
  * Needs `rewards:write` with an API key; end users: admin.
  */
@@ -1242,7 +1242,7 @@ export const rewardsMovements = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
- * GET /v1/rewards/settings
+ * Reward settings (admin)
  *
  * Needs `rewards:write` with an API key; end users: admin.
  */
@@ -1265,7 +1265,7 @@ export const rewardsGetSettings = <ThrowOnError extends boolean = false>(options
 });
 
 /**
- * PUT /v1/rewards/settings
+ * Replace the reward settings (admin)
  *
  * Needs `rewards:write` with an API key; end users: admin.
  */
@@ -1342,7 +1342,7 @@ export const tiersPutTiers = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
- * GET /v1/users/{user_id}/donations
+ * A resident's donations, newest first
  *
  * Needs `donations:read` with an API key; end users: own.
  */
@@ -1365,7 +1365,7 @@ export const donationsUserDonationsList = <ThrowOnError extends boolean = false>
 });
 
 /**
- * POST /v1/users/{user_id}/donations
+ * Donate money and/or points to a campaign: 201 accepted, 202 pending (the wallet was away)
  *
  * Needs `donations:create` with an API key; end users: own.
  */
@@ -1392,7 +1392,7 @@ export const donationsDonate = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * GET /v1/users/{user_id}/donations/{donation_id}
+ * One of a resident's donations
  *
  * Needs `donations:read` with an API key; end users: own.
  */
@@ -1415,7 +1415,7 @@ export const donationsUserDonationsGet = <ThrowOnError extends boolean = false>(
 });
 
 /**
- * GET /v1/users/{user_id}/donations/{donation_id}/receipt
+ * A resident's receipt or acknowledgement of a donation
  *
  * Needs `donations:read` with an API key; end users: own.
  */
@@ -1438,7 +1438,7 @@ export const donationsUserDonationsReceipt = <ThrowOnError extends boolean = fal
 });
 
 /**
- * GET /v1/users/{user_id}/metrics
+ * A resident's own figures over time
  *
  * Needs `metrics:read` with an API key; end users: own.
  */
@@ -1538,7 +1538,7 @@ export const pointsSpend = <ThrowOnError extends boolean = false>(options: Optio
 });
 
 /**
- * GET /v1/users/{user_id}/rewards
+ * A resident's rewards, newest first
  *
  * Needs `rewards:read` with an API key; end users: own.
  */
@@ -1561,7 +1561,7 @@ export const rewardsUserRewardsList = <ThrowOnError extends boolean = false>(opt
 });
 
 /**
- * POST /v1/users/{user_id}/rewards
+ * Redeem a reward with points: 201 issued, 202 pending (finished by a worker)
  *
  * Needs `rewards:redeem` with an API key; end users: own.
  */
@@ -1588,7 +1588,7 @@ export const rewardsRedeem = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
- * GET /v1/users/{user_id}/rewards/{user_reward_id}
+ * One of a resident's rewards
  *
  * Needs `rewards:read` with an API key; end users: own.
  */
@@ -1611,7 +1611,7 @@ export const rewardsUserRewardsGet = <ThrowOnError extends boolean = false>(opti
 });
 
 /**
- * POST /v1/users/{user_id}/rewards/{user_reward_id}/cancel
+ * Cancel a resident's issued reward (points back when refundable)
  *
  * Needs `rewards:write` with an API key; end users: admin.
  */
@@ -1638,7 +1638,7 @@ export const rewardsCancel = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
- * POST /v1/users/{user_id}/rewards/issue
+ * Give a resident a reward at no cost (admin; takes stock)
  *
  * Needs `rewards:write` with an API key; end users: admin.
  */
@@ -1665,7 +1665,7 @@ export const rewardsIssue = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
- * GET /v1/users/{user_id}/withdrawals
+ * A user's withdrawals, newest first
  *
  * Needs `withdrawals:read` with an API key; end users: own.
  */
@@ -1688,7 +1688,7 @@ export const withdrawalsList = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * POST /v1/users/{user_id}/withdrawals
+ * Request a withdrawal of cents to a destination: 201 held, 202 accepted while the wallet is away
  *
  * Needs `withdrawals:request` with an API key; end users: own.
  */
@@ -1715,7 +1715,7 @@ export const withdrawalsCreate = <ThrowOnError extends boolean = false>(options:
 });
 
 /**
- * GET /v1/users/{user_id}/withdrawals/{withdrawal_id}
+ * One of a user's withdrawals with its history
  *
  * Needs `withdrawals:read` with an API key; end users: own.
  */
@@ -1738,7 +1738,7 @@ export const withdrawalsGet = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
- * POST /v1/users/{user_id}/withdrawals/{withdrawal_id}/cancel
+ * Cancel an undecided withdrawal (the hold is released)
  *
  * Needs `withdrawals:request` with an API key; end users: own.
  */
@@ -1807,7 +1807,7 @@ export const walletsTransactions = <ThrowOnError extends boolean = false>(option
 });
 
 /**
- * GET /v1/webhooks**
+ * One delivery with its attempts
  *
  * Needs `webhooks:read` with an API key; end users: admin.
  */
@@ -1830,7 +1830,7 @@ export const webhooksGet = <ThrowOnError extends boolean = false>(options: Optio
 });
 
 /**
- * POST /v1/webhooks**
+ * Send a delivery again now, with a fresh retry cycle
  *
  * Needs `webhooks:write` with an API key; end users: admin.
  */
@@ -1999,7 +1999,7 @@ export const webhooksUpdate = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
- * GET /v1/webhooks**
+ * An endpoint's deliveries, newest first
  *
  * Needs `webhooks:read` with an API key; end users: admin.
  */
@@ -2122,7 +2122,7 @@ export const webhooksEventTypesList = <ThrowOnError extends boolean = false>(opt
 });
 
 /**
- * GET /v1/webhooks**
+ * An event's delivery status, per endpoint
  *
  * Needs `webhooks:read` with an API key; end users: admin.
  */
@@ -2145,7 +2145,7 @@ export const webhooksEvent = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
- * GET /v1/withdrawals
+ * Every withdrawal, newest first (admin)
  *
  * Needs `withdrawals:read` with an API key; end users: admin.
  */
@@ -2168,7 +2168,7 @@ export const withdrawalsAdminWithdrawalsList = <ThrowOnError extends boolean = f
 });
 
 /**
- * GET /v1/withdrawals/{withdrawal_id}
+ * One withdrawal with its history (admin)
  *
  * Needs `withdrawals:read` with an API key; end users: admin.
  */
@@ -2191,7 +2191,7 @@ export const withdrawalsAdminWithdrawalsGet = <ThrowOnError extends boolean = fa
 });
 
 /**
- * POST /v1/withdrawals/{withdrawal_id}/approve
+ * Approve a withdrawal (two admins from the four-eyes amount)
  *
  * Needs `withdrawals:approve` with an API key; end users: admin.
  */
@@ -2218,7 +2218,7 @@ export const withdrawalsApprove = <ThrowOnError extends boolean = false>(options
 });
 
 /**
- * POST /v1/withdrawals/{withdrawal_id}/reject
+ * Reject a withdrawal (the hold is released)
  *
  * Needs `withdrawals:approve` with an API key; end users: admin.
  */
@@ -2245,7 +2245,7 @@ export const withdrawalsReject = <ThrowOnError extends boolean = false>(options:
 });
 
 /**
- * POST /v1/withdrawals/{withdrawal_id}/retry-payout
+ * Send a failed payout again (admin)
  *
  * Needs `withdrawals:approve` with an API key; end users: admin.
  */
@@ -2272,7 +2272,7 @@ export const withdrawalsRetryPayout = <ThrowOnError extends boolean = false>(opt
 });
 
 /**
- * GET /v1/withdrawals/limits
+ * The withdrawal limits in force (admin)
  *
  * Needs `withdrawals:read` with an API key; end users: admin.
  */
@@ -2295,7 +2295,7 @@ export const withdrawalsLimits = <ThrowOnError extends boolean = false>(options?
 });
 
 /**
- * PUT /v1/withdrawals/limits
+ * Replace the withdrawal limits (admin)
  *
  * Needs `withdrawals:approve` with an API key; end users: admin.
  */
@@ -2322,14 +2322,14 @@ export const withdrawalsSaveLimits = <ThrowOnError extends boolean = false>(opti
 });
 
 /**
- * POST /v1/withdrawals/payout-callbacks
+ * The payment provider's signed payout callback (Standard Webhooks signature)
  *
  * Needs `withdrawals:request` with an API key; end users: admin.
  */
 export const withdrawalsCallback = <ThrowOnError extends boolean = false>(options?: Options<WithdrawalsCallbackData, ThrowOnError>): RequestResult<WithdrawalsCallbackResponses, WithdrawalsCallbackErrors, ThrowOnError> => (options?.client ?? client).post<WithdrawalsCallbackResponses, WithdrawalsCallbackErrors, ThrowOnError>({ url: '/v1/withdrawals/payout-callbacks', ...options });
 
 /**
- * GET /v1/withdrawals/reconciliations
+ * Daily payout reconciliations against the provider, newest first (admin)
  *
  * Needs `withdrawals:read` with an API key; end users: admin.
  */

@@ -1185,7 +1185,43 @@ export type DonationsListResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            campaign_id: string;
+            user_id: string;
+            donor_ref: string;
+            visibility: 'public' | 'hide_amount' | 'anonymous';
+            message: string | null;
+            /**
+             * cents
+             */
+            amount: number;
+            currency: 'ZAR';
+            points: number;
+            bonus_points: number;
+            status: 'pending' | 'accepted' | 'failed' | 'refunded';
+            failure_code: string | null;
+            transfer_id: string | null;
+            receipt_number: string | null;
+            donated_at: string | null;
+            refund: {
+                reason: string | null;
+                transfer_id: string | null;
+                bonus_points_reclaimed: number | null;
+                bonus_points_shortfall: number | null;
+                refunded_at: string;
+            } | null;
+            /**
+             * pending: accepted while the wallet was away; refused: the wallet refused it
+             */
+            refund_status: 'pending' | 'refused' | null;
+            refund_failure_code: string | null;
+            created_at: string;
+        }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
+        next_cursor: string | null;
     };
 };
 
@@ -1264,7 +1300,37 @@ export type DonationsGetResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        user_id: string;
+        donor_ref: string;
+        visibility: 'public' | 'hide_amount' | 'anonymous';
+        message: string | null;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: 'ZAR';
+        points: number;
+        bonus_points: number;
+        status: 'pending' | 'accepted' | 'failed' | 'refunded';
+        failure_code: string | null;
+        transfer_id: string | null;
+        receipt_number: string | null;
+        donated_at: string | null;
+        refund: {
+            reason: string | null;
+            transfer_id: string | null;
+            bonus_points_reclaimed: number | null;
+            bonus_points_shortfall: number | null;
+            refunded_at: string;
+        } | null;
+        /**
+         * pending: accepted while the wallet was away; refused: the wallet refused it
+         */
+        refund_status: 'pending' | 'refused' | null;
+        refund_failure_code: string | null;
+        created_at: string;
     };
 };
 
@@ -1342,10 +1408,55 @@ export type DonationsReceiptError = DonationsReceiptErrors[keyof DonationsReceip
 
 export type DonationsReceiptResponses = {
     /**
-     * OK
+     * JSON by default; `?format=html` answers a printable page (text/html)
      */
     200: {
-        [key: string]: unknown;
+        type: 'section_18a' | 'receipt';
+        number: string;
+        donation_id: string;
+        tax_year: number;
+        kind: 'section_18a' | 'receipt';
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        donor_user_id: string;
+        campaign_id: string;
+        pbo_name: string | null;
+        pbo_reference: string | null;
+        issued_at: string;
+        voided: boolean;
+        voided_at: string | null;
+        void_reason: string | null;
+        campaign_name: string;
+        points: number;
+        date_received: string;
+        section_18a?: {
+            pbo_name: string | null;
+            pbo_reference: string | null;
+            date_received: string;
+            /**
+             * cents
+             */
+            amount: number;
+            amount_in_words: null;
+            receipt_number: string;
+            donor_user_id: string;
+            certification: string;
+        };
+    } | {
+        type: 'acknowledgement';
+        donation_id: string;
+        campaign_id: string;
+        campaign_name: string;
+        points: number;
+        /**
+         * cents
+         */
+        amount: number;
+        date_received: string;
+        voided: boolean;
     };
 };
 
@@ -1428,7 +1539,75 @@ export type DonationsRefundResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        user_id: string;
+        donor_ref: string;
+        visibility: 'public' | 'hide_amount' | 'anonymous';
+        message: string | null;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: 'ZAR';
+        points: number;
+        bonus_points: number;
+        status: 'pending' | 'accepted' | 'failed' | 'refunded';
+        failure_code: string | null;
+        transfer_id: string | null;
+        receipt_number: string | null;
+        donated_at: string | null;
+        refund: {
+            reason: string | null;
+            transfer_id: string | null;
+            bonus_points_reclaimed: number | null;
+            bonus_points_shortfall: number | null;
+            refunded_at: string;
+        } | null;
+        /**
+         * pending: accepted while the wallet was away; refused: the wallet refused it
+         */
+        refund_status: 'pending' | 'refused' | null;
+        refund_failure_code: string | null;
+        created_at: string;
+        refund_requested_at?: string;
+    };
+    /**
+     * Accepted: the answer as it stands; the platform finishes it (the same body shape).
+     */
+    202: {
+        id: string;
+        campaign_id: string;
+        user_id: string;
+        donor_ref: string;
+        visibility: 'public' | 'hide_amount' | 'anonymous';
+        message: string | null;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: 'ZAR';
+        points: number;
+        bonus_points: number;
+        status: 'pending' | 'accepted' | 'failed' | 'refunded';
+        failure_code: string | null;
+        transfer_id: string | null;
+        receipt_number: string | null;
+        donated_at: string | null;
+        refund: {
+            reason: string | null;
+            transfer_id: string | null;
+            bonus_points_reclaimed: number | null;
+            bonus_points_shortfall: number | null;
+            refunded_at: string;
+        } | null;
+        /**
+         * pending: accepted while the wallet was away; refused: the wallet refused it
+         */
+        refund_status: 'pending' | 'refused' | null;
+        refund_failure_code: string | null;
+        created_at: string;
+        refund_requested_at?: string;
     };
 };
 
@@ -1507,7 +1686,45 @@ export type CampaignsListResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            name: string;
+            description: string;
+            beneficiary: string;
+            status: 'draft' | 'active' | 'completed' | 'cancelled';
+            on_target: 'complete' | 'continue';
+            target_amount: number | null;
+            target_points: number | null;
+            currency: string;
+            starts_at: string | null;
+            ends_at: string | null;
+            pbo_reference: string | null;
+            external_id: string | null;
+            bonus_points_per_rand: number;
+            always_active: boolean;
+            completed_at: string | null;
+            completion_reason: 'target_reached' | 'ended' | null;
+            cancelled_at: string | null;
+            cancellation: 'refund' | 'redirect' | null;
+            redirect_campaign_id: string | null;
+            progress: {
+                /**
+                 * ledger: the campaign's accounts; journal: this service's records (the wallet was unreachable)
+                 */
+                source: 'ledger' | 'journal';
+                raised_amount: number;
+                raised_points: number;
+                donors: number;
+                donations: number;
+                amount_percent: number | null;
+                points_percent: number | null;
+                days_left: number | null;
+                balance_amount: number | null;
+                balance_points: number | null;
+            };
+            created_at: string;
+            updated_at: string;
+        }>;
     };
 };
 
@@ -1588,13 +1805,85 @@ export type CampaignsCreateResponses = {
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        name: string;
+        description: string;
+        beneficiary: string;
+        status: 'draft' | 'active' | 'completed' | 'cancelled';
+        on_target: 'complete' | 'continue';
+        target_amount: number | null;
+        target_points: number | null;
+        currency: string;
+        starts_at: string | null;
+        ends_at: string | null;
+        pbo_reference: string | null;
+        external_id: string | null;
+        bonus_points_per_rand: number;
+        always_active: boolean;
+        completed_at: string | null;
+        completion_reason: 'target_reached' | 'ended' | null;
+        cancelled_at: string | null;
+        cancellation: 'refund' | 'redirect' | null;
+        redirect_campaign_id: string | null;
+        progress: {
+            /**
+             * ledger: the campaign's accounts; journal: this service's records (the wallet was unreachable)
+             */
+            source: 'ledger' | 'journal';
+            raised_amount: number;
+            raised_points: number;
+            donors: number;
+            donations: number;
+            amount_percent: number | null;
+            points_percent: number | null;
+            days_left: number | null;
+            balance_amount: number | null;
+            balance_points: number | null;
+        };
+        created_at: string;
+        updated_at: string;
     };
     /**
      * OK
      */
     201: {
-        [key: string]: unknown;
+        id: string;
+        name: string;
+        description: string;
+        beneficiary: string;
+        status: 'draft' | 'active' | 'completed' | 'cancelled';
+        on_target: 'complete' | 'continue';
+        target_amount: number | null;
+        target_points: number | null;
+        currency: string;
+        starts_at: string | null;
+        ends_at: string | null;
+        pbo_reference: string | null;
+        external_id: string | null;
+        bonus_points_per_rand: number;
+        always_active: boolean;
+        completed_at: string | null;
+        completion_reason: 'target_reached' | 'ended' | null;
+        cancelled_at: string | null;
+        cancellation: 'refund' | 'redirect' | null;
+        redirect_campaign_id: string | null;
+        progress: {
+            /**
+             * ledger: the campaign's accounts; journal: this service's records (the wallet was unreachable)
+             */
+            source: 'ledger' | 'journal';
+            raised_amount: number;
+            raised_points: number;
+            donors: number;
+            donations: number;
+            amount_percent: number | null;
+            points_percent: number | null;
+            days_left: number | null;
+            balance_amount: number | null;
+            balance_points: number | null;
+        };
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -1673,7 +1962,43 @@ export type CampaignsGetResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        name: string;
+        description: string;
+        beneficiary: string;
+        status: 'draft' | 'active' | 'completed' | 'cancelled';
+        on_target: 'complete' | 'continue';
+        target_amount: number | null;
+        target_points: number | null;
+        currency: string;
+        starts_at: string | null;
+        ends_at: string | null;
+        pbo_reference: string | null;
+        external_id: string | null;
+        bonus_points_per_rand: number;
+        always_active: boolean;
+        completed_at: string | null;
+        completion_reason: 'target_reached' | 'ended' | null;
+        cancelled_at: string | null;
+        cancellation: 'refund' | 'redirect' | null;
+        redirect_campaign_id: string | null;
+        progress: {
+            /**
+             * ledger: the campaign's accounts; journal: this service's records (the wallet was unreachable)
+             */
+            source: 'ledger' | 'journal';
+            raised_amount: number;
+            raised_points: number;
+            donors: number;
+            donations: number;
+            amount_percent: number | null;
+            points_percent: number | null;
+            days_left: number | null;
+            balance_amount: number | null;
+            balance_points: number | null;
+        };
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -1752,7 +2077,43 @@ export type CampaignsUpdateResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        name: string;
+        description: string;
+        beneficiary: string;
+        status: 'draft' | 'active' | 'completed' | 'cancelled';
+        on_target: 'complete' | 'continue';
+        target_amount: number | null;
+        target_points: number | null;
+        currency: string;
+        starts_at: string | null;
+        ends_at: string | null;
+        pbo_reference: string | null;
+        external_id: string | null;
+        bonus_points_per_rand: number;
+        always_active: boolean;
+        completed_at: string | null;
+        completion_reason: 'target_reached' | 'ended' | null;
+        cancelled_at: string | null;
+        cancellation: 'refund' | 'redirect' | null;
+        redirect_campaign_id: string | null;
+        progress: {
+            /**
+             * ledger: the campaign's accounts; journal: this service's records (the wallet was unreachable)
+             */
+            source: 'ledger' | 'journal';
+            raised_amount: number;
+            raised_points: number;
+            donors: number;
+            donations: number;
+            amount_percent: number | null;
+            points_percent: number | null;
+            days_left: number | null;
+            balance_amount: number | null;
+            balance_points: number | null;
+        };
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -1835,7 +2196,41 @@ export type CampaignsCancelResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        status: 'cancelled';
+        cancellation: 'refund' | 'redirect' | null;
+        redirect_campaign_id: string | null;
+        /**
+         * cents
+         */
+        moved_amount: number;
+        moved_points: number;
+    } | {
+        id: string;
+        status: 'cancelling';
+        cancellation: 'refund' | 'redirect' | null;
+        redirect_campaign_id: string | null;
+        requested_at: string;
+    };
+    /**
+     * Accepted: the answer as it stands; the platform finishes it (the same body shape).
+     */
+    202: {
+        id: string;
+        status: 'cancelled';
+        cancellation: 'refund' | 'redirect' | null;
+        redirect_campaign_id: string | null;
+        /**
+         * cents
+         */
+        moved_amount: number;
+        moved_points: number;
+    } | {
+        id: string;
+        status: 'cancelling';
+        cancellation: 'refund' | 'redirect' | null;
+        redirect_campaign_id: string | null;
+        requested_at: string;
     };
 };
 
@@ -1914,7 +2309,35 @@ export type CampaignsAdminMoneyListResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            campaign_id: string;
+            beneficiary: string;
+            /**
+             * cents
+             */
+            amount: number;
+            currency: string;
+            reference: string | null;
+            status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+            method: string | null;
+            /**
+             * masked
+             */
+            destination: {
+                [key: string]: string;
+            } | null;
+            requested_by: string;
+            approved_by: Array<string>;
+            rejected_by: string | null;
+            reason: string | null;
+            transfer_id: string | null;
+            payout_status: string | null;
+            failure_code: string | null;
+            credit_back_transfer_id: string | null;
+            created_at: string;
+            updated_at: string;
+        }>;
     };
 };
 
@@ -1997,13 +2420,65 @@ export type CampaignsRequestResponses = {
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        beneficiary: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        reference: string | null;
+        status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        method: string | null;
+        /**
+         * masked
+         */
+        destination: {
+            [key: string]: string;
+        } | null;
+        requested_by: string;
+        approved_by: Array<string>;
+        rejected_by: string | null;
+        reason: string | null;
+        transfer_id: string | null;
+        payout_status: string | null;
+        failure_code: string | null;
+        credit_back_transfer_id: string | null;
+        created_at: string;
+        updated_at: string;
     };
     /**
      * OK
      */
     201: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        beneficiary: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        reference: string | null;
+        status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        method: string | null;
+        /**
+         * masked
+         */
+        destination: {
+            [key: string]: string;
+        } | null;
+        requested_by: string;
+        approved_by: Array<string>;
+        rejected_by: string | null;
+        reason: string | null;
+        transfer_id: string | null;
+        payout_status: string | null;
+        failure_code: string | null;
+        credit_back_transfer_id: string | null;
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -2085,7 +2560,30 @@ export type DonationsDonationsResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            /**
+             * null for an anonymous donor
+             */
+            user_id: string | null;
+            /**
+             * an anonymous donor only
+             */
+            donor_ref: string | null;
+            visibility: 'public' | 'hide_amount' | 'anonymous';
+            message: string | null;
+            /**
+             * cents; null when the donor hides it
+             */
+            amount: number | null;
+            points: number | null;
+            currency: 'ZAR';
+            donated_at: string | null;
+        }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
+        next_cursor: string | null;
     };
 };
 
@@ -2167,7 +2665,19 @@ export type DonationsTopResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            rank: number;
+            user_id: string | null;
+            donor_ref: string | null;
+            anonymous: boolean;
+            /**
+             * cents
+             */
+            amount: number;
+            points: number;
+            currency: 'ZAR';
+            donations: number;
+        }>;
     };
 };
 
@@ -2246,7 +2756,33 @@ export type CampaignsAdminMoneyGetResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        beneficiary: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        reference: string | null;
+        status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        method: string | null;
+        /**
+         * masked
+         */
+        destination: {
+            [key: string]: string;
+        } | null;
+        requested_by: string;
+        approved_by: Array<string>;
+        rejected_by: string | null;
+        reason: string | null;
+        transfer_id: string | null;
+        payout_status: string | null;
+        failure_code: string | null;
+        credit_back_transfer_id: string | null;
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -2329,7 +2865,65 @@ export type CampaignsApproveResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        beneficiary: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        reference: string | null;
+        status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        method: string | null;
+        /**
+         * masked
+         */
+        destination: {
+            [key: string]: string;
+        } | null;
+        requested_by: string;
+        approved_by: Array<string>;
+        rejected_by: string | null;
+        reason: string | null;
+        transfer_id: string | null;
+        payout_status: string | null;
+        failure_code: string | null;
+        credit_back_transfer_id: string | null;
+        created_at: string;
+        updated_at: string;
+    };
+    /**
+     * Accepted: the answer as it stands; the platform finishes it (the same body shape).
+     */
+    202: {
+        id: string;
+        campaign_id: string;
+        beneficiary: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        reference: string | null;
+        status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        method: string | null;
+        /**
+         * masked
+         */
+        destination: {
+            [key: string]: string;
+        } | null;
+        requested_by: string;
+        approved_by: Array<string>;
+        rejected_by: string | null;
+        reason: string | null;
+        transfer_id: string | null;
+        payout_status: string | null;
+        failure_code: string | null;
+        credit_back_transfer_id: string | null;
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -2412,7 +3006,33 @@ export type CampaignsRejectResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        beneficiary: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        reference: string | null;
+        status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        method: string | null;
+        /**
+         * masked
+         */
+        destination: {
+            [key: string]: string;
+        } | null;
+        requested_by: string;
+        approved_by: Array<string>;
+        rejected_by: string | null;
+        reason: string | null;
+        transfer_id: string | null;
+        payout_status: string | null;
+        failure_code: string | null;
+        credit_back_transfer_id: string | null;
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -2490,9 +3110,7 @@ export type DonationsExportResponses = {
     /**
      * OK
      */
-    200: {
-        [key: string]: unknown;
-    };
+    200: string;
 };
 
 export type DonationsExportResponse = DonationsExportResponses[keyof DonationsExportResponses];
@@ -3209,7 +3827,20 @@ export type MaterialsMaterialsResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        version: number;
+        effective_from: string;
+        materials: Array<{
+            code: string;
+            name: string;
+            cents_per_kg: number;
+            points_per_kg: number;
+            /**
+             * basis points of the cents going to the Green Scholar Fund
+             */
+            fund_share_bp: number;
+            co2_g_per_kg: number;
+            water_ml_per_kg: number;
+        }>;
     };
 };
 
@@ -3286,7 +3917,20 @@ export type MaterialsPutRateCardResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        version: number;
+        effective_from: string;
+        materials: Array<{
+            code: string;
+            name: string;
+            cents_per_kg: number;
+            points_per_kg: number;
+            /**
+             * basis points of the cents going to the Green Scholar Fund
+             */
+            fund_share_bp: number;
+            co2_g_per_kg: number;
+            water_ml_per_kg: number;
+        }>;
     };
 };
 
@@ -3364,10 +4008,42 @@ export type MetricsRootError = MetricsRootErrors[keyof MetricsRootErrors];
 
 export type MetricsRootResponses = {
     /**
-     * OK
+     * JSON; with `Accept: text/csv` the same series as CSV
      */
     200: {
-        [key: string]: unknown;
+        from: string;
+        to: string;
+        granularity: 'day' | 'week' | 'month';
+        time_zone: string;
+        /**
+         * when the newest event counted here happened
+         */
+        data_as_of: string | null;
+        days: Array<{
+            /**
+             * the day, or the first day of the week or month
+             */
+            date: string;
+            points_earned: number;
+            points_spent: number;
+            money_earned: number;
+            money_spent: number;
+            collections: number;
+            grams_collected: number;
+            co2_avoided_g: number;
+            water_saved_ml: number;
+            fund_amount: number;
+            donated_money: number;
+            donated_points: number;
+            withdrawn_money: number;
+            rewards_redeemed: number;
+            wallet_events: number;
+            grams_by_material: {
+                [key: string]: number;
+            };
+            active_users?: number;
+            new_users?: number;
+        }>;
     };
 };
 
@@ -3447,7 +4123,43 @@ export type MetricsImpactResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        from: string;
+        to: string;
+        time_zone: string;
+        data_as_of: string | null;
+        collections: number;
+        grams_collected: number;
+        /**
+         * kg, three decimals (a string: exact)
+         */
+        kg_collected: string;
+        by_material: Array<{
+            material: string;
+            grams: number;
+            /**
+             * kg, three decimals (a string: exact)
+             */
+            kg: string;
+        }>;
+        co2_avoided_g: number;
+        /**
+         * kg CO2e, three decimals (a string: exact)
+         */
+        co2_avoided_kg: string;
+        water_saved_ml: number;
+        /**
+         * litres, three decimals (a string: exact)
+         */
+        water_saved_l: string;
+        /**
+         * trees, three decimals (a string: exact)
+         */
+        trees_equivalent: string;
+        factors: Array<{
+            version: number;
+            effective_from: string;
+            source: string;
+        }>;
     };
 };
 
@@ -3524,7 +4236,21 @@ export type MetricsImpactFactorsResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        current: number | null;
+        versions: Array<{
+            version: number;
+            effective_from: string;
+            source: string;
+            others: {
+                co2_g_per_kg: number;
+                water_ml_per_kg: number;
+            };
+            materials: Array<{
+                material: string;
+                co2_g_per_kg: number;
+                water_ml_per_kg: number;
+            }>;
+        }>;
     };
 };
 
@@ -3601,7 +4327,18 @@ export type MetricsPutImpactFactorsResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        version: number;
+        effective_from: string;
+        source: string;
+        others: {
+            co2_g_per_kg: number;
+            water_ml_per_kg: number;
+        };
+        materials: Array<{
+            material: string;
+            co2_g_per_kg: number;
+            water_ml_per_kg: number;
+        }>;
     };
 };
 
@@ -3683,7 +4420,35 @@ export type MetricsLeaderboardResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        period: 'week' | 'month' | 'year' | 'all';
+        metric: 'kg' | 'points' | 'co2';
+        unit: 'g' | 'points' | 'g_co2e';
+        period_start: string;
+        period_end: string;
+        time_zone: string;
+        data_as_of: string | null;
+        frozen: boolean;
+        frozen_at: string | null;
+        entries: Array<{
+            rank: number;
+            /**
+             * a masked handle, never a user's id
+             */
+            handle: string;
+            value: number;
+            you?: true;
+        }>;
+        /**
+         * the signed-in resident's standing
+         */
+        me: {
+            rank: number;
+            /**
+             * a masked handle, never a user's id
+             */
+            handle: string;
+            value: number;
+        } | null;
     };
 };
 
@@ -3762,7 +4527,19 @@ export type MetricsReconcileResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        date: string;
+        time_zone: string;
+        source: string;
+        checked_at: string;
+        data_as_of: string | null;
+        users_compared: number;
+        differences: Array<{
+            user_id: string;
+            asset: 'ZAR' | 'POINTS';
+            figure: 'earned' | 'spent' | 'donated' | 'withdrawn';
+            metrics: number;
+            ledger: number;
+        }>;
     };
 };
 
@@ -3840,10 +4617,42 @@ export type MetricsSystemError = MetricsSystemErrors[keyof MetricsSystemErrors];
 
 export type MetricsSystemResponses = {
     /**
-     * OK
+     * JSON; with `Accept: text/csv` the same series as CSV
      */
     200: {
-        [key: string]: unknown;
+        from: string;
+        to: string;
+        granularity: 'day' | 'week' | 'month';
+        time_zone: string;
+        /**
+         * when the newest event counted here happened
+         */
+        data_as_of: string | null;
+        days: Array<{
+            /**
+             * the day, or the first day of the week or month
+             */
+            date: string;
+            points_earned: number;
+            points_spent: number;
+            money_earned: number;
+            money_spent: number;
+            collections: number;
+            grams_collected: number;
+            co2_avoided_g: number;
+            water_saved_ml: number;
+            fund_amount: number;
+            donated_money: number;
+            donated_points: number;
+            withdrawn_money: number;
+            rewards_redeemed: number;
+            wallet_events: number;
+            grams_by_material: {
+                [key: string]: number;
+            };
+            active_users?: number;
+            new_users?: number;
+        }>;
     };
 };
 
@@ -3926,7 +4735,40 @@ export type MetricsMetricsUserResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        user_id: string;
+        from: string;
+        to: string;
+        granularity: 'day' | 'week' | 'month';
+        time_zone: string;
+        /**
+         * when the newest event counted here happened
+         */
+        data_as_of: string | null;
+        days: Array<{
+            /**
+             * the day, or the first day of the week or month
+             */
+            date: string;
+            points_earned: number;
+            points_spent: number;
+            money_earned: number;
+            money_spent: number;
+            collections: number;
+            grams_collected: number;
+            co2_avoided_g: number;
+            water_saved_ml: number;
+            fund_amount: number;
+            donated_money: number;
+            donated_points: number;
+            withdrawn_money: number;
+            rewards_redeemed: number;
+            wallet_events: number;
+            grams_by_material: {
+                [key: string]: number;
+            };
+            active_users?: number;
+            new_users?: number;
+        }>;
     };
 };
 
@@ -4007,7 +4849,21 @@ export type RewardsUseResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        use_id: string;
+        used_at: string;
+        usable: true;
+        user_reward_id: string;
+        reward_id: string;
+        reward_code: string;
+        reward_name: string;
+        reward_type: string;
+        partner_reward_id: string | null;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        expires_at: string | null;
     };
 };
 
@@ -4090,7 +4946,11 @@ export type RewardsRollbackResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        use_id: string;
+        rolled_back: true;
+        reason: string;
+        user_reward_id: string;
+        status: 'issued';
     };
 };
 
@@ -4171,7 +5031,19 @@ export type RewardsValidateResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        usable: true;
+        user_reward_id: string;
+        reward_id: string;
+        reward_code: string;
+        reward_name: string;
+        reward_type: string;
+        partner_reward_id: string | null;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        expires_at: string | null;
     };
 };
 
@@ -4252,7 +5124,47 @@ export type RewardsListResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            code: string;
+            name: string;
+            description: string;
+            type: 'discount' | 'cashback' | 'product' | 'service' | 'badge';
+            points_cost: number;
+            /**
+             * cents
+             */
+            value: number;
+            currency: string;
+            stock: number | null;
+            stock_remaining: number | null;
+            per_user_limit: number | null;
+            limit_period: 'total' | 'day' | 'week' | 'month';
+            min_tier: string | null;
+            visible_from: string | null;
+            visible_until: string | null;
+            available_from: string | null;
+            available_until: string | null;
+            valid_days: number | null;
+            refundable_on_cancel: boolean;
+            partner_service_id: string | null;
+            partner_reward_id: string | null;
+            code_prefix: string | null;
+            active: boolean;
+            created_at: string;
+            updated_at: string;
+            /**
+             * for a signed-in resident only
+             */
+            eligibility?: {
+                eligible: boolean;
+                reason: 'reward_unavailable' | 'tier_too_low' | 'limit_reached' | 'out_of_stock' | null;
+            };
+        }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
+        next_cursor: string | null;
     };
 };
 
@@ -4333,13 +5245,81 @@ export type RewardsCreateResponses = {
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        code: string;
+        name: string;
+        description: string;
+        type: 'discount' | 'cashback' | 'product' | 'service' | 'badge';
+        points_cost: number;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        stock: number | null;
+        stock_remaining: number | null;
+        per_user_limit: number | null;
+        limit_period: 'total' | 'day' | 'week' | 'month';
+        min_tier: string | null;
+        visible_from: string | null;
+        visible_until: string | null;
+        available_from: string | null;
+        available_until: string | null;
+        valid_days: number | null;
+        refundable_on_cancel: boolean;
+        partner_service_id: string | null;
+        partner_reward_id: string | null;
+        code_prefix: string | null;
+        active: boolean;
+        created_at: string;
+        updated_at: string;
+        /**
+         * for a signed-in resident only
+         */
+        eligibility?: {
+            eligible: boolean;
+            reason: 'reward_unavailable' | 'tier_too_low' | 'limit_reached' | 'out_of_stock' | null;
+        };
     };
     /**
      * OK
      */
     201: {
-        [key: string]: unknown;
+        id: string;
+        code: string;
+        name: string;
+        description: string;
+        type: 'discount' | 'cashback' | 'product' | 'service' | 'badge';
+        points_cost: number;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        stock: number | null;
+        stock_remaining: number | null;
+        per_user_limit: number | null;
+        limit_period: 'total' | 'day' | 'week' | 'month';
+        min_tier: string | null;
+        visible_from: string | null;
+        visible_until: string | null;
+        available_from: string | null;
+        available_until: string | null;
+        valid_days: number | null;
+        refundable_on_cancel: boolean;
+        partner_service_id: string | null;
+        partner_reward_id: string | null;
+        code_prefix: string | null;
+        active: boolean;
+        created_at: string;
+        updated_at: string;
+        /**
+         * for a signed-in resident only
+         */
+        eligibility?: {
+            eligible: boolean;
+            reason: 'reward_unavailable' | 'tier_too_low' | 'limit_reached' | 'out_of_stock' | null;
+        };
     };
 };
 
@@ -4418,7 +5398,41 @@ export type RewardsGetResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        code: string;
+        name: string;
+        description: string;
+        type: 'discount' | 'cashback' | 'product' | 'service' | 'badge';
+        points_cost: number;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        stock: number | null;
+        stock_remaining: number | null;
+        per_user_limit: number | null;
+        limit_period: 'total' | 'day' | 'week' | 'month';
+        min_tier: string | null;
+        visible_from: string | null;
+        visible_until: string | null;
+        available_from: string | null;
+        available_until: string | null;
+        valid_days: number | null;
+        refundable_on_cancel: boolean;
+        partner_service_id: string | null;
+        partner_reward_id: string | null;
+        code_prefix: string | null;
+        active: boolean;
+        created_at: string;
+        updated_at: string;
+        /**
+         * for a signed-in resident only
+         */
+        eligibility?: {
+            eligible: boolean;
+            reason: 'reward_unavailable' | 'tier_too_low' | 'limit_reached' | 'out_of_stock' | null;
+        };
     };
 };
 
@@ -4497,7 +5511,41 @@ export type RewardsUpdateResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        code: string;
+        name: string;
+        description: string;
+        type: 'discount' | 'cashback' | 'product' | 'service' | 'badge';
+        points_cost: number;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        stock: number | null;
+        stock_remaining: number | null;
+        per_user_limit: number | null;
+        limit_period: 'total' | 'day' | 'week' | 'month';
+        min_tier: string | null;
+        visible_from: string | null;
+        visible_until: string | null;
+        available_from: string | null;
+        available_until: string | null;
+        valid_days: number | null;
+        refundable_on_cancel: boolean;
+        partner_service_id: string | null;
+        partner_reward_id: string | null;
+        code_prefix: string | null;
+        active: boolean;
+        created_at: string;
+        updated_at: string;
+        /**
+         * for a signed-in resident only
+         */
+        eligibility?: {
+            eligible: boolean;
+            reason: 'reward_unavailable' | 'tier_too_low' | 'limit_reached' | 'out_of_stock' | null;
+        };
     };
 };
 
@@ -4576,7 +5624,17 @@ export type RewardsMovementsResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: number;
+            reward_id: string;
+            delta: number;
+            stock_total_after: number | null;
+            kind: 'set' | 'redemption' | 'returned' | 'issue';
+            reason: string;
+            redemption_id: string | null;
+            actor: string;
+            created_at: string;
+        }>;
     };
 };
 
@@ -4653,7 +5711,9 @@ export type RewardsGetSettingsResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        code_failures_per_minute: number;
+        use_rollback_hours: number;
+        expiry_reminder_days: Array<number>;
     };
 };
 
@@ -4730,7 +5790,9 @@ export type RewardsPutSettingsResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        code_failures_per_minute: number;
+        use_rollback_hours: number;
+        expiry_reminder_days: Array<number>;
     };
 };
 
@@ -4807,7 +5869,15 @@ export type TiersTiersResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        tiers: Array<{
+            code: string;
+            name: string;
+            min_lifetime_points: number;
+            /**
+             * earn multiplier in basis points (10000 = 1x)
+             */
+            multiplier_bp: number;
+        }>;
     };
 };
 
@@ -4884,7 +5954,15 @@ export type TiersPutTiersResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        tiers: Array<{
+            code: string;
+            name: string;
+            min_lifetime_points: number;
+            /**
+             * earn multiplier in basis points (10000 = 1x)
+             */
+            multiplier_bp: number;
+        }>;
     };
 };
 
@@ -4966,7 +6044,43 @@ export type DonationsUserDonationsListResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            campaign_id: string;
+            user_id: string;
+            donor_ref: string;
+            visibility: 'public' | 'hide_amount' | 'anonymous';
+            message: string | null;
+            /**
+             * cents
+             */
+            amount: number;
+            currency: 'ZAR';
+            points: number;
+            bonus_points: number;
+            status: 'pending' | 'accepted' | 'failed' | 'refunded';
+            failure_code: string | null;
+            transfer_id: string | null;
+            receipt_number: string | null;
+            donated_at: string | null;
+            refund: {
+                reason: string | null;
+                transfer_id: string | null;
+                bonus_points_reclaimed: number | null;
+                bonus_points_shortfall: number | null;
+                refunded_at: string;
+            } | null;
+            /**
+             * pending: accepted while the wallet was away; refused: the wallet refused it
+             */
+            refund_status: 'pending' | 'refused' | null;
+            refund_failure_code: string | null;
+            created_at: string;
+        }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
+        next_cursor: string | null;
     };
 };
 
@@ -5049,13 +6163,109 @@ export type DonationsDonateResponses = {
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        user_id: string;
+        donor_ref: string;
+        visibility: 'public' | 'hide_amount' | 'anonymous';
+        message: string | null;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: 'ZAR';
+        points: number;
+        bonus_points: number;
+        status: 'pending' | 'accepted' | 'failed' | 'refunded';
+        failure_code: string | null;
+        transfer_id: string | null;
+        receipt_number: string | null;
+        donated_at: string | null;
+        refund: {
+            reason: string | null;
+            transfer_id: string | null;
+            bonus_points_reclaimed: number | null;
+            bonus_points_shortfall: number | null;
+            refunded_at: string;
+        } | null;
+        /**
+         * pending: accepted while the wallet was away; refused: the wallet refused it
+         */
+        refund_status: 'pending' | 'refused' | null;
+        refund_failure_code: string | null;
+        created_at: string;
     };
     /**
      * OK
      */
     201: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        user_id: string;
+        donor_ref: string;
+        visibility: 'public' | 'hide_amount' | 'anonymous';
+        message: string | null;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: 'ZAR';
+        points: number;
+        bonus_points: number;
+        status: 'pending' | 'accepted' | 'failed' | 'refunded';
+        failure_code: string | null;
+        transfer_id: string | null;
+        receipt_number: string | null;
+        donated_at: string | null;
+        refund: {
+            reason: string | null;
+            transfer_id: string | null;
+            bonus_points_reclaimed: number | null;
+            bonus_points_shortfall: number | null;
+            refunded_at: string;
+        } | null;
+        /**
+         * pending: accepted while the wallet was away; refused: the wallet refused it
+         */
+        refund_status: 'pending' | 'refused' | null;
+        refund_failure_code: string | null;
+        created_at: string;
+    };
+    /**
+     * Accepted: the answer as it stands; the platform finishes it (the same body shape).
+     */
+    202: {
+        id: string;
+        campaign_id: string;
+        user_id: string;
+        donor_ref: string;
+        visibility: 'public' | 'hide_amount' | 'anonymous';
+        message: string | null;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: 'ZAR';
+        points: number;
+        bonus_points: number;
+        status: 'pending' | 'accepted' | 'failed' | 'refunded';
+        failure_code: string | null;
+        transfer_id: string | null;
+        receipt_number: string | null;
+        donated_at: string | null;
+        refund: {
+            reason: string | null;
+            transfer_id: string | null;
+            bonus_points_reclaimed: number | null;
+            bonus_points_shortfall: number | null;
+            refunded_at: string;
+        } | null;
+        /**
+         * pending: accepted while the wallet was away; refused: the wallet refused it
+         */
+        refund_status: 'pending' | 'refused' | null;
+        refund_failure_code: string | null;
+        created_at: string;
     };
 };
 
@@ -5135,7 +6345,37 @@ export type DonationsUserDonationsGetResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        user_id: string;
+        donor_ref: string;
+        visibility: 'public' | 'hide_amount' | 'anonymous';
+        message: string | null;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: 'ZAR';
+        points: number;
+        bonus_points: number;
+        status: 'pending' | 'accepted' | 'failed' | 'refunded';
+        failure_code: string | null;
+        transfer_id: string | null;
+        receipt_number: string | null;
+        donated_at: string | null;
+        refund: {
+            reason: string | null;
+            transfer_id: string | null;
+            bonus_points_reclaimed: number | null;
+            bonus_points_shortfall: number | null;
+            refunded_at: string;
+        } | null;
+        /**
+         * pending: accepted while the wallet was away; refused: the wallet refused it
+         */
+        refund_status: 'pending' | 'refused' | null;
+        refund_failure_code: string | null;
+        created_at: string;
     };
 };
 
@@ -5214,10 +6454,55 @@ export type DonationsUserDonationsReceiptError = DonationsUserDonationsReceiptEr
 
 export type DonationsUserDonationsReceiptResponses = {
     /**
-     * OK
+     * JSON by default; `?format=html` answers a printable page (text/html)
      */
     200: {
-        [key: string]: unknown;
+        type: 'section_18a' | 'receipt';
+        number: string;
+        donation_id: string;
+        tax_year: number;
+        kind: 'section_18a' | 'receipt';
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        donor_user_id: string;
+        campaign_id: string;
+        pbo_name: string | null;
+        pbo_reference: string | null;
+        issued_at: string;
+        voided: boolean;
+        voided_at: string | null;
+        void_reason: string | null;
+        campaign_name: string;
+        points: number;
+        date_received: string;
+        section_18a?: {
+            pbo_name: string | null;
+            pbo_reference: string | null;
+            date_received: string;
+            /**
+             * cents
+             */
+            amount: number;
+            amount_in_words: null;
+            receipt_number: string;
+            donor_user_id: string;
+            certification: string;
+        };
+    } | {
+        type: 'acknowledgement';
+        donation_id: string;
+        campaign_id: string;
+        campaign_name: string;
+        points: number;
+        /**
+         * cents
+         */
+        amount: number;
+        date_received: string;
+        voided: boolean;
     };
 };
 
@@ -5300,7 +6585,40 @@ export type MetricsUserResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        user_id: string;
+        from: string;
+        to: string;
+        granularity: 'day' | 'week' | 'month';
+        time_zone: string;
+        /**
+         * when the newest event counted here happened
+         */
+        data_as_of: string | null;
+        days: Array<{
+            /**
+             * the day, or the first day of the week or month
+             */
+            date: string;
+            points_earned: number;
+            points_spent: number;
+            money_earned: number;
+            money_spent: number;
+            collections: number;
+            grams_collected: number;
+            co2_avoided_g: number;
+            water_saved_ml: number;
+            fund_amount: number;
+            donated_money: number;
+            donated_points: number;
+            withdrawn_money: number;
+            rewards_redeemed: number;
+            wallet_events: number;
+            grams_by_material: {
+                [key: string]: number;
+            };
+            active_users?: number;
+            new_users?: number;
+        }>;
     };
 };
 
@@ -5776,7 +7094,38 @@ export type RewardsUserRewardsListResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            user_id: string;
+            reward_id: string;
+            reward_code: string;
+            reward_name: string;
+            reward_type: string;
+            redemption_id: string | null;
+            source: string;
+            /**
+             * the bearer code: to the resident and admins only, null to service keys
+             */
+            code: string | null;
+            status: 'issued' | 'used' | 'expired' | 'cancelled';
+            issued_at: string;
+            expires_at: string | null;
+            used_at: string | null;
+            expired_at: string | null;
+            cancelled_at: string | null;
+            cancel_reason: string | null;
+            points_cost: number;
+            /**
+             * cents
+             */
+            value: number;
+            currency: string;
+            partner_service_id: string | null;
+        }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
+        next_cursor: string | null;
     };
 };
 
@@ -5859,13 +7208,112 @@ export type RewardsRedeemResponses = {
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
     200: {
-        [key: string]: unknown;
+        redemption_id: string;
+        status: 'issued' | 'pending';
+        reward_id: string;
+        user_id: string;
+        user_reward: {
+            id: string;
+            user_id: string;
+            reward_id: string;
+            reward_code: string;
+            reward_name: string;
+            reward_type: string;
+            redemption_id: string | null;
+            source: string;
+            /**
+             * the bearer code: to the resident and admins only, null to service keys
+             */
+            code: string | null;
+            status: 'issued' | 'used' | 'expired' | 'cancelled';
+            issued_at: string;
+            expires_at: string | null;
+            used_at: string | null;
+            expired_at: string | null;
+            cancelled_at: string | null;
+            cancel_reason: string | null;
+            points_cost: number;
+            /**
+             * cents
+             */
+            value: number;
+            currency: string;
+            partner_service_id: string | null;
+        } | null;
     };
     /**
      * OK
      */
     201: {
-        [key: string]: unknown;
+        redemption_id: string;
+        status: 'issued' | 'pending';
+        reward_id: string;
+        user_id: string;
+        user_reward: {
+            id: string;
+            user_id: string;
+            reward_id: string;
+            reward_code: string;
+            reward_name: string;
+            reward_type: string;
+            redemption_id: string | null;
+            source: string;
+            /**
+             * the bearer code: to the resident and admins only, null to service keys
+             */
+            code: string | null;
+            status: 'issued' | 'used' | 'expired' | 'cancelled';
+            issued_at: string;
+            expires_at: string | null;
+            used_at: string | null;
+            expired_at: string | null;
+            cancelled_at: string | null;
+            cancel_reason: string | null;
+            points_cost: number;
+            /**
+             * cents
+             */
+            value: number;
+            currency: string;
+            partner_service_id: string | null;
+        } | null;
+    };
+    /**
+     * Accepted: the answer as it stands; the platform finishes it (the same body shape).
+     */
+    202: {
+        redemption_id: string;
+        status: 'issued' | 'pending';
+        reward_id: string;
+        user_id: string;
+        user_reward: {
+            id: string;
+            user_id: string;
+            reward_id: string;
+            reward_code: string;
+            reward_name: string;
+            reward_type: string;
+            redemption_id: string | null;
+            source: string;
+            /**
+             * the bearer code: to the resident and admins only, null to service keys
+             */
+            code: string | null;
+            status: 'issued' | 'used' | 'expired' | 'cancelled';
+            issued_at: string;
+            expires_at: string | null;
+            used_at: string | null;
+            expired_at: string | null;
+            cancelled_at: string | null;
+            cancel_reason: string | null;
+            points_cost: number;
+            /**
+             * cents
+             */
+            value: number;
+            currency: string;
+            partner_service_id: string | null;
+        } | null;
     };
 };
 
@@ -5945,7 +7393,32 @@ export type RewardsUserRewardsGetResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        reward_id: string;
+        reward_code: string;
+        reward_name: string;
+        reward_type: string;
+        redemption_id: string | null;
+        source: string;
+        /**
+         * the bearer code: to the resident and admins only, null to service keys
+         */
+        code: string | null;
+        status: 'issued' | 'used' | 'expired' | 'cancelled';
+        issued_at: string;
+        expires_at: string | null;
+        used_at: string | null;
+        expired_at: string | null;
+        cancelled_at: string | null;
+        cancel_reason: string | null;
+        points_cost: number;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        partner_service_id: string | null;
     };
 };
 
@@ -6029,7 +7502,32 @@ export type RewardsCancelResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        reward_id: string;
+        reward_code: string;
+        reward_name: string;
+        reward_type: string;
+        redemption_id: string | null;
+        source: string;
+        /**
+         * the bearer code: to the resident and admins only, null to service keys
+         */
+        code: string | null;
+        status: 'issued' | 'used' | 'expired' | 'cancelled';
+        issued_at: string;
+        expires_at: string | null;
+        used_at: string | null;
+        expired_at: string | null;
+        cancelled_at: string | null;
+        cancel_reason: string | null;
+        points_cost: number;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        partner_service_id: string | null;
     };
 };
 
@@ -6112,13 +7610,63 @@ export type RewardsIssueResponses = {
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        reward_id: string;
+        reward_code: string;
+        reward_name: string;
+        reward_type: string;
+        redemption_id: string | null;
+        source: string;
+        /**
+         * the bearer code: to the resident and admins only, null to service keys
+         */
+        code: string | null;
+        status: 'issued' | 'used' | 'expired' | 'cancelled';
+        issued_at: string;
+        expires_at: string | null;
+        used_at: string | null;
+        expired_at: string | null;
+        cancelled_at: string | null;
+        cancel_reason: string | null;
+        points_cost: number;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        partner_service_id: string | null;
     };
     /**
      * OK
      */
     201: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        reward_id: string;
+        reward_code: string;
+        reward_name: string;
+        reward_type: string;
+        redemption_id: string | null;
+        source: string;
+        /**
+         * the bearer code: to the resident and admins only, null to service keys
+         */
+        code: string | null;
+        status: 'issued' | 'used' | 'expired' | 'cancelled';
+        issued_at: string;
+        expires_at: string | null;
+        used_at: string | null;
+        expired_at: string | null;
+        cancelled_at: string | null;
+        cancel_reason: string | null;
+        points_cost: number;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        partner_service_id: string | null;
     };
 };
 
@@ -6204,7 +7752,33 @@ export type WithdrawalsListResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            user_id: string;
+            /**
+             * cents
+             */
+            amount: number;
+            currency: string;
+            method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+            status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+            /**
+             * masked; never in clear
+             */
+            destination: {
+                [key: string]: string;
+            };
+            hold_id: string | null;
+            approvals: Array<string>;
+            failure_code: string | null;
+            requested_by: string;
+            created_at: string;
+            updated_at: string;
+        }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
+        next_cursor: string | null;
     };
 };
 
@@ -6287,13 +7861,79 @@ export type WithdrawalsCreateResponses = {
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+        status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+        /**
+         * masked; never in clear
+         */
+        destination: {
+            [key: string]: string;
+        };
+        hold_id: string | null;
+        approvals: Array<string>;
+        failure_code: string | null;
+        requested_by: string;
+        created_at: string;
+        updated_at: string;
     };
     /**
      * OK
      */
     201: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+        status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+        /**
+         * masked; never in clear
+         */
+        destination: {
+            [key: string]: string;
+        };
+        hold_id: string | null;
+        approvals: Array<string>;
+        failure_code: string | null;
+        requested_by: string;
+        created_at: string;
+        updated_at: string;
+    };
+    /**
+     * Accepted: the answer as it stands; the platform finishes it (the same body shape).
+     */
+    202: {
+        id: string;
+        user_id: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+        status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+        /**
+         * masked; never in clear
+         */
+        destination: {
+            [key: string]: string;
+        };
+        hold_id: string | null;
+        approvals: Array<string>;
+        failure_code: string | null;
+        requested_by: string;
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -6373,7 +8013,37 @@ export type WithdrawalsGetResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+        status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+        /**
+         * masked; never in clear
+         */
+        destination: {
+            [key: string]: string;
+        };
+        hold_id: string | null;
+        approvals: Array<string>;
+        failure_code: string | null;
+        requested_by: string;
+        created_at: string;
+        updated_at: string;
+        history: Array<{
+            from: string | null;
+            to: string;
+            action: string;
+            actor: string;
+            note: string | null;
+            reason: string | null;
+            transfer_id: string | null;
+            at: string;
+        }>;
     };
 };
 
@@ -6457,7 +8127,27 @@ export type WithdrawalsCancelResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+        status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+        /**
+         * masked; never in clear
+         */
+        destination: {
+            [key: string]: string;
+        };
+        hold_id: string | null;
+        approvals: Array<string>;
+        failure_code: string | null;
+        requested_by: string;
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -6734,7 +8424,28 @@ export type WebhooksGetResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        event_id: string;
+        event_type: string;
+        endpoint_id: string;
+        status: 'pending' | 'delivered' | 'failed' | 'dead';
+        priority: number;
+        attempt_count: number;
+        next_attempt_at: string | null;
+        last_attempt_at: string | null;
+        delivered_at: string | null;
+        created_at: string;
+        updated_at: string;
+    } & {
+        attempts: Array<{
+            id: string;
+            attempt: number;
+            attempted_at: string;
+            status_code: number | null;
+            duration_ms: number | null;
+            response_snippet: string | null;
+            error: string | null;
+        }>;
     };
 };
 
@@ -6817,7 +8528,18 @@ export type WebhooksRetryResponses = {
      * OK
      */
     202: {
-        [key: string]: unknown;
+        id: string;
+        event_id: string;
+        event_type: string;
+        endpoint_id: string;
+        status: 'pending' | 'delivered' | 'failed' | 'dead';
+        priority: number;
+        attempt_count: number;
+        next_attempt_at: string | null;
+        last_attempt_at: string | null;
+        delivered_at: string | null;
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -7439,7 +9161,21 @@ export type WebhooksDeliveriesOfResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            event_id: string;
+            event_type: string;
+            endpoint_id: string;
+            status: 'pending' | 'delivered' | 'failed' | 'dead';
+            priority: number;
+            attempt_count: number;
+            next_attempt_at: string | null;
+            last_attempt_at: string | null;
+            delivered_at: string | null;
+            created_at: string;
+            updated_at: string;
+        }>;
+        next_cursor: string | null;
     };
 };
 
@@ -7856,7 +9592,32 @@ export type WebhooksEventResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        event_id: string;
+        type: string;
+        occurred_at: string | null;
+        /**
+         * only when no endpoint was subscribed
+         */
+        consumed_at?: string;
+        /**
+         * the worst of its deliveries
+         */
+        status: 'no_endpoints' | 'pending' | 'delivered' | 'failed' | 'dead';
+        counts: {
+            pending: number;
+            delivered: number;
+            failed: number;
+            dead: number;
+        };
+        deliveries: Array<{
+            delivery_id: string;
+            endpoint_id: string;
+            status: 'pending' | 'delivered' | 'failed' | 'dead';
+            attempt_count: number;
+            delivered_at: string | null;
+            last_attempt_at: string | null;
+            next_attempt_at: string | null;
+        }>;
     };
 };
 
@@ -7940,7 +9701,33 @@ export type WithdrawalsAdminWithdrawalsListResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            user_id: string;
+            /**
+             * cents
+             */
+            amount: number;
+            currency: string;
+            method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+            status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+            /**
+             * masked; never in clear
+             */
+            destination: {
+                [key: string]: string;
+            };
+            hold_id: string | null;
+            approvals: Array<string>;
+            failure_code: string | null;
+            requested_by: string;
+            created_at: string;
+            updated_at: string;
+        }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
+        next_cursor: string | null;
     };
 };
 
@@ -8019,7 +9806,37 @@ export type WithdrawalsAdminWithdrawalsGetResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+        status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+        /**
+         * masked; never in clear
+         */
+        destination: {
+            [key: string]: string;
+        };
+        hold_id: string | null;
+        approvals: Array<string>;
+        failure_code: string | null;
+        requested_by: string;
+        created_at: string;
+        updated_at: string;
+        history: Array<{
+            from: string | null;
+            to: string;
+            action: string;
+            actor: string;
+            note: string | null;
+            reason: string | null;
+            transfer_id: string | null;
+            at: string;
+        }>;
     };
 };
 
@@ -8102,7 +9919,27 @@ export type WithdrawalsApproveResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+        status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+        /**
+         * masked; never in clear
+         */
+        destination: {
+            [key: string]: string;
+        };
+        hold_id: string | null;
+        approvals: Array<string>;
+        failure_code: string | null;
+        requested_by: string;
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -8185,7 +10022,27 @@ export type WithdrawalsRejectResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+        status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+        /**
+         * masked; never in clear
+         */
+        destination: {
+            [key: string]: string;
+        };
+        hold_id: string | null;
+        approvals: Array<string>;
+        failure_code: string | null;
+        requested_by: string;
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -8268,7 +10125,27 @@ export type WithdrawalsRetryPayoutResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+        status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+        /**
+         * masked; never in clear
+         */
+        destination: {
+            [key: string]: string;
+        };
+        hold_id: string | null;
+        approvals: Array<string>;
+        failure_code: string | null;
+        requested_by: string;
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -8345,7 +10222,27 @@ export type WithdrawalsLimitsResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        /**
+         * cents
+         */
+        min_amount: number;
+        /**
+         * cents
+         */
+        max_amount: number;
+        /**
+         * cents
+         */
+        daily_amount: number;
+        daily_count: number;
+        max_open: number;
+        cooling_off_hours: number;
+        time_zone: string;
+        /**
+         * from this amount (cents, inclusive) two different admins approve
+         */
+        two_approvals_from: number;
+        expire_after_hours: number;
     };
 };
 
@@ -8422,7 +10319,27 @@ export type WithdrawalsSaveLimitsResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        /**
+         * cents
+         */
+        min_amount: number;
+        /**
+         * cents
+         */
+        max_amount: number;
+        /**
+         * cents
+         */
+        daily_amount: number;
+        daily_count: number;
+        max_open: number;
+        cooling_off_hours: number;
+        time_zone: string;
+        /**
+         * from this amount (cents, inclusive) two different admins approve
+         */
+        two_approvals_from: number;
+        expire_after_hours: number;
     };
 };
 
@@ -8497,7 +10414,10 @@ export type WithdrawalsCallbackResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        received: true;
+        withdrawal_id: string;
+        status: string;
+        outcome: 'applied' | 'ignored' | 'duplicate';
     };
 };
 
@@ -8577,7 +10497,40 @@ export type WithdrawalsReconciliationsListResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            day: string;
+            clean: boolean;
+            counts: {
+                matched: number;
+                missing_at_provider: number;
+                missing_here: number;
+                amount_mismatch: number;
+                status_mismatch: number;
+                duplicate_at_provider: number;
+            };
+            lines: Array<{
+                reference: string;
+                outcome: 'matched' | 'missing_at_provider' | 'missing_here' | 'amount_mismatch' | 'status_mismatch' | 'duplicate_at_provider';
+                ours: {
+                    reference: string;
+                    /**
+                     * cents
+                     */
+                    amount: number;
+                    status: string;
+                } | null;
+                theirs: {
+                    reference: string;
+                    /**
+                     * cents
+                     */
+                    amount: number;
+                    status: string;
+                } | null;
+            }>;
+            created_at: string;
+        }>;
     };
 };
 
