@@ -10,6 +10,8 @@ export interface DeclaredResponse {
   contentType?: string;
   description?: string;
   summary?: string;
+  /** The operation's stable id (the SDK's function name) when `<resource><HandlerName>` does not read well. */
+  operationId?: string;
   /** Other success statuses the handler answers with the same body (e.g. 202 accepted while the wallet is away). */
   alsoStatuses?: number[];
   /** A request body that works (the contract test sends it), and an example answer. */

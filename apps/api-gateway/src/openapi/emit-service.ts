@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { getMetadataStorage, ValidationTypes } from 'class-validator';
+import { getMetadataStorage, IS_DATE, IS_ISO8601, ValidationTypes } from 'class-validator';
 import { targetConstructorToSchema } from 'class-validator-jsonschema';
 import type { ISchemaConverters } from 'class-validator-jsonschema/build/defaultConverters';
 import type { MetadataStorage as TransformerStorage } from 'class-transformer/types/MetadataStorage';
@@ -47,6 +47,8 @@ export interface ResponseSpec {
   description?: string;
   /** One-line summary of the operation. */
   summary?: string;
+  /** The operation's stable id (the SDK's function name) when the handler's name does not read well after the resource. */
+  operationId?: string;
   /** Other success statuses answered with the same body (e.g. 202 accepted while the wallet is away). */
   alsoStatuses?: number[];
   /** A request body that works (the drift test sends it), and an example answer. */
@@ -86,8 +88,13 @@ function customConverter(meta: { constraintCls: unknown; message?: unknown; prop
   }
 }
 
+/** A date or a date-time: one string type with either format (the library's `oneOf` of two string types is flagged by linters as overlapping). */
+const DATE_OR_DATE_TIME: JsonSchema = { type: 'string', anyOf: [{ format: 'date' }, { format: 'date-time' }] };
+
 const converters: ISchemaConverters = {
   [ValidationTypes.CUSTOM_VALIDATION]: (meta) => customConverter(meta as unknown as Parameters<typeof customConverter>[0]),
+  [IS_ISO8601]: DATE_OR_DATE_TIME,
+  [IS_DATE]: DATE_OR_DATE_TIME,
 };
 
 const OPTIONS = {

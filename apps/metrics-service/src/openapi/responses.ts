@@ -35,10 +35,10 @@ const FACTOR_VERSION = object({
 const HANDLE = { type: 'string', description: "a masked handle, never a user's id" };
 
 export const RESPONSES: Record<string, DeclaredResponse> = {
-  'MetricsController.root': { summary: "The programme's statistics over time (as /v1/metrics/system)", schema: SERIES },
+  'MetricsController.root': { operationId: 'metricsStatistics', summary: "The programme's statistics over time (as /v1/metrics/system)", schema: SERIES },
   'MetricsController.system': { summary: "The programme's statistics over time", schema: SERIES },
-  'MetricsController.user': { summary: "A user's figures over time (admin)", schema: USER_SERIES },
-  'UserMetricsController.user': { summary: "A resident's own figures over time", schema: USER_SERIES },
+  'MetricsController.user': { operationId: 'metricsUserSeries', summary: "A user's figures over time (admin)", schema: USER_SERIES },
+  'UserMetricsController.user': { operationId: 'userMetricsGet', summary: "A resident's own figures over time", schema: USER_SERIES },
   'MetricsController.impact': {
     summary: 'Collected weight, CO2 avoided and water saved, with the factor versions in force',
     schema: object({
@@ -59,7 +59,7 @@ export const RESPONSES: Record<string, DeclaredResponse> = {
   },
   'MetricsController.impactFactors': { summary: 'The impact factor versions and the one in force', schema: object({ current: nullable('integer'), versions: arrayOf(FACTOR_VERSION) }) },
   'MetricsController.putImpactFactors': { summary: 'Add an impact factor version from a time (admin)', schema: FACTOR_VERSION },
-  'MetricsController.reconcile': {
+  'MetricsController.reconcile': { operationId: 'metricsReconciliation',
     summary: "A day's figures against the ledger, per user and asset (admin)",
     schema: object({
       date: day, time_zone: str, source: str, checked_at: time, data_as_of: maybeTime, users_compared: int,

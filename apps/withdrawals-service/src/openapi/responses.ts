@@ -36,18 +36,18 @@ const RECONCILIATION = object({
 });
 
 export const RESPONSES: Record<string, DeclaredResponse> = {
-  'UserWithdrawalsController.create': { summary: 'Request a withdrawal of cents to a destination: 201 held, 202 accepted while the wallet is away', schema: WITHDRAWAL, alsoStatuses: [202] },
-  'UserWithdrawalsController.list': { summary: "A user's withdrawals, newest first", schema: page(WITHDRAWAL) },
-  'UserWithdrawalsController.get': { summary: "One of a user's withdrawals with its history", schema: WITHDRAWAL_WITH_HISTORY },
-  'UserWithdrawalsController.cancel': { summary: 'Cancel an undecided withdrawal (the hold is released)', schema: WITHDRAWAL },
-  'AdminWithdrawalsController.list': { summary: 'Every withdrawal, newest first (admin)', schema: page(WITHDRAWAL) },
-  'AdminWithdrawalsController.get': { summary: 'One withdrawal with its history (admin)', schema: WITHDRAWAL_WITH_HISTORY },
-  'AdminWithdrawalsController.limits': { summary: 'The withdrawal limits in force (admin)', schema: SETTINGS },
-  'AdminWithdrawalsController.saveLimits': { summary: 'Replace the withdrawal limits (admin)', schema: SETTINGS },
+  'UserWithdrawalsController.create': { operationId: 'userWithdrawalsCreate', summary: 'Request a withdrawal of cents to a destination: 201 held, 202 accepted while the wallet is away', schema: WITHDRAWAL, alsoStatuses: [202] },
+  'UserWithdrawalsController.list': { operationId: 'userWithdrawalsList', summary: "A user's withdrawals, newest first", schema: page(WITHDRAWAL) },
+  'UserWithdrawalsController.get': { operationId: 'userWithdrawalsGet', summary: "One of a user's withdrawals with its history", schema: WITHDRAWAL_WITH_HISTORY },
+  'UserWithdrawalsController.cancel': { operationId: 'userWithdrawalsCancel', summary: 'Cancel an undecided withdrawal (the hold is released)', schema: WITHDRAWAL },
+  'AdminWithdrawalsController.list': { operationId: 'withdrawalsList', summary: 'Every withdrawal, newest first (admin)', schema: page(WITHDRAWAL) },
+  'AdminWithdrawalsController.get': { operationId: 'withdrawalsGet', summary: 'One withdrawal with its history (admin)', schema: WITHDRAWAL_WITH_HISTORY },
+  'AdminWithdrawalsController.limits': { operationId: 'withdrawalsGetLimits', summary: 'The withdrawal limits in force (admin)', schema: SETTINGS },
+  'AdminWithdrawalsController.saveLimits': { operationId: 'withdrawalsPutLimits', summary: 'Replace the withdrawal limits (admin)', schema: SETTINGS },
   'AdminWithdrawalsController.approve': { summary: 'Approve a withdrawal (two admins from the four-eyes amount)', schema: WITHDRAWAL },
   'AdminWithdrawalsController.reject': { summary: 'Reject a withdrawal (the hold is released)', schema: WITHDRAWAL },
   'AdminWithdrawalsController.retryPayout': { summary: 'Send a failed payout again (admin)', schema: WITHDRAWAL },
-  'PayoutCallbackController.callback': {
+  'PayoutCallbackController.callback': { operationId: 'withdrawalsPayoutCallback',
     summary: "The payment provider's signed payout callback (Standard Webhooks signature)",
     schema: object({ received: { type: 'boolean', const: true }, withdrawal_id: uuid, status: str, outcome: oneOfStrings('applied', 'ignored', 'duplicate') }),
   },

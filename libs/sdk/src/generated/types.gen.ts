@@ -99,7 +99,7 @@ export type RecordCollectionDto = {
     user_id: string;
     collection_id?: string;
     collector_id?: string;
-    collected_at?: string | string;
+    collected_at?: unknown | unknown;
     materials: Array<CollectionLineDto>;
 };
 
@@ -109,7 +109,7 @@ export type CollectionLineDto = {
 };
 
 export type PutRateCardDto = {
-    effective_from?: string | string;
+    effective_from?: unknown | unknown;
     materials: Array<RateCardLineDto>;
 };
 
@@ -222,8 +222,8 @@ export type CreateCampaignDto = {
     beneficiary: string;
     target_amount?: unknown;
     target_points?: unknown;
-    starts_at?: string | string;
-    ends_at?: string | string;
+    starts_at?: unknown | unknown;
+    ends_at?: unknown | unknown;
     status?: 'draft' | 'active';
     on_target?: 'complete' | 'continue';
     pbo_reference?: string;
@@ -237,8 +237,8 @@ export type UpdateCampaignDto = {
     beneficiary?: string;
     target_amount?: unknown;
     target_points?: unknown;
-    starts_at?: string | string;
-    ends_at?: string | string;
+    starts_at?: unknown | unknown;
+    ends_at?: unknown | unknown;
     status?: 'active' | 'completed';
     on_target?: 'complete' | 'continue';
     pbo_reference?: string;
@@ -303,7 +303,7 @@ export type DecisionDto = {
 };
 
 export type PutImpactFactorsDto = {
-    effective_from?: string | string;
+    effective_from?: unknown | unknown;
     source: string;
     others: MaterialFactorsDto;
     materials: Array<MaterialImpactFactorDto>;
@@ -328,7 +328,7 @@ export type CreateEndpointDto = {
 };
 
 export type RecoverDto = {
-    since: string | string;
+    since: unknown | unknown;
 };
 
 export type TestSendDto = {
@@ -2236,7 +2236,7 @@ export type CampaignsCancelResponses = {
 
 export type CampaignsCancelResponse = CampaignsCancelResponses[keyof CampaignsCancelResponses];
 
-export type CampaignsAdminMoneyListData = {
+export type DisbursementsListData = {
     body?: never;
     headers?: {
         /**
@@ -2251,7 +2251,7 @@ export type CampaignsAdminMoneyListData = {
     url: '/v1/donations/campaigns/{campaign_id}/disbursements';
 };
 
-export type CampaignsAdminMoneyListErrors = {
+export type DisbursementsListErrors = {
     /**
      * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -2302,9 +2302,9 @@ export type CampaignsAdminMoneyListErrors = {
     };
 };
 
-export type CampaignsAdminMoneyListError = CampaignsAdminMoneyListErrors[keyof CampaignsAdminMoneyListErrors];
+export type DisbursementsListError = DisbursementsListErrors[keyof DisbursementsListErrors];
 
-export type CampaignsAdminMoneyListResponses = {
+export type DisbursementsListResponses = {
     /**
      * OK
      */
@@ -2341,9 +2341,9 @@ export type CampaignsAdminMoneyListResponses = {
     };
 };
 
-export type CampaignsAdminMoneyListResponse = CampaignsAdminMoneyListResponses[keyof CampaignsAdminMoneyListResponses];
+export type DisbursementsListResponse = DisbursementsListResponses[keyof DisbursementsListResponses];
 
-export type CampaignsRequestData = {
+export type DisbursementsCreateData = {
     body: CreateDisbursementDto;
     headers?: {
         /**
@@ -2362,7 +2362,7 @@ export type CampaignsRequestData = {
     url: '/v1/donations/campaigns/{campaign_id}/disbursements';
 };
 
-export type CampaignsRequestErrors = {
+export type DisbursementsCreateErrors = {
     /**
      * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -2413,9 +2413,9 @@ export type CampaignsRequestErrors = {
     };
 };
 
-export type CampaignsRequestError = CampaignsRequestErrors[keyof CampaignsRequestErrors];
+export type DisbursementsCreateError = DisbursementsCreateErrors[keyof DisbursementsCreateErrors];
 
-export type CampaignsRequestResponses = {
+export type DisbursementsCreateResponses = {
     /**
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
@@ -2482,9 +2482,9 @@ export type CampaignsRequestResponses = {
     };
 };
 
-export type CampaignsRequestResponse = CampaignsRequestResponses[keyof CampaignsRequestResponses];
+export type DisbursementsCreateResponse = DisbursementsCreateResponses[keyof DisbursementsCreateResponses];
 
-export type DonationsDonationsData = {
+export type CampaignsDonationsListData = {
     body?: never;
     headers?: {
         /**
@@ -2502,7 +2502,7 @@ export type DonationsDonationsData = {
     url: '/v1/donations/campaigns/{campaign_id}/donations';
 };
 
-export type DonationsDonationsErrors = {
+export type CampaignsDonationsListErrors = {
     /**
      * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -2553,9 +2553,9 @@ export type DonationsDonationsErrors = {
     };
 };
 
-export type DonationsDonationsError = DonationsDonationsErrors[keyof DonationsDonationsErrors];
+export type CampaignsDonationsListError = CampaignsDonationsListErrors[keyof CampaignsDonationsListErrors];
 
-export type DonationsDonationsResponses = {
+export type CampaignsDonationsListResponses = {
     /**
      * OK
      */
@@ -2587,9 +2587,9 @@ export type DonationsDonationsResponses = {
     };
 };
 
-export type DonationsDonationsResponse = DonationsDonationsResponses[keyof DonationsDonationsResponses];
+export type CampaignsDonationsListResponse = CampaignsDonationsListResponses[keyof CampaignsDonationsListResponses];
 
-export type DonationsTopData = {
+export type CampaignsTopDonorsData = {
     body?: never;
     headers?: {
         /**
@@ -2607,7 +2607,7 @@ export type DonationsTopData = {
     url: '/v1/donations/campaigns/{campaign_id}/top-donors';
 };
 
-export type DonationsTopErrors = {
+export type CampaignsTopDonorsErrors = {
     /**
      * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -2658,9 +2658,9 @@ export type DonationsTopErrors = {
     };
 };
 
-export type DonationsTopError = DonationsTopErrors[keyof DonationsTopErrors];
+export type CampaignsTopDonorsError = CampaignsTopDonorsErrors[keyof CampaignsTopDonorsErrors];
 
-export type DonationsTopResponses = {
+export type CampaignsTopDonorsResponses = {
     /**
      * OK
      */
@@ -2681,9 +2681,9 @@ export type DonationsTopResponses = {
     };
 };
 
-export type DonationsTopResponse = DonationsTopResponses[keyof DonationsTopResponses];
+export type CampaignsTopDonorsResponse = CampaignsTopDonorsResponses[keyof CampaignsTopDonorsResponses];
 
-export type CampaignsAdminMoneyGetData = {
+export type DisbursementsGetData = {
     body?: never;
     headers?: {
         /**
@@ -2698,7 +2698,7 @@ export type CampaignsAdminMoneyGetData = {
     url: '/v1/donations/disbursements/{disbursement_id}';
 };
 
-export type CampaignsAdminMoneyGetErrors = {
+export type DisbursementsGetErrors = {
     /**
      * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -2749,9 +2749,9 @@ export type CampaignsAdminMoneyGetErrors = {
     };
 };
 
-export type CampaignsAdminMoneyGetError = CampaignsAdminMoneyGetErrors[keyof CampaignsAdminMoneyGetErrors];
+export type DisbursementsGetError = DisbursementsGetErrors[keyof DisbursementsGetErrors];
 
-export type CampaignsAdminMoneyGetResponses = {
+export type DisbursementsGetResponses = {
     /**
      * OK
      */
@@ -2786,9 +2786,9 @@ export type CampaignsAdminMoneyGetResponses = {
     };
 };
 
-export type CampaignsAdminMoneyGetResponse = CampaignsAdminMoneyGetResponses[keyof CampaignsAdminMoneyGetResponses];
+export type DisbursementsGetResponse = DisbursementsGetResponses[keyof DisbursementsGetResponses];
 
-export type CampaignsApproveData = {
+export type DisbursementsApproveData = {
     body?: never;
     headers?: {
         /**
@@ -2807,7 +2807,7 @@ export type CampaignsApproveData = {
     url: '/v1/donations/disbursements/{disbursement_id}/approve';
 };
 
-export type CampaignsApproveErrors = {
+export type DisbursementsApproveErrors = {
     /**
      * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -2858,9 +2858,9 @@ export type CampaignsApproveErrors = {
     };
 };
 
-export type CampaignsApproveError = CampaignsApproveErrors[keyof CampaignsApproveErrors];
+export type DisbursementsApproveError = DisbursementsApproveErrors[keyof DisbursementsApproveErrors];
 
-export type CampaignsApproveResponses = {
+export type DisbursementsApproveResponses = {
     /**
      * OK
      */
@@ -2927,9 +2927,9 @@ export type CampaignsApproveResponses = {
     };
 };
 
-export type CampaignsApproveResponse = CampaignsApproveResponses[keyof CampaignsApproveResponses];
+export type DisbursementsApproveResponse = DisbursementsApproveResponses[keyof DisbursementsApproveResponses];
 
-export type CampaignsRejectData = {
+export type DisbursementsRejectData = {
     body: RejectDisbursementDto;
     headers?: {
         /**
@@ -2948,7 +2948,7 @@ export type CampaignsRejectData = {
     url: '/v1/donations/disbursements/{disbursement_id}/reject';
 };
 
-export type CampaignsRejectErrors = {
+export type DisbursementsRejectErrors = {
     /**
      * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -2999,9 +2999,9 @@ export type CampaignsRejectErrors = {
     };
 };
 
-export type CampaignsRejectError = CampaignsRejectErrors[keyof CampaignsRejectErrors];
+export type DisbursementsRejectError = DisbursementsRejectErrors[keyof DisbursementsRejectErrors];
 
-export type CampaignsRejectResponses = {
+export type DisbursementsRejectResponses = {
     /**
      * OK
      */
@@ -3036,9 +3036,9 @@ export type CampaignsRejectResponses = {
     };
 };
 
-export type CampaignsRejectResponse = CampaignsRejectResponses[keyof CampaignsRejectResponses];
+export type DisbursementsRejectResponse = DisbursementsRejectResponses[keyof DisbursementsRejectResponses];
 
-export type DonationsExportData = {
+export type DonationsReceiptsExportData = {
     body?: never;
     headers?: {
         /**
@@ -3053,7 +3053,7 @@ export type DonationsExportData = {
     url: '/v1/donations/receipts/export';
 };
 
-export type DonationsExportErrors = {
+export type DonationsReceiptsExportErrors = {
     /**
      * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -3104,16 +3104,16 @@ export type DonationsExportErrors = {
     };
 };
 
-export type DonationsExportError = DonationsExportErrors[keyof DonationsExportErrors];
+export type DonationsReceiptsExportError = DonationsReceiptsExportErrors[keyof DonationsReceiptsExportErrors];
 
-export type DonationsExportResponses = {
+export type DonationsReceiptsExportResponses = {
     /**
      * OK
      */
     200: string;
 };
 
-export type DonationsExportResponse = DonationsExportResponses[keyof DonationsExportResponses];
+export type DonationsReceiptsExportResponse = DonationsReceiptsExportResponses[keyof DonationsReceiptsExportResponses];
 
 export type ExternalServicesListData = {
     body?: never;
@@ -3203,6 +3203,9 @@ export type ExternalServicesListResponses = {
             created_at: string;
             updated_at: string;
         }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
         next_cursor: string | null;
     };
 };
@@ -3750,13 +3753,16 @@ export type ExternalServicesHealthResponses = {
             last_heartbeat_at: string | null;
             health_status: 'healthy' | 'warning' | 'unhealthy';
         }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
         next_cursor: string | null;
     };
 };
 
 export type ExternalServicesHealthResponse = ExternalServicesHealthResponses[keyof ExternalServicesHealthResponses];
 
-export type MaterialsMaterialsData = {
+export type MaterialsGetRateCardData = {
     body?: never;
     headers?: {
         /**
@@ -3769,7 +3775,7 @@ export type MaterialsMaterialsData = {
     url: '/v1/materials';
 };
 
-export type MaterialsMaterialsErrors = {
+export type MaterialsGetRateCardErrors = {
     /**
      * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
      */
@@ -3820,9 +3826,9 @@ export type MaterialsMaterialsErrors = {
     };
 };
 
-export type MaterialsMaterialsError = MaterialsMaterialsErrors[keyof MaterialsMaterialsErrors];
+export type MaterialsGetRateCardError = MaterialsGetRateCardErrors[keyof MaterialsGetRateCardErrors];
 
-export type MaterialsMaterialsResponses = {
+export type MaterialsGetRateCardResponses = {
     /**
      * OK
      */
@@ -3844,7 +3850,7 @@ export type MaterialsMaterialsResponses = {
     };
 };
 
-export type MaterialsMaterialsResponse = MaterialsMaterialsResponses[keyof MaterialsMaterialsResponses];
+export type MaterialsGetRateCardResponse = MaterialsGetRateCardResponses[keyof MaterialsGetRateCardResponses];
 
 export type MaterialsPutRateCardData = {
     body: PutRateCardDto;
@@ -3936,7 +3942,7 @@ export type MaterialsPutRateCardResponses = {
 
 export type MaterialsPutRateCardResponse = MaterialsPutRateCardResponses[keyof MaterialsPutRateCardResponses];
 
-export type MetricsRootData = {
+export type MetricsStatisticsData = {
     body?: never;
     headers?: {
         /**
@@ -3947,13 +3953,13 @@ export type MetricsRootData = {
     path?: never;
     query?: {
         granularity?: 'day' | 'week' | 'month';
-        from?: string;
-        to?: string;
+        from?: unknown;
+        to?: unknown;
     };
     url: '/v1/metrics';
 };
 
-export type MetricsRootErrors = {
+export type MetricsStatisticsErrors = {
     /**
      * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
      */
@@ -4004,9 +4010,9 @@ export type MetricsRootErrors = {
     };
 };
 
-export type MetricsRootError = MetricsRootErrors[keyof MetricsRootErrors];
+export type MetricsStatisticsError = MetricsStatisticsErrors[keyof MetricsStatisticsErrors];
 
-export type MetricsRootResponses = {
+export type MetricsStatisticsResponses = {
     /**
      * JSON; with `Accept: text/csv` the same series as CSV
      */
@@ -4047,7 +4053,7 @@ export type MetricsRootResponses = {
     };
 };
 
-export type MetricsRootResponse = MetricsRootResponses[keyof MetricsRootResponses];
+export type MetricsStatisticsResponse = MetricsStatisticsResponses[keyof MetricsStatisticsResponses];
 
 export type MetricsImpactData = {
     body?: never;
@@ -4059,8 +4065,8 @@ export type MetricsImpactData = {
     };
     path?: never;
     query?: {
-        from?: string;
-        to?: string;
+        from?: unknown;
+        to?: unknown;
     };
     url: '/v1/metrics/impact';
 };
@@ -4357,7 +4363,7 @@ export type MetricsLeaderboardData = {
         period?: 'week' | 'month' | 'year' | 'all';
         metric?: 'kg' | 'points' | 'co2';
         limit?: string;
-        date?: string;
+        date?: unknown;
     };
     url: '/v1/metrics/leaderboard';
 };
@@ -4454,7 +4460,7 @@ export type MetricsLeaderboardResponses = {
 
 export type MetricsLeaderboardResponse = MetricsLeaderboardResponses[keyof MetricsLeaderboardResponses];
 
-export type MetricsReconcileData = {
+export type MetricsReconciliationData = {
     body?: never;
     headers?: {
         /**
@@ -4464,12 +4470,12 @@ export type MetricsReconcileData = {
     };
     path?: never;
     query: {
-        date: string;
+        date: unknown;
     };
     url: '/v1/metrics/reconciliation';
 };
 
-export type MetricsReconcileErrors = {
+export type MetricsReconciliationErrors = {
     /**
      * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
      */
@@ -4520,9 +4526,9 @@ export type MetricsReconcileErrors = {
     };
 };
 
-export type MetricsReconcileError = MetricsReconcileErrors[keyof MetricsReconcileErrors];
+export type MetricsReconciliationError = MetricsReconciliationErrors[keyof MetricsReconciliationErrors];
 
-export type MetricsReconcileResponses = {
+export type MetricsReconciliationResponses = {
     /**
      * OK
      */
@@ -4543,7 +4549,7 @@ export type MetricsReconcileResponses = {
     };
 };
 
-export type MetricsReconcileResponse = MetricsReconcileResponses[keyof MetricsReconcileResponses];
+export type MetricsReconciliationResponse = MetricsReconciliationResponses[keyof MetricsReconciliationResponses];
 
 export type MetricsSystemData = {
     body?: never;
@@ -4556,8 +4562,8 @@ export type MetricsSystemData = {
     path?: never;
     query?: {
         granularity?: 'day' | 'week' | 'month';
-        from?: string;
-        to?: string;
+        from?: unknown;
+        to?: unknown;
     };
     url: '/v1/metrics/system';
 };
@@ -4658,7 +4664,7 @@ export type MetricsSystemResponses = {
 
 export type MetricsSystemResponse = MetricsSystemResponses[keyof MetricsSystemResponses];
 
-export type MetricsMetricsUserData = {
+export type MetricsUserSeriesData = {
     body?: never;
     headers?: {
         /**
@@ -4671,13 +4677,13 @@ export type MetricsMetricsUserData = {
     };
     query?: {
         granularity?: 'day' | 'week' | 'month';
-        from?: string;
-        to?: string;
+        from?: unknown;
+        to?: unknown;
     };
     url: '/v1/metrics/users/{user_id}';
 };
 
-export type MetricsMetricsUserErrors = {
+export type MetricsUserSeriesErrors = {
     /**
      * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
      */
@@ -4728,9 +4734,9 @@ export type MetricsMetricsUserErrors = {
     };
 };
 
-export type MetricsMetricsUserError = MetricsMetricsUserErrors[keyof MetricsMetricsUserErrors];
+export type MetricsUserSeriesError = MetricsUserSeriesErrors[keyof MetricsUserSeriesErrors];
 
-export type MetricsMetricsUserResponses = {
+export type MetricsUserSeriesResponses = {
     /**
      * OK
      */
@@ -4772,9 +4778,9 @@ export type MetricsMetricsUserResponses = {
     };
 };
 
-export type MetricsMetricsUserResponse = MetricsMetricsUserResponses[keyof MetricsMetricsUserResponses];
+export type MetricsUserSeriesResponse = MetricsUserSeriesResponses[keyof MetricsUserSeriesResponses];
 
-export type RewardsUseData = {
+export type RewardCodesUseData = {
     body: CodeDto;
     headers?: {
         /**
@@ -4791,7 +4797,7 @@ export type RewardsUseData = {
     url: '/v1/reward-codes/use';
 };
 
-export type RewardsUseErrors = {
+export type RewardCodesUseErrors = {
     /**
      * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
@@ -4842,9 +4848,9 @@ export type RewardsUseErrors = {
     };
 };
 
-export type RewardsUseError = RewardsUseErrors[keyof RewardsUseErrors];
+export type RewardCodesUseError = RewardCodesUseErrors[keyof RewardCodesUseErrors];
 
-export type RewardsUseResponses = {
+export type RewardCodesUseResponses = {
     /**
      * OK
      */
@@ -4867,9 +4873,9 @@ export type RewardsUseResponses = {
     };
 };
 
-export type RewardsUseResponse = RewardsUseResponses[keyof RewardsUseResponses];
+export type RewardCodesUseResponse = RewardCodesUseResponses[keyof RewardCodesUseResponses];
 
-export type RewardsRollbackData = {
+export type RewardCodesRollbackUseData = {
     body: RollbackUseDto;
     headers?: {
         /**
@@ -4888,7 +4894,7 @@ export type RewardsRollbackData = {
     url: '/v1/reward-codes/uses/{use_id}/rollback';
 };
 
-export type RewardsRollbackErrors = {
+export type RewardCodesRollbackUseErrors = {
     /**
      * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
@@ -4939,9 +4945,9 @@ export type RewardsRollbackErrors = {
     };
 };
 
-export type RewardsRollbackError = RewardsRollbackErrors[keyof RewardsRollbackErrors];
+export type RewardCodesRollbackUseError = RewardCodesRollbackUseErrors[keyof RewardCodesRollbackUseErrors];
 
-export type RewardsRollbackResponses = {
+export type RewardCodesRollbackUseResponses = {
     /**
      * OK
      */
@@ -4954,9 +4960,9 @@ export type RewardsRollbackResponses = {
     };
 };
 
-export type RewardsRollbackResponse = RewardsRollbackResponses[keyof RewardsRollbackResponses];
+export type RewardCodesRollbackUseResponse = RewardCodesRollbackUseResponses[keyof RewardCodesRollbackUseResponses];
 
-export type RewardsValidateData = {
+export type RewardCodesValidateData = {
     body: CodeDto;
     headers?: {
         /**
@@ -4973,7 +4979,7 @@ export type RewardsValidateData = {
     url: '/v1/reward-codes/validate';
 };
 
-export type RewardsValidateErrors = {
+export type RewardCodesValidateErrors = {
     /**
      * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
@@ -5024,9 +5030,9 @@ export type RewardsValidateErrors = {
     };
 };
 
-export type RewardsValidateError = RewardsValidateErrors[keyof RewardsValidateErrors];
+export type RewardCodesValidateError = RewardCodesValidateErrors[keyof RewardCodesValidateErrors];
 
-export type RewardsValidateResponses = {
+export type RewardCodesValidateResponses = {
     /**
      * OK
      */
@@ -5047,7 +5053,7 @@ export type RewardsValidateResponses = {
     };
 };
 
-export type RewardsValidateResponse = RewardsValidateResponses[keyof RewardsValidateResponses];
+export type RewardCodesValidateResponse = RewardCodesValidateResponses[keyof RewardCodesValidateResponses];
 
 export type RewardsListData = {
     body?: never;
@@ -5551,7 +5557,7 @@ export type RewardsUpdateResponses = {
 
 export type RewardsUpdateResponse = RewardsUpdateResponses[keyof RewardsUpdateResponses];
 
-export type RewardsMovementsData = {
+export type RewardsStockMovementsData = {
     body?: never;
     headers?: {
         /**
@@ -5566,7 +5572,7 @@ export type RewardsMovementsData = {
     url: '/v1/rewards/{reward_id}/stock-movements';
 };
 
-export type RewardsMovementsErrors = {
+export type RewardsStockMovementsErrors = {
     /**
      * Bad request: `malformed_request`, `validation_failed`
      */
@@ -5617,9 +5623,9 @@ export type RewardsMovementsErrors = {
     };
 };
 
-export type RewardsMovementsError = RewardsMovementsErrors[keyof RewardsMovementsErrors];
+export type RewardsStockMovementsError = RewardsStockMovementsErrors[keyof RewardsStockMovementsErrors];
 
-export type RewardsMovementsResponses = {
+export type RewardsStockMovementsResponses = {
     /**
      * OK
      */
@@ -5638,7 +5644,7 @@ export type RewardsMovementsResponses = {
     };
 };
 
-export type RewardsMovementsResponse = RewardsMovementsResponses[keyof RewardsMovementsResponses];
+export type RewardsStockMovementsResponse = RewardsStockMovementsResponses[keyof RewardsStockMovementsResponses];
 
 export type RewardsGetSettingsData = {
     body?: never;
@@ -5798,7 +5804,7 @@ export type RewardsPutSettingsResponses = {
 
 export type RewardsPutSettingsResponse = RewardsPutSettingsResponses[keyof RewardsPutSettingsResponses];
 
-export type TiersTiersData = {
+export type TiersListData = {
     body?: never;
     headers?: {
         /**
@@ -5811,7 +5817,7 @@ export type TiersTiersData = {
     url: '/v1/tiers';
 };
 
-export type TiersTiersErrors = {
+export type TiersListErrors = {
     /**
      * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
      */
@@ -5862,9 +5868,9 @@ export type TiersTiersErrors = {
     };
 };
 
-export type TiersTiersError = TiersTiersErrors[keyof TiersTiersErrors];
+export type TiersListError = TiersListErrors[keyof TiersListErrors];
 
-export type TiersTiersResponses = {
+export type TiersListResponses = {
     /**
      * OK
      */
@@ -5881,9 +5887,9 @@ export type TiersTiersResponses = {
     };
 };
 
-export type TiersTiersResponse = TiersTiersResponses[keyof TiersTiersResponses];
+export type TiersListResponse = TiersListResponses[keyof TiersListResponses];
 
-export type TiersPutTiersData = {
+export type TiersReplaceData = {
     body: PutTiersDto;
     headers?: {
         /**
@@ -5896,7 +5902,7 @@ export type TiersPutTiersData = {
     url: '/v1/tiers';
 };
 
-export type TiersPutTiersErrors = {
+export type TiersReplaceErrors = {
     /**
      * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
      */
@@ -5947,9 +5953,9 @@ export type TiersPutTiersErrors = {
     };
 };
 
-export type TiersPutTiersError = TiersPutTiersErrors[keyof TiersPutTiersErrors];
+export type TiersReplaceError = TiersReplaceErrors[keyof TiersReplaceErrors];
 
-export type TiersPutTiersResponses = {
+export type TiersReplaceResponses = {
     /**
      * OK
      */
@@ -5966,9 +5972,9 @@ export type TiersPutTiersResponses = {
     };
 };
 
-export type TiersPutTiersResponse = TiersPutTiersResponses[keyof TiersPutTiersResponses];
+export type TiersReplaceResponse = TiersReplaceResponses[keyof TiersReplaceResponses];
 
-export type DonationsUserDonationsListData = {
+export type UserDonationsListData = {
     body?: never;
     headers?: {
         /**
@@ -5986,7 +5992,7 @@ export type DonationsUserDonationsListData = {
     url: '/v1/users/{user_id}/donations';
 };
 
-export type DonationsUserDonationsListErrors = {
+export type UserDonationsListErrors = {
     /**
      * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -6037,9 +6043,9 @@ export type DonationsUserDonationsListErrors = {
     };
 };
 
-export type DonationsUserDonationsListError = DonationsUserDonationsListErrors[keyof DonationsUserDonationsListErrors];
+export type UserDonationsListError = UserDonationsListErrors[keyof UserDonationsListErrors];
 
-export type DonationsUserDonationsListResponses = {
+export type UserDonationsListResponses = {
     /**
      * OK
      */
@@ -6084,9 +6090,9 @@ export type DonationsUserDonationsListResponses = {
     };
 };
 
-export type DonationsUserDonationsListResponse = DonationsUserDonationsListResponses[keyof DonationsUserDonationsListResponses];
+export type UserDonationsListResponse = UserDonationsListResponses[keyof UserDonationsListResponses];
 
-export type DonationsDonateData = {
+export type UserDonationsCreateData = {
     body: CreateDonationDto;
     headers?: {
         /**
@@ -6105,7 +6111,7 @@ export type DonationsDonateData = {
     url: '/v1/users/{user_id}/donations';
 };
 
-export type DonationsDonateErrors = {
+export type UserDonationsCreateErrors = {
     /**
      * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -6156,9 +6162,9 @@ export type DonationsDonateErrors = {
     };
 };
 
-export type DonationsDonateError = DonationsDonateErrors[keyof DonationsDonateErrors];
+export type UserDonationsCreateError = UserDonationsCreateErrors[keyof UserDonationsCreateErrors];
 
-export type DonationsDonateResponses = {
+export type UserDonationsCreateResponses = {
     /**
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
@@ -6269,9 +6275,9 @@ export type DonationsDonateResponses = {
     };
 };
 
-export type DonationsDonateResponse = DonationsDonateResponses[keyof DonationsDonateResponses];
+export type UserDonationsCreateResponse = UserDonationsCreateResponses[keyof UserDonationsCreateResponses];
 
-export type DonationsUserDonationsGetData = {
+export type UserDonationsGetData = {
     body?: never;
     headers?: {
         /**
@@ -6287,7 +6293,7 @@ export type DonationsUserDonationsGetData = {
     url: '/v1/users/{user_id}/donations/{donation_id}';
 };
 
-export type DonationsUserDonationsGetErrors = {
+export type UserDonationsGetErrors = {
     /**
      * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -6338,9 +6344,9 @@ export type DonationsUserDonationsGetErrors = {
     };
 };
 
-export type DonationsUserDonationsGetError = DonationsUserDonationsGetErrors[keyof DonationsUserDonationsGetErrors];
+export type UserDonationsGetError = UserDonationsGetErrors[keyof UserDonationsGetErrors];
 
-export type DonationsUserDonationsGetResponses = {
+export type UserDonationsGetResponses = {
     /**
      * OK
      */
@@ -6379,9 +6385,9 @@ export type DonationsUserDonationsGetResponses = {
     };
 };
 
-export type DonationsUserDonationsGetResponse = DonationsUserDonationsGetResponses[keyof DonationsUserDonationsGetResponses];
+export type UserDonationsGetResponse = UserDonationsGetResponses[keyof UserDonationsGetResponses];
 
-export type DonationsUserDonationsReceiptData = {
+export type UserDonationsReceiptData = {
     body?: never;
     headers?: {
         /**
@@ -6399,7 +6405,7 @@ export type DonationsUserDonationsReceiptData = {
     url: '/v1/users/{user_id}/donations/{donation_id}/receipt';
 };
 
-export type DonationsUserDonationsReceiptErrors = {
+export type UserDonationsReceiptErrors = {
     /**
      * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -6450,9 +6456,9 @@ export type DonationsUserDonationsReceiptErrors = {
     };
 };
 
-export type DonationsUserDonationsReceiptError = DonationsUserDonationsReceiptErrors[keyof DonationsUserDonationsReceiptErrors];
+export type UserDonationsReceiptError = UserDonationsReceiptErrors[keyof UserDonationsReceiptErrors];
 
-export type DonationsUserDonationsReceiptResponses = {
+export type UserDonationsReceiptResponses = {
     /**
      * JSON by default; `?format=html` answers a printable page (text/html)
      */
@@ -6506,9 +6512,9 @@ export type DonationsUserDonationsReceiptResponses = {
     };
 };
 
-export type DonationsUserDonationsReceiptResponse = DonationsUserDonationsReceiptResponses[keyof DonationsUserDonationsReceiptResponses];
+export type UserDonationsReceiptResponse = UserDonationsReceiptResponses[keyof UserDonationsReceiptResponses];
 
-export type MetricsUserData = {
+export type UserMetricsGetData = {
     body?: never;
     headers?: {
         /**
@@ -6521,13 +6527,13 @@ export type MetricsUserData = {
     };
     query?: {
         granularity?: 'day' | 'week' | 'month';
-        from?: string;
-        to?: string;
+        from?: unknown;
+        to?: unknown;
     };
     url: '/v1/users/{user_id}/metrics';
 };
 
-export type MetricsUserErrors = {
+export type UserMetricsGetErrors = {
     /**
      * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
      */
@@ -6578,9 +6584,9 @@ export type MetricsUserErrors = {
     };
 };
 
-export type MetricsUserError = MetricsUserErrors[keyof MetricsUserErrors];
+export type UserMetricsGetError = UserMetricsGetErrors[keyof UserMetricsGetErrors];
 
-export type MetricsUserResponses = {
+export type UserMetricsGetResponses = {
     /**
      * OK
      */
@@ -6622,7 +6628,7 @@ export type MetricsUserResponses = {
     };
 };
 
-export type MetricsUserResponse = MetricsUserResponses[keyof MetricsUserResponses];
+export type UserMetricsGetResponse = UserMetricsGetResponses[keyof UserMetricsGetResponses];
 
 export type PointsEarnData = {
     body: EarnPointsDto;
@@ -7017,7 +7023,7 @@ export type PointsSpendResponses = {
 
 export type PointsSpendResponse = PointsSpendResponses[keyof PointsSpendResponses];
 
-export type RewardsUserRewardsListData = {
+export type UserRewardsListData = {
     body?: never;
     headers?: {
         /**
@@ -7036,7 +7042,7 @@ export type RewardsUserRewardsListData = {
     url: '/v1/users/{user_id}/rewards';
 };
 
-export type RewardsUserRewardsListErrors = {
+export type UserRewardsListErrors = {
     /**
      * Bad request: `malformed_request`, `validation_failed`
      */
@@ -7087,9 +7093,9 @@ export type RewardsUserRewardsListErrors = {
     };
 };
 
-export type RewardsUserRewardsListError = RewardsUserRewardsListErrors[keyof RewardsUserRewardsListErrors];
+export type UserRewardsListError = UserRewardsListErrors[keyof UserRewardsListErrors];
 
-export type RewardsUserRewardsListResponses = {
+export type UserRewardsListResponses = {
     /**
      * OK
      */
@@ -7129,9 +7135,9 @@ export type RewardsUserRewardsListResponses = {
     };
 };
 
-export type RewardsUserRewardsListResponse = RewardsUserRewardsListResponses[keyof RewardsUserRewardsListResponses];
+export type UserRewardsListResponse = UserRewardsListResponses[keyof UserRewardsListResponses];
 
-export type RewardsRedeemData = {
+export type UserRewardsRedeemData = {
     body: RedeemDto;
     headers?: {
         /**
@@ -7150,7 +7156,7 @@ export type RewardsRedeemData = {
     url: '/v1/users/{user_id}/rewards';
 };
 
-export type RewardsRedeemErrors = {
+export type UserRewardsRedeemErrors = {
     /**
      * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
@@ -7201,9 +7207,9 @@ export type RewardsRedeemErrors = {
     };
 };
 
-export type RewardsRedeemError = RewardsRedeemErrors[keyof RewardsRedeemErrors];
+export type UserRewardsRedeemError = UserRewardsRedeemErrors[keyof UserRewardsRedeemErrors];
 
-export type RewardsRedeemResponses = {
+export type UserRewardsRedeemResponses = {
     /**
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
@@ -7317,9 +7323,9 @@ export type RewardsRedeemResponses = {
     };
 };
 
-export type RewardsRedeemResponse = RewardsRedeemResponses[keyof RewardsRedeemResponses];
+export type UserRewardsRedeemResponse = UserRewardsRedeemResponses[keyof UserRewardsRedeemResponses];
 
-export type RewardsUserRewardsGetData = {
+export type UserRewardsGetData = {
     body?: never;
     headers?: {
         /**
@@ -7335,7 +7341,7 @@ export type RewardsUserRewardsGetData = {
     url: '/v1/users/{user_id}/rewards/{user_reward_id}';
 };
 
-export type RewardsUserRewardsGetErrors = {
+export type UserRewardsGetErrors = {
     /**
      * Bad request: `malformed_request`, `validation_failed`
      */
@@ -7386,9 +7392,9 @@ export type RewardsUserRewardsGetErrors = {
     };
 };
 
-export type RewardsUserRewardsGetError = RewardsUserRewardsGetErrors[keyof RewardsUserRewardsGetErrors];
+export type UserRewardsGetError = UserRewardsGetErrors[keyof UserRewardsGetErrors];
 
-export type RewardsUserRewardsGetResponses = {
+export type UserRewardsGetResponses = {
     /**
      * OK
      */
@@ -7422,9 +7428,9 @@ export type RewardsUserRewardsGetResponses = {
     };
 };
 
-export type RewardsUserRewardsGetResponse = RewardsUserRewardsGetResponses[keyof RewardsUserRewardsGetResponses];
+export type UserRewardsGetResponse = UserRewardsGetResponses[keyof UserRewardsGetResponses];
 
-export type RewardsCancelData = {
+export type UserRewardsCancelData = {
     body: CancelUserRewardDto;
     headers?: {
         /**
@@ -7444,7 +7450,7 @@ export type RewardsCancelData = {
     url: '/v1/users/{user_id}/rewards/{user_reward_id}/cancel';
 };
 
-export type RewardsCancelErrors = {
+export type UserRewardsCancelErrors = {
     /**
      * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
@@ -7495,9 +7501,9 @@ export type RewardsCancelErrors = {
     };
 };
 
-export type RewardsCancelError = RewardsCancelErrors[keyof RewardsCancelErrors];
+export type UserRewardsCancelError = UserRewardsCancelErrors[keyof UserRewardsCancelErrors];
 
-export type RewardsCancelResponses = {
+export type UserRewardsCancelResponses = {
     /**
      * OK
      */
@@ -7531,9 +7537,9 @@ export type RewardsCancelResponses = {
     };
 };
 
-export type RewardsCancelResponse = RewardsCancelResponses[keyof RewardsCancelResponses];
+export type UserRewardsCancelResponse = UserRewardsCancelResponses[keyof UserRewardsCancelResponses];
 
-export type RewardsIssueData = {
+export type UserRewardsIssueData = {
     body: AdminIssueDto;
     headers?: {
         /**
@@ -7552,7 +7558,7 @@ export type RewardsIssueData = {
     url: '/v1/users/{user_id}/rewards/issue';
 };
 
-export type RewardsIssueErrors = {
+export type UserRewardsIssueErrors = {
     /**
      * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
@@ -7603,9 +7609,9 @@ export type RewardsIssueErrors = {
     };
 };
 
-export type RewardsIssueError = RewardsIssueErrors[keyof RewardsIssueErrors];
+export type UserRewardsIssueError = UserRewardsIssueErrors[keyof UserRewardsIssueErrors];
 
-export type RewardsIssueResponses = {
+export type UserRewardsIssueResponses = {
     /**
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
@@ -7670,9 +7676,9 @@ export type RewardsIssueResponses = {
     };
 };
 
-export type RewardsIssueResponse = RewardsIssueResponses[keyof RewardsIssueResponses];
+export type UserRewardsIssueResponse = UserRewardsIssueResponses[keyof UserRewardsIssueResponses];
 
-export type WithdrawalsListData = {
+export type UserWithdrawalsListData = {
     body?: never;
     headers?: {
         /**
@@ -7686,15 +7692,15 @@ export type WithdrawalsListData = {
     query?: {
         status?: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
         method?: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
-        from?: string;
-        to?: string;
+        from?: unknown;
+        to?: unknown;
         limit?: number;
         cursor?: string;
     };
     url: '/v1/users/{user_id}/withdrawals';
 };
 
-export type WithdrawalsListErrors = {
+export type UserWithdrawalsListErrors = {
     /**
      * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
      */
@@ -7745,9 +7751,9 @@ export type WithdrawalsListErrors = {
     };
 };
 
-export type WithdrawalsListError = WithdrawalsListErrors[keyof WithdrawalsListErrors];
+export type UserWithdrawalsListError = UserWithdrawalsListErrors[keyof UserWithdrawalsListErrors];
 
-export type WithdrawalsListResponses = {
+export type UserWithdrawalsListResponses = {
     /**
      * OK
      */
@@ -7782,9 +7788,9 @@ export type WithdrawalsListResponses = {
     };
 };
 
-export type WithdrawalsListResponse = WithdrawalsListResponses[keyof WithdrawalsListResponses];
+export type UserWithdrawalsListResponse = UserWithdrawalsListResponses[keyof UserWithdrawalsListResponses];
 
-export type WithdrawalsCreateData = {
+export type UserWithdrawalsCreateData = {
     body: CreateWithdrawalDto;
     headers?: {
         /**
@@ -7803,7 +7809,7 @@ export type WithdrawalsCreateData = {
     url: '/v1/users/{user_id}/withdrawals';
 };
 
-export type WithdrawalsCreateErrors = {
+export type UserWithdrawalsCreateErrors = {
     /**
      * Bad request: `idempotency_key_required`, `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
      */
@@ -7854,9 +7860,9 @@ export type WithdrawalsCreateErrors = {
     };
 };
 
-export type WithdrawalsCreateError = WithdrawalsCreateErrors[keyof WithdrawalsCreateErrors];
+export type UserWithdrawalsCreateError = UserWithdrawalsCreateErrors[keyof UserWithdrawalsCreateErrors];
 
-export type WithdrawalsCreateResponses = {
+export type UserWithdrawalsCreateResponses = {
     /**
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
@@ -7937,9 +7943,9 @@ export type WithdrawalsCreateResponses = {
     };
 };
 
-export type WithdrawalsCreateResponse = WithdrawalsCreateResponses[keyof WithdrawalsCreateResponses];
+export type UserWithdrawalsCreateResponse = UserWithdrawalsCreateResponses[keyof UserWithdrawalsCreateResponses];
 
-export type WithdrawalsGetData = {
+export type UserWithdrawalsGetData = {
     body?: never;
     headers?: {
         /**
@@ -7955,7 +7961,7 @@ export type WithdrawalsGetData = {
     url: '/v1/users/{user_id}/withdrawals/{withdrawal_id}';
 };
 
-export type WithdrawalsGetErrors = {
+export type UserWithdrawalsGetErrors = {
     /**
      * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
      */
@@ -8006,9 +8012,9 @@ export type WithdrawalsGetErrors = {
     };
 };
 
-export type WithdrawalsGetError = WithdrawalsGetErrors[keyof WithdrawalsGetErrors];
+export type UserWithdrawalsGetError = UserWithdrawalsGetErrors[keyof UserWithdrawalsGetErrors];
 
-export type WithdrawalsGetResponses = {
+export type UserWithdrawalsGetResponses = {
     /**
      * OK
      */
@@ -8047,9 +8053,9 @@ export type WithdrawalsGetResponses = {
     };
 };
 
-export type WithdrawalsGetResponse = WithdrawalsGetResponses[keyof WithdrawalsGetResponses];
+export type UserWithdrawalsGetResponse = UserWithdrawalsGetResponses[keyof UserWithdrawalsGetResponses];
 
-export type WithdrawalsCancelData = {
+export type UserWithdrawalsCancelData = {
     body?: never;
     headers?: {
         /**
@@ -8069,7 +8075,7 @@ export type WithdrawalsCancelData = {
     url: '/v1/users/{user_id}/withdrawals/{withdrawal_id}/cancel';
 };
 
-export type WithdrawalsCancelErrors = {
+export type UserWithdrawalsCancelErrors = {
     /**
      * Bad request: `idempotency_key_required`, `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
      */
@@ -8120,9 +8126,9 @@ export type WithdrawalsCancelErrors = {
     };
 };
 
-export type WithdrawalsCancelError = WithdrawalsCancelErrors[keyof WithdrawalsCancelErrors];
+export type UserWithdrawalsCancelError = UserWithdrawalsCancelErrors[keyof UserWithdrawalsCancelErrors];
 
-export type WithdrawalsCancelResponses = {
+export type UserWithdrawalsCancelResponses = {
     /**
      * OK
      */
@@ -8151,7 +8157,7 @@ export type WithdrawalsCancelResponses = {
     };
 };
 
-export type WithdrawalsCancelResponse = WithdrawalsCancelResponses[keyof WithdrawalsCancelResponses];
+export type UserWithdrawalsCancelResponse = UserWithdrawalsCancelResponses[keyof UserWithdrawalsCancelResponses];
 
 export type WalletsGetData = {
     body?: never;
@@ -8351,7 +8357,7 @@ export type WalletsTransactionsResponses = {
 
 export type WalletsTransactionsResponse = WalletsTransactionsResponses[keyof WalletsTransactionsResponses];
 
-export type WebhooksGetData = {
+export type WebhooksDeliveriesGetData = {
     body?: never;
     headers?: {
         /**
@@ -8366,7 +8372,7 @@ export type WebhooksGetData = {
     url: '/v1/webhooks/deliveries/{id}';
 };
 
-export type WebhooksGetErrors = {
+export type WebhooksDeliveriesGetErrors = {
     /**
      * Bad request: `malformed_request`, `validation_failed`
      */
@@ -8417,9 +8423,9 @@ export type WebhooksGetErrors = {
     };
 };
 
-export type WebhooksGetError = WebhooksGetErrors[keyof WebhooksGetErrors];
+export type WebhooksDeliveriesGetError = WebhooksDeliveriesGetErrors[keyof WebhooksDeliveriesGetErrors];
 
-export type WebhooksGetResponses = {
+export type WebhooksDeliveriesGetResponses = {
     /**
      * OK
      */
@@ -8449,9 +8455,9 @@ export type WebhooksGetResponses = {
     };
 };
 
-export type WebhooksGetResponse = WebhooksGetResponses[keyof WebhooksGetResponses];
+export type WebhooksDeliveriesGetResponse = WebhooksDeliveriesGetResponses[keyof WebhooksDeliveriesGetResponses];
 
-export type WebhooksRetryData = {
+export type WebhooksDeliveriesRetryData = {
     body?: never;
     headers?: {
         /**
@@ -8470,7 +8476,7 @@ export type WebhooksRetryData = {
     url: '/v1/webhooks/deliveries/{id}/retry';
 };
 
-export type WebhooksRetryErrors = {
+export type WebhooksDeliveriesRetryErrors = {
     /**
      * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
@@ -8521,9 +8527,9 @@ export type WebhooksRetryErrors = {
     };
 };
 
-export type WebhooksRetryError = WebhooksRetryErrors[keyof WebhooksRetryErrors];
+export type WebhooksDeliveriesRetryError = WebhooksDeliveriesRetryErrors[keyof WebhooksDeliveriesRetryErrors];
 
-export type WebhooksRetryResponses = {
+export type WebhooksDeliveriesRetryResponses = {
     /**
      * OK
      */
@@ -8543,7 +8549,7 @@ export type WebhooksRetryResponses = {
     };
 };
 
-export type WebhooksRetryResponse = WebhooksRetryResponses[keyof WebhooksRetryResponses];
+export type WebhooksDeliveriesRetryResponse = WebhooksDeliveriesRetryResponses[keyof WebhooksDeliveriesRetryResponses];
 
 export type WebhooksListData = {
     body?: never;
@@ -8633,6 +8639,9 @@ export type WebhooksListResponses = {
             created_at: string;
             updated_at: string;
         }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
         next_cursor: string | null;
     };
 };
@@ -8750,7 +8759,7 @@ export type WebhooksCreateResponses = {
 
 export type WebhooksCreateResponse = WebhooksCreateResponses[keyof WebhooksCreateResponses];
 
-export type WebhooksSecretData = {
+export type WebhooksEndpointSecretData = {
     body?: never;
     headers?: {
         /**
@@ -8765,7 +8774,7 @@ export type WebhooksSecretData = {
     url: '/v1/webhooks/endpoints/{endpoint_id}/secret';
 };
 
-export type WebhooksSecretErrors = {
+export type WebhooksEndpointSecretErrors = {
     /**
      * Bad request: `malformed_request`, `validation_failed`
      */
@@ -8816,9 +8825,9 @@ export type WebhooksSecretErrors = {
     };
 };
 
-export type WebhooksSecretError = WebhooksSecretErrors[keyof WebhooksSecretErrors];
+export type WebhooksEndpointSecretError = WebhooksEndpointSecretErrors[keyof WebhooksEndpointSecretErrors];
 
-export type WebhooksSecretResponses = {
+export type WebhooksEndpointSecretResponses = {
     /**
      * OK
      */
@@ -8827,7 +8836,7 @@ export type WebhooksSecretResponses = {
     };
 };
 
-export type WebhooksSecretResponse = WebhooksSecretResponses[keyof WebhooksSecretResponses];
+export type WebhooksEndpointSecretResponse = WebhooksEndpointSecretResponses[keyof WebhooksEndpointSecretResponses];
 
 export type WebhooksRemoveData = {
     body?: never;
@@ -9084,7 +9093,7 @@ export type WebhooksUpdateResponses = {
 
 export type WebhooksUpdateResponse = WebhooksUpdateResponses[keyof WebhooksUpdateResponses];
 
-export type WebhooksDeliveriesOfData = {
+export type WebhooksEndpointDeliveriesListData = {
     body?: never;
     headers?: {
         /**
@@ -9103,7 +9112,7 @@ export type WebhooksDeliveriesOfData = {
     url: '/v1/webhooks/endpoints/{id}/deliveries';
 };
 
-export type WebhooksDeliveriesOfErrors = {
+export type WebhooksEndpointDeliveriesListErrors = {
     /**
      * Bad request: `malformed_request`, `validation_failed`
      */
@@ -9154,9 +9163,9 @@ export type WebhooksDeliveriesOfErrors = {
     };
 };
 
-export type WebhooksDeliveriesOfError = WebhooksDeliveriesOfErrors[keyof WebhooksDeliveriesOfErrors];
+export type WebhooksEndpointDeliveriesListError = WebhooksEndpointDeliveriesListErrors[keyof WebhooksEndpointDeliveriesListErrors];
 
-export type WebhooksDeliveriesOfResponses = {
+export type WebhooksEndpointDeliveriesListResponses = {
     /**
      * OK
      */
@@ -9175,11 +9184,14 @@ export type WebhooksDeliveriesOfResponses = {
             created_at: string;
             updated_at: string;
         }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
         next_cursor: string | null;
     };
 };
 
-export type WebhooksDeliveriesOfResponse = WebhooksDeliveriesOfResponses[keyof WebhooksDeliveriesOfResponses];
+export type WebhooksEndpointDeliveriesListResponse = WebhooksEndpointDeliveriesListResponses[keyof WebhooksEndpointDeliveriesListResponses];
 
 export type WebhooksRecoverData = {
     body: RecoverDto;
@@ -9265,7 +9277,7 @@ export type WebhooksRecoverResponses = {
 
 export type WebhooksRecoverResponse = WebhooksRecoverResponses[keyof WebhooksRecoverResponses];
 
-export type WebhooksRotateData = {
+export type WebhooksRotateSecretData = {
     body?: never;
     headers?: {
         /**
@@ -9284,7 +9296,7 @@ export type WebhooksRotateData = {
     url: '/v1/webhooks/endpoints/{id}/rotate-secret';
 };
 
-export type WebhooksRotateErrors = {
+export type WebhooksRotateSecretErrors = {
     /**
      * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
@@ -9335,9 +9347,9 @@ export type WebhooksRotateErrors = {
     };
 };
 
-export type WebhooksRotateError = WebhooksRotateErrors[keyof WebhooksRotateErrors];
+export type WebhooksRotateSecretError = WebhooksRotateSecretErrors[keyof WebhooksRotateSecretErrors];
 
-export type WebhooksRotateResponses = {
+export type WebhooksRotateSecretResponses = {
     /**
      * OK
      */
@@ -9348,7 +9360,7 @@ export type WebhooksRotateResponses = {
     };
 };
 
-export type WebhooksRotateResponse = WebhooksRotateResponses[keyof WebhooksRotateResponses];
+export type WebhooksRotateSecretResponse = WebhooksRotateSecretResponses[keyof WebhooksRotateSecretResponses];
 
 export type WebhooksTestData = {
     body: TestSendDto;
@@ -9513,13 +9525,16 @@ export type WebhooksEventTypesListResponses = {
                 [key: string]: unknown;
             };
         }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
         next_cursor: string | null;
     };
 };
 
 export type WebhooksEventTypesListResponse = WebhooksEventTypesListResponses[keyof WebhooksEventTypesListResponses];
 
-export type WebhooksEventData = {
+export type WebhooksEventStatusData = {
     body?: never;
     headers?: {
         /**
@@ -9534,7 +9549,7 @@ export type WebhooksEventData = {
     url: '/v1/webhooks/events/{eventId}';
 };
 
-export type WebhooksEventErrors = {
+export type WebhooksEventStatusErrors = {
     /**
      * Bad request: `malformed_request`, `validation_failed`
      */
@@ -9585,9 +9600,9 @@ export type WebhooksEventErrors = {
     };
 };
 
-export type WebhooksEventError = WebhooksEventErrors[keyof WebhooksEventErrors];
+export type WebhooksEventStatusError = WebhooksEventStatusErrors[keyof WebhooksEventStatusErrors];
 
-export type WebhooksEventResponses = {
+export type WebhooksEventStatusResponses = {
     /**
      * OK
      */
@@ -9621,9 +9636,9 @@ export type WebhooksEventResponses = {
     };
 };
 
-export type WebhooksEventResponse = WebhooksEventResponses[keyof WebhooksEventResponses];
+export type WebhooksEventStatusResponse = WebhooksEventStatusResponses[keyof WebhooksEventStatusResponses];
 
-export type WithdrawalsAdminWithdrawalsListData = {
+export type WithdrawalsListData = {
     body?: never;
     headers?: {
         /**
@@ -9635,15 +9650,15 @@ export type WithdrawalsAdminWithdrawalsListData = {
     query?: {
         status?: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
         method?: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
-        from?: string;
-        to?: string;
+        from?: unknown;
+        to?: unknown;
         limit?: number;
         cursor?: string;
     };
     url: '/v1/withdrawals';
 };
 
-export type WithdrawalsAdminWithdrawalsListErrors = {
+export type WithdrawalsListErrors = {
     /**
      * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
      */
@@ -9694,9 +9709,9 @@ export type WithdrawalsAdminWithdrawalsListErrors = {
     };
 };
 
-export type WithdrawalsAdminWithdrawalsListError = WithdrawalsAdminWithdrawalsListErrors[keyof WithdrawalsAdminWithdrawalsListErrors];
+export type WithdrawalsListError = WithdrawalsListErrors[keyof WithdrawalsListErrors];
 
-export type WithdrawalsAdminWithdrawalsListResponses = {
+export type WithdrawalsListResponses = {
     /**
      * OK
      */
@@ -9731,9 +9746,9 @@ export type WithdrawalsAdminWithdrawalsListResponses = {
     };
 };
 
-export type WithdrawalsAdminWithdrawalsListResponse = WithdrawalsAdminWithdrawalsListResponses[keyof WithdrawalsAdminWithdrawalsListResponses];
+export type WithdrawalsListResponse = WithdrawalsListResponses[keyof WithdrawalsListResponses];
 
-export type WithdrawalsAdminWithdrawalsGetData = {
+export type WithdrawalsGetData = {
     body?: never;
     headers?: {
         /**
@@ -9748,7 +9763,7 @@ export type WithdrawalsAdminWithdrawalsGetData = {
     url: '/v1/withdrawals/{withdrawal_id}';
 };
 
-export type WithdrawalsAdminWithdrawalsGetErrors = {
+export type WithdrawalsGetErrors = {
     /**
      * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
      */
@@ -9799,9 +9814,9 @@ export type WithdrawalsAdminWithdrawalsGetErrors = {
     };
 };
 
-export type WithdrawalsAdminWithdrawalsGetError = WithdrawalsAdminWithdrawalsGetErrors[keyof WithdrawalsAdminWithdrawalsGetErrors];
+export type WithdrawalsGetError = WithdrawalsGetErrors[keyof WithdrawalsGetErrors];
 
-export type WithdrawalsAdminWithdrawalsGetResponses = {
+export type WithdrawalsGetResponses = {
     /**
      * OK
      */
@@ -9840,7 +9855,7 @@ export type WithdrawalsAdminWithdrawalsGetResponses = {
     };
 };
 
-export type WithdrawalsAdminWithdrawalsGetResponse = WithdrawalsAdminWithdrawalsGetResponses[keyof WithdrawalsAdminWithdrawalsGetResponses];
+export type WithdrawalsGetResponse = WithdrawalsGetResponses[keyof WithdrawalsGetResponses];
 
 export type WithdrawalsApproveData = {
     body: DecisionDto;
@@ -10151,7 +10166,7 @@ export type WithdrawalsRetryPayoutResponses = {
 
 export type WithdrawalsRetryPayoutResponse = WithdrawalsRetryPayoutResponses[keyof WithdrawalsRetryPayoutResponses];
 
-export type WithdrawalsLimitsData = {
+export type WithdrawalsGetLimitsData = {
     body?: never;
     headers?: {
         /**
@@ -10164,7 +10179,7 @@ export type WithdrawalsLimitsData = {
     url: '/v1/withdrawals/limits';
 };
 
-export type WithdrawalsLimitsErrors = {
+export type WithdrawalsGetLimitsErrors = {
     /**
      * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
      */
@@ -10215,9 +10230,9 @@ export type WithdrawalsLimitsErrors = {
     };
 };
 
-export type WithdrawalsLimitsError = WithdrawalsLimitsErrors[keyof WithdrawalsLimitsErrors];
+export type WithdrawalsGetLimitsError = WithdrawalsGetLimitsErrors[keyof WithdrawalsGetLimitsErrors];
 
-export type WithdrawalsLimitsResponses = {
+export type WithdrawalsGetLimitsResponses = {
     /**
      * OK
      */
@@ -10246,9 +10261,9 @@ export type WithdrawalsLimitsResponses = {
     };
 };
 
-export type WithdrawalsLimitsResponse = WithdrawalsLimitsResponses[keyof WithdrawalsLimitsResponses];
+export type WithdrawalsGetLimitsResponse = WithdrawalsGetLimitsResponses[keyof WithdrawalsGetLimitsResponses];
 
-export type WithdrawalsSaveLimitsData = {
+export type WithdrawalsPutLimitsData = {
     body: WithdrawalSettingsDto;
     headers?: {
         /**
@@ -10261,7 +10276,7 @@ export type WithdrawalsSaveLimitsData = {
     url: '/v1/withdrawals/limits';
 };
 
-export type WithdrawalsSaveLimitsErrors = {
+export type WithdrawalsPutLimitsErrors = {
     /**
      * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
      */
@@ -10312,9 +10327,9 @@ export type WithdrawalsSaveLimitsErrors = {
     };
 };
 
-export type WithdrawalsSaveLimitsError = WithdrawalsSaveLimitsErrors[keyof WithdrawalsSaveLimitsErrors];
+export type WithdrawalsPutLimitsError = WithdrawalsPutLimitsErrors[keyof WithdrawalsPutLimitsErrors];
 
-export type WithdrawalsSaveLimitsResponses = {
+export type WithdrawalsPutLimitsResponses = {
     /**
      * OK
      */
@@ -10343,15 +10358,11 @@ export type WithdrawalsSaveLimitsResponses = {
     };
 };
 
-export type WithdrawalsSaveLimitsResponse = WithdrawalsSaveLimitsResponses[keyof WithdrawalsSaveLimitsResponses];
+export type WithdrawalsPutLimitsResponse = WithdrawalsPutLimitsResponses[keyof WithdrawalsPutLimitsResponses];
 
-export type WithdrawalsCallbackData = {
+export type WithdrawalsPayoutCallbackData = {
     body?: never;
     headers?: {
-        /**
-         * Required on every POST: the same key and body answer the original (`Idempotent-Replayed: true`); the same key with another body is 409 `idempotency_key_reused`.
-         */
-        'Idempotency-Key'?: string;
         /**
          * Your id for this request (echoed back, logged, in events).
          */
@@ -10362,12 +10373,18 @@ export type WithdrawalsCallbackData = {
     url: '/v1/withdrawals/payout-callbacks';
 };
 
-export type WithdrawalsCallbackErrors = {
+export type WithdrawalsPayoutCallbackErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+    };
+    /**
+     * Unauthenticated: `invalid_signature`
+     */
+    401: Problem & {
+        code?: 'invalid_signature';
     };
     /**
      * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
@@ -10382,10 +10399,10 @@ export type WithdrawalsCallbackErrors = {
         code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
     };
     /**
      * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
@@ -10407,9 +10424,9 @@ export type WithdrawalsCallbackErrors = {
     };
 };
 
-export type WithdrawalsCallbackError = WithdrawalsCallbackErrors[keyof WithdrawalsCallbackErrors];
+export type WithdrawalsPayoutCallbackError = WithdrawalsPayoutCallbackErrors[keyof WithdrawalsPayoutCallbackErrors];
 
-export type WithdrawalsCallbackResponses = {
+export type WithdrawalsPayoutCallbackResponses = {
     /**
      * OK
      */
@@ -10421,7 +10438,7 @@ export type WithdrawalsCallbackResponses = {
     };
 };
 
-export type WithdrawalsCallbackResponse = WithdrawalsCallbackResponses[keyof WithdrawalsCallbackResponses];
+export type WithdrawalsPayoutCallbackResponse = WithdrawalsPayoutCallbackResponses[keyof WithdrawalsPayoutCallbackResponses];
 
 export type WithdrawalsReconciliationsListData = {
     body?: never;
