@@ -336,6 +336,13 @@ describe('the published OpenAPI against the running platform (drift fails CI)', 
     expect(contract.checkResponse('GET', '/v1/wallets/{user_id}', 200, res.headers.get('content-type'), res.json)).toEqual([]);
     const drift = new ContractValidator(planted).checkResponse('GET', '/v1/wallets/{user_id}', 200, res.headers.get('content-type'), res.json);
     expect(drift.join('\n')).toMatch(/\/balance must be string/);
+    // The same on another service's list: the spec now says a reward's points_cost is a string (the rewards-service answers an integer).
+    type ListSchema = { properties: { data: { items: { properties: Record<string, unknown> } } } };
+    (planted.paths['/v1/rewards'].get.responses['200'].content['application/json'].schema as unknown as ListSchema).properties.data.items.properties.points_cost = { type: 'string' };
+    const rewards = await call(gw.url, 'GET', '/v1/rewards?limit=3', admin);
+    expect([rewards.status, (rewards.json?.data as unknown[]).length > 0]).toEqual([200, true]);
+    expect(contract.checkResponse('GET', '/v1/rewards', 200, rewards.headers.get('content-type'), rewards.json)).toEqual([]);
+    expect(new ContractValidator(planted).checkResponse('GET', '/v1/rewards', 200, rewards.headers.get('content-type'), rewards.json).join('\n')).toMatch(/\/data\/0\/points_cost must be string/);
     // An answer with a status the spec does not document is drift too.
     expect(new ContractValidator(doc).checkResponse('GET', '/v1/wallets/{user_id}', 418, 'application/json', {})).toEqual([expect.stringMatching(/status 418 is not documented/)]);
   });
