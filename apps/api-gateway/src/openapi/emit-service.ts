@@ -3,6 +3,7 @@ import { getMetadataStorage, IS_DATE, IS_ISO8601, ValidationTypes } from 'class-
 import { targetConstructorToSchema } from 'class-validator-jsonschema';
 import type { ISchemaConverters } from 'class-validator-jsonschema/build/defaultConverters';
 import type { MetadataStorage as TransformerStorage } from 'class-transformer/types/MetadataStorage';
+import type { DeclaredResponse } from '@wozamali/contracts';
 
 // class-transformer keeps @Type() in this storage (not exported by its index); without it nested DTOs are not followed.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -39,24 +40,8 @@ export interface EmittedOperation {
   response?: ResponseSpec;
 }
 
-/** A success response as a service declares it (its `openapi/responses` module). */
-export interface ResponseSpec {
-  schema?: JsonSchema;
-  /** Media type of the body when not JSON (e.g. a CSV export). */
-  contentType?: string;
-  description?: string;
-  /** One-line summary of the operation. */
-  summary?: string;
-  /** The operation's stable id (the SDK's function name) when the handler's name does not read well after the resource. */
-  operationId?: string;
-  /** Other success statuses answered with the same body (e.g. 202 accepted while the wallet is away). */
-  alsoStatuses?: number[];
-  /** A request body that works (the drift test sends it), and an example answer. */
-  requestExample?: unknown;
-  example?: unknown;
-  /** The problem codes this operation can answer with, per status, beyond the platform's own. */
-  errors?: Record<string, string[]>;
-}
+/** A success response as a service declares it (its `openapi/responses` module; the type lives with the schema builders in libs/contracts). */
+export type ResponseSpec = DeclaredResponse;
 
 export interface ServiceSpec {
   service: string;
