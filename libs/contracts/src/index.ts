@@ -3,3 +3,5 @@ export * from './topics';
 export * from './envelope';
 export * from './events';
 export * from './wallet-api';
+export * as openapi from './openapi-schema';
+export type { DeclaredResponse } from './openapi-schema';

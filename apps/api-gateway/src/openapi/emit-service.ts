@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { getMetadataStorage, ValidationTypes } from 'class-validator';
+import { getMetadataStorage, IS_DATE, IS_ISO8601, ValidationTypes } from 'class-validator';
 import { targetConstructorToSchema } from 'class-validator-jsonschema';
 import type { ISchemaConverters } from 'class-validator-jsonschema/build/defaultConverters';
 import type { MetadataStorage as TransformerStorage } from 'class-transformer/types/MetadataStorage';
+import type { DeclaredResponse } from '@wozamali/contracts';
 
 // class-transformer keeps @Type() in this storage (not exported by its index); without it nested DTOs are not followed.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -39,20 +40,8 @@ export interface EmittedOperation {
   response?: ResponseSpec;
 }
 
-/** A success response as a service declares it (its `openapi/responses` module). */
-export interface ResponseSpec {
-  schema?: JsonSchema;
-  /** Media type of the body when not JSON (e.g. a CSV export). */
-  contentType?: string;
-  description?: string;
-  /** One-line summary of the operation. */
-  summary?: string;
-  /** A request body that works (the drift test sends it), and an example answer. */
-  requestExample?: unknown;
-  example?: unknown;
-  /** The problem codes this operation can answer with, per status, beyond the platform's own. */
-  errors?: Record<string, string[]>;
-}
+/** A success response as a service declares it (its `openapi/responses` module; the type lives with the schema builders in libs/contracts). */
+export type ResponseSpec = DeclaredResponse;
 
 export interface ServiceSpec {
   service: string;
@@ -84,8 +73,13 @@ function customConverter(meta: { constraintCls: unknown; message?: unknown; prop
   }
 }
 
+/** A date or a date-time: one string type with either format (the library's `oneOf` of two string types is flagged by linters as overlapping). */
+const DATE_OR_DATE_TIME: JsonSchema = { type: 'string', anyOf: [{ format: 'date' }, { format: 'date-time' }] };
+
 const converters: ISchemaConverters = {
   [ValidationTypes.CUSTOM_VALIDATION]: (meta) => customConverter(meta as unknown as Parameters<typeof customConverter>[0]),
+  [IS_ISO8601]: DATE_OR_DATE_TIME,
+  [IS_DATE]: DATE_OR_DATE_TIME,
 };
 
 const OPTIONS = {

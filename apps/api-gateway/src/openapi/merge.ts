@@ -69,8 +69,10 @@ function sameShape(servicePath: string, routePath: string): Record<string, strin
 function problemResponses(opCodes: Record<string, string[]>, isWrite: boolean, authenticated: boolean): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const status of DOCUMENTED_STATUSES) {
-    if (status === '401' && !authenticated) continue;
-    const codes = [...new Set([...(GATEWAY_CODES[status] ?? []), ...(isWrite ? WRITE_CODES[status] ?? [] : []), ...(opCodes[status] ?? [])])].sort();
+    // An unauthenticated route (a provider's signed callback) answers 401 only for its own reasons.
+    if (status === '401' && !authenticated && !opCodes[status]?.length) continue;
+    const gateway = status === '401' && !authenticated ? [] : GATEWAY_CODES[status] ?? [];
+    const codes = [...new Set([...gateway, ...(isWrite ? WRITE_CODES[status] ?? [] : []), ...(opCodes[status] ?? [])])].sort();
     out[status] = {
       description: `${STATUS_TEXT[status]}: ${codes.map((c) => `\`${c}\``).join(', ')}`,
       headers: status === '429' || status === '503' ? { 'Retry-After': { $ref: '#/components/headers/Retry-After' } } : { 'X-Request-ID': { $ref: '#/components/headers/X-Request-ID' } },
@@ -196,9 +198,11 @@ export function mergeSpecs(gatewayDoc: OpenAPIObject, specs: Record<string, Serv
     work.push({ rule, spec, src: found.op, rename: found.rename, path: rule.path });
   }
   for (const { rule, spec, src, rename, path: docPath } of work) {
-    const isWrite = rule.method === 'POST';
+    // A POST of a platform user; a provider's signed callback is deduplicated by its webhook-id instead of an Idempotency-Key.
+    const isWrite = rule.method === 'POST' && rule.auth !== 'none';
     const name = src.handler.split('.')[1];
-    let operationId = camel(`${rule.resource}_${name}`);
+    let operationId = src.response?.operationId ?? camel(`${rule.resource}_${name}`);
+    if (src.response?.operationId && usedIds.has(operationId)) throw new Error(`operationId ${operationId} is declared twice`);
     if (usedIds.has(operationId)) operationId = camel(`${rule.resource}_${src.handler.split('.')[0].replace(/Controller$/, '')}_${name}`);
     for (let i = 2; usedIds.has(operationId); i += 1) operationId = `${operationId}${i}`;
     usedIds.add(operationId);
@@ -210,6 +214,7 @@ export function mergeSpecs(gatewayDoc: OpenAPIObject, specs: Record<string, Serv
     };
     for (const ref of JSON.stringify(response?.schema ?? {}).matchAll(/"#\/components\/schemas\/([A-Za-z0-9_]+)"/g)) addSchema(rule.backend, ref[1], spec);
     const responses: Record<string, unknown> = { [String(src.status)]: success };
+    for (const also of response?.alsoStatuses ?? []) responses[String(also)] = { ...success, description: also === 202 ? 'Accepted: the answer as it stands; the platform finishes it (the same body shape).' : success.description };
     // A replayed write answers what the first answered, with 200 when that was 201.
     if (isWrite && src.status === 201) responses['200'] = { ...success, description: 'The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).' };
     const body = src.requestBody

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import {
   apiKeysCreate, apiKeysList, collectionsRecord, createWozaMaliClient, externalServicesHealth, externalServicesHeartbeat, externalServicesList, externalServicesRegister,
-  ledgerVerify, materialsMaterials, pointsEarn, pointsHistory, pointsSpend, tiersTiers, verifyWebhook, walletsGet, walletsTransactions, webhooksCreate, webhooksEndpointsGet,
+  ledgerVerify, materialsGetRateCard, pointsEarn, pointsHistory, pointsSpend, tiersList, verifyWebhook, walletsGet, walletsTransactions, webhooksCreate, webhooksEndpointsGet,
   webhooksEventTypesList, webhooksList, webhooksRemove, webhooksUpdate, WebhookVerificationError, type WebhookEvent,
 } from '@wozamali/sdk';
 import { DisposableBroker, ROOT, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
@@ -116,8 +116,8 @@ describe('@wozamali/sdk against the running platform', () => {
     expect(wallet.data).toMatchObject({ user_id: user, currency: 'ZAR' });
     expect((await walletsTransactions({ client: admin, path: { user_id: user }, query: { limit: '2' }, throwOnError: true })).data.data).toHaveLength(2);
     expect((await pointsHistory({ client: admin, path: { user_id: user }, throwOnError: true })).data.data.length).toBeGreaterThanOrEqual(2);
-    expect((await materialsMaterials({ client: admin, throwOnError: true })).response?.status).toBe(200);
-    expect((await tiersTiers({ client: admin, throwOnError: true })).response?.status).toBe(200);
+    expect((await materialsGetRateCard({ client: admin, throwOnError: true })).response?.status).toBe(200);
+    expect((await tiersList({ client: admin, throwOnError: true })).response?.status).toBe(200);
     expect((await ledgerVerify({ client: admin, throwOnError: true })).data.ok).toBe(true);
 
     const key = await apiKeysCreate({ client: admin, body: { name: 'sdk partner', service_id: 'sdkpartner', permissions: { wallets: ['read'], external_services: ['register', 'heartbeat', 'read'] } }, throwOnError: true });

@@ -98,7 +98,9 @@ describe('OpenAPI', () => {
         expect(ids.has(op.operationId!)).toBe(false);
         ids.add(op.operationId!);
         expect(op.tags?.length).toBe(1);
-        if (method === 'post') expect(op.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true })]));
+        // Every POST of a platform user needs a key; a provider's signed callback (no security) is deduplicated by its webhook-id.
+        if (method === 'post' && op.security?.length) expect(op.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true })]));
+        if (method === 'post' && !op.security?.length) expect(p).toBe('/v1/withdrawals/payout-callbacks');
         expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['400', '403', '404', '409', '422', '429', '503']));
         expect(op.responses['404'].content!['application/problem+json']).toBeDefined();
         expect(Array.isArray(op.security)).toBe(true);
@@ -116,7 +118,7 @@ describe('OpenAPI', () => {
     expect(codes('409')).toContain('idempotency_key_reused');
   });
 
-  it('passes `redocly lint` with the recommended rules: 0 errors', async () => {
+  it('passes `redocly lint` with the recommended rules: 0 errors, no warnings but the donations paths\' ambiguity', async () => {
     const file = path.join(os.tmpdir(), `${uniqueName('openapi')}.json`);
     fs.writeFileSync(file, JSON.stringify(doc));
     try {
@@ -124,6 +126,9 @@ describe('OpenAPI', () => {
       const report = JSON.parse(stdout) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; severity: string; message: string; location: { pointer: string }[] }[] };
       expect(report.problems.filter((p) => p.severity === 'error').map((p) => `${p.ruleId}: ${p.message} @ ${p.location[0]?.pointer}`)).toEqual([]);
       expect(report.totals.errors).toBe(0);
+      // Warnings too, but one: `/v1/donations/{donation_id}/receipt` against the literal `/v1/donations/campaigns/{campaign_id}`
+      // and `/v1/donations/disbursements/{id}` (the route table's first match settles it; the paths are the public API already).
+      expect(report.problems.filter((p) => p.ruleId !== 'no-ambiguous-paths').map((p) => `${p.ruleId}: ${p.message} @ ${p.location[0]?.pointer}`)).toEqual([]);
     } finally { fs.rmSync(file, { force: true }); }
   }, 120_000);
 });

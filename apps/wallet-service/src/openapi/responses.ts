@@ -2,12 +2,11 @@
 // The gateway's OpenAPI merges them with the operations emitted from this service's controllers and
 // DTOs (apps/wallet-service/openapi.json, rewritten by `npm run build`); the contract test
 // (apps/api-gateway/test/e2e/contract-drift.e2e-spec.ts) validates real answers against them.
+import { openapi, type DeclaredResponse } from '@wozamali/contracts';
 
-type Schema = Record<string, unknown>;
-const nullable = (type: string, extra: Schema = {}): Schema => ({ type: [type, 'null'], ...extra });
-const uuid: Schema = { type: 'string', format: 'uuid' };
+type Schema = openapi.Schema;
+const { nullable, uuid, time } = openapi;
 const cents: Schema = { type: 'integer' };
-const time: Schema = { type: 'string', format: 'date-time' };
 
 const WALLET: Schema = {
   type: 'object',
@@ -38,7 +37,7 @@ const TRANSACTION: Schema = {
   },
 };
 
-const PAGE = (item: Schema): Schema => ({ type: 'object', required: ['data', 'next_cursor'], properties: { data: { type: 'array', items: item }, next_cursor: nullable('string', { description: 'pass as ?cursor= for the next page' }) } });
+const PAGE = openapi.page;
 
 const USER_WRITE: Schema = {
   type: 'object',
@@ -46,9 +45,43 @@ const USER_WRITE: Schema = {
   properties: { transfer_id: uuid, user_id: nullable('string'), kind: { type: 'string' }, points: { type: 'integer' }, amount: cents, currency: { type: 'string', enum: ['ZAR'] }, created_at: time, wallet: WALLET },
 };
 
+// As ledger/catalog.service.ts answers them (RateCard, { tiers: Tier[] }).
+const RATE_CARD: Schema = {
+  type: 'object',
+  required: ['version', 'effective_from', 'materials'],
+  properties: {
+    version: { type: 'integer' }, effective_from: time,
+    materials: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['code', 'name', 'cents_per_kg', 'points_per_kg', 'fund_share_bp', 'co2_g_per_kg', 'water_ml_per_kg'],
+        properties: {
+          code: { type: 'string' }, name: { type: 'string' }, cents_per_kg: cents, points_per_kg: { type: 'integer' },
+          fund_share_bp: { type: 'integer', description: "basis points of the cents going to the Green Scholar Fund" },
+          co2_g_per_kg: { type: 'integer' }, water_ml_per_kg: { type: 'integer' },
+        },
+      },
+    },
+  },
+};
+const TIERS: Schema = {
+  type: 'object',
+  required: ['tiers'],
+  properties: {
+    tiers: {
+      type: 'array',
+      items: {
+        type: 'object', required: ['code', 'name', 'min_lifetime_points', 'multiplier_bp'],
+        properties: { code: { type: 'string' }, name: { type: 'string' }, min_lifetime_points: { type: 'integer' }, multiplier_bp: { type: 'integer', description: 'earn multiplier in basis points (10000 = 1x)' } },
+      },
+    },
+  },
+};
+
 const USER = '8d7f5a9e-2c41-4b3e-9f0a-1e6c2d4b7a90';
 
-export const RESPONSES: Record<string, { schema?: Schema; summary?: string; requestExample?: unknown; example?: unknown; errors?: Record<string, string[]> }> = {
+export const RESPONSES: Record<string, DeclaredResponse> = {
   'WalletsController.get': {
     summary: "A user's wallet: balance, held, available, points, tier (residents: their own only)",
     schema: WALLET,
@@ -69,10 +102,10 @@ export const RESPONSES: Record<string, { schema?: Schema; summary?: string; requ
     schema: { type: 'object', required: ['transfer_id', 'wallet'], properties: { transfer_id: uuid, wallet: WALLET } },
     requestExample: { user_id: USER, materials: [{ material: 'PET', kg: '5' }] },
   },
-  'CollectionsController.materials': { summary: 'The rate card in force', schema: { type: 'object' } },
-  'CollectionsController.putRateCard': { summary: 'A new rate card version from a time (admin)', schema: { type: 'object' } },
-  'CollectionsController.tiers': { summary: 'Tiers and multipliers', schema: { type: 'object' } },
-  'CollectionsController.putTiers': { summary: 'Replace the tiers (admin)', schema: { type: 'object' } },
+  'CollectionsController.materials': { operationId: 'materialsGetRateCard', summary: 'The rate card in force', schema: RATE_CARD },
+  'CollectionsController.putRateCard': { summary: 'A new rate card version from a time (admin)', schema: RATE_CARD },
+  'CollectionsController.tiers': { operationId: 'tiersList', summary: 'Tiers and multipliers', schema: TIERS },
+  'CollectionsController.putTiers': { operationId: 'tiersReplace', summary: 'Replace the tiers (admin)', schema: TIERS },
   'AdminController.verify': {
     summary: 'Recompute every balance from its postings and report mismatches (admin)',
     schema: { type: 'object', required: ['ok', 'accounts_checked', 'transfers_checked', 'mismatches'], properties: { ok: { type: 'boolean' }, accounts_checked: { type: 'integer' }, transfers_checked: { type: 'integer' }, mismatches: { type: 'array', items: { type: 'object' } } } },

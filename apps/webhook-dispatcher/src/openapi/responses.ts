@@ -2,12 +2,10 @@
 // The gateway's OpenAPI merges them with the operations emitted from this service's controllers and
 // DTOs (apps/webhook-dispatcher/openapi.json, rewritten by `npm run build`); the contract test
 // (apps/api-gateway/test/e2e/contract-drift.e2e-spec.ts) validates real answers against them.
+import { openapi, type DeclaredResponse } from '@wozamali/contracts';
 
-type Schema = Record<string, unknown>;
-const nullable = (type: string, extra: Schema = {}): Schema => ({ type: [type, 'null'], ...extra });
-const uuid: Schema = { type: 'string', format: 'uuid' };
-const time: Schema = { type: 'string', format: 'date-time' };
-const PAGE = (item: Schema): Schema => ({ type: 'object', required: ['data', 'next_cursor'], properties: { data: { type: 'array', items: item }, next_cursor: nullable('string') } });
+type Schema = openapi.Schema;
+const { nullable, uuid, time, page: PAGE } = openapi;
 
 const ENDPOINT: Schema = {
   type: 'object',
@@ -30,18 +28,48 @@ const SERVICE: Schema = {
   },
 };
 
-export const RESPONSES: Record<string, { schema?: Schema; summary?: string; requestExample?: unknown }> = {
+// As services/delivery.service.ts answers them (view, attemptView, eventStatus).
+const DELIVERY_STATUS = { type: 'string', enum: ['pending', 'delivered', 'failed', 'dead'] };
+const maybeTime = nullable('string', { format: 'date-time' });
+const DELIVERY_FIELDS: Record<string, Schema> = {
+  id: uuid, event_id: uuid, event_type: { type: 'string' }, endpoint_id: uuid, status: DELIVERY_STATUS, priority: { type: 'integer' }, attempt_count: { type: 'integer' },
+  next_attempt_at: maybeTime, last_attempt_at: maybeTime, delivered_at: maybeTime, created_at: time, updated_at: time,
+};
+const DELIVERY: Schema = { type: 'object', required: Object.keys(DELIVERY_FIELDS), properties: DELIVERY_FIELDS };
+const ATTEMPT: Schema = {
+  type: 'object',
+  required: ['id', 'attempt', 'attempted_at', 'status_code', 'duration_ms', 'response_snippet', 'error'],
+  properties: { id: uuid, attempt: { type: 'integer' }, attempted_at: time, status_code: nullable('integer'), duration_ms: nullable('integer'), response_snippet: nullable('string'), error: nullable('string') },
+};
+const COUNTS: Schema = { type: 'object', required: ['pending', 'delivered', 'failed', 'dead'], properties: { pending: { type: 'integer' }, delivered: { type: 'integer' }, failed: { type: 'integer' }, dead: { type: 'integer' } } };
+const EVENT_STATUS: Schema = {
+  type: 'object',
+  required: ['event_id', 'type', 'occurred_at', 'status', 'counts', 'deliveries'],
+  properties: {
+    event_id: uuid, type: { type: 'string' }, occurred_at: maybeTime, consumed_at: { ...time, description: 'only when no endpoint was subscribed' },
+    status: { type: 'string', enum: ['no_endpoints', 'pending', 'delivered', 'failed', 'dead'], description: 'the worst of its deliveries' }, counts: COUNTS,
+    deliveries: {
+      type: 'array',
+      items: {
+        type: 'object', required: ['delivery_id', 'endpoint_id', 'status', 'attempt_count', 'delivered_at', 'last_attempt_at', 'next_attempt_at'],
+        properties: { delivery_id: uuid, endpoint_id: uuid, status: DELIVERY_STATUS, attempt_count: { type: 'integer' }, delivered_at: maybeTime, last_attempt_at: maybeTime, next_attempt_at: maybeTime },
+      },
+    },
+  },
+};
+
+export const RESPONSES: Record<string, DeclaredResponse> = {
   'EndpointsController.create': {
     summary: 'Register a webhook endpoint; its signing secret is in this answer only',
     schema: { allOf: [ENDPOINT, { type: 'object', required: ['secret'], properties: { secret: { type: 'string', pattern: '^whsec_' } } }] },
     requestExample: { url: 'https://partner.example.org/webhooks/wozamali', events: ['wallet_update', 'reward_issue'], description: 'notification service' },
   },
   'EndpointsController.list': { summary: 'Webhook endpoints', schema: PAGE(ENDPOINT) },
-  'EndpointsController.get': { summary: 'One webhook endpoint', schema: ENDPOINT },
+  'EndpointsController.get': { operationId: 'webhooksEndpointsGet', summary: 'One webhook endpoint', schema: ENDPOINT },
   'EndpointsController.update': { summary: 'Change an endpoint (url, events, description, enabled)', schema: ENDPOINT, requestExample: { description: 'notification service (v2)' } },
   'EndpointsController.remove': { summary: 'Remove an endpoint' },
-  'EndpointsController.secret': { summary: "An endpoint's signing secret", schema: { type: 'object', required: ['secret'], properties: { secret: { type: 'string' } } } },
-  'EndpointsController.rotate': {
+  'EndpointsController.secret': { operationId: 'webhooksEndpointSecret', summary: "An endpoint's signing secret", schema: { type: 'object', required: ['secret'], properties: { secret: { type: 'string' } } } },
+  'EndpointsController.rotate': { operationId: 'webhooksRotateSecret',
     summary: 'Rotate the signing secret (the old one keeps verifying for a while)',
     schema: { type: 'object', required: ['id', 'secret', 'previous_secret_expires_at'], properties: { id: uuid, secret: { type: 'string' }, previous_secret_expires_at: time } },
   },
@@ -51,6 +79,10 @@ export const RESPONSES: Record<string, { schema?: Schema; summary?: string; requ
     schema: { type: 'object', required: ['event_id', 'delivery_id', 'event_type'], properties: { event_id: uuid, delivery_id: uuid, event_type: { type: 'string' } } },
     requestExample: { event_type: 'wallet_update' },
   },
+  'EndpointsController.deliveriesOf': { operationId: 'webhooksEndpointDeliveriesList', summary: "An endpoint's deliveries, newest first", schema: PAGE(DELIVERY) },
+  'DeliveriesController.get': { operationId: 'webhooksDeliveriesGet', summary: 'One delivery with its attempts', schema: { allOf: [DELIVERY, { type: 'object', required: ['attempts'], properties: { attempts: { type: 'array', items: ATTEMPT } } }] } },
+  'DeliveriesController.retry': { operationId: 'webhooksDeliveriesRetry', summary: 'Send a delivery again now, with a fresh retry cycle', schema: DELIVERY },
+  'DeliveriesController.event': { operationId: 'webhooksEventStatus', summary: "An event's delivery status, per endpoint", schema: EVENT_STATUS },
   'EventTypesController.list': {
     summary: 'Every event type an endpoint can subscribe to, with the JSON Schema of its data',
     schema: PAGE({ type: 'object', required: ['type', 'version', 'schema'], properties: { type: { type: 'string' }, version: { type: 'integer' }, schema: { type: 'object' } } }),

@@ -3,7 +3,7 @@
 
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client';
 import { client } from './client.gen';
-import type { ApiKeysCreateData, ApiKeysCreateErrors, ApiKeysCreateResponses, ApiKeysListData, ApiKeysListErrors, ApiKeysListResponses, ApiKeysRevokeData, ApiKeysRevokeErrors, ApiKeysRevokeResponses, ApiKeysRotateData, ApiKeysRotateErrors, ApiKeysRotateResponses, CampaignsAdminMoneyGetData, CampaignsAdminMoneyGetErrors, CampaignsAdminMoneyGetResponses, CampaignsAdminMoneyListData, CampaignsAdminMoneyListErrors, CampaignsAdminMoneyListResponses, CampaignsApproveData, CampaignsApproveErrors, CampaignsApproveResponses, CampaignsCancelData, CampaignsCancelErrors, CampaignsCancelResponses, CampaignsCreateData, CampaignsCreateErrors, CampaignsCreateResponses, CampaignsGetData, CampaignsGetErrors, CampaignsGetResponses, CampaignsListData, CampaignsListErrors, CampaignsListResponses, CampaignsRejectData, CampaignsRejectErrors, CampaignsRejectResponses, CampaignsRequestData, CampaignsRequestErrors, CampaignsRequestResponses, CampaignsUpdateData, CampaignsUpdateErrors, CampaignsUpdateResponses, CollectionsRecordData, CollectionsRecordErrors, CollectionsRecordResponses, DonationsDonateData, DonationsDonateErrors, DonationsDonateResponses, DonationsDonationsData, DonationsDonationsErrors, DonationsDonationsResponses, DonationsExportData, DonationsExportErrors, DonationsExportResponses, DonationsGetData, DonationsGetErrors, DonationsGetResponses, DonationsListData, DonationsListErrors, DonationsListResponses, DonationsReceiptData, DonationsReceiptErrors, DonationsReceiptResponses, DonationsRefundData, DonationsRefundErrors, DonationsRefundResponses, DonationsTopData, DonationsTopErrors, DonationsTopResponses, DonationsUserDonationsGetData, DonationsUserDonationsGetErrors, DonationsUserDonationsGetResponses, DonationsUserDonationsListData, DonationsUserDonationsListErrors, DonationsUserDonationsListResponses, DonationsUserDonationsReceiptData, DonationsUserDonationsReceiptErrors, DonationsUserDonationsReceiptResponses, ExternalServicesGetData, ExternalServicesGetErrors, ExternalServicesGetResponses, ExternalServicesHealthData, ExternalServicesHealthErrors, ExternalServicesHealthResponses, ExternalServicesHeartbeatData, ExternalServicesHeartbeatErrors, ExternalServicesHeartbeatResponses, ExternalServicesListData, ExternalServicesListErrors, ExternalServicesListResponses, ExternalServicesRegisterData, ExternalServicesRegisterErrors, ExternalServicesRegisterResponses, ExternalServicesRemoveData, ExternalServicesRemoveErrors, ExternalServicesRemoveResponses, ExternalServicesUpdateData, ExternalServicesUpdateErrors, ExternalServicesUpdateResponses, LedgerAdjustData, LedgerAdjustErrors, LedgerAdjustResponses, LedgerReverseData, LedgerReverseErrors, LedgerReverseResponses, LedgerVerifyData, LedgerVerifyErrors, LedgerVerifyResponses, MaterialsMaterialsData, MaterialsMaterialsErrors, MaterialsMaterialsResponses, MaterialsPutRateCardData, MaterialsPutRateCardErrors, MaterialsPutRateCardResponses, MetricsImpactData, MetricsImpactErrors, MetricsImpactFactorsData, MetricsImpactFactorsErrors, MetricsImpactFactorsResponses, MetricsImpactResponses, MetricsLeaderboardData, MetricsLeaderboardErrors, MetricsLeaderboardResponses, MetricsMetricsUserData, MetricsMetricsUserErrors, MetricsMetricsUserResponses, MetricsPutImpactFactorsData, MetricsPutImpactFactorsErrors, MetricsPutImpactFactorsResponses, MetricsReconcileData, MetricsReconcileErrors, MetricsReconcileResponses, MetricsRootData, MetricsRootErrors, MetricsRootResponses, MetricsSystemData, MetricsSystemErrors, MetricsSystemResponses, MetricsUserData, MetricsUserErrors, MetricsUserResponses, PointsEarnData, PointsEarnErrors, PointsEarnResponses, PointsHistoryData, PointsHistoryErrors, PointsHistoryResponses, PointsSpendData, PointsSpendErrors, PointsSpendResponses, RewardsCancelData, RewardsCancelErrors, RewardsCancelResponses, RewardsCreateData, RewardsCreateErrors, RewardsCreateResponses, RewardsGetData, RewardsGetErrors, RewardsGetResponses, RewardsGetSettingsData, RewardsGetSettingsErrors, RewardsGetSettingsResponses, RewardsIssueData, RewardsIssueErrors, RewardsIssueResponses, RewardsListData, RewardsListErrors, RewardsListResponses, RewardsMovementsData, RewardsMovementsErrors, RewardsMovementsResponses, RewardsPutSettingsData, RewardsPutSettingsErrors, RewardsPutSettingsResponses, RewardsRedeemData, RewardsRedeemErrors, RewardsRedeemResponses, RewardsRollbackData, RewardsRollbackErrors, RewardsRollbackResponses, RewardsUpdateData, RewardsUpdateErrors, RewardsUpdateResponses, RewardsUseData, RewardsUseErrors, RewardsUseResponses, RewardsUserRewardsGetData, RewardsUserRewardsGetErrors, RewardsUserRewardsGetResponses, RewardsUserRewardsListData, RewardsUserRewardsListErrors, RewardsUserRewardsListResponses, RewardsValidateData, RewardsValidateErrors, RewardsValidateResponses, TiersPutTiersData, TiersPutTiersErrors, TiersPutTiersResponses, TiersTiersData, TiersTiersErrors, TiersTiersResponses, WalletsGetData, WalletsGetErrors, WalletsGetResponses, WalletsTransactionsData, WalletsTransactionsErrors, WalletsTransactionsResponses, WebhooksCreateData, WebhooksCreateErrors, WebhooksCreateResponses, WebhooksDeliveriesOfData, WebhooksDeliveriesOfErrors, WebhooksDeliveriesOfResponses, WebhooksEndpointsGetData, WebhooksEndpointsGetErrors, WebhooksEndpointsGetResponses, WebhooksEventData, WebhooksEventErrors, WebhooksEventResponses, WebhooksEventTypesListData, WebhooksEventTypesListErrors, WebhooksEventTypesListResponses, WebhooksGetData, WebhooksGetErrors, WebhooksGetResponses, WebhooksListData, WebhooksListErrors, WebhooksListResponses, WebhooksRecoverData, WebhooksRecoverErrors, WebhooksRecoverResponses, WebhooksRemoveData, WebhooksRemoveErrors, WebhooksRemoveResponses, WebhooksRetryData, WebhooksRetryErrors, WebhooksRetryResponses, WebhooksRotateData, WebhooksRotateErrors, WebhooksRotateResponses, WebhooksSecretData, WebhooksSecretErrors, WebhooksSecretResponses, WebhooksTestData, WebhooksTestErrors, WebhooksTestResponses, WebhooksUpdateData, WebhooksUpdateErrors, WebhooksUpdateResponses, WithdrawalsAdminWithdrawalsGetData, WithdrawalsAdminWithdrawalsGetErrors, WithdrawalsAdminWithdrawalsGetResponses, WithdrawalsAdminWithdrawalsListData, WithdrawalsAdminWithdrawalsListErrors, WithdrawalsAdminWithdrawalsListResponses, WithdrawalsApproveData, WithdrawalsApproveErrors, WithdrawalsApproveResponses, WithdrawalsCallbackData, WithdrawalsCallbackErrors, WithdrawalsCallbackResponses, WithdrawalsCancelData, WithdrawalsCancelErrors, WithdrawalsCancelResponses, WithdrawalsCreateData, WithdrawalsCreateErrors, WithdrawalsCreateResponses, WithdrawalsGetData, WithdrawalsGetErrors, WithdrawalsGetResponses, WithdrawalsLimitsData, WithdrawalsLimitsErrors, WithdrawalsLimitsResponses, WithdrawalsListData, WithdrawalsListErrors, WithdrawalsListResponses, WithdrawalsReconciliationsListData, WithdrawalsReconciliationsListErrors, WithdrawalsReconciliationsListResponses, WithdrawalsRejectData, WithdrawalsRejectErrors, WithdrawalsRejectResponses, WithdrawalsRetryPayoutData, WithdrawalsRetryPayoutErrors, WithdrawalsRetryPayoutResponses, WithdrawalsSaveLimitsData, WithdrawalsSaveLimitsErrors, WithdrawalsSaveLimitsResponses } from './types.gen';
+import type { ApiKeysCreateData, ApiKeysCreateErrors, ApiKeysCreateResponses, ApiKeysListData, ApiKeysListErrors, ApiKeysListResponses, ApiKeysRevokeData, ApiKeysRevokeErrors, ApiKeysRevokeResponses, ApiKeysRotateData, ApiKeysRotateErrors, ApiKeysRotateResponses, CampaignsCancelData, CampaignsCancelErrors, CampaignsCancelResponses, CampaignsCreateData, CampaignsCreateErrors, CampaignsCreateResponses, CampaignsDonationsListData, CampaignsDonationsListErrors, CampaignsDonationsListResponses, CampaignsGetData, CampaignsGetErrors, CampaignsGetResponses, CampaignsListData, CampaignsListErrors, CampaignsListResponses, CampaignsTopDonorsData, CampaignsTopDonorsErrors, CampaignsTopDonorsResponses, CampaignsUpdateData, CampaignsUpdateErrors, CampaignsUpdateResponses, CollectionsRecordData, CollectionsRecordErrors, CollectionsRecordResponses, DisbursementsApproveData, DisbursementsApproveErrors, DisbursementsApproveResponses, DisbursementsCreateData, DisbursementsCreateErrors, DisbursementsCreateResponses, DisbursementsGetData, DisbursementsGetErrors, DisbursementsGetResponses, DisbursementsListData, DisbursementsListErrors, DisbursementsListResponses, DisbursementsRejectData, DisbursementsRejectErrors, DisbursementsRejectResponses, DonationsGetData, DonationsGetErrors, DonationsGetResponses, DonationsListData, DonationsListErrors, DonationsListResponses, DonationsReceiptData, DonationsReceiptErrors, DonationsReceiptResponses, DonationsReceiptsExportData, DonationsReceiptsExportErrors, DonationsReceiptsExportResponses, DonationsRefundData, DonationsRefundErrors, DonationsRefundResponses, ExternalServicesGetData, ExternalServicesGetErrors, ExternalServicesGetResponses, ExternalServicesHealthData, ExternalServicesHealthErrors, ExternalServicesHealthResponses, ExternalServicesHeartbeatData, ExternalServicesHeartbeatErrors, ExternalServicesHeartbeatResponses, ExternalServicesListData, ExternalServicesListErrors, ExternalServicesListResponses, ExternalServicesRegisterData, ExternalServicesRegisterErrors, ExternalServicesRegisterResponses, ExternalServicesRemoveData, ExternalServicesRemoveErrors, ExternalServicesRemoveResponses, ExternalServicesUpdateData, ExternalServicesUpdateErrors, ExternalServicesUpdateResponses, LedgerAdjustData, LedgerAdjustErrors, LedgerAdjustResponses, LedgerReverseData, LedgerReverseErrors, LedgerReverseResponses, LedgerVerifyData, LedgerVerifyErrors, LedgerVerifyResponses, MaterialsGetRateCardData, MaterialsGetRateCardErrors, MaterialsGetRateCardResponses, MaterialsPutRateCardData, MaterialsPutRateCardErrors, MaterialsPutRateCardResponses, MetricsImpactData, MetricsImpactErrors, MetricsImpactFactorsData, MetricsImpactFactorsErrors, MetricsImpactFactorsResponses, MetricsImpactResponses, MetricsLeaderboardData, MetricsLeaderboardErrors, MetricsLeaderboardResponses, MetricsPutImpactFactorsData, MetricsPutImpactFactorsErrors, MetricsPutImpactFactorsResponses, MetricsReconciliationData, MetricsReconciliationErrors, MetricsReconciliationResponses, MetricsStatisticsData, MetricsStatisticsErrors, MetricsStatisticsResponses, MetricsSystemData, MetricsSystemErrors, MetricsSystemResponses, MetricsUserSeriesData, MetricsUserSeriesErrors, MetricsUserSeriesResponses, PointsEarnData, PointsEarnErrors, PointsEarnResponses, PointsHistoryData, PointsHistoryErrors, PointsHistoryResponses, PointsSpendData, PointsSpendErrors, PointsSpendResponses, RewardCodesRollbackUseData, RewardCodesRollbackUseErrors, RewardCodesRollbackUseResponses, RewardCodesUseData, RewardCodesUseErrors, RewardCodesUseResponses, RewardCodesValidateData, RewardCodesValidateErrors, RewardCodesValidateResponses, RewardsCreateData, RewardsCreateErrors, RewardsCreateResponses, RewardsGetData, RewardsGetErrors, RewardsGetResponses, RewardsGetSettingsData, RewardsGetSettingsErrors, RewardsGetSettingsResponses, RewardsListData, RewardsListErrors, RewardsListResponses, RewardsPutSettingsData, RewardsPutSettingsErrors, RewardsPutSettingsResponses, RewardsStockMovementsData, RewardsStockMovementsErrors, RewardsStockMovementsResponses, RewardsUpdateData, RewardsUpdateErrors, RewardsUpdateResponses, TiersListData, TiersListErrors, TiersListResponses, TiersReplaceData, TiersReplaceErrors, TiersReplaceResponses, UserDonationsCreateData, UserDonationsCreateErrors, UserDonationsCreateResponses, UserDonationsGetData, UserDonationsGetErrors, UserDonationsGetResponses, UserDonationsListData, UserDonationsListErrors, UserDonationsListResponses, UserDonationsReceiptData, UserDonationsReceiptErrors, UserDonationsReceiptResponses, UserMetricsGetData, UserMetricsGetErrors, UserMetricsGetResponses, UserRewardsCancelData, UserRewardsCancelErrors, UserRewardsCancelResponses, UserRewardsGetData, UserRewardsGetErrors, UserRewardsGetResponses, UserRewardsIssueData, UserRewardsIssueErrors, UserRewardsIssueResponses, UserRewardsListData, UserRewardsListErrors, UserRewardsListResponses, UserRewardsRedeemData, UserRewardsRedeemErrors, UserRewardsRedeemResponses, UserWithdrawalsCancelData, UserWithdrawalsCancelErrors, UserWithdrawalsCancelResponses, UserWithdrawalsCreateData, UserWithdrawalsCreateErrors, UserWithdrawalsCreateResponses, UserWithdrawalsGetData, UserWithdrawalsGetErrors, UserWithdrawalsGetResponses, UserWithdrawalsListData, UserWithdrawalsListErrors, UserWithdrawalsListResponses, WalletsGetData, WalletsGetErrors, WalletsGetResponses, WalletsTransactionsData, WalletsTransactionsErrors, WalletsTransactionsResponses, WebhooksCreateData, WebhooksCreateErrors, WebhooksCreateResponses, WebhooksDeliveriesGetData, WebhooksDeliveriesGetErrors, WebhooksDeliveriesGetResponses, WebhooksDeliveriesRetryData, WebhooksDeliveriesRetryErrors, WebhooksDeliveriesRetryResponses, WebhooksEndpointDeliveriesListData, WebhooksEndpointDeliveriesListErrors, WebhooksEndpointDeliveriesListResponses, WebhooksEndpointSecretData, WebhooksEndpointSecretErrors, WebhooksEndpointSecretResponses, WebhooksEndpointsGetData, WebhooksEndpointsGetErrors, WebhooksEndpointsGetResponses, WebhooksEventStatusData, WebhooksEventStatusErrors, WebhooksEventStatusResponses, WebhooksEventTypesListData, WebhooksEventTypesListErrors, WebhooksEventTypesListResponses, WebhooksListData, WebhooksListErrors, WebhooksListResponses, WebhooksRecoverData, WebhooksRecoverErrors, WebhooksRecoverResponses, WebhooksRemoveData, WebhooksRemoveErrors, WebhooksRemoveResponses, WebhooksRotateSecretData, WebhooksRotateSecretErrors, WebhooksRotateSecretResponses, WebhooksTestData, WebhooksTestErrors, WebhooksTestResponses, WebhooksUpdateData, WebhooksUpdateErrors, WebhooksUpdateResponses, WithdrawalsApproveData, WithdrawalsApproveErrors, WithdrawalsApproveResponses, WithdrawalsGetData, WithdrawalsGetErrors, WithdrawalsGetLimitsData, WithdrawalsGetLimitsErrors, WithdrawalsGetLimitsResponses, WithdrawalsGetResponses, WithdrawalsListData, WithdrawalsListErrors, WithdrawalsListResponses, WithdrawalsPayoutCallbackData, WithdrawalsPayoutCallbackErrors, WithdrawalsPayoutCallbackResponses, WithdrawalsPutLimitsData, WithdrawalsPutLimitsErrors, WithdrawalsPutLimitsResponses, WithdrawalsReconciliationsListData, WithdrawalsReconciliationsListErrors, WithdrawalsReconciliationsListResponses, WithdrawalsRejectData, WithdrawalsRejectErrors, WithdrawalsRejectResponses, WithdrawalsRetryPayoutData, WithdrawalsRetryPayoutErrors, WithdrawalsRetryPayoutResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -216,7 +216,7 @@ export const collectionsRecord = <ThrowOnError extends boolean = false>(options:
 });
 
 /**
- * GET /v1/donations
+ * Every donation, newest first (admin)
  *
  * Needs `donations:read` with an API key; end users: admin.
  */
@@ -239,7 +239,7 @@ export const donationsList = <ThrowOnError extends boolean = false>(options?: Op
 });
 
 /**
- * GET /v1/donations/{donation_id}
+ * One donation (admin)
  *
  * Needs `donations:read` with an API key; end users: admin.
  */
@@ -262,7 +262,7 @@ export const donationsGet = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
- * GET /v1/donations/{donation_id}/receipt
+ * A donation's receipt or acknowledgement (admin)
  *
  * Needs `donations:read` with an API key; end users: admin.
  */
@@ -285,7 +285,7 @@ export const donationsReceipt = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
- * POST /v1/donations/{donation_id}/refund
+ * Refund a donation (admin): 200 refunded, 202 pending (the wallet was away)
  *
  * Needs `donations:refund` with an API key; end users: admin.
  */
@@ -312,7 +312,7 @@ export const donationsRefund = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * GET /v1/donations/campaigns
+ * Campaigns with their progress
  *
  * Needs `campaigns:read` with an API key; end users: any_user.
  */
@@ -335,7 +335,7 @@ export const campaignsList = <ThrowOnError extends boolean = false>(options?: Op
 });
 
 /**
- * POST /v1/donations/campaigns
+ * Create a campaign (admin)
  *
  * Needs `campaigns:write` with an API key; end users: admin.
  */
@@ -362,7 +362,7 @@ export const campaignsCreate = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * GET /v1/donations/campaigns/{campaign_id}
+ * One campaign with its progress
  *
  * Needs `campaigns:read` with an API key; end users: any_user.
  */
@@ -385,7 +385,7 @@ export const campaignsGet = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
- * PATCH /v1/donations/campaigns/{campaign_id}
+ * Change a campaign (admin; targets only rise after activation)
  *
  * Needs `campaigns:write` with an API key; end users: admin.
  */
@@ -412,7 +412,7 @@ export const campaignsUpdate = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * POST /v1/donations/campaigns/{campaign_id}/cancel
+ * Cancel a campaign, refunding or redirecting what it holds (admin): 200 cancelled, 202 cancelling
  *
  * Needs `campaigns:write` with an API key; end users: admin.
  */
@@ -439,11 +439,11 @@ export const campaignsCancel = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * GET /v1/donations/campaigns/{campaign_id}/disbursements
+ * A campaign's disbursements
  *
  * Needs `campaigns:disburse` with an API key; end users: admin.
  */
-export const campaignsAdminMoneyList = <ThrowOnError extends boolean = false>(options: Options<CampaignsAdminMoneyListData, ThrowOnError>): RequestResult<CampaignsAdminMoneyListResponses, CampaignsAdminMoneyListErrors, ThrowOnError> => (options.client ?? client).get<CampaignsAdminMoneyListResponses, CampaignsAdminMoneyListErrors, ThrowOnError>({
+export const disbursementsList = <ThrowOnError extends boolean = false>(options: Options<DisbursementsListData, ThrowOnError>): RequestResult<DisbursementsListResponses, DisbursementsListErrors, ThrowOnError> => (options.client ?? client).get<DisbursementsListResponses, DisbursementsListErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -462,11 +462,11 @@ export const campaignsAdminMoneyList = <ThrowOnError extends boolean = false>(op
 });
 
 /**
- * POST /v1/donations/campaigns/{campaign_id}/disbursements
+ * Request a disbursement of a campaign's money (admin)
  *
  * Needs `campaigns:disburse` with an API key; end users: admin.
  */
-export const campaignsRequest = <ThrowOnError extends boolean = false>(options: Options<CampaignsRequestData, ThrowOnError>): RequestResult<CampaignsRequestResponses, CampaignsRequestErrors, ThrowOnError> => (options.client ?? client).post<CampaignsRequestResponses, CampaignsRequestErrors, ThrowOnError>({
+export const disbursementsCreate = <ThrowOnError extends boolean = false>(options: Options<DisbursementsCreateData, ThrowOnError>): RequestResult<DisbursementsCreateResponses, DisbursementsCreateErrors, ThrowOnError> => (options.client ?? client).post<DisbursementsCreateResponses, DisbursementsCreateErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -489,11 +489,11 @@ export const campaignsRequest = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
- * GET /v1/donations/campaigns/{campaign_id}/donations
+ * A campaign's donations as the public sees them
  *
  * Needs `donations:read` with an API key; end users: any_user.
  */
-export const donationsDonations = <ThrowOnError extends boolean = false>(options: Options<DonationsDonationsData, ThrowOnError>): RequestResult<DonationsDonationsResponses, DonationsDonationsErrors, ThrowOnError> => (options.client ?? client).get<DonationsDonationsResponses, DonationsDonationsErrors, ThrowOnError>({
+export const campaignsDonationsList = <ThrowOnError extends boolean = false>(options: Options<CampaignsDonationsListData, ThrowOnError>): RequestResult<CampaignsDonationsListResponses, CampaignsDonationsListErrors, ThrowOnError> => (options.client ?? client).get<CampaignsDonationsListResponses, CampaignsDonationsListErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -512,11 +512,11 @@ export const donationsDonations = <ThrowOnError extends boolean = false>(options
 });
 
 /**
- * GET /v1/donations/campaigns/{campaign_id}/top-donors
+ * A campaign's top donors
  *
  * Needs `donations:read` with an API key; end users: any_user.
  */
-export const donationsTop = <ThrowOnError extends boolean = false>(options: Options<DonationsTopData, ThrowOnError>): RequestResult<DonationsTopResponses, DonationsTopErrors, ThrowOnError> => (options.client ?? client).get<DonationsTopResponses, DonationsTopErrors, ThrowOnError>({
+export const campaignsTopDonors = <ThrowOnError extends boolean = false>(options: Options<CampaignsTopDonorsData, ThrowOnError>): RequestResult<CampaignsTopDonorsResponses, CampaignsTopDonorsErrors, ThrowOnError> => (options.client ?? client).get<CampaignsTopDonorsResponses, CampaignsTopDonorsErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -535,11 +535,11 @@ export const donationsTop = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
- * GET /v1/donations/disbursements/{disbursement_id}
+ * One disbursement
  *
  * Needs `campaigns:disburse` with an API key; end users: admin.
  */
-export const campaignsAdminMoneyGet = <ThrowOnError extends boolean = false>(options: Options<CampaignsAdminMoneyGetData, ThrowOnError>): RequestResult<CampaignsAdminMoneyGetResponses, CampaignsAdminMoneyGetErrors, ThrowOnError> => (options.client ?? client).get<CampaignsAdminMoneyGetResponses, CampaignsAdminMoneyGetErrors, ThrowOnError>({
+export const disbursementsGet = <ThrowOnError extends boolean = false>(options: Options<DisbursementsGetData, ThrowOnError>): RequestResult<DisbursementsGetResponses, DisbursementsGetErrors, ThrowOnError> => (options.client ?? client).get<DisbursementsGetResponses, DisbursementsGetErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -558,11 +558,11 @@ export const campaignsAdminMoneyGet = <ThrowOnError extends boolean = false>(opt
 });
 
 /**
- * POST /v1/donations/disbursements/{disbursement_id}/approve
+ * Approve a disbursement (a second admin): 200 processing, 202 approved (the wallet was away)
  *
  * Needs `campaigns:disburse` with an API key; end users: admin.
  */
-export const campaignsApprove = <ThrowOnError extends boolean = false>(options: Options<CampaignsApproveData, ThrowOnError>): RequestResult<CampaignsApproveResponses, CampaignsApproveErrors, ThrowOnError> => (options.client ?? client).post<CampaignsApproveResponses, CampaignsApproveErrors, ThrowOnError>({
+export const disbursementsApprove = <ThrowOnError extends boolean = false>(options: Options<DisbursementsApproveData, ThrowOnError>): RequestResult<DisbursementsApproveResponses, DisbursementsApproveErrors, ThrowOnError> => (options.client ?? client).post<DisbursementsApproveResponses, DisbursementsApproveErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -581,11 +581,11 @@ export const campaignsApprove = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
- * POST /v1/donations/disbursements/{disbursement_id}/reject
+ * Reject a disbursement (admin)
  *
  * Needs `campaigns:disburse` with an API key; end users: admin.
  */
-export const campaignsReject = <ThrowOnError extends boolean = false>(options: Options<CampaignsRejectData, ThrowOnError>): RequestResult<CampaignsRejectResponses, CampaignsRejectErrors, ThrowOnError> => (options.client ?? client).post<CampaignsRejectResponses, CampaignsRejectErrors, ThrowOnError>({
+export const disbursementsReject = <ThrowOnError extends boolean = false>(options: Options<DisbursementsRejectData, ThrowOnError>): RequestResult<DisbursementsRejectResponses, DisbursementsRejectErrors, ThrowOnError> => (options.client ?? client).post<DisbursementsRejectResponses, DisbursementsRejectErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -608,11 +608,11 @@ export const campaignsReject = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * GET /v1/donations/receipts/export
+ * A tax year's receipts as CSV, voided ones marked (admin)
  *
  * Needs `donations:read` with an API key; end users: admin.
  */
-export const donationsExport = <ThrowOnError extends boolean = false>(options: Options<DonationsExportData, ThrowOnError>): RequestResult<DonationsExportResponses, DonationsExportErrors, ThrowOnError> => (options.client ?? client).get<DonationsExportResponses, DonationsExportErrors, ThrowOnError>({
+export const donationsReceiptsExport = <ThrowOnError extends boolean = false>(options: Options<DonationsReceiptsExportData, ThrowOnError>): RequestResult<DonationsReceiptsExportResponses, DonationsReceiptsExportErrors, ThrowOnError> => (options.client ?? client).get<DonationsReceiptsExportResponses, DonationsReceiptsExportErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -804,7 +804,7 @@ export const externalServicesHealth = <ThrowOnError extends boolean = false>(opt
  *
  * Needs `materials:read` with an API key; end users: any_user.
  */
-export const materialsMaterials = <ThrowOnError extends boolean = false>(options?: Options<MaterialsMaterialsData, ThrowOnError>): RequestResult<MaterialsMaterialsResponses, MaterialsMaterialsErrors, ThrowOnError> => (options?.client ?? client).get<MaterialsMaterialsResponses, MaterialsMaterialsErrors, ThrowOnError>({
+export const materialsGetRateCard = <ThrowOnError extends boolean = false>(options?: Options<MaterialsGetRateCardData, ThrowOnError>): RequestResult<MaterialsGetRateCardResponses, MaterialsGetRateCardErrors, ThrowOnError> => (options?.client ?? client).get<MaterialsGetRateCardResponses, MaterialsGetRateCardErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -850,11 +850,11 @@ export const materialsPutRateCard = <ThrowOnError extends boolean = false>(optio
 });
 
 /**
- * GET /v1/metrics
+ * The programme's statistics over time (as /v1/metrics/system)
  *
  * Needs `metrics:read` with an API key; end users: admin.
  */
-export const metricsRoot = <ThrowOnError extends boolean = false>(options?: Options<MetricsRootData, ThrowOnError>): RequestResult<MetricsRootResponses, MetricsRootErrors, ThrowOnError> => (options?.client ?? client).get<MetricsRootResponses, MetricsRootErrors, ThrowOnError>({
+export const metricsStatistics = <ThrowOnError extends boolean = false>(options?: Options<MetricsStatisticsData, ThrowOnError>): RequestResult<MetricsStatisticsResponses, MetricsStatisticsErrors, ThrowOnError> => (options?.client ?? client).get<MetricsStatisticsResponses, MetricsStatisticsErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -873,7 +873,7 @@ export const metricsRoot = <ThrowOnError extends boolean = false>(options?: Opti
 });
 
 /**
- * GET /v1/metrics/impact
+ * Collected weight, CO2 avoided and water saved, with the factor versions in force
  *
  * Needs `metrics:read` with an API key; end users: any_user.
  */
@@ -896,7 +896,7 @@ export const metricsImpact = <ThrowOnError extends boolean = false>(options?: Op
 });
 
 /**
- * GET /v1/metrics/impact-factors
+ * The impact factor versions and the one in force
  *
  * Needs `metrics:read` with an API key; end users: admin.
  */
@@ -919,7 +919,7 @@ export const metricsImpactFactors = <ThrowOnError extends boolean = false>(optio
 });
 
 /**
- * PUT /v1/metrics/impact-factors
+ * Add an impact factor version from a time (admin)
  *
  * Needs `metrics:write` with an API key; end users: admin.
  */
@@ -946,7 +946,7 @@ export const metricsPutImpactFactors = <ThrowOnError extends boolean = false>(op
 });
 
 /**
- * GET /v1/metrics/leaderboard
+ * A leaderboard of a period (a closed period as it stood an hour after it ended)
  *
  * Needs `metrics:read` with an API key; end users: any_user.
  */
@@ -969,11 +969,11 @@ export const metricsLeaderboard = <ThrowOnError extends boolean = false>(options
 });
 
 /**
- * GET /v1/metrics/reconciliation
+ * A day's figures against the ledger, per user and asset (admin)
  *
  * Needs `metrics:read` with an API key; end users: admin.
  */
-export const metricsReconcile = <ThrowOnError extends boolean = false>(options: Options<MetricsReconcileData, ThrowOnError>): RequestResult<MetricsReconcileResponses, MetricsReconcileErrors, ThrowOnError> => (options.client ?? client).get<MetricsReconcileResponses, MetricsReconcileErrors, ThrowOnError>({
+export const metricsReconciliation = <ThrowOnError extends boolean = false>(options: Options<MetricsReconciliationData, ThrowOnError>): RequestResult<MetricsReconciliationResponses, MetricsReconciliationErrors, ThrowOnError> => (options.client ?? client).get<MetricsReconciliationResponses, MetricsReconciliationErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -992,7 +992,7 @@ export const metricsReconcile = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
- * GET /v1/metrics/system
+ * The programme's statistics over time
  *
  * Needs `metrics:read` with an API key; end users: admin.
  */
@@ -1015,11 +1015,11 @@ export const metricsSystem = <ThrowOnError extends boolean = false>(options?: Op
 });
 
 /**
- * GET /v1/metrics/users/{user_id}
+ * A user's figures over time (admin)
  *
  * Needs `metrics:read` with an API key; end users: admin.
  */
-export const metricsMetricsUser = <ThrowOnError extends boolean = false>(options: Options<MetricsMetricsUserData, ThrowOnError>): RequestResult<MetricsMetricsUserResponses, MetricsMetricsUserErrors, ThrowOnError> => (options.client ?? client).get<MetricsMetricsUserResponses, MetricsMetricsUserErrors, ThrowOnError>({
+export const metricsUserSeries = <ThrowOnError extends boolean = false>(options: Options<MetricsUserSeriesData, ThrowOnError>): RequestResult<MetricsUserSeriesResponses, MetricsUserSeriesErrors, ThrowOnError> => (options.client ?? client).get<MetricsUserSeriesResponses, MetricsUserSeriesErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1038,11 +1038,11 @@ export const metricsMetricsUser = <ThrowOnError extends boolean = false>(options
 });
 
 /**
- * POST /v1/reward-codes/use
+ * Use a reward code once (partners)
  *
  * Needs `rewards:use_codes` with an API key; end users: admin.
  */
-export const rewardsUse = <ThrowOnError extends boolean = false>(options: Options<RewardsUseData, ThrowOnError>): RequestResult<RewardsUseResponses, RewardsUseErrors, ThrowOnError> => (options.client ?? client).post<RewardsUseResponses, RewardsUseErrors, ThrowOnError>({
+export const rewardCodesUse = <ThrowOnError extends boolean = false>(options: Options<RewardCodesUseData, ThrowOnError>): RequestResult<RewardCodesUseResponses, RewardCodesUseErrors, ThrowOnError> => (options.client ?? client).post<RewardCodesUseResponses, RewardCodesUseErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1065,11 +1065,11 @@ export const rewardsUse = <ThrowOnError extends boolean = false>(options: Option
 });
 
 /**
- * POST /v1/reward-codes/uses/{use_id}/rollback
+ * Roll back a use of a code within the rollback window (partners)
  *
  * Needs `rewards:use_codes` with an API key; end users: admin.
  */
-export const rewardsRollback = <ThrowOnError extends boolean = false>(options: Options<RewardsRollbackData, ThrowOnError>): RequestResult<RewardsRollbackResponses, RewardsRollbackErrors, ThrowOnError> => (options.client ?? client).post<RewardsRollbackResponses, RewardsRollbackErrors, ThrowOnError>({
+export const rewardCodesRollbackUse = <ThrowOnError extends boolean = false>(options: Options<RewardCodesRollbackUseData, ThrowOnError>): RequestResult<RewardCodesRollbackUseResponses, RewardCodesRollbackUseErrors, ThrowOnError> => (options.client ?? client).post<RewardCodesRollbackUseResponses, RewardCodesRollbackUseErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1092,11 +1092,11 @@ export const rewardsRollback = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * POST /v1/reward-codes/validate
+ * Check a reward code (partners; no side effect)
  *
  * Needs `rewards:use_codes` with an API key; end users: admin.
  */
-export const rewardsValidate = <ThrowOnError extends boolean = false>(options: Options<RewardsValidateData, ThrowOnError>): RequestResult<RewardsValidateResponses, RewardsValidateErrors, ThrowOnError> => (options.client ?? client).post<RewardsValidateResponses, RewardsValidateErrors, ThrowOnError>({
+export const rewardCodesValidate = <ThrowOnError extends boolean = false>(options: Options<RewardCodesValidateData, ThrowOnError>): RequestResult<RewardCodesValidateResponses, RewardCodesValidateErrors, ThrowOnError> => (options.client ?? client).post<RewardCodesValidateResponses, RewardCodesValidateErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1119,7 +1119,7 @@ export const rewardsValidate = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * GET /v1/rewards
+ * The reward catalogue (with eligibility for a signed-in resident)
  *
  * Needs `rewards:read` with an API key; end users: any_user.
  */
@@ -1142,7 +1142,7 @@ export const rewardsList = <ThrowOnError extends boolean = false>(options?: Opti
 });
 
 /**
- * POST /v1/rewards
+ * Add a reward to the catalogue (admin)
  *
  * Needs `rewards:write` with an API key; end users: admin.
  */
@@ -1169,7 +1169,7 @@ export const rewardsCreate = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
- * GET /v1/rewards/{reward_id}
+ * One reward
  *
  * Needs `rewards:read` with an API key; end users: any_user.
  */
@@ -1192,7 +1192,7 @@ export const rewardsGet = <ThrowOnError extends boolean = false>(options: Option
 });
 
 /**
- * PATCH /v1/rewards/{reward_id}
+ * Change a reward (admin; a stock change needs stock_reason)
  *
  * Needs `rewards:write` with an API key; end users: admin.
  */
@@ -1219,11 +1219,11 @@ export const rewardsUpdate = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
- * GET /v1/rewards/{reward_id}/stock-movements
+ * A reward's stock movements, newest first (the last 100)
  *
  * Needs `rewards:write` with an API key; end users: admin.
  */
-export const rewardsMovements = <ThrowOnError extends boolean = false>(options: Options<RewardsMovementsData, ThrowOnError>): RequestResult<RewardsMovementsResponses, RewardsMovementsErrors, ThrowOnError> => (options.client ?? client).get<RewardsMovementsResponses, RewardsMovementsErrors, ThrowOnError>({
+export const rewardsStockMovements = <ThrowOnError extends boolean = false>(options: Options<RewardsStockMovementsData, ThrowOnError>): RequestResult<RewardsStockMovementsResponses, RewardsStockMovementsErrors, ThrowOnError> => (options.client ?? client).get<RewardsStockMovementsResponses, RewardsStockMovementsErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1242,7 +1242,7 @@ export const rewardsMovements = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
- * GET /v1/rewards/settings
+ * Reward settings (admin)
  *
  * Needs `rewards:write` with an API key; end users: admin.
  */
@@ -1265,7 +1265,7 @@ export const rewardsGetSettings = <ThrowOnError extends boolean = false>(options
 });
 
 /**
- * PUT /v1/rewards/settings
+ * Replace the reward settings (admin)
  *
  * Needs `rewards:write` with an API key; end users: admin.
  */
@@ -1296,7 +1296,7 @@ export const rewardsPutSettings = <ThrowOnError extends boolean = false>(options
  *
  * Needs `tiers:read` with an API key; end users: admin.
  */
-export const tiersTiers = <ThrowOnError extends boolean = false>(options?: Options<TiersTiersData, ThrowOnError>): RequestResult<TiersTiersResponses, TiersTiersErrors, ThrowOnError> => (options?.client ?? client).get<TiersTiersResponses, TiersTiersErrors, ThrowOnError>({
+export const tiersList = <ThrowOnError extends boolean = false>(options?: Options<TiersListData, ThrowOnError>): RequestResult<TiersListResponses, TiersListErrors, ThrowOnError> => (options?.client ?? client).get<TiersListResponses, TiersListErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1319,7 +1319,7 @@ export const tiersTiers = <ThrowOnError extends boolean = false>(options?: Optio
  *
  * Needs `tiers:write` with an API key; end users: admin.
  */
-export const tiersPutTiers = <ThrowOnError extends boolean = false>(options: Options<TiersPutTiersData, ThrowOnError>): RequestResult<TiersPutTiersResponses, TiersPutTiersErrors, ThrowOnError> => (options.client ?? client).put<TiersPutTiersResponses, TiersPutTiersErrors, ThrowOnError>({
+export const tiersReplace = <ThrowOnError extends boolean = false>(options: Options<TiersReplaceData, ThrowOnError>): RequestResult<TiersReplaceResponses, TiersReplaceErrors, ThrowOnError> => (options.client ?? client).put<TiersReplaceResponses, TiersReplaceErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1342,11 +1342,11 @@ export const tiersPutTiers = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
- * GET /v1/users/{user_id}/donations
+ * A resident's donations, newest first
  *
  * Needs `donations:read` with an API key; end users: own.
  */
-export const donationsUserDonationsList = <ThrowOnError extends boolean = false>(options: Options<DonationsUserDonationsListData, ThrowOnError>): RequestResult<DonationsUserDonationsListResponses, DonationsUserDonationsListErrors, ThrowOnError> => (options.client ?? client).get<DonationsUserDonationsListResponses, DonationsUserDonationsListErrors, ThrowOnError>({
+export const userDonationsList = <ThrowOnError extends boolean = false>(options: Options<UserDonationsListData, ThrowOnError>): RequestResult<UserDonationsListResponses, UserDonationsListErrors, ThrowOnError> => (options.client ?? client).get<UserDonationsListResponses, UserDonationsListErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1365,11 +1365,11 @@ export const donationsUserDonationsList = <ThrowOnError extends boolean = false>
 });
 
 /**
- * POST /v1/users/{user_id}/donations
+ * Donate money and/or points to a campaign: 201 accepted, 202 pending (the wallet was away)
  *
  * Needs `donations:create` with an API key; end users: own.
  */
-export const donationsDonate = <ThrowOnError extends boolean = false>(options: Options<DonationsDonateData, ThrowOnError>): RequestResult<DonationsDonateResponses, DonationsDonateErrors, ThrowOnError> => (options.client ?? client).post<DonationsDonateResponses, DonationsDonateErrors, ThrowOnError>({
+export const userDonationsCreate = <ThrowOnError extends boolean = false>(options: Options<UserDonationsCreateData, ThrowOnError>): RequestResult<UserDonationsCreateResponses, UserDonationsCreateErrors, ThrowOnError> => (options.client ?? client).post<UserDonationsCreateResponses, UserDonationsCreateErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1392,11 +1392,11 @@ export const donationsDonate = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * GET /v1/users/{user_id}/donations/{donation_id}
+ * One of a resident's donations
  *
  * Needs `donations:read` with an API key; end users: own.
  */
-export const donationsUserDonationsGet = <ThrowOnError extends boolean = false>(options: Options<DonationsUserDonationsGetData, ThrowOnError>): RequestResult<DonationsUserDonationsGetResponses, DonationsUserDonationsGetErrors, ThrowOnError> => (options.client ?? client).get<DonationsUserDonationsGetResponses, DonationsUserDonationsGetErrors, ThrowOnError>({
+export const userDonationsGet = <ThrowOnError extends boolean = false>(options: Options<UserDonationsGetData, ThrowOnError>): RequestResult<UserDonationsGetResponses, UserDonationsGetErrors, ThrowOnError> => (options.client ?? client).get<UserDonationsGetResponses, UserDonationsGetErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1415,11 +1415,11 @@ export const donationsUserDonationsGet = <ThrowOnError extends boolean = false>(
 });
 
 /**
- * GET /v1/users/{user_id}/donations/{donation_id}/receipt
+ * A resident's receipt or acknowledgement of a donation
  *
  * Needs `donations:read` with an API key; end users: own.
  */
-export const donationsUserDonationsReceipt = <ThrowOnError extends boolean = false>(options: Options<DonationsUserDonationsReceiptData, ThrowOnError>): RequestResult<DonationsUserDonationsReceiptResponses, DonationsUserDonationsReceiptErrors, ThrowOnError> => (options.client ?? client).get<DonationsUserDonationsReceiptResponses, DonationsUserDonationsReceiptErrors, ThrowOnError>({
+export const userDonationsReceipt = <ThrowOnError extends boolean = false>(options: Options<UserDonationsReceiptData, ThrowOnError>): RequestResult<UserDonationsReceiptResponses, UserDonationsReceiptErrors, ThrowOnError> => (options.client ?? client).get<UserDonationsReceiptResponses, UserDonationsReceiptErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1438,11 +1438,11 @@ export const donationsUserDonationsReceipt = <ThrowOnError extends boolean = fal
 });
 
 /**
- * GET /v1/users/{user_id}/metrics
+ * A resident's own figures over time
  *
  * Needs `metrics:read` with an API key; end users: own.
  */
-export const metricsUser = <ThrowOnError extends boolean = false>(options: Options<MetricsUserData, ThrowOnError>): RequestResult<MetricsUserResponses, MetricsUserErrors, ThrowOnError> => (options.client ?? client).get<MetricsUserResponses, MetricsUserErrors, ThrowOnError>({
+export const userMetricsGet = <ThrowOnError extends boolean = false>(options: Options<UserMetricsGetData, ThrowOnError>): RequestResult<UserMetricsGetResponses, UserMetricsGetErrors, ThrowOnError> => (options.client ?? client).get<UserMetricsGetResponses, UserMetricsGetErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1538,11 +1538,11 @@ export const pointsSpend = <ThrowOnError extends boolean = false>(options: Optio
 });
 
 /**
- * GET /v1/users/{user_id}/rewards
+ * A resident's rewards, newest first
  *
  * Needs `rewards:read` with an API key; end users: own.
  */
-export const rewardsUserRewardsList = <ThrowOnError extends boolean = false>(options: Options<RewardsUserRewardsListData, ThrowOnError>): RequestResult<RewardsUserRewardsListResponses, RewardsUserRewardsListErrors, ThrowOnError> => (options.client ?? client).get<RewardsUserRewardsListResponses, RewardsUserRewardsListErrors, ThrowOnError>({
+export const userRewardsList = <ThrowOnError extends boolean = false>(options: Options<UserRewardsListData, ThrowOnError>): RequestResult<UserRewardsListResponses, UserRewardsListErrors, ThrowOnError> => (options.client ?? client).get<UserRewardsListResponses, UserRewardsListErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1561,11 +1561,11 @@ export const rewardsUserRewardsList = <ThrowOnError extends boolean = false>(opt
 });
 
 /**
- * POST /v1/users/{user_id}/rewards
+ * Redeem a reward with points: 201 issued, 202 pending (finished by a worker)
  *
  * Needs `rewards:redeem` with an API key; end users: own.
  */
-export const rewardsRedeem = <ThrowOnError extends boolean = false>(options: Options<RewardsRedeemData, ThrowOnError>): RequestResult<RewardsRedeemResponses, RewardsRedeemErrors, ThrowOnError> => (options.client ?? client).post<RewardsRedeemResponses, RewardsRedeemErrors, ThrowOnError>({
+export const userRewardsRedeem = <ThrowOnError extends boolean = false>(options: Options<UserRewardsRedeemData, ThrowOnError>): RequestResult<UserRewardsRedeemResponses, UserRewardsRedeemErrors, ThrowOnError> => (options.client ?? client).post<UserRewardsRedeemResponses, UserRewardsRedeemErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1588,11 +1588,11 @@ export const rewardsRedeem = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
- * GET /v1/users/{user_id}/rewards/{user_reward_id}
+ * One of a resident's rewards
  *
  * Needs `rewards:read` with an API key; end users: own.
  */
-export const rewardsUserRewardsGet = <ThrowOnError extends boolean = false>(options: Options<RewardsUserRewardsGetData, ThrowOnError>): RequestResult<RewardsUserRewardsGetResponses, RewardsUserRewardsGetErrors, ThrowOnError> => (options.client ?? client).get<RewardsUserRewardsGetResponses, RewardsUserRewardsGetErrors, ThrowOnError>({
+export const userRewardsGet = <ThrowOnError extends boolean = false>(options: Options<UserRewardsGetData, ThrowOnError>): RequestResult<UserRewardsGetResponses, UserRewardsGetErrors, ThrowOnError> => (options.client ?? client).get<UserRewardsGetResponses, UserRewardsGetErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1611,11 +1611,11 @@ export const rewardsUserRewardsGet = <ThrowOnError extends boolean = false>(opti
 });
 
 /**
- * POST /v1/users/{user_id}/rewards/{user_reward_id}/cancel
+ * Cancel a resident's issued reward (points back when refundable)
  *
  * Needs `rewards:write` with an API key; end users: admin.
  */
-export const rewardsCancel = <ThrowOnError extends boolean = false>(options: Options<RewardsCancelData, ThrowOnError>): RequestResult<RewardsCancelResponses, RewardsCancelErrors, ThrowOnError> => (options.client ?? client).post<RewardsCancelResponses, RewardsCancelErrors, ThrowOnError>({
+export const userRewardsCancel = <ThrowOnError extends boolean = false>(options: Options<UserRewardsCancelData, ThrowOnError>): RequestResult<UserRewardsCancelResponses, UserRewardsCancelErrors, ThrowOnError> => (options.client ?? client).post<UserRewardsCancelResponses, UserRewardsCancelErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1638,11 +1638,11 @@ export const rewardsCancel = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
- * POST /v1/users/{user_id}/rewards/issue
+ * Give a resident a reward at no cost (admin; takes stock)
  *
  * Needs `rewards:write` with an API key; end users: admin.
  */
-export const rewardsIssue = <ThrowOnError extends boolean = false>(options: Options<RewardsIssueData, ThrowOnError>): RequestResult<RewardsIssueResponses, RewardsIssueErrors, ThrowOnError> => (options.client ?? client).post<RewardsIssueResponses, RewardsIssueErrors, ThrowOnError>({
+export const userRewardsIssue = <ThrowOnError extends boolean = false>(options: Options<UserRewardsIssueData, ThrowOnError>): RequestResult<UserRewardsIssueResponses, UserRewardsIssueErrors, ThrowOnError> => (options.client ?? client).post<UserRewardsIssueResponses, UserRewardsIssueErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1665,11 +1665,11 @@ export const rewardsIssue = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
- * GET /v1/users/{user_id}/withdrawals
+ * A user's withdrawals, newest first
  *
  * Needs `withdrawals:read` with an API key; end users: own.
  */
-export const withdrawalsList = <ThrowOnError extends boolean = false>(options: Options<WithdrawalsListData, ThrowOnError>): RequestResult<WithdrawalsListResponses, WithdrawalsListErrors, ThrowOnError> => (options.client ?? client).get<WithdrawalsListResponses, WithdrawalsListErrors, ThrowOnError>({
+export const userWithdrawalsList = <ThrowOnError extends boolean = false>(options: Options<UserWithdrawalsListData, ThrowOnError>): RequestResult<UserWithdrawalsListResponses, UserWithdrawalsListErrors, ThrowOnError> => (options.client ?? client).get<UserWithdrawalsListResponses, UserWithdrawalsListErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1688,11 +1688,11 @@ export const withdrawalsList = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * POST /v1/users/{user_id}/withdrawals
+ * Request a withdrawal of cents to a destination: 201 held, 202 accepted while the wallet is away
  *
  * Needs `withdrawals:request` with an API key; end users: own.
  */
-export const withdrawalsCreate = <ThrowOnError extends boolean = false>(options: Options<WithdrawalsCreateData, ThrowOnError>): RequestResult<WithdrawalsCreateResponses, WithdrawalsCreateErrors, ThrowOnError> => (options.client ?? client).post<WithdrawalsCreateResponses, WithdrawalsCreateErrors, ThrowOnError>({
+export const userWithdrawalsCreate = <ThrowOnError extends boolean = false>(options: Options<UserWithdrawalsCreateData, ThrowOnError>): RequestResult<UserWithdrawalsCreateResponses, UserWithdrawalsCreateErrors, ThrowOnError> => (options.client ?? client).post<UserWithdrawalsCreateResponses, UserWithdrawalsCreateErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1715,11 +1715,11 @@ export const withdrawalsCreate = <ThrowOnError extends boolean = false>(options:
 });
 
 /**
- * GET /v1/users/{user_id}/withdrawals/{withdrawal_id}
+ * One of a user's withdrawals with its history
  *
  * Needs `withdrawals:read` with an API key; end users: own.
  */
-export const withdrawalsGet = <ThrowOnError extends boolean = false>(options: Options<WithdrawalsGetData, ThrowOnError>): RequestResult<WithdrawalsGetResponses, WithdrawalsGetErrors, ThrowOnError> => (options.client ?? client).get<WithdrawalsGetResponses, WithdrawalsGetErrors, ThrowOnError>({
+export const userWithdrawalsGet = <ThrowOnError extends boolean = false>(options: Options<UserWithdrawalsGetData, ThrowOnError>): RequestResult<UserWithdrawalsGetResponses, UserWithdrawalsGetErrors, ThrowOnError> => (options.client ?? client).get<UserWithdrawalsGetResponses, UserWithdrawalsGetErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1738,11 +1738,11 @@ export const withdrawalsGet = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
- * POST /v1/users/{user_id}/withdrawals/{withdrawal_id}/cancel
+ * Cancel an undecided withdrawal (the hold is released)
  *
  * Needs `withdrawals:request` with an API key; end users: own.
  */
-export const withdrawalsCancel = <ThrowOnError extends boolean = false>(options: Options<WithdrawalsCancelData, ThrowOnError>): RequestResult<WithdrawalsCancelResponses, WithdrawalsCancelErrors, ThrowOnError> => (options.client ?? client).post<WithdrawalsCancelResponses, WithdrawalsCancelErrors, ThrowOnError>({
+export const userWithdrawalsCancel = <ThrowOnError extends boolean = false>(options: Options<UserWithdrawalsCancelData, ThrowOnError>): RequestResult<UserWithdrawalsCancelResponses, UserWithdrawalsCancelErrors, ThrowOnError> => (options.client ?? client).post<UserWithdrawalsCancelResponses, UserWithdrawalsCancelErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1807,11 +1807,11 @@ export const walletsTransactions = <ThrowOnError extends boolean = false>(option
 });
 
 /**
- * GET /v1/webhooks**
+ * One delivery with its attempts
  *
  * Needs `webhooks:read` with an API key; end users: admin.
  */
-export const webhooksGet = <ThrowOnError extends boolean = false>(options: Options<WebhooksGetData, ThrowOnError>): RequestResult<WebhooksGetResponses, WebhooksGetErrors, ThrowOnError> => (options.client ?? client).get<WebhooksGetResponses, WebhooksGetErrors, ThrowOnError>({
+export const webhooksDeliveriesGet = <ThrowOnError extends boolean = false>(options: Options<WebhooksDeliveriesGetData, ThrowOnError>): RequestResult<WebhooksDeliveriesGetResponses, WebhooksDeliveriesGetErrors, ThrowOnError> => (options.client ?? client).get<WebhooksDeliveriesGetResponses, WebhooksDeliveriesGetErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1830,11 +1830,11 @@ export const webhooksGet = <ThrowOnError extends boolean = false>(options: Optio
 });
 
 /**
- * POST /v1/webhooks**
+ * Send a delivery again now, with a fresh retry cycle
  *
  * Needs `webhooks:write` with an API key; end users: admin.
  */
-export const webhooksRetry = <ThrowOnError extends boolean = false>(options: Options<WebhooksRetryData, ThrowOnError>): RequestResult<WebhooksRetryResponses, WebhooksRetryErrors, ThrowOnError> => (options.client ?? client).post<WebhooksRetryResponses, WebhooksRetryErrors, ThrowOnError>({
+export const webhooksDeliveriesRetry = <ThrowOnError extends boolean = false>(options: Options<WebhooksDeliveriesRetryData, ThrowOnError>): RequestResult<WebhooksDeliveriesRetryResponses, WebhooksDeliveriesRetryErrors, ThrowOnError> => (options.client ?? client).post<WebhooksDeliveriesRetryResponses, WebhooksDeliveriesRetryErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1907,7 +1907,7 @@ export const webhooksCreate = <ThrowOnError extends boolean = false>(options: Op
  *
  * Needs `webhooks:write` with an API key; end users: admin.
  */
-export const webhooksSecret = <ThrowOnError extends boolean = false>(options: Options<WebhooksSecretData, ThrowOnError>): RequestResult<WebhooksSecretResponses, WebhooksSecretErrors, ThrowOnError> => (options.client ?? client).get<WebhooksSecretResponses, WebhooksSecretErrors, ThrowOnError>({
+export const webhooksEndpointSecret = <ThrowOnError extends boolean = false>(options: Options<WebhooksEndpointSecretData, ThrowOnError>): RequestResult<WebhooksEndpointSecretResponses, WebhooksEndpointSecretErrors, ThrowOnError> => (options.client ?? client).get<WebhooksEndpointSecretResponses, WebhooksEndpointSecretErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -1999,11 +1999,11 @@ export const webhooksUpdate = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
- * GET /v1/webhooks**
+ * An endpoint's deliveries, newest first
  *
  * Needs `webhooks:read` with an API key; end users: admin.
  */
-export const webhooksDeliveriesOf = <ThrowOnError extends boolean = false>(options: Options<WebhooksDeliveriesOfData, ThrowOnError>): RequestResult<WebhooksDeliveriesOfResponses, WebhooksDeliveriesOfErrors, ThrowOnError> => (options.client ?? client).get<WebhooksDeliveriesOfResponses, WebhooksDeliveriesOfErrors, ThrowOnError>({
+export const webhooksEndpointDeliveriesList = <ThrowOnError extends boolean = false>(options: Options<WebhooksEndpointDeliveriesListData, ThrowOnError>): RequestResult<WebhooksEndpointDeliveriesListResponses, WebhooksEndpointDeliveriesListErrors, ThrowOnError> => (options.client ?? client).get<WebhooksEndpointDeliveriesListResponses, WebhooksEndpointDeliveriesListErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -2053,7 +2053,7 @@ export const webhooksRecover = <ThrowOnError extends boolean = false>(options: O
  *
  * Needs `webhooks:write` with an API key; end users: admin.
  */
-export const webhooksRotate = <ThrowOnError extends boolean = false>(options: Options<WebhooksRotateData, ThrowOnError>): RequestResult<WebhooksRotateResponses, WebhooksRotateErrors, ThrowOnError> => (options.client ?? client).post<WebhooksRotateResponses, WebhooksRotateErrors, ThrowOnError>({
+export const webhooksRotateSecret = <ThrowOnError extends boolean = false>(options: Options<WebhooksRotateSecretData, ThrowOnError>): RequestResult<WebhooksRotateSecretResponses, WebhooksRotateSecretErrors, ThrowOnError> => (options.client ?? client).post<WebhooksRotateSecretResponses, WebhooksRotateSecretErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -2122,11 +2122,11 @@ export const webhooksEventTypesList = <ThrowOnError extends boolean = false>(opt
 });
 
 /**
- * GET /v1/webhooks**
+ * An event's delivery status, per endpoint
  *
  * Needs `webhooks:read` with an API key; end users: admin.
  */
-export const webhooksEvent = <ThrowOnError extends boolean = false>(options: Options<WebhooksEventData, ThrowOnError>): RequestResult<WebhooksEventResponses, WebhooksEventErrors, ThrowOnError> => (options.client ?? client).get<WebhooksEventResponses, WebhooksEventErrors, ThrowOnError>({
+export const webhooksEventStatus = <ThrowOnError extends boolean = false>(options: Options<WebhooksEventStatusData, ThrowOnError>): RequestResult<WebhooksEventStatusResponses, WebhooksEventStatusErrors, ThrowOnError> => (options.client ?? client).get<WebhooksEventStatusResponses, WebhooksEventStatusErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -2145,11 +2145,11 @@ export const webhooksEvent = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
- * GET /v1/withdrawals
+ * Every withdrawal, newest first (admin)
  *
  * Needs `withdrawals:read` with an API key; end users: admin.
  */
-export const withdrawalsAdminWithdrawalsList = <ThrowOnError extends boolean = false>(options?: Options<WithdrawalsAdminWithdrawalsListData, ThrowOnError>): RequestResult<WithdrawalsAdminWithdrawalsListResponses, WithdrawalsAdminWithdrawalsListErrors, ThrowOnError> => (options?.client ?? client).get<WithdrawalsAdminWithdrawalsListResponses, WithdrawalsAdminWithdrawalsListErrors, ThrowOnError>({
+export const withdrawalsList = <ThrowOnError extends boolean = false>(options?: Options<WithdrawalsListData, ThrowOnError>): RequestResult<WithdrawalsListResponses, WithdrawalsListErrors, ThrowOnError> => (options?.client ?? client).get<WithdrawalsListResponses, WithdrawalsListErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -2168,11 +2168,11 @@ export const withdrawalsAdminWithdrawalsList = <ThrowOnError extends boolean = f
 });
 
 /**
- * GET /v1/withdrawals/{withdrawal_id}
+ * One withdrawal with its history (admin)
  *
  * Needs `withdrawals:read` with an API key; end users: admin.
  */
-export const withdrawalsAdminWithdrawalsGet = <ThrowOnError extends boolean = false>(options: Options<WithdrawalsAdminWithdrawalsGetData, ThrowOnError>): RequestResult<WithdrawalsAdminWithdrawalsGetResponses, WithdrawalsAdminWithdrawalsGetErrors, ThrowOnError> => (options.client ?? client).get<WithdrawalsAdminWithdrawalsGetResponses, WithdrawalsAdminWithdrawalsGetErrors, ThrowOnError>({
+export const withdrawalsGet = <ThrowOnError extends boolean = false>(options: Options<WithdrawalsGetData, ThrowOnError>): RequestResult<WithdrawalsGetResponses, WithdrawalsGetErrors, ThrowOnError> => (options.client ?? client).get<WithdrawalsGetResponses, WithdrawalsGetErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -2191,7 +2191,7 @@ export const withdrawalsAdminWithdrawalsGet = <ThrowOnError extends boolean = fa
 });
 
 /**
- * POST /v1/withdrawals/{withdrawal_id}/approve
+ * Approve a withdrawal (two admins from the four-eyes amount)
  *
  * Needs `withdrawals:approve` with an API key; end users: admin.
  */
@@ -2218,7 +2218,7 @@ export const withdrawalsApprove = <ThrowOnError extends boolean = false>(options
 });
 
 /**
- * POST /v1/withdrawals/{withdrawal_id}/reject
+ * Reject a withdrawal (the hold is released)
  *
  * Needs `withdrawals:approve` with an API key; end users: admin.
  */
@@ -2245,7 +2245,7 @@ export const withdrawalsReject = <ThrowOnError extends boolean = false>(options:
 });
 
 /**
- * POST /v1/withdrawals/{withdrawal_id}/retry-payout
+ * Send a failed payout again (admin)
  *
  * Needs `withdrawals:approve` with an API key; end users: admin.
  */
@@ -2272,11 +2272,11 @@ export const withdrawalsRetryPayout = <ThrowOnError extends boolean = false>(opt
 });
 
 /**
- * GET /v1/withdrawals/limits
+ * The withdrawal limits in force (admin)
  *
  * Needs `withdrawals:read` with an API key; end users: admin.
  */
-export const withdrawalsLimits = <ThrowOnError extends boolean = false>(options?: Options<WithdrawalsLimitsData, ThrowOnError>): RequestResult<WithdrawalsLimitsResponses, WithdrawalsLimitsErrors, ThrowOnError> => (options?.client ?? client).get<WithdrawalsLimitsResponses, WithdrawalsLimitsErrors, ThrowOnError>({
+export const withdrawalsGetLimits = <ThrowOnError extends boolean = false>(options?: Options<WithdrawalsGetLimitsData, ThrowOnError>): RequestResult<WithdrawalsGetLimitsResponses, WithdrawalsGetLimitsErrors, ThrowOnError> => (options?.client ?? client).get<WithdrawalsGetLimitsResponses, WithdrawalsGetLimitsErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -2295,11 +2295,11 @@ export const withdrawalsLimits = <ThrowOnError extends boolean = false>(options?
 });
 
 /**
- * PUT /v1/withdrawals/limits
+ * Replace the withdrawal limits (admin)
  *
  * Needs `withdrawals:approve` with an API key; end users: admin.
  */
-export const withdrawalsSaveLimits = <ThrowOnError extends boolean = false>(options: Options<WithdrawalsSaveLimitsData, ThrowOnError>): RequestResult<WithdrawalsSaveLimitsResponses, WithdrawalsSaveLimitsErrors, ThrowOnError> => (options.client ?? client).put<WithdrawalsSaveLimitsResponses, WithdrawalsSaveLimitsErrors, ThrowOnError>({
+export const withdrawalsPutLimits = <ThrowOnError extends boolean = false>(options: Options<WithdrawalsPutLimitsData, ThrowOnError>): RequestResult<WithdrawalsPutLimitsResponses, WithdrawalsPutLimitsErrors, ThrowOnError> => (options.client ?? client).put<WithdrawalsPutLimitsResponses, WithdrawalsPutLimitsErrors, ThrowOnError>({
     security: [
         {
             key: 'apiKey',
@@ -2322,14 +2322,14 @@ export const withdrawalsSaveLimits = <ThrowOnError extends boolean = false>(opti
 });
 
 /**
- * POST /v1/withdrawals/payout-callbacks
+ * The payment provider's signed payout callback (Standard Webhooks signature)
  *
  * Needs `withdrawals:request` with an API key; end users: admin.
  */
-export const withdrawalsCallback = <ThrowOnError extends boolean = false>(options?: Options<WithdrawalsCallbackData, ThrowOnError>): RequestResult<WithdrawalsCallbackResponses, WithdrawalsCallbackErrors, ThrowOnError> => (options?.client ?? client).post<WithdrawalsCallbackResponses, WithdrawalsCallbackErrors, ThrowOnError>({ url: '/v1/withdrawals/payout-callbacks', ...options });
+export const withdrawalsPayoutCallback = <ThrowOnError extends boolean = false>(options?: Options<WithdrawalsPayoutCallbackData, ThrowOnError>): RequestResult<WithdrawalsPayoutCallbackResponses, WithdrawalsPayoutCallbackErrors, ThrowOnError> => (options?.client ?? client).post<WithdrawalsPayoutCallbackResponses, WithdrawalsPayoutCallbackErrors, ThrowOnError>({ url: '/v1/withdrawals/payout-callbacks', ...options });
 
 /**
- * GET /v1/withdrawals/reconciliations
+ * Daily payout reconciliations against the provider, newest first (admin)
  *
  * Needs `withdrawals:read` with an API key; end users: admin.
  */

@@ -99,7 +99,7 @@ export type RecordCollectionDto = {
     user_id: string;
     collection_id?: string;
     collector_id?: string;
-    collected_at?: string | string;
+    collected_at?: unknown | unknown;
     materials: Array<CollectionLineDto>;
 };
 
@@ -109,7 +109,7 @@ export type CollectionLineDto = {
 };
 
 export type PutRateCardDto = {
-    effective_from?: string | string;
+    effective_from?: unknown | unknown;
     materials: Array<RateCardLineDto>;
 };
 
@@ -222,8 +222,8 @@ export type CreateCampaignDto = {
     beneficiary: string;
     target_amount?: unknown;
     target_points?: unknown;
-    starts_at?: string | string;
-    ends_at?: string | string;
+    starts_at?: unknown | unknown;
+    ends_at?: unknown | unknown;
     status?: 'draft' | 'active';
     on_target?: 'complete' | 'continue';
     pbo_reference?: string;
@@ -237,8 +237,8 @@ export type UpdateCampaignDto = {
     beneficiary?: string;
     target_amount?: unknown;
     target_points?: unknown;
-    starts_at?: string | string;
-    ends_at?: string | string;
+    starts_at?: unknown | unknown;
+    ends_at?: unknown | unknown;
     status?: 'active' | 'completed';
     on_target?: 'complete' | 'continue';
     pbo_reference?: string;
@@ -303,7 +303,7 @@ export type DecisionDto = {
 };
 
 export type PutImpactFactorsDto = {
-    effective_from?: string | string;
+    effective_from?: unknown | unknown;
     source: string;
     others: MaterialFactorsDto;
     materials: Array<MaterialImpactFactorDto>;
@@ -328,7 +328,7 @@ export type CreateEndpointDto = {
 };
 
 export type RecoverDto = {
-    since: string | string;
+    since: unknown | unknown;
 };
 
 export type TestSendDto = {
@@ -1185,7 +1185,43 @@ export type DonationsListResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            campaign_id: string;
+            user_id: string;
+            donor_ref: string;
+            visibility: 'public' | 'hide_amount' | 'anonymous';
+            message: string | null;
+            /**
+             * cents
+             */
+            amount: number;
+            currency: 'ZAR';
+            points: number;
+            bonus_points: number;
+            status: 'pending' | 'accepted' | 'failed' | 'refunded';
+            failure_code: string | null;
+            transfer_id: string | null;
+            receipt_number: string | null;
+            donated_at: string | null;
+            refund: {
+                reason: string | null;
+                transfer_id: string | null;
+                bonus_points_reclaimed: number | null;
+                bonus_points_shortfall: number | null;
+                refunded_at: string;
+            } | null;
+            /**
+             * pending: accepted while the wallet was away; refused: the wallet refused it
+             */
+            refund_status: 'pending' | 'refused' | null;
+            refund_failure_code: string | null;
+            created_at: string;
+        }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
+        next_cursor: string | null;
     };
 };
 
@@ -1264,7 +1300,37 @@ export type DonationsGetResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        user_id: string;
+        donor_ref: string;
+        visibility: 'public' | 'hide_amount' | 'anonymous';
+        message: string | null;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: 'ZAR';
+        points: number;
+        bonus_points: number;
+        status: 'pending' | 'accepted' | 'failed' | 'refunded';
+        failure_code: string | null;
+        transfer_id: string | null;
+        receipt_number: string | null;
+        donated_at: string | null;
+        refund: {
+            reason: string | null;
+            transfer_id: string | null;
+            bonus_points_reclaimed: number | null;
+            bonus_points_shortfall: number | null;
+            refunded_at: string;
+        } | null;
+        /**
+         * pending: accepted while the wallet was away; refused: the wallet refused it
+         */
+        refund_status: 'pending' | 'refused' | null;
+        refund_failure_code: string | null;
+        created_at: string;
     };
 };
 
@@ -1342,10 +1408,55 @@ export type DonationsReceiptError = DonationsReceiptErrors[keyof DonationsReceip
 
 export type DonationsReceiptResponses = {
     /**
-     * OK
+     * JSON by default; `?format=html` answers a printable page (text/html)
      */
     200: {
-        [key: string]: unknown;
+        type: 'section_18a' | 'receipt';
+        number: string;
+        donation_id: string;
+        tax_year: number;
+        kind: 'section_18a' | 'receipt';
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        donor_user_id: string;
+        campaign_id: string;
+        pbo_name: string | null;
+        pbo_reference: string | null;
+        issued_at: string;
+        voided: boolean;
+        voided_at: string | null;
+        void_reason: string | null;
+        campaign_name: string;
+        points: number;
+        date_received: string;
+        section_18a?: {
+            pbo_name: string | null;
+            pbo_reference: string | null;
+            date_received: string;
+            /**
+             * cents
+             */
+            amount: number;
+            amount_in_words: null;
+            receipt_number: string;
+            donor_user_id: string;
+            certification: string;
+        };
+    } | {
+        type: 'acknowledgement';
+        donation_id: string;
+        campaign_id: string;
+        campaign_name: string;
+        points: number;
+        /**
+         * cents
+         */
+        amount: number;
+        date_received: string;
+        voided: boolean;
     };
 };
 
@@ -1428,7 +1539,75 @@ export type DonationsRefundResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        user_id: string;
+        donor_ref: string;
+        visibility: 'public' | 'hide_amount' | 'anonymous';
+        message: string | null;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: 'ZAR';
+        points: number;
+        bonus_points: number;
+        status: 'pending' | 'accepted' | 'failed' | 'refunded';
+        failure_code: string | null;
+        transfer_id: string | null;
+        receipt_number: string | null;
+        donated_at: string | null;
+        refund: {
+            reason: string | null;
+            transfer_id: string | null;
+            bonus_points_reclaimed: number | null;
+            bonus_points_shortfall: number | null;
+            refunded_at: string;
+        } | null;
+        /**
+         * pending: accepted while the wallet was away; refused: the wallet refused it
+         */
+        refund_status: 'pending' | 'refused' | null;
+        refund_failure_code: string | null;
+        created_at: string;
+        refund_requested_at?: string;
+    };
+    /**
+     * Accepted: the answer as it stands; the platform finishes it (the same body shape).
+     */
+    202: {
+        id: string;
+        campaign_id: string;
+        user_id: string;
+        donor_ref: string;
+        visibility: 'public' | 'hide_amount' | 'anonymous';
+        message: string | null;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: 'ZAR';
+        points: number;
+        bonus_points: number;
+        status: 'pending' | 'accepted' | 'failed' | 'refunded';
+        failure_code: string | null;
+        transfer_id: string | null;
+        receipt_number: string | null;
+        donated_at: string | null;
+        refund: {
+            reason: string | null;
+            transfer_id: string | null;
+            bonus_points_reclaimed: number | null;
+            bonus_points_shortfall: number | null;
+            refunded_at: string;
+        } | null;
+        /**
+         * pending: accepted while the wallet was away; refused: the wallet refused it
+         */
+        refund_status: 'pending' | 'refused' | null;
+        refund_failure_code: string | null;
+        created_at: string;
+        refund_requested_at?: string;
     };
 };
 
@@ -1507,7 +1686,45 @@ export type CampaignsListResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            name: string;
+            description: string;
+            beneficiary: string;
+            status: 'draft' | 'active' | 'completed' | 'cancelled';
+            on_target: 'complete' | 'continue';
+            target_amount: number | null;
+            target_points: number | null;
+            currency: string;
+            starts_at: string | null;
+            ends_at: string | null;
+            pbo_reference: string | null;
+            external_id: string | null;
+            bonus_points_per_rand: number;
+            always_active: boolean;
+            completed_at: string | null;
+            completion_reason: 'target_reached' | 'ended' | null;
+            cancelled_at: string | null;
+            cancellation: 'refund' | 'redirect' | null;
+            redirect_campaign_id: string | null;
+            progress: {
+                /**
+                 * ledger: the campaign's accounts; journal: this service's records (the wallet was unreachable)
+                 */
+                source: 'ledger' | 'journal';
+                raised_amount: number;
+                raised_points: number;
+                donors: number;
+                donations: number;
+                amount_percent: number | null;
+                points_percent: number | null;
+                days_left: number | null;
+                balance_amount: number | null;
+                balance_points: number | null;
+            };
+            created_at: string;
+            updated_at: string;
+        }>;
     };
 };
 
@@ -1588,13 +1805,85 @@ export type CampaignsCreateResponses = {
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        name: string;
+        description: string;
+        beneficiary: string;
+        status: 'draft' | 'active' | 'completed' | 'cancelled';
+        on_target: 'complete' | 'continue';
+        target_amount: number | null;
+        target_points: number | null;
+        currency: string;
+        starts_at: string | null;
+        ends_at: string | null;
+        pbo_reference: string | null;
+        external_id: string | null;
+        bonus_points_per_rand: number;
+        always_active: boolean;
+        completed_at: string | null;
+        completion_reason: 'target_reached' | 'ended' | null;
+        cancelled_at: string | null;
+        cancellation: 'refund' | 'redirect' | null;
+        redirect_campaign_id: string | null;
+        progress: {
+            /**
+             * ledger: the campaign's accounts; journal: this service's records (the wallet was unreachable)
+             */
+            source: 'ledger' | 'journal';
+            raised_amount: number;
+            raised_points: number;
+            donors: number;
+            donations: number;
+            amount_percent: number | null;
+            points_percent: number | null;
+            days_left: number | null;
+            balance_amount: number | null;
+            balance_points: number | null;
+        };
+        created_at: string;
+        updated_at: string;
     };
     /**
      * OK
      */
     201: {
-        [key: string]: unknown;
+        id: string;
+        name: string;
+        description: string;
+        beneficiary: string;
+        status: 'draft' | 'active' | 'completed' | 'cancelled';
+        on_target: 'complete' | 'continue';
+        target_amount: number | null;
+        target_points: number | null;
+        currency: string;
+        starts_at: string | null;
+        ends_at: string | null;
+        pbo_reference: string | null;
+        external_id: string | null;
+        bonus_points_per_rand: number;
+        always_active: boolean;
+        completed_at: string | null;
+        completion_reason: 'target_reached' | 'ended' | null;
+        cancelled_at: string | null;
+        cancellation: 'refund' | 'redirect' | null;
+        redirect_campaign_id: string | null;
+        progress: {
+            /**
+             * ledger: the campaign's accounts; journal: this service's records (the wallet was unreachable)
+             */
+            source: 'ledger' | 'journal';
+            raised_amount: number;
+            raised_points: number;
+            donors: number;
+            donations: number;
+            amount_percent: number | null;
+            points_percent: number | null;
+            days_left: number | null;
+            balance_amount: number | null;
+            balance_points: number | null;
+        };
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -1673,7 +1962,43 @@ export type CampaignsGetResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        name: string;
+        description: string;
+        beneficiary: string;
+        status: 'draft' | 'active' | 'completed' | 'cancelled';
+        on_target: 'complete' | 'continue';
+        target_amount: number | null;
+        target_points: number | null;
+        currency: string;
+        starts_at: string | null;
+        ends_at: string | null;
+        pbo_reference: string | null;
+        external_id: string | null;
+        bonus_points_per_rand: number;
+        always_active: boolean;
+        completed_at: string | null;
+        completion_reason: 'target_reached' | 'ended' | null;
+        cancelled_at: string | null;
+        cancellation: 'refund' | 'redirect' | null;
+        redirect_campaign_id: string | null;
+        progress: {
+            /**
+             * ledger: the campaign's accounts; journal: this service's records (the wallet was unreachable)
+             */
+            source: 'ledger' | 'journal';
+            raised_amount: number;
+            raised_points: number;
+            donors: number;
+            donations: number;
+            amount_percent: number | null;
+            points_percent: number | null;
+            days_left: number | null;
+            balance_amount: number | null;
+            balance_points: number | null;
+        };
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -1752,7 +2077,43 @@ export type CampaignsUpdateResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        name: string;
+        description: string;
+        beneficiary: string;
+        status: 'draft' | 'active' | 'completed' | 'cancelled';
+        on_target: 'complete' | 'continue';
+        target_amount: number | null;
+        target_points: number | null;
+        currency: string;
+        starts_at: string | null;
+        ends_at: string | null;
+        pbo_reference: string | null;
+        external_id: string | null;
+        bonus_points_per_rand: number;
+        always_active: boolean;
+        completed_at: string | null;
+        completion_reason: 'target_reached' | 'ended' | null;
+        cancelled_at: string | null;
+        cancellation: 'refund' | 'redirect' | null;
+        redirect_campaign_id: string | null;
+        progress: {
+            /**
+             * ledger: the campaign's accounts; journal: this service's records (the wallet was unreachable)
+             */
+            source: 'ledger' | 'journal';
+            raised_amount: number;
+            raised_points: number;
+            donors: number;
+            donations: number;
+            amount_percent: number | null;
+            points_percent: number | null;
+            days_left: number | null;
+            balance_amount: number | null;
+            balance_points: number | null;
+        };
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -1835,13 +2196,47 @@ export type CampaignsCancelResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        status: 'cancelled';
+        cancellation: 'refund' | 'redirect' | null;
+        redirect_campaign_id: string | null;
+        /**
+         * cents
+         */
+        moved_amount: number;
+        moved_points: number;
+    } | {
+        id: string;
+        status: 'cancelling';
+        cancellation: 'refund' | 'redirect' | null;
+        redirect_campaign_id: string | null;
+        requested_at: string;
+    };
+    /**
+     * Accepted: the answer as it stands; the platform finishes it (the same body shape).
+     */
+    202: {
+        id: string;
+        status: 'cancelled';
+        cancellation: 'refund' | 'redirect' | null;
+        redirect_campaign_id: string | null;
+        /**
+         * cents
+         */
+        moved_amount: number;
+        moved_points: number;
+    } | {
+        id: string;
+        status: 'cancelling';
+        cancellation: 'refund' | 'redirect' | null;
+        redirect_campaign_id: string | null;
+        requested_at: string;
     };
 };
 
 export type CampaignsCancelResponse = CampaignsCancelResponses[keyof CampaignsCancelResponses];
 
-export type CampaignsAdminMoneyListData = {
+export type DisbursementsListData = {
     body?: never;
     headers?: {
         /**
@@ -1856,7 +2251,7 @@ export type CampaignsAdminMoneyListData = {
     url: '/v1/donations/campaigns/{campaign_id}/disbursements';
 };
 
-export type CampaignsAdminMoneyListErrors = {
+export type DisbursementsListErrors = {
     /**
      * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -1907,20 +2302,48 @@ export type CampaignsAdminMoneyListErrors = {
     };
 };
 
-export type CampaignsAdminMoneyListError = CampaignsAdminMoneyListErrors[keyof CampaignsAdminMoneyListErrors];
+export type DisbursementsListError = DisbursementsListErrors[keyof DisbursementsListErrors];
 
-export type CampaignsAdminMoneyListResponses = {
+export type DisbursementsListResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            campaign_id: string;
+            beneficiary: string;
+            /**
+             * cents
+             */
+            amount: number;
+            currency: string;
+            reference: string | null;
+            status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+            method: string | null;
+            /**
+             * masked
+             */
+            destination: {
+                [key: string]: string;
+            } | null;
+            requested_by: string;
+            approved_by: Array<string>;
+            rejected_by: string | null;
+            reason: string | null;
+            transfer_id: string | null;
+            payout_status: string | null;
+            failure_code: string | null;
+            credit_back_transfer_id: string | null;
+            created_at: string;
+            updated_at: string;
+        }>;
     };
 };
 
-export type CampaignsAdminMoneyListResponse = CampaignsAdminMoneyListResponses[keyof CampaignsAdminMoneyListResponses];
+export type DisbursementsListResponse = DisbursementsListResponses[keyof DisbursementsListResponses];
 
-export type CampaignsRequestData = {
+export type DisbursementsCreateData = {
     body: CreateDisbursementDto;
     headers?: {
         /**
@@ -1939,7 +2362,7 @@ export type CampaignsRequestData = {
     url: '/v1/donations/campaigns/{campaign_id}/disbursements';
 };
 
-export type CampaignsRequestErrors = {
+export type DisbursementsCreateErrors = {
     /**
      * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -1990,26 +2413,78 @@ export type CampaignsRequestErrors = {
     };
 };
 
-export type CampaignsRequestError = CampaignsRequestErrors[keyof CampaignsRequestErrors];
+export type DisbursementsCreateError = DisbursementsCreateErrors[keyof DisbursementsCreateErrors];
 
-export type CampaignsRequestResponses = {
+export type DisbursementsCreateResponses = {
     /**
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        beneficiary: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        reference: string | null;
+        status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        method: string | null;
+        /**
+         * masked
+         */
+        destination: {
+            [key: string]: string;
+        } | null;
+        requested_by: string;
+        approved_by: Array<string>;
+        rejected_by: string | null;
+        reason: string | null;
+        transfer_id: string | null;
+        payout_status: string | null;
+        failure_code: string | null;
+        credit_back_transfer_id: string | null;
+        created_at: string;
+        updated_at: string;
     };
     /**
      * OK
      */
     201: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        beneficiary: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        reference: string | null;
+        status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        method: string | null;
+        /**
+         * masked
+         */
+        destination: {
+            [key: string]: string;
+        } | null;
+        requested_by: string;
+        approved_by: Array<string>;
+        rejected_by: string | null;
+        reason: string | null;
+        transfer_id: string | null;
+        payout_status: string | null;
+        failure_code: string | null;
+        credit_back_transfer_id: string | null;
+        created_at: string;
+        updated_at: string;
     };
 };
 
-export type CampaignsRequestResponse = CampaignsRequestResponses[keyof CampaignsRequestResponses];
+export type DisbursementsCreateResponse = DisbursementsCreateResponses[keyof DisbursementsCreateResponses];
 
-export type DonationsDonationsData = {
+export type CampaignsDonationsListData = {
     body?: never;
     headers?: {
         /**
@@ -2027,7 +2502,7 @@ export type DonationsDonationsData = {
     url: '/v1/donations/campaigns/{campaign_id}/donations';
 };
 
-export type DonationsDonationsErrors = {
+export type CampaignsDonationsListErrors = {
     /**
      * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -2078,20 +2553,43 @@ export type DonationsDonationsErrors = {
     };
 };
 
-export type DonationsDonationsError = DonationsDonationsErrors[keyof DonationsDonationsErrors];
+export type CampaignsDonationsListError = CampaignsDonationsListErrors[keyof CampaignsDonationsListErrors];
 
-export type DonationsDonationsResponses = {
+export type CampaignsDonationsListResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            /**
+             * null for an anonymous donor
+             */
+            user_id: string | null;
+            /**
+             * an anonymous donor only
+             */
+            donor_ref: string | null;
+            visibility: 'public' | 'hide_amount' | 'anonymous';
+            message: string | null;
+            /**
+             * cents; null when the donor hides it
+             */
+            amount: number | null;
+            points: number | null;
+            currency: 'ZAR';
+            donated_at: string | null;
+        }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
+        next_cursor: string | null;
     };
 };
 
-export type DonationsDonationsResponse = DonationsDonationsResponses[keyof DonationsDonationsResponses];
+export type CampaignsDonationsListResponse = CampaignsDonationsListResponses[keyof CampaignsDonationsListResponses];
 
-export type DonationsTopData = {
+export type CampaignsTopDonorsData = {
     body?: never;
     headers?: {
         /**
@@ -2109,7 +2607,7 @@ export type DonationsTopData = {
     url: '/v1/donations/campaigns/{campaign_id}/top-donors';
 };
 
-export type DonationsTopErrors = {
+export type CampaignsTopDonorsErrors = {
     /**
      * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -2160,20 +2658,32 @@ export type DonationsTopErrors = {
     };
 };
 
-export type DonationsTopError = DonationsTopErrors[keyof DonationsTopErrors];
+export type CampaignsTopDonorsError = CampaignsTopDonorsErrors[keyof CampaignsTopDonorsErrors];
 
-export type DonationsTopResponses = {
+export type CampaignsTopDonorsResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            rank: number;
+            user_id: string | null;
+            donor_ref: string | null;
+            anonymous: boolean;
+            /**
+             * cents
+             */
+            amount: number;
+            points: number;
+            currency: 'ZAR';
+            donations: number;
+        }>;
     };
 };
 
-export type DonationsTopResponse = DonationsTopResponses[keyof DonationsTopResponses];
+export type CampaignsTopDonorsResponse = CampaignsTopDonorsResponses[keyof CampaignsTopDonorsResponses];
 
-export type CampaignsAdminMoneyGetData = {
+export type DisbursementsGetData = {
     body?: never;
     headers?: {
         /**
@@ -2188,7 +2698,7 @@ export type CampaignsAdminMoneyGetData = {
     url: '/v1/donations/disbursements/{disbursement_id}';
 };
 
-export type CampaignsAdminMoneyGetErrors = {
+export type DisbursementsGetErrors = {
     /**
      * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -2239,20 +2749,46 @@ export type CampaignsAdminMoneyGetErrors = {
     };
 };
 
-export type CampaignsAdminMoneyGetError = CampaignsAdminMoneyGetErrors[keyof CampaignsAdminMoneyGetErrors];
+export type DisbursementsGetError = DisbursementsGetErrors[keyof DisbursementsGetErrors];
 
-export type CampaignsAdminMoneyGetResponses = {
+export type DisbursementsGetResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        beneficiary: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        reference: string | null;
+        status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        method: string | null;
+        /**
+         * masked
+         */
+        destination: {
+            [key: string]: string;
+        } | null;
+        requested_by: string;
+        approved_by: Array<string>;
+        rejected_by: string | null;
+        reason: string | null;
+        transfer_id: string | null;
+        payout_status: string | null;
+        failure_code: string | null;
+        credit_back_transfer_id: string | null;
+        created_at: string;
+        updated_at: string;
     };
 };
 
-export type CampaignsAdminMoneyGetResponse = CampaignsAdminMoneyGetResponses[keyof CampaignsAdminMoneyGetResponses];
+export type DisbursementsGetResponse = DisbursementsGetResponses[keyof DisbursementsGetResponses];
 
-export type CampaignsApproveData = {
+export type DisbursementsApproveData = {
     body?: never;
     headers?: {
         /**
@@ -2271,7 +2807,7 @@ export type CampaignsApproveData = {
     url: '/v1/donations/disbursements/{disbursement_id}/approve';
 };
 
-export type CampaignsApproveErrors = {
+export type DisbursementsApproveErrors = {
     /**
      * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -2322,20 +2858,78 @@ export type CampaignsApproveErrors = {
     };
 };
 
-export type CampaignsApproveError = CampaignsApproveErrors[keyof CampaignsApproveErrors];
+export type DisbursementsApproveError = DisbursementsApproveErrors[keyof DisbursementsApproveErrors];
 
-export type CampaignsApproveResponses = {
+export type DisbursementsApproveResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        beneficiary: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        reference: string | null;
+        status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        method: string | null;
+        /**
+         * masked
+         */
+        destination: {
+            [key: string]: string;
+        } | null;
+        requested_by: string;
+        approved_by: Array<string>;
+        rejected_by: string | null;
+        reason: string | null;
+        transfer_id: string | null;
+        payout_status: string | null;
+        failure_code: string | null;
+        credit_back_transfer_id: string | null;
+        created_at: string;
+        updated_at: string;
+    };
+    /**
+     * Accepted: the answer as it stands; the platform finishes it (the same body shape).
+     */
+    202: {
+        id: string;
+        campaign_id: string;
+        beneficiary: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        reference: string | null;
+        status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        method: string | null;
+        /**
+         * masked
+         */
+        destination: {
+            [key: string]: string;
+        } | null;
+        requested_by: string;
+        approved_by: Array<string>;
+        rejected_by: string | null;
+        reason: string | null;
+        transfer_id: string | null;
+        payout_status: string | null;
+        failure_code: string | null;
+        credit_back_transfer_id: string | null;
+        created_at: string;
+        updated_at: string;
     };
 };
 
-export type CampaignsApproveResponse = CampaignsApproveResponses[keyof CampaignsApproveResponses];
+export type DisbursementsApproveResponse = DisbursementsApproveResponses[keyof DisbursementsApproveResponses];
 
-export type CampaignsRejectData = {
+export type DisbursementsRejectData = {
     body: RejectDisbursementDto;
     headers?: {
         /**
@@ -2354,7 +2948,7 @@ export type CampaignsRejectData = {
     url: '/v1/donations/disbursements/{disbursement_id}/reject';
 };
 
-export type CampaignsRejectErrors = {
+export type DisbursementsRejectErrors = {
     /**
      * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -2405,20 +2999,46 @@ export type CampaignsRejectErrors = {
     };
 };
 
-export type CampaignsRejectError = CampaignsRejectErrors[keyof CampaignsRejectErrors];
+export type DisbursementsRejectError = DisbursementsRejectErrors[keyof DisbursementsRejectErrors];
 
-export type CampaignsRejectResponses = {
+export type DisbursementsRejectResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        beneficiary: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        reference: string | null;
+        status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        method: string | null;
+        /**
+         * masked
+         */
+        destination: {
+            [key: string]: string;
+        } | null;
+        requested_by: string;
+        approved_by: Array<string>;
+        rejected_by: string | null;
+        reason: string | null;
+        transfer_id: string | null;
+        payout_status: string | null;
+        failure_code: string | null;
+        credit_back_transfer_id: string | null;
+        created_at: string;
+        updated_at: string;
     };
 };
 
-export type CampaignsRejectResponse = CampaignsRejectResponses[keyof CampaignsRejectResponses];
+export type DisbursementsRejectResponse = DisbursementsRejectResponses[keyof DisbursementsRejectResponses];
 
-export type DonationsExportData = {
+export type DonationsReceiptsExportData = {
     body?: never;
     headers?: {
         /**
@@ -2433,7 +3053,7 @@ export type DonationsExportData = {
     url: '/v1/donations/receipts/export';
 };
 
-export type DonationsExportErrors = {
+export type DonationsReceiptsExportErrors = {
     /**
      * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -2484,18 +3104,16 @@ export type DonationsExportErrors = {
     };
 };
 
-export type DonationsExportError = DonationsExportErrors[keyof DonationsExportErrors];
+export type DonationsReceiptsExportError = DonationsReceiptsExportErrors[keyof DonationsReceiptsExportErrors];
 
-export type DonationsExportResponses = {
+export type DonationsReceiptsExportResponses = {
     /**
      * OK
      */
-    200: {
-        [key: string]: unknown;
-    };
+    200: string;
 };
 
-export type DonationsExportResponse = DonationsExportResponses[keyof DonationsExportResponses];
+export type DonationsReceiptsExportResponse = DonationsReceiptsExportResponses[keyof DonationsReceiptsExportResponses];
 
 export type ExternalServicesListData = {
     body?: never;
@@ -2585,6 +3203,9 @@ export type ExternalServicesListResponses = {
             created_at: string;
             updated_at: string;
         }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
         next_cursor: string | null;
     };
 };
@@ -3132,13 +3753,16 @@ export type ExternalServicesHealthResponses = {
             last_heartbeat_at: string | null;
             health_status: 'healthy' | 'warning' | 'unhealthy';
         }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
         next_cursor: string | null;
     };
 };
 
 export type ExternalServicesHealthResponse = ExternalServicesHealthResponses[keyof ExternalServicesHealthResponses];
 
-export type MaterialsMaterialsData = {
+export type MaterialsGetRateCardData = {
     body?: never;
     headers?: {
         /**
@@ -3151,7 +3775,7 @@ export type MaterialsMaterialsData = {
     url: '/v1/materials';
 };
 
-export type MaterialsMaterialsErrors = {
+export type MaterialsGetRateCardErrors = {
     /**
      * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
      */
@@ -3202,18 +3826,31 @@ export type MaterialsMaterialsErrors = {
     };
 };
 
-export type MaterialsMaterialsError = MaterialsMaterialsErrors[keyof MaterialsMaterialsErrors];
+export type MaterialsGetRateCardError = MaterialsGetRateCardErrors[keyof MaterialsGetRateCardErrors];
 
-export type MaterialsMaterialsResponses = {
+export type MaterialsGetRateCardResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        version: number;
+        effective_from: string;
+        materials: Array<{
+            code: string;
+            name: string;
+            cents_per_kg: number;
+            points_per_kg: number;
+            /**
+             * basis points of the cents going to the Green Scholar Fund
+             */
+            fund_share_bp: number;
+            co2_g_per_kg: number;
+            water_ml_per_kg: number;
+        }>;
     };
 };
 
-export type MaterialsMaterialsResponse = MaterialsMaterialsResponses[keyof MaterialsMaterialsResponses];
+export type MaterialsGetRateCardResponse = MaterialsGetRateCardResponses[keyof MaterialsGetRateCardResponses];
 
 export type MaterialsPutRateCardData = {
     body: PutRateCardDto;
@@ -3286,13 +3923,26 @@ export type MaterialsPutRateCardResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        version: number;
+        effective_from: string;
+        materials: Array<{
+            code: string;
+            name: string;
+            cents_per_kg: number;
+            points_per_kg: number;
+            /**
+             * basis points of the cents going to the Green Scholar Fund
+             */
+            fund_share_bp: number;
+            co2_g_per_kg: number;
+            water_ml_per_kg: number;
+        }>;
     };
 };
 
 export type MaterialsPutRateCardResponse = MaterialsPutRateCardResponses[keyof MaterialsPutRateCardResponses];
 
-export type MetricsRootData = {
+export type MetricsStatisticsData = {
     body?: never;
     headers?: {
         /**
@@ -3303,13 +3953,13 @@ export type MetricsRootData = {
     path?: never;
     query?: {
         granularity?: 'day' | 'week' | 'month';
-        from?: string;
-        to?: string;
+        from?: unknown;
+        to?: unknown;
     };
     url: '/v1/metrics';
 };
 
-export type MetricsRootErrors = {
+export type MetricsStatisticsErrors = {
     /**
      * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
      */
@@ -3360,18 +4010,50 @@ export type MetricsRootErrors = {
     };
 };
 
-export type MetricsRootError = MetricsRootErrors[keyof MetricsRootErrors];
+export type MetricsStatisticsError = MetricsStatisticsErrors[keyof MetricsStatisticsErrors];
 
-export type MetricsRootResponses = {
+export type MetricsStatisticsResponses = {
     /**
-     * OK
+     * JSON; with `Accept: text/csv` the same series as CSV
      */
     200: {
-        [key: string]: unknown;
+        from: string;
+        to: string;
+        granularity: 'day' | 'week' | 'month';
+        time_zone: string;
+        /**
+         * when the newest event counted here happened
+         */
+        data_as_of: string | null;
+        days: Array<{
+            /**
+             * the day, or the first day of the week or month
+             */
+            date: string;
+            points_earned: number;
+            points_spent: number;
+            money_earned: number;
+            money_spent: number;
+            collections: number;
+            grams_collected: number;
+            co2_avoided_g: number;
+            water_saved_ml: number;
+            fund_amount: number;
+            donated_money: number;
+            donated_points: number;
+            withdrawn_money: number;
+            rewards_redeemed: number;
+            wallet_events: number;
+            grams_by_material: {
+                [key: string]: number;
+            };
+            active_users?: number;
+            new_users?: number;
+        }>;
     };
 };
 
-export type MetricsRootResponse = MetricsRootResponses[keyof MetricsRootResponses];
+export type MetricsStatisticsResponse = MetricsStatisticsResponses[keyof MetricsStatisticsResponses];
 
 export type MetricsImpactData = {
     body?: never;
@@ -3383,8 +4065,8 @@ export type MetricsImpactData = {
     };
     path?: never;
     query?: {
-        from?: string;
-        to?: string;
+        from?: unknown;
+        to?: unknown;
     };
     url: '/v1/metrics/impact';
 };
@@ -3447,7 +4129,43 @@ export type MetricsImpactResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        from: string;
+        to: string;
+        time_zone: string;
+        data_as_of: string | null;
+        collections: number;
+        grams_collected: number;
+        /**
+         * kg, three decimals (a string: exact)
+         */
+        kg_collected: string;
+        by_material: Array<{
+            material: string;
+            grams: number;
+            /**
+             * kg, three decimals (a string: exact)
+             */
+            kg: string;
+        }>;
+        co2_avoided_g: number;
+        /**
+         * kg CO2e, three decimals (a string: exact)
+         */
+        co2_avoided_kg: string;
+        water_saved_ml: number;
+        /**
+         * litres, three decimals (a string: exact)
+         */
+        water_saved_l: string;
+        /**
+         * trees, three decimals (a string: exact)
+         */
+        trees_equivalent: string;
+        factors: Array<{
+            version: number;
+            effective_from: string;
+            source: string;
+        }>;
     };
 };
 
@@ -3524,7 +4242,21 @@ export type MetricsImpactFactorsResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        current: number | null;
+        versions: Array<{
+            version: number;
+            effective_from: string;
+            source: string;
+            others: {
+                co2_g_per_kg: number;
+                water_ml_per_kg: number;
+            };
+            materials: Array<{
+                material: string;
+                co2_g_per_kg: number;
+                water_ml_per_kg: number;
+            }>;
+        }>;
     };
 };
 
@@ -3601,7 +4333,18 @@ export type MetricsPutImpactFactorsResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        version: number;
+        effective_from: string;
+        source: string;
+        others: {
+            co2_g_per_kg: number;
+            water_ml_per_kg: number;
+        };
+        materials: Array<{
+            material: string;
+            co2_g_per_kg: number;
+            water_ml_per_kg: number;
+        }>;
     };
 };
 
@@ -3620,7 +4363,7 @@ export type MetricsLeaderboardData = {
         period?: 'week' | 'month' | 'year' | 'all';
         metric?: 'kg' | 'points' | 'co2';
         limit?: string;
-        date?: string;
+        date?: unknown;
     };
     url: '/v1/metrics/leaderboard';
 };
@@ -3683,13 +4426,41 @@ export type MetricsLeaderboardResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        period: 'week' | 'month' | 'year' | 'all';
+        metric: 'kg' | 'points' | 'co2';
+        unit: 'g' | 'points' | 'g_co2e';
+        period_start: string;
+        period_end: string;
+        time_zone: string;
+        data_as_of: string | null;
+        frozen: boolean;
+        frozen_at: string | null;
+        entries: Array<{
+            rank: number;
+            /**
+             * a masked handle, never a user's id
+             */
+            handle: string;
+            value: number;
+            you?: true;
+        }>;
+        /**
+         * the signed-in resident's standing
+         */
+        me: {
+            rank: number;
+            /**
+             * a masked handle, never a user's id
+             */
+            handle: string;
+            value: number;
+        } | null;
     };
 };
 
 export type MetricsLeaderboardResponse = MetricsLeaderboardResponses[keyof MetricsLeaderboardResponses];
 
-export type MetricsReconcileData = {
+export type MetricsReconciliationData = {
     body?: never;
     headers?: {
         /**
@@ -3699,12 +4470,12 @@ export type MetricsReconcileData = {
     };
     path?: never;
     query: {
-        date: string;
+        date: unknown;
     };
     url: '/v1/metrics/reconciliation';
 };
 
-export type MetricsReconcileErrors = {
+export type MetricsReconciliationErrors = {
     /**
      * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
      */
@@ -3755,18 +4526,30 @@ export type MetricsReconcileErrors = {
     };
 };
 
-export type MetricsReconcileError = MetricsReconcileErrors[keyof MetricsReconcileErrors];
+export type MetricsReconciliationError = MetricsReconciliationErrors[keyof MetricsReconciliationErrors];
 
-export type MetricsReconcileResponses = {
+export type MetricsReconciliationResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        date: string;
+        time_zone: string;
+        source: string;
+        checked_at: string;
+        data_as_of: string | null;
+        users_compared: number;
+        differences: Array<{
+            user_id: string;
+            asset: 'ZAR' | 'POINTS';
+            figure: 'earned' | 'spent' | 'donated' | 'withdrawn';
+            metrics: number;
+            ledger: number;
+        }>;
     };
 };
 
-export type MetricsReconcileResponse = MetricsReconcileResponses[keyof MetricsReconcileResponses];
+export type MetricsReconciliationResponse = MetricsReconciliationResponses[keyof MetricsReconciliationResponses];
 
 export type MetricsSystemData = {
     body?: never;
@@ -3779,8 +4562,8 @@ export type MetricsSystemData = {
     path?: never;
     query?: {
         granularity?: 'day' | 'week' | 'month';
-        from?: string;
-        to?: string;
+        from?: unknown;
+        to?: unknown;
     };
     url: '/v1/metrics/system';
 };
@@ -3840,16 +4623,48 @@ export type MetricsSystemError = MetricsSystemErrors[keyof MetricsSystemErrors];
 
 export type MetricsSystemResponses = {
     /**
-     * OK
+     * JSON; with `Accept: text/csv` the same series as CSV
      */
     200: {
-        [key: string]: unknown;
+        from: string;
+        to: string;
+        granularity: 'day' | 'week' | 'month';
+        time_zone: string;
+        /**
+         * when the newest event counted here happened
+         */
+        data_as_of: string | null;
+        days: Array<{
+            /**
+             * the day, or the first day of the week or month
+             */
+            date: string;
+            points_earned: number;
+            points_spent: number;
+            money_earned: number;
+            money_spent: number;
+            collections: number;
+            grams_collected: number;
+            co2_avoided_g: number;
+            water_saved_ml: number;
+            fund_amount: number;
+            donated_money: number;
+            donated_points: number;
+            withdrawn_money: number;
+            rewards_redeemed: number;
+            wallet_events: number;
+            grams_by_material: {
+                [key: string]: number;
+            };
+            active_users?: number;
+            new_users?: number;
+        }>;
     };
 };
 
 export type MetricsSystemResponse = MetricsSystemResponses[keyof MetricsSystemResponses];
 
-export type MetricsMetricsUserData = {
+export type MetricsUserSeriesData = {
     body?: never;
     headers?: {
         /**
@@ -3862,13 +4677,13 @@ export type MetricsMetricsUserData = {
     };
     query?: {
         granularity?: 'day' | 'week' | 'month';
-        from?: string;
-        to?: string;
+        from?: unknown;
+        to?: unknown;
     };
     url: '/v1/metrics/users/{user_id}';
 };
 
-export type MetricsMetricsUserErrors = {
+export type MetricsUserSeriesErrors = {
     /**
      * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
      */
@@ -3919,20 +4734,53 @@ export type MetricsMetricsUserErrors = {
     };
 };
 
-export type MetricsMetricsUserError = MetricsMetricsUserErrors[keyof MetricsMetricsUserErrors];
+export type MetricsUserSeriesError = MetricsUserSeriesErrors[keyof MetricsUserSeriesErrors];
 
-export type MetricsMetricsUserResponses = {
+export type MetricsUserSeriesResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        user_id: string;
+        from: string;
+        to: string;
+        granularity: 'day' | 'week' | 'month';
+        time_zone: string;
+        /**
+         * when the newest event counted here happened
+         */
+        data_as_of: string | null;
+        days: Array<{
+            /**
+             * the day, or the first day of the week or month
+             */
+            date: string;
+            points_earned: number;
+            points_spent: number;
+            money_earned: number;
+            money_spent: number;
+            collections: number;
+            grams_collected: number;
+            co2_avoided_g: number;
+            water_saved_ml: number;
+            fund_amount: number;
+            donated_money: number;
+            donated_points: number;
+            withdrawn_money: number;
+            rewards_redeemed: number;
+            wallet_events: number;
+            grams_by_material: {
+                [key: string]: number;
+            };
+            active_users?: number;
+            new_users?: number;
+        }>;
     };
 };
 
-export type MetricsMetricsUserResponse = MetricsMetricsUserResponses[keyof MetricsMetricsUserResponses];
+export type MetricsUserSeriesResponse = MetricsUserSeriesResponses[keyof MetricsUserSeriesResponses];
 
-export type RewardsUseData = {
+export type RewardCodesUseData = {
     body: CodeDto;
     headers?: {
         /**
@@ -3949,7 +4797,7 @@ export type RewardsUseData = {
     url: '/v1/reward-codes/use';
 };
 
-export type RewardsUseErrors = {
+export type RewardCodesUseErrors = {
     /**
      * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
@@ -4000,20 +4848,34 @@ export type RewardsUseErrors = {
     };
 };
 
-export type RewardsUseError = RewardsUseErrors[keyof RewardsUseErrors];
+export type RewardCodesUseError = RewardCodesUseErrors[keyof RewardCodesUseErrors];
 
-export type RewardsUseResponses = {
+export type RewardCodesUseResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        use_id: string;
+        used_at: string;
+        usable: true;
+        user_reward_id: string;
+        reward_id: string;
+        reward_code: string;
+        reward_name: string;
+        reward_type: string;
+        partner_reward_id: string | null;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        expires_at: string | null;
     };
 };
 
-export type RewardsUseResponse = RewardsUseResponses[keyof RewardsUseResponses];
+export type RewardCodesUseResponse = RewardCodesUseResponses[keyof RewardCodesUseResponses];
 
-export type RewardsRollbackData = {
+export type RewardCodesRollbackUseData = {
     body: RollbackUseDto;
     headers?: {
         /**
@@ -4032,7 +4894,7 @@ export type RewardsRollbackData = {
     url: '/v1/reward-codes/uses/{use_id}/rollback';
 };
 
-export type RewardsRollbackErrors = {
+export type RewardCodesRollbackUseErrors = {
     /**
      * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
@@ -4083,20 +4945,24 @@ export type RewardsRollbackErrors = {
     };
 };
 
-export type RewardsRollbackError = RewardsRollbackErrors[keyof RewardsRollbackErrors];
+export type RewardCodesRollbackUseError = RewardCodesRollbackUseErrors[keyof RewardCodesRollbackUseErrors];
 
-export type RewardsRollbackResponses = {
+export type RewardCodesRollbackUseResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        use_id: string;
+        rolled_back: true;
+        reason: string;
+        user_reward_id: string;
+        status: 'issued';
     };
 };
 
-export type RewardsRollbackResponse = RewardsRollbackResponses[keyof RewardsRollbackResponses];
+export type RewardCodesRollbackUseResponse = RewardCodesRollbackUseResponses[keyof RewardCodesRollbackUseResponses];
 
-export type RewardsValidateData = {
+export type RewardCodesValidateData = {
     body: CodeDto;
     headers?: {
         /**
@@ -4113,7 +4979,7 @@ export type RewardsValidateData = {
     url: '/v1/reward-codes/validate';
 };
 
-export type RewardsValidateErrors = {
+export type RewardCodesValidateErrors = {
     /**
      * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
@@ -4164,18 +5030,30 @@ export type RewardsValidateErrors = {
     };
 };
 
-export type RewardsValidateError = RewardsValidateErrors[keyof RewardsValidateErrors];
+export type RewardCodesValidateError = RewardCodesValidateErrors[keyof RewardCodesValidateErrors];
 
-export type RewardsValidateResponses = {
+export type RewardCodesValidateResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        usable: true;
+        user_reward_id: string;
+        reward_id: string;
+        reward_code: string;
+        reward_name: string;
+        reward_type: string;
+        partner_reward_id: string | null;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        expires_at: string | null;
     };
 };
 
-export type RewardsValidateResponse = RewardsValidateResponses[keyof RewardsValidateResponses];
+export type RewardCodesValidateResponse = RewardCodesValidateResponses[keyof RewardCodesValidateResponses];
 
 export type RewardsListData = {
     body?: never;
@@ -4252,7 +5130,47 @@ export type RewardsListResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            code: string;
+            name: string;
+            description: string;
+            type: 'discount' | 'cashback' | 'product' | 'service' | 'badge';
+            points_cost: number;
+            /**
+             * cents
+             */
+            value: number;
+            currency: string;
+            stock: number | null;
+            stock_remaining: number | null;
+            per_user_limit: number | null;
+            limit_period: 'total' | 'day' | 'week' | 'month';
+            min_tier: string | null;
+            visible_from: string | null;
+            visible_until: string | null;
+            available_from: string | null;
+            available_until: string | null;
+            valid_days: number | null;
+            refundable_on_cancel: boolean;
+            partner_service_id: string | null;
+            partner_reward_id: string | null;
+            code_prefix: string | null;
+            active: boolean;
+            created_at: string;
+            updated_at: string;
+            /**
+             * for a signed-in resident only
+             */
+            eligibility?: {
+                eligible: boolean;
+                reason: 'reward_unavailable' | 'tier_too_low' | 'limit_reached' | 'out_of_stock' | null;
+            };
+        }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
+        next_cursor: string | null;
     };
 };
 
@@ -4333,13 +5251,81 @@ export type RewardsCreateResponses = {
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        code: string;
+        name: string;
+        description: string;
+        type: 'discount' | 'cashback' | 'product' | 'service' | 'badge';
+        points_cost: number;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        stock: number | null;
+        stock_remaining: number | null;
+        per_user_limit: number | null;
+        limit_period: 'total' | 'day' | 'week' | 'month';
+        min_tier: string | null;
+        visible_from: string | null;
+        visible_until: string | null;
+        available_from: string | null;
+        available_until: string | null;
+        valid_days: number | null;
+        refundable_on_cancel: boolean;
+        partner_service_id: string | null;
+        partner_reward_id: string | null;
+        code_prefix: string | null;
+        active: boolean;
+        created_at: string;
+        updated_at: string;
+        /**
+         * for a signed-in resident only
+         */
+        eligibility?: {
+            eligible: boolean;
+            reason: 'reward_unavailable' | 'tier_too_low' | 'limit_reached' | 'out_of_stock' | null;
+        };
     };
     /**
      * OK
      */
     201: {
-        [key: string]: unknown;
+        id: string;
+        code: string;
+        name: string;
+        description: string;
+        type: 'discount' | 'cashback' | 'product' | 'service' | 'badge';
+        points_cost: number;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        stock: number | null;
+        stock_remaining: number | null;
+        per_user_limit: number | null;
+        limit_period: 'total' | 'day' | 'week' | 'month';
+        min_tier: string | null;
+        visible_from: string | null;
+        visible_until: string | null;
+        available_from: string | null;
+        available_until: string | null;
+        valid_days: number | null;
+        refundable_on_cancel: boolean;
+        partner_service_id: string | null;
+        partner_reward_id: string | null;
+        code_prefix: string | null;
+        active: boolean;
+        created_at: string;
+        updated_at: string;
+        /**
+         * for a signed-in resident only
+         */
+        eligibility?: {
+            eligible: boolean;
+            reason: 'reward_unavailable' | 'tier_too_low' | 'limit_reached' | 'out_of_stock' | null;
+        };
     };
 };
 
@@ -4418,7 +5404,41 @@ export type RewardsGetResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        code: string;
+        name: string;
+        description: string;
+        type: 'discount' | 'cashback' | 'product' | 'service' | 'badge';
+        points_cost: number;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        stock: number | null;
+        stock_remaining: number | null;
+        per_user_limit: number | null;
+        limit_period: 'total' | 'day' | 'week' | 'month';
+        min_tier: string | null;
+        visible_from: string | null;
+        visible_until: string | null;
+        available_from: string | null;
+        available_until: string | null;
+        valid_days: number | null;
+        refundable_on_cancel: boolean;
+        partner_service_id: string | null;
+        partner_reward_id: string | null;
+        code_prefix: string | null;
+        active: boolean;
+        created_at: string;
+        updated_at: string;
+        /**
+         * for a signed-in resident only
+         */
+        eligibility?: {
+            eligible: boolean;
+            reason: 'reward_unavailable' | 'tier_too_low' | 'limit_reached' | 'out_of_stock' | null;
+        };
     };
 };
 
@@ -4497,13 +5517,47 @@ export type RewardsUpdateResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        code: string;
+        name: string;
+        description: string;
+        type: 'discount' | 'cashback' | 'product' | 'service' | 'badge';
+        points_cost: number;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        stock: number | null;
+        stock_remaining: number | null;
+        per_user_limit: number | null;
+        limit_period: 'total' | 'day' | 'week' | 'month';
+        min_tier: string | null;
+        visible_from: string | null;
+        visible_until: string | null;
+        available_from: string | null;
+        available_until: string | null;
+        valid_days: number | null;
+        refundable_on_cancel: boolean;
+        partner_service_id: string | null;
+        partner_reward_id: string | null;
+        code_prefix: string | null;
+        active: boolean;
+        created_at: string;
+        updated_at: string;
+        /**
+         * for a signed-in resident only
+         */
+        eligibility?: {
+            eligible: boolean;
+            reason: 'reward_unavailable' | 'tier_too_low' | 'limit_reached' | 'out_of_stock' | null;
+        };
     };
 };
 
 export type RewardsUpdateResponse = RewardsUpdateResponses[keyof RewardsUpdateResponses];
 
-export type RewardsMovementsData = {
+export type RewardsStockMovementsData = {
     body?: never;
     headers?: {
         /**
@@ -4518,7 +5572,7 @@ export type RewardsMovementsData = {
     url: '/v1/rewards/{reward_id}/stock-movements';
 };
 
-export type RewardsMovementsErrors = {
+export type RewardsStockMovementsErrors = {
     /**
      * Bad request: `malformed_request`, `validation_failed`
      */
@@ -4569,18 +5623,28 @@ export type RewardsMovementsErrors = {
     };
 };
 
-export type RewardsMovementsError = RewardsMovementsErrors[keyof RewardsMovementsErrors];
+export type RewardsStockMovementsError = RewardsStockMovementsErrors[keyof RewardsStockMovementsErrors];
 
-export type RewardsMovementsResponses = {
+export type RewardsStockMovementsResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: number;
+            reward_id: string;
+            delta: number;
+            stock_total_after: number | null;
+            kind: 'set' | 'redemption' | 'returned' | 'issue';
+            reason: string;
+            redemption_id: string | null;
+            actor: string;
+            created_at: string;
+        }>;
     };
 };
 
-export type RewardsMovementsResponse = RewardsMovementsResponses[keyof RewardsMovementsResponses];
+export type RewardsStockMovementsResponse = RewardsStockMovementsResponses[keyof RewardsStockMovementsResponses];
 
 export type RewardsGetSettingsData = {
     body?: never;
@@ -4653,7 +5717,9 @@ export type RewardsGetSettingsResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        code_failures_per_minute: number;
+        use_rollback_hours: number;
+        expiry_reminder_days: Array<number>;
     };
 };
 
@@ -4730,13 +5796,15 @@ export type RewardsPutSettingsResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        code_failures_per_minute: number;
+        use_rollback_hours: number;
+        expiry_reminder_days: Array<number>;
     };
 };
 
 export type RewardsPutSettingsResponse = RewardsPutSettingsResponses[keyof RewardsPutSettingsResponses];
 
-export type TiersTiersData = {
+export type TiersListData = {
     body?: never;
     headers?: {
         /**
@@ -4749,7 +5817,7 @@ export type TiersTiersData = {
     url: '/v1/tiers';
 };
 
-export type TiersTiersErrors = {
+export type TiersListErrors = {
     /**
      * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
      */
@@ -4800,20 +5868,28 @@ export type TiersTiersErrors = {
     };
 };
 
-export type TiersTiersError = TiersTiersErrors[keyof TiersTiersErrors];
+export type TiersListError = TiersListErrors[keyof TiersListErrors];
 
-export type TiersTiersResponses = {
+export type TiersListResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        tiers: Array<{
+            code: string;
+            name: string;
+            min_lifetime_points: number;
+            /**
+             * earn multiplier in basis points (10000 = 1x)
+             */
+            multiplier_bp: number;
+        }>;
     };
 };
 
-export type TiersTiersResponse = TiersTiersResponses[keyof TiersTiersResponses];
+export type TiersListResponse = TiersListResponses[keyof TiersListResponses];
 
-export type TiersPutTiersData = {
+export type TiersReplaceData = {
     body: PutTiersDto;
     headers?: {
         /**
@@ -4826,7 +5902,7 @@ export type TiersPutTiersData = {
     url: '/v1/tiers';
 };
 
-export type TiersPutTiersErrors = {
+export type TiersReplaceErrors = {
     /**
      * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
      */
@@ -4877,20 +5953,28 @@ export type TiersPutTiersErrors = {
     };
 };
 
-export type TiersPutTiersError = TiersPutTiersErrors[keyof TiersPutTiersErrors];
+export type TiersReplaceError = TiersReplaceErrors[keyof TiersReplaceErrors];
 
-export type TiersPutTiersResponses = {
+export type TiersReplaceResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        tiers: Array<{
+            code: string;
+            name: string;
+            min_lifetime_points: number;
+            /**
+             * earn multiplier in basis points (10000 = 1x)
+             */
+            multiplier_bp: number;
+        }>;
     };
 };
 
-export type TiersPutTiersResponse = TiersPutTiersResponses[keyof TiersPutTiersResponses];
+export type TiersReplaceResponse = TiersReplaceResponses[keyof TiersReplaceResponses];
 
-export type DonationsUserDonationsListData = {
+export type UserDonationsListData = {
     body?: never;
     headers?: {
         /**
@@ -4908,7 +5992,7 @@ export type DonationsUserDonationsListData = {
     url: '/v1/users/{user_id}/donations';
 };
 
-export type DonationsUserDonationsListErrors = {
+export type UserDonationsListErrors = {
     /**
      * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -4959,20 +6043,56 @@ export type DonationsUserDonationsListErrors = {
     };
 };
 
-export type DonationsUserDonationsListError = DonationsUserDonationsListErrors[keyof DonationsUserDonationsListErrors];
+export type UserDonationsListError = UserDonationsListErrors[keyof UserDonationsListErrors];
 
-export type DonationsUserDonationsListResponses = {
+export type UserDonationsListResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            campaign_id: string;
+            user_id: string;
+            donor_ref: string;
+            visibility: 'public' | 'hide_amount' | 'anonymous';
+            message: string | null;
+            /**
+             * cents
+             */
+            amount: number;
+            currency: 'ZAR';
+            points: number;
+            bonus_points: number;
+            status: 'pending' | 'accepted' | 'failed' | 'refunded';
+            failure_code: string | null;
+            transfer_id: string | null;
+            receipt_number: string | null;
+            donated_at: string | null;
+            refund: {
+                reason: string | null;
+                transfer_id: string | null;
+                bonus_points_reclaimed: number | null;
+                bonus_points_shortfall: number | null;
+                refunded_at: string;
+            } | null;
+            /**
+             * pending: accepted while the wallet was away; refused: the wallet refused it
+             */
+            refund_status: 'pending' | 'refused' | null;
+            refund_failure_code: string | null;
+            created_at: string;
+        }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
+        next_cursor: string | null;
     };
 };
 
-export type DonationsUserDonationsListResponse = DonationsUserDonationsListResponses[keyof DonationsUserDonationsListResponses];
+export type UserDonationsListResponse = UserDonationsListResponses[keyof UserDonationsListResponses];
 
-export type DonationsDonateData = {
+export type UserDonationsCreateData = {
     body: CreateDonationDto;
     headers?: {
         /**
@@ -4991,7 +6111,7 @@ export type DonationsDonateData = {
     url: '/v1/users/{user_id}/donations';
 };
 
-export type DonationsDonateErrors = {
+export type UserDonationsCreateErrors = {
     /**
      * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -5042,26 +6162,122 @@ export type DonationsDonateErrors = {
     };
 };
 
-export type DonationsDonateError = DonationsDonateErrors[keyof DonationsDonateErrors];
+export type UserDonationsCreateError = UserDonationsCreateErrors[keyof UserDonationsCreateErrors];
 
-export type DonationsDonateResponses = {
+export type UserDonationsCreateResponses = {
     /**
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        user_id: string;
+        donor_ref: string;
+        visibility: 'public' | 'hide_amount' | 'anonymous';
+        message: string | null;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: 'ZAR';
+        points: number;
+        bonus_points: number;
+        status: 'pending' | 'accepted' | 'failed' | 'refunded';
+        failure_code: string | null;
+        transfer_id: string | null;
+        receipt_number: string | null;
+        donated_at: string | null;
+        refund: {
+            reason: string | null;
+            transfer_id: string | null;
+            bonus_points_reclaimed: number | null;
+            bonus_points_shortfall: number | null;
+            refunded_at: string;
+        } | null;
+        /**
+         * pending: accepted while the wallet was away; refused: the wallet refused it
+         */
+        refund_status: 'pending' | 'refused' | null;
+        refund_failure_code: string | null;
+        created_at: string;
     };
     /**
      * OK
      */
     201: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        user_id: string;
+        donor_ref: string;
+        visibility: 'public' | 'hide_amount' | 'anonymous';
+        message: string | null;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: 'ZAR';
+        points: number;
+        bonus_points: number;
+        status: 'pending' | 'accepted' | 'failed' | 'refunded';
+        failure_code: string | null;
+        transfer_id: string | null;
+        receipt_number: string | null;
+        donated_at: string | null;
+        refund: {
+            reason: string | null;
+            transfer_id: string | null;
+            bonus_points_reclaimed: number | null;
+            bonus_points_shortfall: number | null;
+            refunded_at: string;
+        } | null;
+        /**
+         * pending: accepted while the wallet was away; refused: the wallet refused it
+         */
+        refund_status: 'pending' | 'refused' | null;
+        refund_failure_code: string | null;
+        created_at: string;
+    };
+    /**
+     * Accepted: the answer as it stands; the platform finishes it (the same body shape).
+     */
+    202: {
+        id: string;
+        campaign_id: string;
+        user_id: string;
+        donor_ref: string;
+        visibility: 'public' | 'hide_amount' | 'anonymous';
+        message: string | null;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: 'ZAR';
+        points: number;
+        bonus_points: number;
+        status: 'pending' | 'accepted' | 'failed' | 'refunded';
+        failure_code: string | null;
+        transfer_id: string | null;
+        receipt_number: string | null;
+        donated_at: string | null;
+        refund: {
+            reason: string | null;
+            transfer_id: string | null;
+            bonus_points_reclaimed: number | null;
+            bonus_points_shortfall: number | null;
+            refunded_at: string;
+        } | null;
+        /**
+         * pending: accepted while the wallet was away; refused: the wallet refused it
+         */
+        refund_status: 'pending' | 'refused' | null;
+        refund_failure_code: string | null;
+        created_at: string;
     };
 };
 
-export type DonationsDonateResponse = DonationsDonateResponses[keyof DonationsDonateResponses];
+export type UserDonationsCreateResponse = UserDonationsCreateResponses[keyof UserDonationsCreateResponses];
 
-export type DonationsUserDonationsGetData = {
+export type UserDonationsGetData = {
     body?: never;
     headers?: {
         /**
@@ -5077,7 +6293,7 @@ export type DonationsUserDonationsGetData = {
     url: '/v1/users/{user_id}/donations/{donation_id}';
 };
 
-export type DonationsUserDonationsGetErrors = {
+export type UserDonationsGetErrors = {
     /**
      * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -5128,20 +6344,50 @@ export type DonationsUserDonationsGetErrors = {
     };
 };
 
-export type DonationsUserDonationsGetError = DonationsUserDonationsGetErrors[keyof DonationsUserDonationsGetErrors];
+export type UserDonationsGetError = UserDonationsGetErrors[keyof UserDonationsGetErrors];
 
-export type DonationsUserDonationsGetResponses = {
+export type UserDonationsGetResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        campaign_id: string;
+        user_id: string;
+        donor_ref: string;
+        visibility: 'public' | 'hide_amount' | 'anonymous';
+        message: string | null;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: 'ZAR';
+        points: number;
+        bonus_points: number;
+        status: 'pending' | 'accepted' | 'failed' | 'refunded';
+        failure_code: string | null;
+        transfer_id: string | null;
+        receipt_number: string | null;
+        donated_at: string | null;
+        refund: {
+            reason: string | null;
+            transfer_id: string | null;
+            bonus_points_reclaimed: number | null;
+            bonus_points_shortfall: number | null;
+            refunded_at: string;
+        } | null;
+        /**
+         * pending: accepted while the wallet was away; refused: the wallet refused it
+         */
+        refund_status: 'pending' | 'refused' | null;
+        refund_failure_code: string | null;
+        created_at: string;
     };
 };
 
-export type DonationsUserDonationsGetResponse = DonationsUserDonationsGetResponses[keyof DonationsUserDonationsGetResponses];
+export type UserDonationsGetResponse = UserDonationsGetResponses[keyof UserDonationsGetResponses];
 
-export type DonationsUserDonationsReceiptData = {
+export type UserDonationsReceiptData = {
     body?: never;
     headers?: {
         /**
@@ -5159,7 +6405,7 @@ export type DonationsUserDonationsReceiptData = {
     url: '/v1/users/{user_id}/donations/{donation_id}/receipt';
 };
 
-export type DonationsUserDonationsReceiptErrors = {
+export type UserDonationsReceiptErrors = {
     /**
      * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
@@ -5210,20 +6456,65 @@ export type DonationsUserDonationsReceiptErrors = {
     };
 };
 
-export type DonationsUserDonationsReceiptError = DonationsUserDonationsReceiptErrors[keyof DonationsUserDonationsReceiptErrors];
+export type UserDonationsReceiptError = UserDonationsReceiptErrors[keyof UserDonationsReceiptErrors];
 
-export type DonationsUserDonationsReceiptResponses = {
+export type UserDonationsReceiptResponses = {
     /**
-     * OK
+     * JSON by default; `?format=html` answers a printable page (text/html)
      */
     200: {
-        [key: string]: unknown;
+        type: 'section_18a' | 'receipt';
+        number: string;
+        donation_id: string;
+        tax_year: number;
+        kind: 'section_18a' | 'receipt';
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        donor_user_id: string;
+        campaign_id: string;
+        pbo_name: string | null;
+        pbo_reference: string | null;
+        issued_at: string;
+        voided: boolean;
+        voided_at: string | null;
+        void_reason: string | null;
+        campaign_name: string;
+        points: number;
+        date_received: string;
+        section_18a?: {
+            pbo_name: string | null;
+            pbo_reference: string | null;
+            date_received: string;
+            /**
+             * cents
+             */
+            amount: number;
+            amount_in_words: null;
+            receipt_number: string;
+            donor_user_id: string;
+            certification: string;
+        };
+    } | {
+        type: 'acknowledgement';
+        donation_id: string;
+        campaign_id: string;
+        campaign_name: string;
+        points: number;
+        /**
+         * cents
+         */
+        amount: number;
+        date_received: string;
+        voided: boolean;
     };
 };
 
-export type DonationsUserDonationsReceiptResponse = DonationsUserDonationsReceiptResponses[keyof DonationsUserDonationsReceiptResponses];
+export type UserDonationsReceiptResponse = UserDonationsReceiptResponses[keyof UserDonationsReceiptResponses];
 
-export type MetricsUserData = {
+export type UserMetricsGetData = {
     body?: never;
     headers?: {
         /**
@@ -5236,13 +6527,13 @@ export type MetricsUserData = {
     };
     query?: {
         granularity?: 'day' | 'week' | 'month';
-        from?: string;
-        to?: string;
+        from?: unknown;
+        to?: unknown;
     };
     url: '/v1/users/{user_id}/metrics';
 };
 
-export type MetricsUserErrors = {
+export type UserMetricsGetErrors = {
     /**
      * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
      */
@@ -5293,18 +6584,51 @@ export type MetricsUserErrors = {
     };
 };
 
-export type MetricsUserError = MetricsUserErrors[keyof MetricsUserErrors];
+export type UserMetricsGetError = UserMetricsGetErrors[keyof UserMetricsGetErrors];
 
-export type MetricsUserResponses = {
+export type UserMetricsGetResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        user_id: string;
+        from: string;
+        to: string;
+        granularity: 'day' | 'week' | 'month';
+        time_zone: string;
+        /**
+         * when the newest event counted here happened
+         */
+        data_as_of: string | null;
+        days: Array<{
+            /**
+             * the day, or the first day of the week or month
+             */
+            date: string;
+            points_earned: number;
+            points_spent: number;
+            money_earned: number;
+            money_spent: number;
+            collections: number;
+            grams_collected: number;
+            co2_avoided_g: number;
+            water_saved_ml: number;
+            fund_amount: number;
+            donated_money: number;
+            donated_points: number;
+            withdrawn_money: number;
+            rewards_redeemed: number;
+            wallet_events: number;
+            grams_by_material: {
+                [key: string]: number;
+            };
+            active_users?: number;
+            new_users?: number;
+        }>;
     };
 };
 
-export type MetricsUserResponse = MetricsUserResponses[keyof MetricsUserResponses];
+export type UserMetricsGetResponse = UserMetricsGetResponses[keyof UserMetricsGetResponses];
 
 export type PointsEarnData = {
     body: EarnPointsDto;
@@ -5699,7 +7023,7 @@ export type PointsSpendResponses = {
 
 export type PointsSpendResponse = PointsSpendResponses[keyof PointsSpendResponses];
 
-export type RewardsUserRewardsListData = {
+export type UserRewardsListData = {
     body?: never;
     headers?: {
         /**
@@ -5718,7 +7042,7 @@ export type RewardsUserRewardsListData = {
     url: '/v1/users/{user_id}/rewards';
 };
 
-export type RewardsUserRewardsListErrors = {
+export type UserRewardsListErrors = {
     /**
      * Bad request: `malformed_request`, `validation_failed`
      */
@@ -5769,20 +7093,51 @@ export type RewardsUserRewardsListErrors = {
     };
 };
 
-export type RewardsUserRewardsListError = RewardsUserRewardsListErrors[keyof RewardsUserRewardsListErrors];
+export type UserRewardsListError = UserRewardsListErrors[keyof UserRewardsListErrors];
 
-export type RewardsUserRewardsListResponses = {
+export type UserRewardsListResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            user_id: string;
+            reward_id: string;
+            reward_code: string;
+            reward_name: string;
+            reward_type: string;
+            redemption_id: string | null;
+            source: string;
+            /**
+             * the bearer code: to the resident and admins only, null to service keys
+             */
+            code: string | null;
+            status: 'issued' | 'used' | 'expired' | 'cancelled';
+            issued_at: string;
+            expires_at: string | null;
+            used_at: string | null;
+            expired_at: string | null;
+            cancelled_at: string | null;
+            cancel_reason: string | null;
+            points_cost: number;
+            /**
+             * cents
+             */
+            value: number;
+            currency: string;
+            partner_service_id: string | null;
+        }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
+        next_cursor: string | null;
     };
 };
 
-export type RewardsUserRewardsListResponse = RewardsUserRewardsListResponses[keyof RewardsUserRewardsListResponses];
+export type UserRewardsListResponse = UserRewardsListResponses[keyof UserRewardsListResponses];
 
-export type RewardsRedeemData = {
+export type UserRewardsRedeemData = {
     body: RedeemDto;
     headers?: {
         /**
@@ -5801,7 +7156,7 @@ export type RewardsRedeemData = {
     url: '/v1/users/{user_id}/rewards';
 };
 
-export type RewardsRedeemErrors = {
+export type UserRewardsRedeemErrors = {
     /**
      * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
@@ -5852,26 +7207,125 @@ export type RewardsRedeemErrors = {
     };
 };
 
-export type RewardsRedeemError = RewardsRedeemErrors[keyof RewardsRedeemErrors];
+export type UserRewardsRedeemError = UserRewardsRedeemErrors[keyof UserRewardsRedeemErrors];
 
-export type RewardsRedeemResponses = {
+export type UserRewardsRedeemResponses = {
     /**
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
     200: {
-        [key: string]: unknown;
+        redemption_id: string;
+        status: 'issued' | 'pending';
+        reward_id: string;
+        user_id: string;
+        user_reward: {
+            id: string;
+            user_id: string;
+            reward_id: string;
+            reward_code: string;
+            reward_name: string;
+            reward_type: string;
+            redemption_id: string | null;
+            source: string;
+            /**
+             * the bearer code: to the resident and admins only, null to service keys
+             */
+            code: string | null;
+            status: 'issued' | 'used' | 'expired' | 'cancelled';
+            issued_at: string;
+            expires_at: string | null;
+            used_at: string | null;
+            expired_at: string | null;
+            cancelled_at: string | null;
+            cancel_reason: string | null;
+            points_cost: number;
+            /**
+             * cents
+             */
+            value: number;
+            currency: string;
+            partner_service_id: string | null;
+        } | null;
     };
     /**
      * OK
      */
     201: {
-        [key: string]: unknown;
+        redemption_id: string;
+        status: 'issued' | 'pending';
+        reward_id: string;
+        user_id: string;
+        user_reward: {
+            id: string;
+            user_id: string;
+            reward_id: string;
+            reward_code: string;
+            reward_name: string;
+            reward_type: string;
+            redemption_id: string | null;
+            source: string;
+            /**
+             * the bearer code: to the resident and admins only, null to service keys
+             */
+            code: string | null;
+            status: 'issued' | 'used' | 'expired' | 'cancelled';
+            issued_at: string;
+            expires_at: string | null;
+            used_at: string | null;
+            expired_at: string | null;
+            cancelled_at: string | null;
+            cancel_reason: string | null;
+            points_cost: number;
+            /**
+             * cents
+             */
+            value: number;
+            currency: string;
+            partner_service_id: string | null;
+        } | null;
+    };
+    /**
+     * Accepted: the answer as it stands; the platform finishes it (the same body shape).
+     */
+    202: {
+        redemption_id: string;
+        status: 'issued' | 'pending';
+        reward_id: string;
+        user_id: string;
+        user_reward: {
+            id: string;
+            user_id: string;
+            reward_id: string;
+            reward_code: string;
+            reward_name: string;
+            reward_type: string;
+            redemption_id: string | null;
+            source: string;
+            /**
+             * the bearer code: to the resident and admins only, null to service keys
+             */
+            code: string | null;
+            status: 'issued' | 'used' | 'expired' | 'cancelled';
+            issued_at: string;
+            expires_at: string | null;
+            used_at: string | null;
+            expired_at: string | null;
+            cancelled_at: string | null;
+            cancel_reason: string | null;
+            points_cost: number;
+            /**
+             * cents
+             */
+            value: number;
+            currency: string;
+            partner_service_id: string | null;
+        } | null;
     };
 };
 
-export type RewardsRedeemResponse = RewardsRedeemResponses[keyof RewardsRedeemResponses];
+export type UserRewardsRedeemResponse = UserRewardsRedeemResponses[keyof UserRewardsRedeemResponses];
 
-export type RewardsUserRewardsGetData = {
+export type UserRewardsGetData = {
     body?: never;
     headers?: {
         /**
@@ -5887,7 +7341,7 @@ export type RewardsUserRewardsGetData = {
     url: '/v1/users/{user_id}/rewards/{user_reward_id}';
 };
 
-export type RewardsUserRewardsGetErrors = {
+export type UserRewardsGetErrors = {
     /**
      * Bad request: `malformed_request`, `validation_failed`
      */
@@ -5938,20 +7392,45 @@ export type RewardsUserRewardsGetErrors = {
     };
 };
 
-export type RewardsUserRewardsGetError = RewardsUserRewardsGetErrors[keyof RewardsUserRewardsGetErrors];
+export type UserRewardsGetError = UserRewardsGetErrors[keyof UserRewardsGetErrors];
 
-export type RewardsUserRewardsGetResponses = {
+export type UserRewardsGetResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        reward_id: string;
+        reward_code: string;
+        reward_name: string;
+        reward_type: string;
+        redemption_id: string | null;
+        source: string;
+        /**
+         * the bearer code: to the resident and admins only, null to service keys
+         */
+        code: string | null;
+        status: 'issued' | 'used' | 'expired' | 'cancelled';
+        issued_at: string;
+        expires_at: string | null;
+        used_at: string | null;
+        expired_at: string | null;
+        cancelled_at: string | null;
+        cancel_reason: string | null;
+        points_cost: number;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        partner_service_id: string | null;
     };
 };
 
-export type RewardsUserRewardsGetResponse = RewardsUserRewardsGetResponses[keyof RewardsUserRewardsGetResponses];
+export type UserRewardsGetResponse = UserRewardsGetResponses[keyof UserRewardsGetResponses];
 
-export type RewardsCancelData = {
+export type UserRewardsCancelData = {
     body: CancelUserRewardDto;
     headers?: {
         /**
@@ -5971,7 +7450,7 @@ export type RewardsCancelData = {
     url: '/v1/users/{user_id}/rewards/{user_reward_id}/cancel';
 };
 
-export type RewardsCancelErrors = {
+export type UserRewardsCancelErrors = {
     /**
      * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
@@ -6022,20 +7501,45 @@ export type RewardsCancelErrors = {
     };
 };
 
-export type RewardsCancelError = RewardsCancelErrors[keyof RewardsCancelErrors];
+export type UserRewardsCancelError = UserRewardsCancelErrors[keyof UserRewardsCancelErrors];
 
-export type RewardsCancelResponses = {
+export type UserRewardsCancelResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        reward_id: string;
+        reward_code: string;
+        reward_name: string;
+        reward_type: string;
+        redemption_id: string | null;
+        source: string;
+        /**
+         * the bearer code: to the resident and admins only, null to service keys
+         */
+        code: string | null;
+        status: 'issued' | 'used' | 'expired' | 'cancelled';
+        issued_at: string;
+        expires_at: string | null;
+        used_at: string | null;
+        expired_at: string | null;
+        cancelled_at: string | null;
+        cancel_reason: string | null;
+        points_cost: number;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        partner_service_id: string | null;
     };
 };
 
-export type RewardsCancelResponse = RewardsCancelResponses[keyof RewardsCancelResponses];
+export type UserRewardsCancelResponse = UserRewardsCancelResponses[keyof UserRewardsCancelResponses];
 
-export type RewardsIssueData = {
+export type UserRewardsIssueData = {
     body: AdminIssueDto;
     headers?: {
         /**
@@ -6054,7 +7558,7 @@ export type RewardsIssueData = {
     url: '/v1/users/{user_id}/rewards/issue';
 };
 
-export type RewardsIssueErrors = {
+export type UserRewardsIssueErrors = {
     /**
      * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
@@ -6105,26 +7609,76 @@ export type RewardsIssueErrors = {
     };
 };
 
-export type RewardsIssueError = RewardsIssueErrors[keyof RewardsIssueErrors];
+export type UserRewardsIssueError = UserRewardsIssueErrors[keyof UserRewardsIssueErrors];
 
-export type RewardsIssueResponses = {
+export type UserRewardsIssueResponses = {
     /**
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        reward_id: string;
+        reward_code: string;
+        reward_name: string;
+        reward_type: string;
+        redemption_id: string | null;
+        source: string;
+        /**
+         * the bearer code: to the resident and admins only, null to service keys
+         */
+        code: string | null;
+        status: 'issued' | 'used' | 'expired' | 'cancelled';
+        issued_at: string;
+        expires_at: string | null;
+        used_at: string | null;
+        expired_at: string | null;
+        cancelled_at: string | null;
+        cancel_reason: string | null;
+        points_cost: number;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        partner_service_id: string | null;
     };
     /**
      * OK
      */
     201: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        reward_id: string;
+        reward_code: string;
+        reward_name: string;
+        reward_type: string;
+        redemption_id: string | null;
+        source: string;
+        /**
+         * the bearer code: to the resident and admins only, null to service keys
+         */
+        code: string | null;
+        status: 'issued' | 'used' | 'expired' | 'cancelled';
+        issued_at: string;
+        expires_at: string | null;
+        used_at: string | null;
+        expired_at: string | null;
+        cancelled_at: string | null;
+        cancel_reason: string | null;
+        points_cost: number;
+        /**
+         * cents
+         */
+        value: number;
+        currency: string;
+        partner_service_id: string | null;
     };
 };
 
-export type RewardsIssueResponse = RewardsIssueResponses[keyof RewardsIssueResponses];
+export type UserRewardsIssueResponse = UserRewardsIssueResponses[keyof UserRewardsIssueResponses];
 
-export type WithdrawalsListData = {
+export type UserWithdrawalsListData = {
     body?: never;
     headers?: {
         /**
@@ -6138,15 +7692,15 @@ export type WithdrawalsListData = {
     query?: {
         status?: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
         method?: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
-        from?: string;
-        to?: string;
+        from?: unknown;
+        to?: unknown;
         limit?: number;
         cursor?: string;
     };
     url: '/v1/users/{user_id}/withdrawals';
 };
 
-export type WithdrawalsListErrors = {
+export type UserWithdrawalsListErrors = {
     /**
      * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
      */
@@ -6197,20 +7751,46 @@ export type WithdrawalsListErrors = {
     };
 };
 
-export type WithdrawalsListError = WithdrawalsListErrors[keyof WithdrawalsListErrors];
+export type UserWithdrawalsListError = UserWithdrawalsListErrors[keyof UserWithdrawalsListErrors];
 
-export type WithdrawalsListResponses = {
+export type UserWithdrawalsListResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            user_id: string;
+            /**
+             * cents
+             */
+            amount: number;
+            currency: string;
+            method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+            status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+            /**
+             * masked; never in clear
+             */
+            destination: {
+                [key: string]: string;
+            };
+            hold_id: string | null;
+            approvals: Array<string>;
+            failure_code: string | null;
+            requested_by: string;
+            created_at: string;
+            updated_at: string;
+        }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
+        next_cursor: string | null;
     };
 };
 
-export type WithdrawalsListResponse = WithdrawalsListResponses[keyof WithdrawalsListResponses];
+export type UserWithdrawalsListResponse = UserWithdrawalsListResponses[keyof UserWithdrawalsListResponses];
 
-export type WithdrawalsCreateData = {
+export type UserWithdrawalsCreateData = {
     body: CreateWithdrawalDto;
     headers?: {
         /**
@@ -6229,7 +7809,7 @@ export type WithdrawalsCreateData = {
     url: '/v1/users/{user_id}/withdrawals';
 };
 
-export type WithdrawalsCreateErrors = {
+export type UserWithdrawalsCreateErrors = {
     /**
      * Bad request: `idempotency_key_required`, `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
      */
@@ -6280,26 +7860,92 @@ export type WithdrawalsCreateErrors = {
     };
 };
 
-export type WithdrawalsCreateError = WithdrawalsCreateErrors[keyof WithdrawalsCreateErrors];
+export type UserWithdrawalsCreateError = UserWithdrawalsCreateErrors[keyof UserWithdrawalsCreateErrors];
 
-export type WithdrawalsCreateResponses = {
+export type UserWithdrawalsCreateResponses = {
     /**
      * The stored answer of an earlier request with the same Idempotency-Key (`Idempotent-Replayed: true`).
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+        status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+        /**
+         * masked; never in clear
+         */
+        destination: {
+            [key: string]: string;
+        };
+        hold_id: string | null;
+        approvals: Array<string>;
+        failure_code: string | null;
+        requested_by: string;
+        created_at: string;
+        updated_at: string;
     };
     /**
      * OK
      */
     201: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+        status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+        /**
+         * masked; never in clear
+         */
+        destination: {
+            [key: string]: string;
+        };
+        hold_id: string | null;
+        approvals: Array<string>;
+        failure_code: string | null;
+        requested_by: string;
+        created_at: string;
+        updated_at: string;
+    };
+    /**
+     * Accepted: the answer as it stands; the platform finishes it (the same body shape).
+     */
+    202: {
+        id: string;
+        user_id: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+        status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+        /**
+         * masked; never in clear
+         */
+        destination: {
+            [key: string]: string;
+        };
+        hold_id: string | null;
+        approvals: Array<string>;
+        failure_code: string | null;
+        requested_by: string;
+        created_at: string;
+        updated_at: string;
     };
 };
 
-export type WithdrawalsCreateResponse = WithdrawalsCreateResponses[keyof WithdrawalsCreateResponses];
+export type UserWithdrawalsCreateResponse = UserWithdrawalsCreateResponses[keyof UserWithdrawalsCreateResponses];
 
-export type WithdrawalsGetData = {
+export type UserWithdrawalsGetData = {
     body?: never;
     headers?: {
         /**
@@ -6315,7 +7961,7 @@ export type WithdrawalsGetData = {
     url: '/v1/users/{user_id}/withdrawals/{withdrawal_id}';
 };
 
-export type WithdrawalsGetErrors = {
+export type UserWithdrawalsGetErrors = {
     /**
      * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
      */
@@ -6366,20 +8012,50 @@ export type WithdrawalsGetErrors = {
     };
 };
 
-export type WithdrawalsGetError = WithdrawalsGetErrors[keyof WithdrawalsGetErrors];
+export type UserWithdrawalsGetError = UserWithdrawalsGetErrors[keyof UserWithdrawalsGetErrors];
 
-export type WithdrawalsGetResponses = {
+export type UserWithdrawalsGetResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+        status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+        /**
+         * masked; never in clear
+         */
+        destination: {
+            [key: string]: string;
+        };
+        hold_id: string | null;
+        approvals: Array<string>;
+        failure_code: string | null;
+        requested_by: string;
+        created_at: string;
+        updated_at: string;
+        history: Array<{
+            from: string | null;
+            to: string;
+            action: string;
+            actor: string;
+            note: string | null;
+            reason: string | null;
+            transfer_id: string | null;
+            at: string;
+        }>;
     };
 };
 
-export type WithdrawalsGetResponse = WithdrawalsGetResponses[keyof WithdrawalsGetResponses];
+export type UserWithdrawalsGetResponse = UserWithdrawalsGetResponses[keyof UserWithdrawalsGetResponses];
 
-export type WithdrawalsCancelData = {
+export type UserWithdrawalsCancelData = {
     body?: never;
     headers?: {
         /**
@@ -6399,7 +8075,7 @@ export type WithdrawalsCancelData = {
     url: '/v1/users/{user_id}/withdrawals/{withdrawal_id}/cancel';
 };
 
-export type WithdrawalsCancelErrors = {
+export type UserWithdrawalsCancelErrors = {
     /**
      * Bad request: `idempotency_key_required`, `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
      */
@@ -6450,18 +8126,38 @@ export type WithdrawalsCancelErrors = {
     };
 };
 
-export type WithdrawalsCancelError = WithdrawalsCancelErrors[keyof WithdrawalsCancelErrors];
+export type UserWithdrawalsCancelError = UserWithdrawalsCancelErrors[keyof UserWithdrawalsCancelErrors];
 
-export type WithdrawalsCancelResponses = {
+export type UserWithdrawalsCancelResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+        status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+        /**
+         * masked; never in clear
+         */
+        destination: {
+            [key: string]: string;
+        };
+        hold_id: string | null;
+        approvals: Array<string>;
+        failure_code: string | null;
+        requested_by: string;
+        created_at: string;
+        updated_at: string;
     };
 };
 
-export type WithdrawalsCancelResponse = WithdrawalsCancelResponses[keyof WithdrawalsCancelResponses];
+export type UserWithdrawalsCancelResponse = UserWithdrawalsCancelResponses[keyof UserWithdrawalsCancelResponses];
 
 export type WalletsGetData = {
     body?: never;
@@ -6661,7 +8357,7 @@ export type WalletsTransactionsResponses = {
 
 export type WalletsTransactionsResponse = WalletsTransactionsResponses[keyof WalletsTransactionsResponses];
 
-export type WebhooksGetData = {
+export type WebhooksDeliveriesGetData = {
     body?: never;
     headers?: {
         /**
@@ -6676,7 +8372,7 @@ export type WebhooksGetData = {
     url: '/v1/webhooks/deliveries/{id}';
 };
 
-export type WebhooksGetErrors = {
+export type WebhooksDeliveriesGetErrors = {
     /**
      * Bad request: `malformed_request`, `validation_failed`
      */
@@ -6727,20 +8423,41 @@ export type WebhooksGetErrors = {
     };
 };
 
-export type WebhooksGetError = WebhooksGetErrors[keyof WebhooksGetErrors];
+export type WebhooksDeliveriesGetError = WebhooksDeliveriesGetErrors[keyof WebhooksDeliveriesGetErrors];
 
-export type WebhooksGetResponses = {
+export type WebhooksDeliveriesGetResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        event_id: string;
+        event_type: string;
+        endpoint_id: string;
+        status: 'pending' | 'delivered' | 'failed' | 'dead';
+        priority: number;
+        attempt_count: number;
+        next_attempt_at: string | null;
+        last_attempt_at: string | null;
+        delivered_at: string | null;
+        created_at: string;
+        updated_at: string;
+    } & {
+        attempts: Array<{
+            id: string;
+            attempt: number;
+            attempted_at: string;
+            status_code: number | null;
+            duration_ms: number | null;
+            response_snippet: string | null;
+            error: string | null;
+        }>;
     };
 };
 
-export type WebhooksGetResponse = WebhooksGetResponses[keyof WebhooksGetResponses];
+export type WebhooksDeliveriesGetResponse = WebhooksDeliveriesGetResponses[keyof WebhooksDeliveriesGetResponses];
 
-export type WebhooksRetryData = {
+export type WebhooksDeliveriesRetryData = {
     body?: never;
     headers?: {
         /**
@@ -6759,7 +8476,7 @@ export type WebhooksRetryData = {
     url: '/v1/webhooks/deliveries/{id}/retry';
 };
 
-export type WebhooksRetryErrors = {
+export type WebhooksDeliveriesRetryErrors = {
     /**
      * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
@@ -6810,18 +8527,29 @@ export type WebhooksRetryErrors = {
     };
 };
 
-export type WebhooksRetryError = WebhooksRetryErrors[keyof WebhooksRetryErrors];
+export type WebhooksDeliveriesRetryError = WebhooksDeliveriesRetryErrors[keyof WebhooksDeliveriesRetryErrors];
 
-export type WebhooksRetryResponses = {
+export type WebhooksDeliveriesRetryResponses = {
     /**
      * OK
      */
     202: {
-        [key: string]: unknown;
+        id: string;
+        event_id: string;
+        event_type: string;
+        endpoint_id: string;
+        status: 'pending' | 'delivered' | 'failed' | 'dead';
+        priority: number;
+        attempt_count: number;
+        next_attempt_at: string | null;
+        last_attempt_at: string | null;
+        delivered_at: string | null;
+        created_at: string;
+        updated_at: string;
     };
 };
 
-export type WebhooksRetryResponse = WebhooksRetryResponses[keyof WebhooksRetryResponses];
+export type WebhooksDeliveriesRetryResponse = WebhooksDeliveriesRetryResponses[keyof WebhooksDeliveriesRetryResponses];
 
 export type WebhooksListData = {
     body?: never;
@@ -6911,6 +8639,9 @@ export type WebhooksListResponses = {
             created_at: string;
             updated_at: string;
         }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
         next_cursor: string | null;
     };
 };
@@ -7028,7 +8759,7 @@ export type WebhooksCreateResponses = {
 
 export type WebhooksCreateResponse = WebhooksCreateResponses[keyof WebhooksCreateResponses];
 
-export type WebhooksSecretData = {
+export type WebhooksEndpointSecretData = {
     body?: never;
     headers?: {
         /**
@@ -7043,7 +8774,7 @@ export type WebhooksSecretData = {
     url: '/v1/webhooks/endpoints/{endpoint_id}/secret';
 };
 
-export type WebhooksSecretErrors = {
+export type WebhooksEndpointSecretErrors = {
     /**
      * Bad request: `malformed_request`, `validation_failed`
      */
@@ -7094,9 +8825,9 @@ export type WebhooksSecretErrors = {
     };
 };
 
-export type WebhooksSecretError = WebhooksSecretErrors[keyof WebhooksSecretErrors];
+export type WebhooksEndpointSecretError = WebhooksEndpointSecretErrors[keyof WebhooksEndpointSecretErrors];
 
-export type WebhooksSecretResponses = {
+export type WebhooksEndpointSecretResponses = {
     /**
      * OK
      */
@@ -7105,7 +8836,7 @@ export type WebhooksSecretResponses = {
     };
 };
 
-export type WebhooksSecretResponse = WebhooksSecretResponses[keyof WebhooksSecretResponses];
+export type WebhooksEndpointSecretResponse = WebhooksEndpointSecretResponses[keyof WebhooksEndpointSecretResponses];
 
 export type WebhooksRemoveData = {
     body?: never;
@@ -7362,7 +9093,7 @@ export type WebhooksUpdateResponses = {
 
 export type WebhooksUpdateResponse = WebhooksUpdateResponses[keyof WebhooksUpdateResponses];
 
-export type WebhooksDeliveriesOfData = {
+export type WebhooksEndpointDeliveriesListData = {
     body?: never;
     headers?: {
         /**
@@ -7381,7 +9112,7 @@ export type WebhooksDeliveriesOfData = {
     url: '/v1/webhooks/endpoints/{id}/deliveries';
 };
 
-export type WebhooksDeliveriesOfErrors = {
+export type WebhooksEndpointDeliveriesListErrors = {
     /**
      * Bad request: `malformed_request`, `validation_failed`
      */
@@ -7432,18 +9163,35 @@ export type WebhooksDeliveriesOfErrors = {
     };
 };
 
-export type WebhooksDeliveriesOfError = WebhooksDeliveriesOfErrors[keyof WebhooksDeliveriesOfErrors];
+export type WebhooksEndpointDeliveriesListError = WebhooksEndpointDeliveriesListErrors[keyof WebhooksEndpointDeliveriesListErrors];
 
-export type WebhooksDeliveriesOfResponses = {
+export type WebhooksEndpointDeliveriesListResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            event_id: string;
+            event_type: string;
+            endpoint_id: string;
+            status: 'pending' | 'delivered' | 'failed' | 'dead';
+            priority: number;
+            attempt_count: number;
+            next_attempt_at: string | null;
+            last_attempt_at: string | null;
+            delivered_at: string | null;
+            created_at: string;
+            updated_at: string;
+        }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
+        next_cursor: string | null;
     };
 };
 
-export type WebhooksDeliveriesOfResponse = WebhooksDeliveriesOfResponses[keyof WebhooksDeliveriesOfResponses];
+export type WebhooksEndpointDeliveriesListResponse = WebhooksEndpointDeliveriesListResponses[keyof WebhooksEndpointDeliveriesListResponses];
 
 export type WebhooksRecoverData = {
     body: RecoverDto;
@@ -7529,7 +9277,7 @@ export type WebhooksRecoverResponses = {
 
 export type WebhooksRecoverResponse = WebhooksRecoverResponses[keyof WebhooksRecoverResponses];
 
-export type WebhooksRotateData = {
+export type WebhooksRotateSecretData = {
     body?: never;
     headers?: {
         /**
@@ -7548,7 +9296,7 @@ export type WebhooksRotateData = {
     url: '/v1/webhooks/endpoints/{id}/rotate-secret';
 };
 
-export type WebhooksRotateErrors = {
+export type WebhooksRotateSecretErrors = {
     /**
      * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
@@ -7599,9 +9347,9 @@ export type WebhooksRotateErrors = {
     };
 };
 
-export type WebhooksRotateError = WebhooksRotateErrors[keyof WebhooksRotateErrors];
+export type WebhooksRotateSecretError = WebhooksRotateSecretErrors[keyof WebhooksRotateSecretErrors];
 
-export type WebhooksRotateResponses = {
+export type WebhooksRotateSecretResponses = {
     /**
      * OK
      */
@@ -7612,7 +9360,7 @@ export type WebhooksRotateResponses = {
     };
 };
 
-export type WebhooksRotateResponse = WebhooksRotateResponses[keyof WebhooksRotateResponses];
+export type WebhooksRotateSecretResponse = WebhooksRotateSecretResponses[keyof WebhooksRotateSecretResponses];
 
 export type WebhooksTestData = {
     body: TestSendDto;
@@ -7777,13 +9525,16 @@ export type WebhooksEventTypesListResponses = {
                 [key: string]: unknown;
             };
         }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
         next_cursor: string | null;
     };
 };
 
 export type WebhooksEventTypesListResponse = WebhooksEventTypesListResponses[keyof WebhooksEventTypesListResponses];
 
-export type WebhooksEventData = {
+export type WebhooksEventStatusData = {
     body?: never;
     headers?: {
         /**
@@ -7798,7 +9549,7 @@ export type WebhooksEventData = {
     url: '/v1/webhooks/events/{eventId}';
 };
 
-export type WebhooksEventErrors = {
+export type WebhooksEventStatusErrors = {
     /**
      * Bad request: `malformed_request`, `validation_failed`
      */
@@ -7849,20 +9600,45 @@ export type WebhooksEventErrors = {
     };
 };
 
-export type WebhooksEventError = WebhooksEventErrors[keyof WebhooksEventErrors];
+export type WebhooksEventStatusError = WebhooksEventStatusErrors[keyof WebhooksEventStatusErrors];
 
-export type WebhooksEventResponses = {
+export type WebhooksEventStatusResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        event_id: string;
+        type: string;
+        occurred_at: string | null;
+        /**
+         * only when no endpoint was subscribed
+         */
+        consumed_at?: string;
+        /**
+         * the worst of its deliveries
+         */
+        status: 'no_endpoints' | 'pending' | 'delivered' | 'failed' | 'dead';
+        counts: {
+            pending: number;
+            delivered: number;
+            failed: number;
+            dead: number;
+        };
+        deliveries: Array<{
+            delivery_id: string;
+            endpoint_id: string;
+            status: 'pending' | 'delivered' | 'failed' | 'dead';
+            attempt_count: number;
+            delivered_at: string | null;
+            last_attempt_at: string | null;
+            next_attempt_at: string | null;
+        }>;
     };
 };
 
-export type WebhooksEventResponse = WebhooksEventResponses[keyof WebhooksEventResponses];
+export type WebhooksEventStatusResponse = WebhooksEventStatusResponses[keyof WebhooksEventStatusResponses];
 
-export type WithdrawalsAdminWithdrawalsListData = {
+export type WithdrawalsListData = {
     body?: never;
     headers?: {
         /**
@@ -7874,15 +9650,15 @@ export type WithdrawalsAdminWithdrawalsListData = {
     query?: {
         status?: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
         method?: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
-        from?: string;
-        to?: string;
+        from?: unknown;
+        to?: unknown;
         limit?: number;
         cursor?: string;
     };
     url: '/v1/withdrawals';
 };
 
-export type WithdrawalsAdminWithdrawalsListErrors = {
+export type WithdrawalsListErrors = {
     /**
      * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
      */
@@ -7933,20 +9709,46 @@ export type WithdrawalsAdminWithdrawalsListErrors = {
     };
 };
 
-export type WithdrawalsAdminWithdrawalsListError = WithdrawalsAdminWithdrawalsListErrors[keyof WithdrawalsAdminWithdrawalsListErrors];
+export type WithdrawalsListError = WithdrawalsListErrors[keyof WithdrawalsListErrors];
 
-export type WithdrawalsAdminWithdrawalsListResponses = {
+export type WithdrawalsListResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            user_id: string;
+            /**
+             * cents
+             */
+            amount: number;
+            currency: string;
+            method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+            status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+            /**
+             * masked; never in clear
+             */
+            destination: {
+                [key: string]: string;
+            };
+            hold_id: string | null;
+            approvals: Array<string>;
+            failure_code: string | null;
+            requested_by: string;
+            created_at: string;
+            updated_at: string;
+        }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
+        next_cursor: string | null;
     };
 };
 
-export type WithdrawalsAdminWithdrawalsListResponse = WithdrawalsAdminWithdrawalsListResponses[keyof WithdrawalsAdminWithdrawalsListResponses];
+export type WithdrawalsListResponse = WithdrawalsListResponses[keyof WithdrawalsListResponses];
 
-export type WithdrawalsAdminWithdrawalsGetData = {
+export type WithdrawalsGetData = {
     body?: never;
     headers?: {
         /**
@@ -7961,7 +9763,7 @@ export type WithdrawalsAdminWithdrawalsGetData = {
     url: '/v1/withdrawals/{withdrawal_id}';
 };
 
-export type WithdrawalsAdminWithdrawalsGetErrors = {
+export type WithdrawalsGetErrors = {
     /**
      * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
      */
@@ -8012,18 +9814,48 @@ export type WithdrawalsAdminWithdrawalsGetErrors = {
     };
 };
 
-export type WithdrawalsAdminWithdrawalsGetError = WithdrawalsAdminWithdrawalsGetErrors[keyof WithdrawalsAdminWithdrawalsGetErrors];
+export type WithdrawalsGetError = WithdrawalsGetErrors[keyof WithdrawalsGetErrors];
 
-export type WithdrawalsAdminWithdrawalsGetResponses = {
+export type WithdrawalsGetResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+        status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+        /**
+         * masked; never in clear
+         */
+        destination: {
+            [key: string]: string;
+        };
+        hold_id: string | null;
+        approvals: Array<string>;
+        failure_code: string | null;
+        requested_by: string;
+        created_at: string;
+        updated_at: string;
+        history: Array<{
+            from: string | null;
+            to: string;
+            action: string;
+            actor: string;
+            note: string | null;
+            reason: string | null;
+            transfer_id: string | null;
+            at: string;
+        }>;
     };
 };
 
-export type WithdrawalsAdminWithdrawalsGetResponse = WithdrawalsAdminWithdrawalsGetResponses[keyof WithdrawalsAdminWithdrawalsGetResponses];
+export type WithdrawalsGetResponse = WithdrawalsGetResponses[keyof WithdrawalsGetResponses];
 
 export type WithdrawalsApproveData = {
     body: DecisionDto;
@@ -8102,7 +9934,27 @@ export type WithdrawalsApproveResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+        status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+        /**
+         * masked; never in clear
+         */
+        destination: {
+            [key: string]: string;
+        };
+        hold_id: string | null;
+        approvals: Array<string>;
+        failure_code: string | null;
+        requested_by: string;
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -8185,7 +10037,27 @@ export type WithdrawalsRejectResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+        status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+        /**
+         * masked; never in clear
+         */
+        destination: {
+            [key: string]: string;
+        };
+        hold_id: string | null;
+        approvals: Array<string>;
+        failure_code: string | null;
+        requested_by: string;
+        created_at: string;
+        updated_at: string;
     };
 };
 
@@ -8268,13 +10140,33 @@ export type WithdrawalsRetryPayoutResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        id: string;
+        user_id: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        method: 'bank_transfer' | 'mobile_money' | 'paypal' | 'crypto';
+        status: 'requested' | 'pending' | 'in_review' | 'approved' | 'processing' | 'needs_review' | 'completed' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'returned';
+        /**
+         * masked; never in clear
+         */
+        destination: {
+            [key: string]: string;
+        };
+        hold_id: string | null;
+        approvals: Array<string>;
+        failure_code: string | null;
+        requested_by: string;
+        created_at: string;
+        updated_at: string;
     };
 };
 
 export type WithdrawalsRetryPayoutResponse = WithdrawalsRetryPayoutResponses[keyof WithdrawalsRetryPayoutResponses];
 
-export type WithdrawalsLimitsData = {
+export type WithdrawalsGetLimitsData = {
     body?: never;
     headers?: {
         /**
@@ -8287,7 +10179,7 @@ export type WithdrawalsLimitsData = {
     url: '/v1/withdrawals/limits';
 };
 
-export type WithdrawalsLimitsErrors = {
+export type WithdrawalsGetLimitsErrors = {
     /**
      * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
      */
@@ -8338,20 +10230,40 @@ export type WithdrawalsLimitsErrors = {
     };
 };
 
-export type WithdrawalsLimitsError = WithdrawalsLimitsErrors[keyof WithdrawalsLimitsErrors];
+export type WithdrawalsGetLimitsError = WithdrawalsGetLimitsErrors[keyof WithdrawalsGetLimitsErrors];
 
-export type WithdrawalsLimitsResponses = {
+export type WithdrawalsGetLimitsResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        /**
+         * cents
+         */
+        min_amount: number;
+        /**
+         * cents
+         */
+        max_amount: number;
+        /**
+         * cents
+         */
+        daily_amount: number;
+        daily_count: number;
+        max_open: number;
+        cooling_off_hours: number;
+        time_zone: string;
+        /**
+         * from this amount (cents, inclusive) two different admins approve
+         */
+        two_approvals_from: number;
+        expire_after_hours: number;
     };
 };
 
-export type WithdrawalsLimitsResponse = WithdrawalsLimitsResponses[keyof WithdrawalsLimitsResponses];
+export type WithdrawalsGetLimitsResponse = WithdrawalsGetLimitsResponses[keyof WithdrawalsGetLimitsResponses];
 
-export type WithdrawalsSaveLimitsData = {
+export type WithdrawalsPutLimitsData = {
     body: WithdrawalSettingsDto;
     headers?: {
         /**
@@ -8364,7 +10276,7 @@ export type WithdrawalsSaveLimitsData = {
     url: '/v1/withdrawals/limits';
 };
 
-export type WithdrawalsSaveLimitsErrors = {
+export type WithdrawalsPutLimitsErrors = {
     /**
      * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
      */
@@ -8415,26 +10327,42 @@ export type WithdrawalsSaveLimitsErrors = {
     };
 };
 
-export type WithdrawalsSaveLimitsError = WithdrawalsSaveLimitsErrors[keyof WithdrawalsSaveLimitsErrors];
+export type WithdrawalsPutLimitsError = WithdrawalsPutLimitsErrors[keyof WithdrawalsPutLimitsErrors];
 
-export type WithdrawalsSaveLimitsResponses = {
+export type WithdrawalsPutLimitsResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        /**
+         * cents
+         */
+        min_amount: number;
+        /**
+         * cents
+         */
+        max_amount: number;
+        /**
+         * cents
+         */
+        daily_amount: number;
+        daily_count: number;
+        max_open: number;
+        cooling_off_hours: number;
+        time_zone: string;
+        /**
+         * from this amount (cents, inclusive) two different admins approve
+         */
+        two_approvals_from: number;
+        expire_after_hours: number;
     };
 };
 
-export type WithdrawalsSaveLimitsResponse = WithdrawalsSaveLimitsResponses[keyof WithdrawalsSaveLimitsResponses];
+export type WithdrawalsPutLimitsResponse = WithdrawalsPutLimitsResponses[keyof WithdrawalsPutLimitsResponses];
 
-export type WithdrawalsCallbackData = {
+export type WithdrawalsPayoutCallbackData = {
     body?: never;
     headers?: {
-        /**
-         * Required on every POST: the same key and body answer the original (`Idempotent-Replayed: true`); the same key with another body is 409 `idempotency_key_reused`.
-         */
-        'Idempotency-Key'?: string;
         /**
          * Your id for this request (echoed back, logged, in events).
          */
@@ -8445,12 +10373,18 @@ export type WithdrawalsCallbackData = {
     url: '/v1/withdrawals/payout-callbacks';
 };
 
-export type WithdrawalsCallbackErrors = {
+export type WithdrawalsPayoutCallbackErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+    };
+    /**
+     * Unauthenticated: `invalid_signature`
+     */
+    401: Problem & {
+        code?: 'invalid_signature';
     };
     /**
      * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
@@ -8465,10 +10399,10 @@ export type WithdrawalsCallbackErrors = {
         code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
     };
     /**
      * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
@@ -8490,18 +10424,21 @@ export type WithdrawalsCallbackErrors = {
     };
 };
 
-export type WithdrawalsCallbackError = WithdrawalsCallbackErrors[keyof WithdrawalsCallbackErrors];
+export type WithdrawalsPayoutCallbackError = WithdrawalsPayoutCallbackErrors[keyof WithdrawalsPayoutCallbackErrors];
 
-export type WithdrawalsCallbackResponses = {
+export type WithdrawalsPayoutCallbackResponses = {
     /**
      * OK
      */
     200: {
-        [key: string]: unknown;
+        received: true;
+        withdrawal_id: string;
+        status: string;
+        outcome: 'applied' | 'ignored' | 'duplicate';
     };
 };
 
-export type WithdrawalsCallbackResponse = WithdrawalsCallbackResponses[keyof WithdrawalsCallbackResponses];
+export type WithdrawalsPayoutCallbackResponse = WithdrawalsPayoutCallbackResponses[keyof WithdrawalsPayoutCallbackResponses];
 
 export type WithdrawalsReconciliationsListData = {
     body?: never;
@@ -8577,7 +10514,40 @@ export type WithdrawalsReconciliationsListResponses = {
      * OK
      */
     200: {
-        [key: string]: unknown;
+        data: Array<{
+            id: string;
+            day: string;
+            clean: boolean;
+            counts: {
+                matched: number;
+                missing_at_provider: number;
+                missing_here: number;
+                amount_mismatch: number;
+                status_mismatch: number;
+                duplicate_at_provider: number;
+            };
+            lines: Array<{
+                reference: string;
+                outcome: 'matched' | 'missing_at_provider' | 'missing_here' | 'amount_mismatch' | 'status_mismatch' | 'duplicate_at_provider';
+                ours: {
+                    reference: string;
+                    /**
+                     * cents
+                     */
+                    amount: number;
+                    status: string;
+                } | null;
+                theirs: {
+                    reference: string;
+                    /**
+                     * cents
+                     */
+                    amount: number;
+                    status: string;
+                } | null;
+            }>;
+            created_at: string;
+        }>;
     };
 };
 

@@ -1,0 +1,105 @@
+// The donations-service's success answers as JSON Schema, per controller method (`Controller.method`),
+// as its views build them (services/views.ts, services/campaign.service.ts, services/receipt.service.ts,
+// services/disbursement.service.ts, services/admin-actions.service.ts). The gateway merges them with
+// the operations emitted from this service's controllers and DTOs (apps/donations-service/openapi.json,
+// rewritten by `npm run build`); the contract test validates real answers against them.
+import { openapi, type DeclaredResponse } from '@wozamali/contracts';
+
+const { object, nullable, uuid, time, int, str, bool, zar, page, list, arrayOf, oneOfStrings } = openapi;
+const maybeTime = nullable('string', { format: 'date-time' });
+const maybeUuid = nullable('string', { format: 'uuid' });
+const cents = { type: 'integer', description: 'cents' };
+const VISIBILITY = oneOfStrings('public', 'hide_amount', 'anonymous');
+const CAMPAIGN_STATUS = oneOfStrings('draft', 'active', 'completed', 'cancelled');
+const DISPOSITION = { type: ['string', 'null'], enum: ['refund', 'redirect', null] };
+
+const DONATION_FIELDS = {
+  id: uuid, campaign_id: uuid, user_id: uuid, donor_ref: str, visibility: VISIBILITY, message: nullable('string'), amount: cents, currency: zar,
+  points: int, bonus_points: int, status: oneOfStrings('pending', 'accepted', 'failed', 'refunded'), failure_code: nullable('string'),
+  transfer_id: maybeUuid, receipt_number: nullable('string'), donated_at: maybeTime,
+  refund: { anyOf: [object({ reason: nullable('string'), transfer_id: maybeUuid, bonus_points_reclaimed: nullable('integer'), bonus_points_shortfall: nullable('integer'), refunded_at: time }), { type: 'null' }] },
+  refund_status: { type: ['string', 'null'], enum: ['pending', 'refused', null], description: 'pending: accepted while the wallet was away; refused: the wallet refused it' },
+  refund_failure_code: nullable('string'),
+  created_at: time,
+};
+const DONATION = object(DONATION_FIELDS);
+
+const PUBLIC_DONATION = object({
+  id: uuid, user_id: nullable('string', { format: 'uuid', description: 'null for an anonymous donor' }), donor_ref: nullable('string', { description: 'an anonymous donor only' }),
+  visibility: VISIBILITY, message: nullable('string'), amount: nullable('integer', { description: 'cents; null when the donor hides it' }), points: nullable('integer'),
+  currency: zar, donated_at: maybeTime,
+});
+
+const CAMPAIGN = object({
+  id: uuid, name: str, description: str, beneficiary: str, status: CAMPAIGN_STATUS, on_target: oneOfStrings('complete', 'continue'),
+  target_amount: nullable('integer'), target_points: nullable('integer'), currency: str, starts_at: maybeTime, ends_at: maybeTime, pbo_reference: nullable('string'),
+  external_id: nullable('string'), bonus_points_per_rand: int, always_active: bool, completed_at: maybeTime,
+  completion_reason: { type: ['string', 'null'], enum: ['target_reached', 'ended', null] }, cancelled_at: maybeTime, cancellation: DISPOSITION, redirect_campaign_id: maybeUuid,
+  progress: object({
+    source: { ...oneOfStrings('ledger', 'journal'), description: "ledger: the campaign's accounts; journal: this service's records (the wallet was unreachable)" },
+    raised_amount: int, raised_points: int, donors: int, donations: int, amount_percent: nullable('integer'), points_percent: nullable('integer'),
+    days_left: nullable('integer'), balance_amount: nullable('integer'), balance_points: nullable('integer'),
+  }),
+  created_at: time, updated_at: time,
+});
+
+const DISBURSEMENT = object({
+  id: uuid, campaign_id: uuid, beneficiary: str, amount: cents, currency: str, reference: nullable('string'),
+  status: oneOfStrings('requested', 'approved', 'rejected', 'processing', 'completed', 'failed', 'returned', 'cancelled'),
+  method: nullable('string'), destination: { type: ['object', 'null'], additionalProperties: { type: 'string' }, description: 'masked' },
+  requested_by: str, approved_by: arrayOf(str), rejected_by: nullable('string'), reason: nullable('string'), transfer_id: maybeUuid,
+  payout_status: nullable('string'), failure_code: nullable('string'), credit_back_transfer_id: maybeUuid, created_at: time, updated_at: time,
+});
+
+const RECEIPT_FIELDS = {
+  number: str, donation_id: uuid, tax_year: int, kind: oneOfStrings('section_18a', 'receipt'), amount: cents, currency: str, donor_user_id: uuid, campaign_id: uuid,
+  pbo_name: nullable('string'), pbo_reference: nullable('string'), issued_at: time, voided: bool, voided_at: maybeTime, void_reason: nullable('string'),
+};
+/** A money donation's receipt (Section 18A fields when the campaign has a PBO reference), or a points-only donation's acknowledgement. */
+const RECEIPT = {
+  description: 'JSON by default; `?format=html` answers a printable page (text/html)',
+  oneOf: [
+    object({ type: oneOfStrings('section_18a', 'receipt'), ...RECEIPT_FIELDS, campaign_name: str, points: int, date_received: time,
+      section_18a: object({ pbo_name: nullable('string'), pbo_reference: nullable('string'), date_received: { type: 'string', format: 'date' }, amount: cents, amount_in_words: { type: 'null' }, receipt_number: str, donor_user_id: uuid, certification: str }),
+    }, ['section_18a']),
+    object({ type: oneOfStrings('acknowledgement'), donation_id: uuid, campaign_id: uuid, campaign_name: str, points: int, amount: cents, date_received: time, voided: bool }),
+  ],
+};
+
+const REFUND = { ...DONATION, required: [...(DONATION.required as string[])], properties: { ...DONATION_FIELDS, refund_requested_at: time } };
+
+export const RESPONSES: Record<string, DeclaredResponse> = {
+  'UserDonationsController.donate': { operationId: 'userDonationsCreate', summary: 'Donate money and/or points to a campaign: 201 accepted, 202 pending (the wallet was away)', schema: DONATION, alsoStatuses: [202] },
+  'UserDonationsController.list': { operationId: 'userDonationsList', summary: "A resident's donations, newest first", schema: page(DONATION) },
+  'UserDonationsController.get': { operationId: 'userDonationsGet', summary: "One of a resident's donations", schema: DONATION },
+  'UserDonationsController.receipt': { operationId: 'userDonationsReceipt', summary: "A resident's receipt or acknowledgement of a donation", schema: RECEIPT },
+  'AdminDonationsController.list': { summary: 'Every donation, newest first (admin)', schema: page(DONATION) },
+  'AdminDonationsController.get': { summary: 'One donation (admin)', schema: DONATION },
+  'AdminDonationsController.receipt': { summary: "A donation's receipt or acknowledgement (admin)", schema: RECEIPT },
+  'AdminDonationsController.export': { operationId: 'donationsReceiptsExport', summary: "A tax year's receipts as CSV, voided ones marked (admin)", contentType: 'text/csv', schema: { type: 'string' } },
+  'CampaignsController.create': { summary: 'Create a campaign (admin)', schema: CAMPAIGN },
+  'CampaignsController.list': { summary: 'Campaigns with their progress', schema: list(CAMPAIGN) },
+  'CampaignsController.get': { summary: 'One campaign with its progress', schema: CAMPAIGN },
+  'CampaignsController.update': { summary: 'Change a campaign (admin; targets only rise after activation)', schema: CAMPAIGN },
+  'CampaignsController.donations': { operationId: 'campaignsDonationsList', summary: "A campaign's donations as the public sees them", schema: page(PUBLIC_DONATION) },
+  'CampaignsController.top': { operationId: 'campaignsTopDonors',
+    summary: "A campaign's top donors",
+    schema: list(object({ rank: int, user_id: maybeUuid, donor_ref: nullable('string'), anonymous: bool, amount: cents, points: int, currency: zar, donations: int })),
+  },
+  'AdminMoneyController.refund': { summary: 'Refund a donation (admin): 200 refunded, 202 pending (the wallet was away)', schema: REFUND, alsoStatuses: [202] },
+  'AdminMoneyController.cancel': {
+    summary: 'Cancel a campaign, refunding or redirecting what it holds (admin): 200 cancelled, 202 cancelling',
+    schema: {
+      oneOf: [
+        object({ id: uuid, status: oneOfStrings('cancelled'), cancellation: DISPOSITION, redirect_campaign_id: maybeUuid, moved_amount: cents, moved_points: int }),
+        object({ id: uuid, status: oneOfStrings('cancelling'), cancellation: DISPOSITION, redirect_campaign_id: maybeUuid, requested_at: time }),
+      ],
+    },
+    alsoStatuses: [202],
+  },
+  'AdminMoneyController.request': { operationId: 'disbursementsCreate', summary: "Request a disbursement of a campaign's money (admin)", schema: DISBURSEMENT },
+  'AdminMoneyController.list': { operationId: 'disbursementsList', summary: "A campaign's disbursements", schema: list(DISBURSEMENT) },
+  'AdminMoneyController.get': { operationId: 'disbursementsGet', summary: 'One disbursement', schema: DISBURSEMENT },
+  'AdminMoneyController.approve': { operationId: 'disbursementsApprove', summary: 'Approve a disbursement (a second admin): 200 processing, 202 approved (the wallet was away)', schema: DISBURSEMENT, alsoStatuses: [202] },
+  'AdminMoneyController.reject': { operationId: 'disbursementsReject', summary: 'Reject a disbursement (admin)', schema: DISBURSEMENT },
+};
