@@ -14,6 +14,7 @@ const exec = promisify(execFile);
 // real gateway, PostgreSQL and Kafka — and each real answer, success and error, is validated with
 // ajv against the published /openapi.json.
 const prefix = `${process.env.DB_PREFIX || 'wozamali_test'}_gwcontract`;
+// A broker of its own, on a port of its own: jest runs two files at once, and four gateway e2e files start one.
 const broker = new DisposableBroker(Number(process.env.GATEWAY_E2E_KAFKA_PORT || 19472));
 const children: ChildProcess[] = [];
 

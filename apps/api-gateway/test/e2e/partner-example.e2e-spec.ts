@@ -11,7 +11,8 @@ const exec = promisify(execFile);
 // examples/partner-integration in CI: the example notification service against the running
 // platform (built wallet-service and webhook-dispatcher behind the real gateway).
 const prefix = `${process.env.DB_PREFIX || 'wozamali_test'}_gwpartner`;
-const broker = new DisposableBroker(Number(process.env.GATEWAY_E2E_KAFKA_PORT || 19472));
+// A broker of its own, on a port of its own: jest runs two files at once, and four gateway e2e files start one.
+const broker = new DisposableBroker(Number(process.env.GATEWAY_E2E_KAFKA_PORT || 19472) + 10);
 const children: ChildProcess[] = [];
 
 const startService = (name: string, env: Record<string, string>): Promise<string> => startBuiltService(name, env, { prefix, brokers: broker.brokers, children });

@@ -17,7 +17,8 @@ const exec = promisify(execFile);
 // The SDK (libs/sdk) against the running platform: the built wallet-service and webhook-dispatcher
 // behind the real gateway, on a broker and databases of this file's own.
 const prefix = `${process.env.DB_PREFIX || 'wozamali_test'}_gwsdk`;
-const broker = new DisposableBroker(Number(process.env.GATEWAY_E2E_KAFKA_PORT || 19472));
+// A broker of its own, on a port of its own: jest runs two files at once, and four gateway e2e files start one.
+const broker = new DisposableBroker(Number(process.env.GATEWAY_E2E_KAFKA_PORT || 19472) + 30);
 const children: ChildProcess[] = [];
 
 const startService = (name: string, env: Record<string, string>): Promise<string> => startBuiltService(name, env, { prefix, brokers: broker.brokers, children });

@@ -11,7 +11,8 @@ const exec = promisify(execFile);
 // webhook-dispatcher (built processes, as `npm start` runs them) on a Kafka broker and databases of
 // this file's own, so no other suite's consumers or data interfere.
 const prefix = `${process.env.DB_PREFIX || 'wozamali_test'}_gwe2e`;
-const broker = new DisposableBroker(Number(process.env.GATEWAY_E2E_KAFKA_PORT || 19472));
+// A broker of its own, on a port of its own: jest runs two files at once, and four gateway e2e files start one.
+const broker = new DisposableBroker(Number(process.env.GATEWAY_E2E_KAFKA_PORT || 19472) + 20);
 const children: ChildProcess[] = [];
 
 /** The subscriber's deliveries as it verified them (WebhookReceiver answers 401 to what does not verify). */
