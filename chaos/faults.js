@@ -79,6 +79,22 @@ function terminateDb(service, database, probeName) {
   };
 }
 
+/**
+ * Kafka delivers again what a consumer already handled (an offset reset, a commit lost in a crash):
+ * the metrics-service stopped, its group rewound by 30 s (60 s in the full run), started again. Its
+ * inbox must make every redelivered event a no-op (the reconciliation check sees a double count).
+ */
+async function redeliverMetrics(ctx) {
+  const t0 = Date.now();
+  const back = ctx.short ? 30_000 : 60_000;
+  await ctx.platform.kill('metrics', 'SIGTERM');
+  const topics = ['wozamali.wallet.events', 'wozamali.rewards.events', 'wozamali.donations.events', 'wozamali.withdrawals.events'];
+  const n = await ctx.platform.rewindGroup(`${ctx.platform.dbPrefix}.metrics-service`, topics, t0 - back);
+  ctx.log(`  metrics-service stopped, its group rewound ${back / 1000} s: ${n} events to be delivered again`);
+  await ctx.platform.startInstance('metrics');
+  return until(t0, probe(ctx, 'metrics'), 'metrics');
+}
+
 function receiversMisbehave(mode) {
   return async (ctx) => {
     const t0 = Date.now();
@@ -217,6 +233,7 @@ const FAULTS = {
   'kill dispatcher': kill('dispatcher', 'dispatcher'),
   'kill gateway': kill('gateway', 'wallet'),
   'kafka down 30 s': kafkaOutage,
+  'redeliver metrics events': redeliverMetrics,
   'terminate wallet db connections': terminateDb('wallet', 'wallet', 'wallet'),
   'terminate withdrawals db connections': terminateDb('withdrawals', 'withdrawals', 'withdrawals'),
   'receivers answer 500': receiversMisbehave('500'),

@@ -11,7 +11,7 @@ const ROOT = path.resolve(__dirname, '..');
 const RUN = path.join(ROOT, '.run', 'chaos');
 const BASE = Number(process.env.CHAOS_PORT_BASE || 26100);
 const KAFKA_PORT = Number(process.env.CHAOS_KAFKA_PORT || 26092);
-const DB_PREFIX = process.env.CHAOS_DB_PREFIX || 'wz_chaos';
+const DB_PREFIX = process.env.CHAOS_DB_PREFIX || (process.env.DB_PREFIX ? `${process.env.DB_PREFIX}_chaos` : 'wz_chaos');
 
 const PORTS = {
   wallet: BASE, rewards: BASE + 1, donations: BASE + 2, withdrawals: BASE + 3, metrics: BASE + 4, webhooks: BASE + 5,
@@ -19,6 +19,16 @@ const PORTS = {
   receivers: [BASE + 12, BASE + 13],
 };
 const url = (port) => `http://127.0.0.1:${port}`;
+
+/**
+ * The planted service bugs (`--plant <name>`, libs/config/src/plant.ts) and the instances that get
+ * them: only these processes are started with WOZAMALI_PLANT and the chaos-only flag.
+ */
+const SERVICE_PLANTS = {
+  'void-hold-on-timeout': ['withdrawals'],
+  'consumer-without-inbox': ['metrics'],
+  'double-credit': ['wallet'],
+};
 
 /** Each process of the platform: its name, its app, its port and its own env. */
 const INSTANCES = [
@@ -37,7 +47,8 @@ const INSTANCES = [
 function log(...args) { console.log(`[chaos ${new Date().toISOString().slice(11, 19)}]`, ...args); }
 
 class Platform {
-  constructor() {
+  constructor(opts = {}) {
+    this.plant = SERVICE_PLANTS[opts.plant] ? opts.plant : null;
     this.procs = new Map(); // name -> child
     this.kafkaPort = KAFKA_PORT;
     this.dbPrefix = DB_PREFIX;
@@ -73,7 +84,7 @@ class Platform {
 
   serviceEnv(inst) {
     const env = { ...process.env };
-    for (const k of ['KAFKA_ADMIN_USERNAME', 'KAFKA_ADMIN_PASSWORD', 'KAFKA_ADMIN_MECHANISM']) delete env[k];
+    for (const k of ['KAFKA_ADMIN_USERNAME', 'KAFKA_ADMIN_PASSWORD', 'KAFKA_ADMIN_MECHANISM', 'WOZAMALI_PLANT', 'WOZAMALI_CHAOS_PLANTS']) delete env[k];
     return {
       ...env,
       NODE_ENV: 'development', LOG_LEVEL: process.env.CHAOS_LOG_LEVEL || 'warn', DB_PREFIX, KAFKA_BROKERS: `127.0.0.1:${KAFKA_PORT}`,
@@ -91,6 +102,7 @@ class Platform {
       PAYOUT_TIMEOUT_MS: '3000', PAYOUT_POLL_FAST_MS: '2000', PAYOUT_POLL_FAST_FOR_MS: '600000', PAYOUT_POLL_SLOW_MS: '5000', PAYOUT_LEASE_MS: '8000',
       WITHDRAWAL_WORKER_INTERVAL_MS: '1000', WALLET_TIMEOUT_MS: '3000',
       ...(inst.env || {}),
+      ...(this.plant && SERVICE_PLANTS[this.plant].includes(inst.name) ? { WOZAMALI_PLANT: this.plant, WOZAMALI_CHAOS_PLANTS: 'i-am-the-chaos-suite' } : {}),
     };
   }
 
@@ -124,7 +136,45 @@ class Platform {
     const child = this.procs.get(name);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     child.kill(signal);
+    const force = signal === 'SIGKILL' ? null : setTimeout(() => child.kill('SIGKILL'), 15_000); // a graceful stop that hangs
     await child.exited;
+    if (force) clearTimeout(force);
+  }
+
+  /** A Kafka client as the broker's admin user (the checks and the faults; never the services). */
+  adminKafka() {
+    Object.assign(process.env, this.kafkaAdmin);
+    const { createKafka } = require(path.join(ROOT, 'libs/messaging/dist'));
+    return createKafka('wozamali-chaos-admin', `127.0.0.1:${KAFKA_PORT}`);
+  }
+
+  /**
+   * Rewinds a consumer group (its members stopped) on `topics` to the first offset at or after
+   * `timestamp`: Kafka redelivers what the group had already handled. Returns how many messages.
+   */
+  async rewindGroup(groupId, topics, timestamp) {
+    const admin = this.adminKafka().admin();
+    await admin.connect();
+    let messages = 0;
+    try {
+      const committed = await admin.fetchOffsets({ groupId, topics });
+      for (const topic of topics) {
+        const at = await admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+        const mine = committed.find((c) => c.topic === topic)?.partitions || [];
+        const partitions = at.filter((p) => Number(p.offset) >= 0).map((p) => {
+          const was = Number(mine.find((c) => c.partition === p.partition)?.offset ?? -1);
+          if (was > Number(p.offset)) messages += was - Number(p.offset);
+          return { partition: p.partition, offset: String(Math.min(Number(p.offset), was >= 0 ? was : Number(p.offset))) };
+        });
+        for (let attempt = 0; ; attempt++) {
+          try { await admin.setOffsets({ groupId, topic, partitions }); break; } catch (err) {
+            if (attempt >= 40) throw err; // the group still has members (a session not yet timed out)
+            await new Promise((r) => setTimeout(r, 1000));
+          }
+        }
+      }
+    } finally { await admin.disconnect(); }
+    return messages;
   }
 
   pids() { return [...this.procs.values()].filter((c) => c.exitCode === null && c.signalCode === null).map((c) => c.pid); }
@@ -145,4 +195,4 @@ class Platform {
   }
 }
 
-module.exports = { Platform, ROOT, RUN, PORTS, INSTANCES, url, log };
+module.exports = { Platform, ROOT, RUN, PORTS, INSTANCES, SERVICE_PLANTS, url, log };
