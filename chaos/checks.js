@@ -103,9 +103,9 @@ async function payouts(platform, model) {
   const paidNotCompleted = model.withdrawals.filter((w) => w.status !== 'completed' && w.status !== 'returned' && (byRef.get(w.id) || []).some((p) => p.status === 'completed'));
   const holds = await pg(platform, 'wallet-service', "select status, count(*)::int as n from holds group by status");
   const pending = holds.find((h) => h.status === 'pending')?.n || 0;
-  // When each violation happened (for the table's fault windows): the withdrawal's request, else its first payout at the provider.
+  // When each violation happened (for the table's fault windows): its first payout at the provider, else the withdrawal's request.
   const asked = new Map(model.withdrawals.map((w) => [w.id, w.at]));
-  const when = (ref) => asked.get(ref) ?? Math.min(...(byRef.get(ref) || []).map((p) => Date.parse(p.created_at)));
+  const when = (ref) => { const at = (byRef.get(ref) || []).map((p) => Date.parse(p.created_at)).filter(Number.isFinite); return at.length ? Math.min(...at) : asked.get(ref) ?? 0; };
   return [
     {
       name: 'every payout paid at most once', ok: twice.length === 0 && notPaid.length === 0 && paidNotCompleted.length === 0,

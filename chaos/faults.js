@@ -95,6 +95,23 @@ async function redeliverMetrics(ctx) {
   return until(t0, probe(ctx, 'metrics'), 'metrics');
 }
 
+/**
+ * PostgreSQL crashes (an `immediate` stop: every connection cut, no checkpoint) and comes back 5 s
+ * later. Only the chaos run's private cluster (never the machine's): every service must reconnect,
+ * answer the requests meanwhile with a 5xx (retried with their keys) and lose nothing.
+ */
+async function restartPostgres(ctx) {
+  if (!ctx.platform.pg) throw new Error('restart postgresql needs the private cluster (Platform({ privatePostgres: true }))');
+  const t0 = Date.now();
+  ctx.platform.pg.stop('immediate');
+  ctx.log(`  private PostgreSQL crashed; ${ctx.short ? 3 : 5} s down`);
+  await sleep(ctx.short ? 3000 : 5000);
+  ctx.platform.pg.start();
+  const wallet = probe(ctx, 'wallet');
+  const withdrawals = probe(ctx, 'withdrawals');
+  return until(t0, async () => (await wallet()) && (await withdrawals()), 'wallet and withdrawals after PostgreSQL came back');
+}
+
 function receiversMisbehave(mode) {
   return async (ctx) => {
     const t0 = Date.now();
@@ -127,6 +144,33 @@ async function payoutFaults(ctx) {
   ctx.payoutFaultWithdrawals = mine.length;
   const r = ctx.load.residents[0];
   return until(t0, async () => (await ctx.client.once(ctx.platform.gateways[0], 'GET', `/v1/users/${r.sub}/withdrawals`, r.h, undefined, 3000)).status === 200, 'withdrawals');
+}
+
+/**
+ * The payout provider crashes (SIGKILL) with payouts in flight and comes back 10 s later (20 s in the
+ * full run) with its records (its journal): payouts asked or sent meanwhile stay in doubt, the holds
+ * kept, and are finished once it answers again, each paid once (the payout checks).
+ */
+async function killSandbox(ctx) {
+  const t0 = Date.now();
+  const residents = [...ctx.load.residents].sort(() => Math.random() - 0.5).slice(0, ctx.short ? 4 : 8);
+  const before = ctx.load.m.withdrawals.length;
+  const asked = Promise.all(residents.map((r) => ctx.load.withdraw(r)));
+  await sleep(1500); // some approved and sent, some not yet
+  await ctx.platform.kill('payout-sandbox', 'SIGKILL');
+  ctx.log(`  SIGKILL payout-sandbox with payouts in flight; ${ctx.short ? 10 : 20} s without the provider`);
+  await sleep(ctx.short ? 10_000 : 20_000);
+  await ctx.platform.startInstance('payout-sandbox');
+  await asked;
+  const mine = ctx.load.m.withdrawals.slice(before);
+  // Served again: the withdrawals asked around the crash are final (completed or returned by the provider).
+  return until(t0, async () => {
+    for (const w of mine) {
+      const res = await ctx.client.once(ctx.platform.gateways[0], 'GET', `/v1/users/${w.sub}/withdrawals/${w.id}`, w.h, undefined, 3000);
+      if (!['completed', 'failed', 'returned', 'cancelled', 'rejected', 'expired'].includes(res.json?.status)) return false;
+    }
+    return true;
+  }, 'payouts after the provider came back', 240_000);
 }
 
 /** Sends already answered requests again with their keys: each must answer the original, nothing done twice. */
@@ -234,11 +278,13 @@ const FAULTS = {
   'kill gateway': kill('gateway', 'wallet'),
   'kafka down 30 s': kafkaOutage,
   'redeliver metrics events': redeliverMetrics,
+  'restart postgresql': restartPostgres,
   'terminate wallet db connections': terminateDb('wallet', 'wallet', 'wallet'),
   'terminate withdrawals db connections': terminateDb('withdrawals', 'withdrawals', 'withdrawals'),
   'receivers answer 500': receiversMisbehave('500'),
   'receivers hang': receiversMisbehave('hang'),
   'payout provider faults': payoutFaults,
+  'kill payout sandbox': killSandbox,
   'replay answered requests': replay,
   'hostile input flood': hostile,
   'two admins approve while resident cancels': approveVsCancel,

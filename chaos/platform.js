@@ -32,7 +32,7 @@ const SERVICE_PLANTS = {
 
 /** Each process of the platform: its name, its app, its port and its own env. */
 const INSTANCES = [
-  { name: 'payout-sandbox', app: 'payout-sandbox', port: PORTS.sandbox },
+  { name: 'payout-sandbox', app: 'payout-sandbox', port: PORTS.sandbox, env: { PAYOUT_SANDBOX_STATE_FILE: path.join(RUN, 'sandbox-payouts.jsonl') } },
   { name: 'wallet', app: 'wallet-service', port: PORTS.wallet },
   { name: 'rewards', app: 'rewards-service', port: PORTS.rewards },
   { name: 'rewards-2', app: 'rewards-service', port: PORTS.rewards2 },
@@ -44,11 +44,61 @@ const INSTANCES = [
   { name: 'gateway-2', app: 'api-gateway', port: PORTS.gateway2, env: { GATEWAY_PORT: String(PORTS.gateway2), GATEWAY_METRICS_PORT: String(PORTS.gateway2Metrics), REWARDS_SERVICE_URL: url(PORTS.rewards2) } },
 ];
 
+/**
+ * A private PostgreSQL cluster of the chaos run (initdb into a temp dir, its own port): the one the
+ * `restart postgresql` fault crashes and starts again. The machine's shared PostgreSQL is never
+ * touched. Run as the `postgres` user when the harness runs as root (initdb refuses root).
+ */
+class PrivatePostgres {
+  constructor(port) {
+    this.port = port;
+    this.dir = path.join(require('node:os').tmpdir(), `wozamali-chaos-pg-${port}`);
+    this.data = path.join(this.dir, 'data');
+    const versions = fs.existsSync('/usr/lib/postgresql') ? fs.readdirSync('/usr/lib/postgresql').sort((a, b) => Number(a) - Number(b)) : [];
+    if (!versions.length) throw new Error('no /usr/lib/postgresql/*/bin: the private PostgreSQL cluster cannot be made');
+    this.bin = path.join('/usr/lib/postgresql', versions[versions.length - 1], 'bin');
+    this.url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+    this.running = false;
+  }
+
+  run(cmd, args, opts = {}) {
+    const exe = path.join(this.bin, cmd);
+    const [file, argv] = process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', exe, ...args]] : [exe, args];
+    return execFileSync(file, argv, { cwd: '/', stdio: ['ignore', 'pipe', 'pipe'], ...opts }).toString();
+  }
+
+  /** A fresh cluster: no fsync (a test cluster), room for every service's pool. */
+  init() {
+    this.stop();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', this.dir]);
+    this.run('initdb', ['-D', this.data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync']);
+    this.start();
+  }
+
+  start() {
+    const opts = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=250 -c shared_buffers=64MB`;
+    this.run('pg_ctl', ['-D', this.data, '-l', path.join(this.dir, 'server.log'), '-o', opts, '-w', '-t', '60', 'start']);
+    this.running = true;
+  }
+
+  /** Stops it as a crash would (`immediate`: no checkpoint, every connection cut) or cleanly (`fast`). */
+  stop(mode = 'fast') {
+    if (!fs.existsSync(path.join(this.data, 'postmaster.pid'))) { this.running = false; return; }
+    try { this.run('pg_ctl', ['-D', this.data, '-m', mode, '-w', '-t', '60', 'stop']); } catch (err) { console.error('[chaos] private PostgreSQL stop:', err.message); }
+    this.running = false;
+  }
+}
+
 function log(...args) { console.log(`[chaos ${new Date().toISOString().slice(11, 19)}]`, ...args); }
 
 class Platform {
   constructor(opts = {}) {
     this.plant = SERVICE_PLANTS[opts.plant] ? opts.plant : null;
+    // Its own PostgreSQL cluster (for the restart fault), else the machine's (DATABASE_URL).
+    this.pg = opts.privatePostgres ? new PrivatePostgres(BASE + 20) : null;
+    if (this.pg) process.env.DATABASE_URL = this.pg.url;
     this.procs = new Map(); // name -> child
     this.kafkaPort = KAFKA_PORT;
     this.dbPrefix = DB_PREFIX;
@@ -68,10 +118,15 @@ class Platform {
   /** Build, a fresh broker, topics, ACLs, databases dropped and migrated; credentials of this run. */
   prepare() {
     fs.rmSync(path.join(RUN, 'logs'), { recursive: true, force: true });
+    fs.rmSync(path.join(RUN, 'sandbox-payouts.jsonl'), { force: true });
     fs.mkdirSync(path.join(RUN, 'logs'), { recursive: true });
     // A fresh data dir: the topics hold this run's events only (the webhook check reads them all).
     this.infra('kafka-down');
     fs.rmSync(path.join(RUN, 'kafka-data'), { recursive: true, force: true });
+    if (this.pg) {
+      this.pg.init();
+      log(`private PostgreSQL cluster on :${this.pg.port} (${this.pg.dir})`);
+    }
     log(`preparing: build, broker on :${KAFKA_PORT}, topics, databases ${DB_PREFIX}_* (reset)`);
     execFileSync('bash', ['-c', 'source scripts/prepare.sh'], { env: this.infraEnv, cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
     execFileSync(process.execPath, [path.join(ROOT, 'scripts/service-keys.js'), path.join(ROOT, '.run/service-keys')], { cwd: ROOT, stdio: 'ignore' });
@@ -192,7 +247,8 @@ class Platform {
     this.stopped = true;
     for (const c of this.procs.values()) { try { if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL'); } catch { /* gone */ } }
     try { this.infra('kafka-down'); } catch (err) { console.error('[chaos] could not stop the broker:', err.message); }
+    if (this.pg) this.pg.stop('immediate');
   }
 }
 
-module.exports = { Platform, ROOT, RUN, PORTS, INSTANCES, SERVICE_PLANTS, url, log };
+module.exports = { Platform, PrivatePostgres, ROOT, RUN, PORTS, INSTANCES, SERVICE_PLANTS, url, log };

@@ -32,7 +32,8 @@ const PLANTS = ['drop-webhooks', 'retry-without-key', ...Object.keys(SERVICE_PLA
 if (PLANT && !PLANTS.includes(PLANT)) { console.error(`unknown plant ${PLANT}; known: ${PLANTS.join(', ')}`); process.exit(2); }
 const REPORT = path.join(ROOT, '.run', PLANT ? `chaos-report-plant-${PLANT}.json` : 'chaos-report.json');
 
-const platform = new Platform({ plant: PLANT });
+// The private PostgreSQL cluster only when a fault restarts it (the full run; `--private-pg` to force).
+const platform = new Platform({ plant: PLANT, privatePostgres: faultNames.includes('restart postgresql') || args.includes('--private-pg') });
 let receivers = [];
 function emergencyStop() { platform.stopSync(); for (const r of receivers) r.server?.close(); }
 process.on('SIGINT', () => { emergencyStop(); process.exit(130); });
