@@ -176,7 +176,7 @@ async function killSandbox(ctx) {
 /** Sends already answered requests again with their keys: each must answer the original, nothing done twice. */
 async function replay(ctx) {
   const t0 = Date.now();
-  const n = ctx.replays || (ctx.short ? 300 : 3000);
+  const n = ctx.replays || (ctx.short ? 300 : 10_000);
   const pool = ctx.client.answered.filter((a) => a.json);
   if (!pool.length) return 0;
   ctx.replayed = 0; ctx.replayMismatches = ctx.replayMismatches || [];
@@ -289,6 +289,6 @@ const FAULTS = {
   'hostile input flood': hostile,
   'two admins approve while resident cancels': approveVsCancel,
 };
-const SHORT = ['kill wallet', 'kill gateway', 'terminate wallet db connections', 'receivers answer 500', 'payout provider faults', 'replay answered requests', 'hostile input flood', 'two admins approve while resident cancels'];
+const SHORT = ['kill wallet', 'kill gateway', 'terminate wallet db connections', 'redeliver metrics events', 'receivers answer 500', 'payout provider faults', 'kill payout sandbox', 'replay answered requests', 'hostile input flood', 'two admins approve while resident cancels'];
 
 module.exports = { FAULTS, SHORT };

@@ -4,7 +4,7 @@
 // gateways, injects faults one at a time, waits for quiescence, checks the guarantees, prints the
 // table and writes .run/chaos-report.json. Exits non-zero on any violation.
 //   --short               the CI subset of faults
-//   --replays N           how many answered requests to replay (300 short, 3000 full)
+//   --replays N           how many answered requests to replay (300 short, 10000 full)
 //   --faults a,b,c        only these faults (names as in the table); `--faults none` for load + checks only
 //   --plant drop-webhooks      a receiver answers 2xx but records nothing for 1 delivery in 20: the run must FAIL
 //   --plant retry-without-key  three earns sent twice under two keys and modelled once: the run must FAIL
