@@ -83,6 +83,13 @@ class PrivatePostgres {
     this.running = true;
   }
 
+  /** Stops it and removes its files, keeping its log at `logFile`. */
+  dispose(logFile) {
+    this.stop('immediate');
+    try { fs.copyFileSync(path.join(this.dir, 'server.log'), logFile); } catch { /* never started */ }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
   /** Stops it as a crash would (`immediate`: no checkpoint, every connection cut) or cleanly (`fast`). */
   stop(mode = 'fast') {
     if (!fs.existsSync(path.join(this.data, 'postmaster.pid'))) { this.running = false; return; }
@@ -97,7 +104,13 @@ class Platform {
   constructor(opts = {}) {
     this.plant = SERVICE_PLANTS[opts.plant] ? opts.plant : null;
     // Its own PostgreSQL cluster (for the restart fault), else the machine's (DATABASE_URL).
-    this.pg = opts.privatePostgres ? new PrivatePostgres(BASE + 20) : null;
+    this.pg = null;
+    if (opts.privatePostgres) {
+      try { this.pg = new PrivatePostgres(BASE + 20); } catch (err) {
+        if (opts.privatePostgres === 'required') throw err;
+        log(`${err.message}; on the machine's PostgreSQL (DATABASE_URL)`);
+      }
+    }
     if (this.pg) process.env.DATABASE_URL = this.pg.url;
     this.procs = new Map(); // name -> child
     this.kafkaPort = KAFKA_PORT;
@@ -247,7 +260,7 @@ class Platform {
     this.stopped = true;
     for (const c of this.procs.values()) { try { if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL'); } catch { /* gone */ } }
     try { this.infra('kafka-down'); } catch (err) { console.error('[chaos] could not stop the broker:', err.message); }
-    if (this.pg) this.pg.stop('immediate');
+    if (this.pg) this.pg.dispose(path.join(RUN, 'logs', 'postgres.log'));
   }
 }
 

@@ -6,6 +6,7 @@
 //   --short               the CI subset of faults
 //   --replays N           how many answered requests to replay (300 short, 10000 full)
 //   --faults a,b,c        only these faults (names as in the table); `--faults none` for load + checks only
+//   --shared-pg           on the machine's PostgreSQL (DATABASE_URL) instead of a private cluster (no restart fault)
 //   --plant drop-webhooks      a receiver answers 2xx but records nothing for 1 delivery in 20: the run must FAIL
 //   --plant retry-without-key  three earns sent twice under two keys and modelled once: the run must FAIL
 //   Planted SERVICE bugs (libs/config/src/plant.ts; only this harness arms them), each must FAIL the run:
@@ -32,8 +33,10 @@ const PLANTS = ['drop-webhooks', 'retry-without-key', ...Object.keys(SERVICE_PLA
 if (PLANT && !PLANTS.includes(PLANT)) { console.error(`unknown plant ${PLANT}; known: ${PLANTS.join(', ')}`); process.exit(2); }
 const REPORT = path.join(ROOT, '.run', PLANT ? `chaos-report-plant-${PLANT}.json` : 'chaos-report.json');
 
-// The private PostgreSQL cluster only when a fault restarts it (the full run; `--private-pg` to force).
-const platform = new Platform({ plant: PLANT, privatePostgres: faultNames.includes('restart postgresql') || args.includes('--private-pg') });
+// Its own PostgreSQL cluster (restarted by the `restart postgresql` fault; the run's ten processes kept
+// off the machine's shared server and its connection limit); `--shared-pg` uses DATABASE_URL instead.
+const platform = new Platform({ plant: PLANT, privatePostgres: args.includes('--shared-pg') ? false : faultNames.includes('restart postgresql') ? 'required' : 'preferred' });
+if (!platform.pg && faultNames.includes('restart postgresql')) { console.error('restart postgresql needs the private cluster (not with --shared-pg)'); process.exit(2); }
 let receivers = [];
 function emergencyStop() { platform.stopSync(); for (const r of receivers) r.server?.close(); }
 process.on('SIGINT', () => { emergencyStop(); process.exit(130); });
@@ -127,6 +130,8 @@ async function main() {
   const bad = (ctx.hostile5xx || []);
   results.push({ name: 'no 5xx for bad input', ok: bad.length === 0, detail: `${ctx.hostileSent || 0} hostile requests, ${bad.length} answered 5xx${bad.length ? `: ${bad.slice(0, 3).join('; ')}` : ''}` });
   if (ctx.replayMismatches !== undefined) results.push({ name: 'replays answer the original', ok: ctx.replayMismatches.length === 0, detail: `${ctx.replayed} replayed, ${ctx.replayMismatches.length} differ${ctx.replayMismatches.length ? `: ${ctx.replayMismatches.slice(0, 3).join('; ')}` : ''}` });
+  const failedFaults = rows.filter((r) => r.error);
+  results.push({ name: 'every fault ran', ok: failedFaults.length === 0, detail: failedFaults.length ? failedFaults.map((r) => `${r.fault}: ${r.error}`).join('; ') : `${rows.length - 1} faults` });
   if (load.errors.length) results.push({ name: 'load ran without harness errors', ok: false, detail: load.errors.slice(0, 3).join('; ') });
 
   // Attribute lost events, payouts paid twice and money lost to the fault whose window they fall in
