@@ -88,9 +88,10 @@ async function redeliverMetrics(ctx) {
   const t0 = Date.now();
   const back = ctx.short ? 30_000 : 60_000;
   await ctx.platform.kill('metrics', 'SIGTERM');
+  const stopped = Date.now();
   const topics = ['wozamali.wallet.events', 'wozamali.rewards.events', 'wozamali.donations.events', 'wozamali.withdrawals.events'];
   const n = await ctx.platform.rewindGroup(`${ctx.platform.dbPrefix}.metrics-service`, topics, t0 - back);
-  ctx.log(`  metrics-service stopped, its group rewound ${back / 1000} s: ${n} events to be delivered again`);
+  ctx.log(`  metrics-service stopped (${((stopped - t0) / 1000).toFixed(1)} s), its group rewound ${back / 1000} s (${((Date.now() - stopped) / 1000).toFixed(1)} s): ${n} events to be delivered again`);
   await ctx.platform.startInstance('metrics');
   return until(t0, probe(ctx, 'metrics'), 'metrics');
 }
@@ -147,7 +148,7 @@ async function payoutFaults(ctx) {
 }
 
 /**
- * The payout provider crashes (SIGKILL) with payouts in flight and comes back 10 s later (20 s in the
+ * The payout provider crashes (SIGKILL) with payouts in flight and comes back 6 s later (20 s in the
  * full run) with its records (its journal): payouts asked or sent meanwhile stay in doubt, the holds
  * kept, and are finished once it answers again, each paid once (the payout checks).
  */
@@ -158,8 +159,8 @@ async function killSandbox(ctx) {
   const asked = Promise.all(residents.map((r) => ctx.load.withdraw(r)));
   await sleep(1500); // some approved and sent, some not yet
   await ctx.platform.kill('payout-sandbox', 'SIGKILL');
-  ctx.log(`  SIGKILL payout-sandbox with payouts in flight; ${ctx.short ? 10 : 20} s without the provider`);
-  await sleep(ctx.short ? 10_000 : 20_000);
+  ctx.log(`  SIGKILL payout-sandbox with payouts in flight; ${ctx.short ? 6 : 20} s without the provider`);
+  await sleep(ctx.short ? 6000 : 20_000);
   await ctx.platform.startInstance('payout-sandbox');
   await asked;
   const mine = ctx.load.m.withdrawals.slice(before);
@@ -289,6 +290,8 @@ const FAULTS = {
   'hostile input flood': hostile,
   'two admins approve while resident cancels': approveVsCancel,
 };
-const SHORT = ['kill wallet', 'kill gateway', 'terminate wallet db connections', 'redeliver metrics events', 'receivers answer 500', 'payout provider faults', 'kill payout sandbox', 'replay answered requests', 'hostile input flood', 'two admins approve while resident cancels'];
+// Not in the short run (time): 'redeliver metrics events' (the group is rewound only once its stopped
+// member's session expires, about 45 s) and 'restart postgresql'; each runs alone with `--faults`.
+const SHORT = ['kill wallet', 'kill gateway', 'terminate wallet db connections', 'receivers answer 500', 'payout provider faults', 'kill payout sandbox', 'replay answered requests', 'hostile input flood', 'two admins approve while resident cancels'];
 
 module.exports = { FAULTS, SHORT };

@@ -67,7 +67,11 @@ class PrivatePostgres {
     return execFileSync(file, argv, { cwd: '/', stdio: ['ignore', 'pipe', 'pipe'], ...opts }).toString();
   }
 
-  /** A fresh cluster: no fsync (a test cluster), room for every service's pool. */
+  /**
+   * A fresh cluster with room for every service's pool. No fsync (only an OS crash needs it; the
+   * fault crashes the server, not the machine) but synchronous commits: with
+   * `synchronous_commit=off` a crash loses commits already answered, which no service can survive.
+   */
   init() {
     this.stop();
     fs.rmSync(this.dir, { recursive: true, force: true });
@@ -78,7 +82,7 @@ class PrivatePostgres {
   }
 
   start() {
-    const opts = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=250 -c shared_buffers=64MB`;
+    const opts = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=250 -c shared_buffers=64MB`;
     this.run('pg_ctl', ['-D', this.data, '-l', path.join(this.dir, 'server.log'), '-o', opts, '-w', '-t', '60', 'start']);
     this.running = true;
   }
