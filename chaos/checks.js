@@ -103,8 +103,17 @@ async function payouts(platform, model) {
   const paidNotCompleted = model.withdrawals.filter((w) => w.status !== 'completed' && w.status !== 'returned' && (byRef.get(w.id) || []).some((p) => p.status === 'completed'));
   const holds = await pg(platform, 'wallet-service', "select status, count(*)::int as n from holds group by status");
   const pending = holds.find((h) => h.status === 'pending')?.n || 0;
+  // When each violation happened (for the table's fault windows): its first payout at the provider, else the withdrawal's request.
+  const asked = new Map(model.withdrawals.map((w) => [w.id, w.at]));
+  const when = (ref) => { const at = (byRef.get(ref) || []).map((p) => Date.parse(p.created_at)).filter(Number.isFinite); return at.length ? Math.min(...at) : asked.get(ref) ?? 0; };
   return [
-    { name: 'every payout paid at most once', ok: twice.length === 0 && notPaid.length === 0 && paidNotCompleted.length === 0, detail: `${res.count} payouts at the provider, ${twice.length} paid twice, ${completedHere.length} withdrawals completed, ${notPaid.length} completed but not paid, ${paidNotCompleted.length} paid but not completed`, paidTwice: twice.map(([ref]) => ref) },
+    {
+      name: 'every payout paid at most once', ok: twice.length === 0 && notPaid.length === 0 && paidNotCompleted.length === 0,
+      detail: `${res.count} payouts at the provider, ${twice.length} paid twice, ${completedHere.length} withdrawals completed, ${notPaid.length} completed but not paid, ${paidNotCompleted.length} paid but not completed${paidNotCompleted.length ? ` (e.g. ${paidNotCompleted.slice(0, 2).map((w) => `${w.id} ${w.status}`).join(', ')})` : ''}`,
+      paidTwice: twice.map(([ref]) => ({ ref, at: when(ref) })),
+      // Money lost: the provider paid what the ledger gave back (paid, not completed), or the ledger took what was never paid.
+      moneyLost: [...paidNotCompleted, ...notPaid].map((w) => ({ ref: w.id, at: when(w.id) })),
+    },
     { name: 'every hold posted or voided', ok: pending === 0, detail: holds.map((h) => `${h.status} ${h.n}`).join(', ') || 'no holds' },
   ];
 }

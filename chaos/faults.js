@@ -79,6 +79,40 @@ function terminateDb(service, database, probeName) {
   };
 }
 
+/**
+ * Kafka delivers again what a consumer already handled (an offset reset, a commit lost in a crash):
+ * the metrics-service stopped, its group rewound by 30 s (60 s in the full run), started again. Its
+ * inbox must make every redelivered event a no-op (the reconciliation check sees a double count).
+ */
+async function redeliverMetrics(ctx) {
+  const t0 = Date.now();
+  const back = ctx.short ? 30_000 : 60_000;
+  await ctx.platform.kill('metrics', 'SIGTERM');
+  const stopped = Date.now();
+  const topics = ['wozamali.wallet.events', 'wozamali.rewards.events', 'wozamali.donations.events', 'wozamali.withdrawals.events'];
+  const n = await ctx.platform.rewindGroup(`${ctx.platform.dbPrefix}.metrics-service`, topics, t0 - back);
+  ctx.log(`  metrics-service stopped (${((stopped - t0) / 1000).toFixed(1)} s), its group rewound ${back / 1000} s (${((Date.now() - stopped) / 1000).toFixed(1)} s): ${n} events to be delivered again`);
+  await ctx.platform.startInstance('metrics');
+  return until(t0, probe(ctx, 'metrics'), 'metrics');
+}
+
+/**
+ * PostgreSQL crashes (an `immediate` stop: every connection cut, no checkpoint) and comes back 5 s
+ * later. Only the chaos run's private cluster (never the machine's): every service must reconnect,
+ * answer the requests meanwhile with a 5xx (retried with their keys) and lose nothing.
+ */
+async function restartPostgres(ctx) {
+  if (!ctx.platform.pg) throw new Error('restart postgresql needs the private cluster (Platform({ privatePostgres: true }))');
+  const t0 = Date.now();
+  ctx.platform.pg.stop('immediate');
+  ctx.log(`  private PostgreSQL crashed; ${ctx.short ? 3 : 5} s down`);
+  await sleep(ctx.short ? 3000 : 5000);
+  ctx.platform.pg.start();
+  const wallet = probe(ctx, 'wallet');
+  const withdrawals = probe(ctx, 'withdrawals');
+  return until(t0, async () => (await wallet()) && (await withdrawals()), 'wallet and withdrawals after PostgreSQL came back');
+}
+
 function receiversMisbehave(mode) {
   return async (ctx) => {
     const t0 = Date.now();
@@ -113,10 +147,37 @@ async function payoutFaults(ctx) {
   return until(t0, async () => (await ctx.client.once(ctx.platform.gateways[0], 'GET', `/v1/users/${r.sub}/withdrawals`, r.h, undefined, 3000)).status === 200, 'withdrawals');
 }
 
+/**
+ * The payout provider crashes (SIGKILL) with payouts in flight and comes back 6 s later (20 s in the
+ * full run) with its records (its journal): payouts asked or sent meanwhile stay in doubt, the holds
+ * kept, and are finished once it answers again, each paid once (the payout checks).
+ */
+async function killSandbox(ctx) {
+  const t0 = Date.now();
+  const residents = [...ctx.load.residents].sort(() => Math.random() - 0.5).slice(0, ctx.short ? 4 : 8);
+  const before = ctx.load.m.withdrawals.length;
+  const asked = Promise.all(residents.map((r) => ctx.load.withdraw(r)));
+  await sleep(1500); // some approved and sent, some not yet
+  await ctx.platform.kill('payout-sandbox', 'SIGKILL');
+  ctx.log(`  SIGKILL payout-sandbox with payouts in flight; ${ctx.short ? 6 : 20} s without the provider`);
+  await sleep(ctx.short ? 6000 : 20_000);
+  await ctx.platform.startInstance('payout-sandbox');
+  await asked;
+  const mine = ctx.load.m.withdrawals.slice(before);
+  // Served again: the withdrawals asked around the crash are final (completed or returned by the provider).
+  return until(t0, async () => {
+    for (const w of mine) {
+      const res = await ctx.client.once(ctx.platform.gateways[0], 'GET', `/v1/users/${w.sub}/withdrawals/${w.id}`, w.h, undefined, 3000);
+      if (!['completed', 'failed', 'returned', 'cancelled', 'rejected', 'expired'].includes(res.json?.status)) return false;
+    }
+    return true;
+  }, 'payouts after the provider came back', 240_000);
+}
+
 /** Sends already answered requests again with their keys: each must answer the original, nothing done twice. */
 async function replay(ctx) {
   const t0 = Date.now();
-  const n = ctx.replays || (ctx.short ? 300 : 3000);
+  const n = ctx.replays || (ctx.short ? 300 : 10_000);
   const pool = ctx.client.answered.filter((a) => a.json);
   if (!pool.length) return 0;
   ctx.replayed = 0; ctx.replayMismatches = ctx.replayMismatches || [];
@@ -217,15 +278,20 @@ const FAULTS = {
   'kill dispatcher': kill('dispatcher', 'dispatcher'),
   'kill gateway': kill('gateway', 'wallet'),
   'kafka down 30 s': kafkaOutage,
+  'redeliver metrics events': redeliverMetrics,
+  'restart postgresql': restartPostgres,
   'terminate wallet db connections': terminateDb('wallet', 'wallet', 'wallet'),
   'terminate withdrawals db connections': terminateDb('withdrawals', 'withdrawals', 'withdrawals'),
   'receivers answer 500': receiversMisbehave('500'),
   'receivers hang': receiversMisbehave('hang'),
   'payout provider faults': payoutFaults,
+  'kill payout sandbox': killSandbox,
   'replay answered requests': replay,
   'hostile input flood': hostile,
   'two admins approve while resident cancels': approveVsCancel,
 };
-const SHORT = ['kill wallet', 'kill gateway', 'terminate wallet db connections', 'receivers answer 500', 'payout provider faults', 'replay answered requests', 'hostile input flood', 'two admins approve while resident cancels'];
+// Not in the short run (time): 'redeliver metrics events' (the group is rewound only once its stopped
+// member's session expires, about 45 s) and 'restart postgresql'; each runs alone with `--faults`.
+const SHORT = ['kill wallet', 'kill gateway', 'terminate wallet db connections', 'receivers answer 500', 'payout provider faults', 'kill payout sandbox', 'replay answered requests', 'hostile input flood', 'two admins approve while resident cancels'];
 
 module.exports = { FAULTS, SHORT };

@@ -7,7 +7,8 @@ const { randomUUID } = require('node:crypto');
 const path = require('node:path');
 const { Webhook } = require('standardwebhooks');
 const { ROOT } = require('./platform');
-const { mintUserToken } = require(path.join(ROOT, 'libs/auth/dist'));
+// Required when first used: the libs are built by Platform.prepare (a fresh checkout has no dist yet).
+const mintUserToken = (...a) => require(path.join(ROOT, 'libs/auth/dist')).mintUserToken(...a);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const rand = (a, b) => a + Math.floor(Math.random() * (b - a + 1));
@@ -233,7 +234,7 @@ class Load {
     const amount = raceCancel ? rand(5000, 8000) : rand(1000, 7000);
     const res = await this.c.call('POST', `/v1/users/${r.sub}/withdrawals`, r.h, { amount, currency: 'ZAR', method: 'bank_transfer', destination: { bank_name: 'Capitec', account_holder: 'Chaos Tester', account_number: '1234567890', branch_code: '470010' } });
     if (!(res.status >= 200 && res.status < 300)) { if (res.unknown) this.m.doubt(r.sub, 'withdrawal unknown'); return res; }
-    const w = { sub: r.sub, id: res.json.id, amount, h: r.h };
+    const w = { sub: r.sub, id: res.json.id, amount, h: r.h, at: Date.now() };
     this.m.withdrawals.push(w);
     const approve = (admin) => this.c.call('POST', `/v1/withdrawals/${w.id}/approve`, admin, { note: 'chaos' });
     if (raceCancel) {

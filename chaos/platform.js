@@ -11,7 +11,7 @@ const ROOT = path.resolve(__dirname, '..');
 const RUN = path.join(ROOT, '.run', 'chaos');
 const BASE = Number(process.env.CHAOS_PORT_BASE || 26100);
 const KAFKA_PORT = Number(process.env.CHAOS_KAFKA_PORT || 26092);
-const DB_PREFIX = process.env.CHAOS_DB_PREFIX || 'wz_chaos';
+const DB_PREFIX = process.env.CHAOS_DB_PREFIX || (process.env.DB_PREFIX ? `${process.env.DB_PREFIX}_chaos` : 'wz_chaos');
 
 const PORTS = {
   wallet: BASE, rewards: BASE + 1, donations: BASE + 2, withdrawals: BASE + 3, metrics: BASE + 4, webhooks: BASE + 5,
@@ -20,9 +20,19 @@ const PORTS = {
 };
 const url = (port) => `http://127.0.0.1:${port}`;
 
+/**
+ * The planted service bugs (`--plant <name>`, libs/config/src/plant.ts) and the instances that get
+ * them: only these processes are started with WOZAMALI_PLANT and the chaos-only flag.
+ */
+const SERVICE_PLANTS = {
+  'void-hold-on-timeout': ['withdrawals'],
+  'consumer-without-inbox': ['metrics'],
+  'double-credit': ['wallet'],
+};
+
 /** Each process of the platform: its name, its app, its port and its own env. */
 const INSTANCES = [
-  { name: 'payout-sandbox', app: 'payout-sandbox', port: PORTS.sandbox },
+  { name: 'payout-sandbox', app: 'payout-sandbox', port: PORTS.sandbox, env: { PAYOUT_SANDBOX_STATE_FILE: path.join(RUN, 'sandbox-payouts.jsonl') } },
   { name: 'wallet', app: 'wallet-service', port: PORTS.wallet },
   { name: 'rewards', app: 'rewards-service', port: PORTS.rewards },
   { name: 'rewards-2', app: 'rewards-service', port: PORTS.rewards2 },
@@ -34,10 +44,78 @@ const INSTANCES = [
   { name: 'gateway-2', app: 'api-gateway', port: PORTS.gateway2, env: { GATEWAY_PORT: String(PORTS.gateway2), GATEWAY_METRICS_PORT: String(PORTS.gateway2Metrics), REWARDS_SERVICE_URL: url(PORTS.rewards2) } },
 ];
 
+/**
+ * A private PostgreSQL cluster of the chaos run (initdb into a temp dir, its own port): the one the
+ * `restart postgresql` fault crashes and starts again. The machine's shared PostgreSQL is never
+ * touched. Run as the `postgres` user when the harness runs as root (initdb refuses root).
+ */
+class PrivatePostgres {
+  constructor(port) {
+    this.port = port;
+    this.dir = path.join(require('node:os').tmpdir(), `wozamali-chaos-pg-${port}`);
+    this.data = path.join(this.dir, 'data');
+    const versions = fs.existsSync('/usr/lib/postgresql') ? fs.readdirSync('/usr/lib/postgresql').sort((a, b) => Number(a) - Number(b)) : [];
+    if (!versions.length) throw new Error('no /usr/lib/postgresql/*/bin: the private PostgreSQL cluster cannot be made');
+    this.bin = path.join('/usr/lib/postgresql', versions[versions.length - 1], 'bin');
+    this.url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+    this.running = false;
+  }
+
+  run(cmd, args, opts = {}) {
+    const exe = path.join(this.bin, cmd);
+    const [file, argv] = process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', exe, ...args]] : [exe, args];
+    return execFileSync(file, argv, { cwd: '/', stdio: ['ignore', 'pipe', 'pipe'], ...opts }).toString();
+  }
+
+  /**
+   * A fresh cluster with room for every service's pool. No fsync (only an OS crash needs it; the
+   * fault crashes the server, not the machine) but synchronous commits: with
+   * `synchronous_commit=off` a crash loses commits already answered, which no service can survive.
+   */
+  init() {
+    this.stop();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', this.dir]);
+    this.run('initdb', ['-D', this.data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync']);
+    this.start();
+  }
+
+  start() {
+    const opts = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=250 -c shared_buffers=64MB`;
+    this.run('pg_ctl', ['-D', this.data, '-l', path.join(this.dir, 'server.log'), '-o', opts, '-w', '-t', '60', 'start']);
+    this.running = true;
+  }
+
+  /** Stops it and removes its files, keeping its log at `logFile`. */
+  dispose(logFile) {
+    this.stop('immediate');
+    try { fs.copyFileSync(path.join(this.dir, 'server.log'), logFile); } catch { /* never started */ }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Stops it as a crash would (`immediate`: no checkpoint, every connection cut) or cleanly (`fast`). */
+  stop(mode = 'fast') {
+    if (!fs.existsSync(path.join(this.data, 'postmaster.pid'))) { this.running = false; return; }
+    try { this.run('pg_ctl', ['-D', this.data, '-m', mode, '-w', '-t', '60', 'stop']); } catch (err) { console.error('[chaos] private PostgreSQL stop:', err.message); }
+    this.running = false;
+  }
+}
+
 function log(...args) { console.log(`[chaos ${new Date().toISOString().slice(11, 19)}]`, ...args); }
 
 class Platform {
-  constructor() {
+  constructor(opts = {}) {
+    this.plant = SERVICE_PLANTS[opts.plant] ? opts.plant : null;
+    // Its own PostgreSQL cluster (for the restart fault), else the machine's (DATABASE_URL).
+    this.pg = null;
+    if (opts.privatePostgres) {
+      try { this.pg = new PrivatePostgres(BASE + 20); } catch (err) {
+        if (opts.privatePostgres === 'required') throw err;
+        log(`${err.message}; on the machine's PostgreSQL (DATABASE_URL)`);
+      }
+    }
+    if (this.pg) process.env.DATABASE_URL = this.pg.url;
     this.procs = new Map(); // name -> child
     this.kafkaPort = KAFKA_PORT;
     this.dbPrefix = DB_PREFIX;
@@ -57,10 +135,15 @@ class Platform {
   /** Build, a fresh broker, topics, ACLs, databases dropped and migrated; credentials of this run. */
   prepare() {
     fs.rmSync(path.join(RUN, 'logs'), { recursive: true, force: true });
+    fs.rmSync(path.join(RUN, 'sandbox-payouts.jsonl'), { force: true });
     fs.mkdirSync(path.join(RUN, 'logs'), { recursive: true });
     // A fresh data dir: the topics hold this run's events only (the webhook check reads them all).
     this.infra('kafka-down');
     fs.rmSync(path.join(RUN, 'kafka-data'), { recursive: true, force: true });
+    if (this.pg) {
+      this.pg.init();
+      log(`private PostgreSQL cluster on :${this.pg.port} (${this.pg.dir})`);
+    }
     log(`preparing: build, broker on :${KAFKA_PORT}, topics, databases ${DB_PREFIX}_* (reset)`);
     execFileSync('bash', ['-c', 'source scripts/prepare.sh'], { env: this.infraEnv, cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
     execFileSync(process.execPath, [path.join(ROOT, 'scripts/service-keys.js'), path.join(ROOT, '.run/service-keys')], { cwd: ROOT, stdio: 'ignore' });
@@ -73,7 +156,7 @@ class Platform {
 
   serviceEnv(inst) {
     const env = { ...process.env };
-    for (const k of ['KAFKA_ADMIN_USERNAME', 'KAFKA_ADMIN_PASSWORD', 'KAFKA_ADMIN_MECHANISM']) delete env[k];
+    for (const k of ['KAFKA_ADMIN_USERNAME', 'KAFKA_ADMIN_PASSWORD', 'KAFKA_ADMIN_MECHANISM', 'WOZAMALI_PLANT', 'WOZAMALI_CHAOS_PLANTS']) delete env[k];
     return {
       ...env,
       NODE_ENV: 'development', LOG_LEVEL: process.env.CHAOS_LOG_LEVEL || 'warn', DB_PREFIX, KAFKA_BROKERS: `127.0.0.1:${KAFKA_PORT}`,
@@ -91,6 +174,7 @@ class Platform {
       PAYOUT_TIMEOUT_MS: '3000', PAYOUT_POLL_FAST_MS: '2000', PAYOUT_POLL_FAST_FOR_MS: '600000', PAYOUT_POLL_SLOW_MS: '5000', PAYOUT_LEASE_MS: '8000',
       WITHDRAWAL_WORKER_INTERVAL_MS: '1000', WALLET_TIMEOUT_MS: '3000',
       ...(inst.env || {}),
+      ...(this.plant && SERVICE_PLANTS[this.plant].includes(inst.name) ? { WOZAMALI_PLANT: this.plant, WOZAMALI_CHAOS_PLANTS: 'i-am-the-chaos-suite' } : {}),
     };
   }
 
@@ -124,7 +208,45 @@ class Platform {
     const child = this.procs.get(name);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     child.kill(signal);
+    const force = signal === 'SIGKILL' ? null : setTimeout(() => child.kill('SIGKILL'), 15_000); // a graceful stop that hangs
     await child.exited;
+    if (force) clearTimeout(force);
+  }
+
+  /** A Kafka client as the broker's admin user (the checks and the faults; never the services). */
+  adminKafka() {
+    Object.assign(process.env, this.kafkaAdmin);
+    const { createKafka } = require(path.join(ROOT, 'libs/messaging/dist'));
+    return createKafka('wozamali-chaos-admin', `127.0.0.1:${KAFKA_PORT}`);
+  }
+
+  /**
+   * Rewinds a consumer group (its members stopped) on `topics` to the first offset at or after
+   * `timestamp`: Kafka redelivers what the group had already handled. Returns how many messages.
+   */
+  async rewindGroup(groupId, topics, timestamp) {
+    const admin = this.adminKafka().admin();
+    await admin.connect();
+    let messages = 0;
+    try {
+      const committed = await admin.fetchOffsets({ groupId, topics });
+      for (const topic of topics) {
+        const at = await admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+        const mine = committed.find((c) => c.topic === topic)?.partitions || [];
+        const partitions = at.filter((p) => Number(p.offset) >= 0).map((p) => {
+          const was = Number(mine.find((c) => c.partition === p.partition)?.offset ?? -1);
+          if (was > Number(p.offset)) messages += was - Number(p.offset);
+          return { partition: p.partition, offset: String(Math.min(Number(p.offset), was >= 0 ? was : Number(p.offset))) };
+        });
+        for (let attempt = 0; ; attempt++) {
+          try { await admin.setOffsets({ groupId, topic, partitions }); break; } catch (err) {
+            if (attempt >= 40) throw err; // the group still has members (a session not yet timed out)
+            await new Promise((r) => setTimeout(r, 1000));
+          }
+        }
+      }
+    } finally { await admin.disconnect(); }
+    return messages;
   }
 
   pids() { return [...this.procs.values()].filter((c) => c.exitCode === null && c.signalCode === null).map((c) => c.pid); }
@@ -142,7 +264,8 @@ class Platform {
     this.stopped = true;
     for (const c of this.procs.values()) { try { if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL'); } catch { /* gone */ } }
     try { this.infra('kafka-down'); } catch (err) { console.error('[chaos] could not stop the broker:', err.message); }
+    if (this.pg) this.pg.dispose(path.join(RUN, 'logs', 'postgres.log'));
   }
 }
 
-module.exports = { Platform, ROOT, RUN, PORTS, INSTANCES, url, log };
+module.exports = { Platform, PrivatePostgres, ROOT, RUN, PORTS, INSTANCES, SERVICE_PLANTS, url, log };

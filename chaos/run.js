@@ -4,15 +4,20 @@
 // gateways, injects faults one at a time, waits for quiescence, checks the guarantees, prints the
 // table and writes .run/chaos-report.json. Exits non-zero on any violation.
 //   --short               the CI subset of faults
-//   --replays N           how many answered requests to replay (300 short, 3000 full)
+//   --replays N           how many answered requests to replay (300 short, 10000 full)
 //   --faults a,b,c        only these faults (names as in the table); `--faults none` for load + checks only
+//   --shared-pg           on the machine's PostgreSQL (DATABASE_URL) instead of a private cluster (no restart fault)
 //   --plant drop-webhooks      a receiver answers 2xx but records nothing for 1 delivery in 20: the run must FAIL
 //   --plant retry-without-key  three earns sent twice under two keys and modelled once: the run must FAIL
+//   Planted SERVICE bugs (libs/config/src/plant.ts; only this harness arms them), each must FAIL the run:
+//   --plant void-hold-on-timeout    withdrawals: a provider timeout on send releases the hold (payout check)
+//   --plant consumer-without-inbox  metrics: a redelivered event is counted again (reconciliation check)
+//   --plant double-credit           wallet: an earn's idempotency key never matches (balances and replays)
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const { randomUUID } = require('node:crypto');
-const { Platform, ROOT, log } = require('./platform');
+const { Platform, ROOT, SERVICE_PLANTS, log } = require('./platform');
 const { Client, Receiver, Model, Load, newStats, sleep } = require('./load');
 const checks = require('./checks');
 const { FAULTS, SHORT } = require('./faults');
@@ -24,9 +29,14 @@ const PLANT = opt('--plant');
 const only = opt('--faults');
 const faultNames = only === 'none' ? [] : only ? only.split(',') : SHORT_RUN ? SHORT : Object.keys(FAULTS);
 for (const f of faultNames) if (!FAULTS[f]) { console.error(`unknown fault ${f}; known: ${Object.keys(FAULTS).join(', ')}`); process.exit(2); }
+const PLANTS = ['drop-webhooks', 'retry-without-key', ...Object.keys(SERVICE_PLANTS)];
+if (PLANT && !PLANTS.includes(PLANT)) { console.error(`unknown plant ${PLANT}; known: ${PLANTS.join(', ')}`); process.exit(2); }
 const REPORT = path.join(ROOT, '.run', PLANT ? `chaos-report-plant-${PLANT}.json` : 'chaos-report.json');
 
-const platform = new Platform();
+// Its own PostgreSQL cluster (restarted by the `restart postgresql` fault; the run's ten processes kept
+// off the machine's shared server and its connection limit); `--shared-pg` uses DATABASE_URL instead.
+const platform = new Platform({ plant: PLANT, privatePostgres: args.includes('--shared-pg') ? false : faultNames.includes('restart postgresql') ? 'required' : 'preferred' });
+if (!platform.pg && faultNames.includes('restart postgresql')) { console.error('restart postgresql needs the private cluster (not with --shared-pg)'); process.exit(2); }
 let receivers = [];
 function emergencyStop() { platform.stopSync(); for (const r of receivers) r.server?.close(); }
 process.on('SIGINT', () => { emergencyStop(); process.exit(130); });
@@ -77,7 +87,7 @@ async function main() {
     }
     log('planted: 3 earns sent twice under two keys, modelled once');
   }
-  rows.push({ fault: 'none (steady load)', at_s: 0, ...quiet, lost: 0, paid_twice: 0, served_again_s: 0 });
+  rows.push({ fault: 'none (steady load)', at_s: 0, ...quiet, lost: 0, paid_twice: 0, money_lost: 0, served_again_s: 0 });
   for (const name of faultNames) {
     const stats = newStats();
     client.setPhase(stats);
@@ -88,7 +98,7 @@ async function main() {
     try { served = await FAULTS[name](ctx); } catch (err) { error = err.message; log(`fault ${name} failed: ${err.stack}`); }
     // The load keeps running between faults: the next one starts once this one's effects are served again.
     await sleep(SHORT_RUN ? 2000 : 8000);
-    rows.push({ fault: name, at_s: Math.round((at - started) / 1000), ...stats, lost: 0, paid_twice: 0, served_again_s: served == null ? null : Math.round(served / 100) / 10, window: [at, Date.now()], ...(error ? { error } : {}) });
+    rows.push({ fault: name, at_s: Math.round((at - started) / 1000), ...stats, lost: 0, paid_twice: 0, money_lost: 0, served_again_s: served == null ? null : Math.round(served / 100) / 10, window: [at, Date.now()], ...(error ? { error } : {}) });
     log(`fault ${name}: done (${stats.requests} requests, served again after ${served == null ? '?' : (served / 1000).toFixed(1)} s)`);
   }
   const tail = newStats();
@@ -120,21 +130,25 @@ async function main() {
   const bad = (ctx.hostile5xx || []);
   results.push({ name: 'no 5xx for bad input', ok: bad.length === 0, detail: `${ctx.hostileSent || 0} hostile requests, ${bad.length} answered 5xx${bad.length ? `: ${bad.slice(0, 3).join('; ')}` : ''}` });
   if (ctx.replayMismatches !== undefined) results.push({ name: 'replays answer the original', ok: ctx.replayMismatches.length === 0, detail: `${ctx.replayed} replayed, ${ctx.replayMismatches.length} differ${ctx.replayMismatches.length ? `: ${ctx.replayMismatches.slice(0, 3).join('; ')}` : ''}` });
+  const failedFaults = rows.filter((r) => r.error);
+  results.push({ name: 'every fault ran', ok: failedFaults.length === 0, detail: failedFaults.length ? failedFaults.map((r) => `${r.fault}: ${r.error}`).join('; ') : `${rows.length - 1} faults` });
   if (load.errors.length) results.push({ name: 'load ran without harness errors', ok: false, detail: load.errors.slice(0, 3).join('; ') });
 
-  // Attribute lost events and payouts paid twice to the fault whose window they fall in.
+  // Attribute lost events, payouts paid twice and money lost to the fault whose window they fall in
+  // (the steady-load row takes what falls in no fault's window: before the first, after the last).
   const allLost = wh.results.flatMap((r) => r.lost);
-  for (const row of rows) {
-    if (!row.window) continue;
-    row.lost = allLost.filter(([, e]) => e.at >= row.window[0] && e.at < row.window[1]).length;
-    row.paid_twice = (pay[0].paidTwice || []).length && row === rows[rows.length - 1] ? pay[0].paidTwice.length : 0;
-    delete row.window;
-  }
-  rows[0].lost = allLost.length - rows.slice(1).reduce((s, r) => s + r.lost, 0);
-  rows[0].paid_twice = 0;
+  const inWindow = (row, at) => at >= row.window[0] && at < row.window[1];
+  const attribute = (field, items, at) => {
+    for (const row of rows) if (row.window) row[field] = items.filter((x) => inWindow(row, at(x))).length;
+    rows[0][field] = items.length - rows.slice(1).reduce((sum, r) => sum + (r[field] || 0), 0);
+  };
+  attribute('lost', allLost, ([, e]) => e.at);
+  attribute('paid_twice', pay[0].paidTwice, (p) => p.at);
+  attribute('money_lost', pay[0].moneyLost, (p) => p.at);
+  for (const row of rows) delete row.window;
 
   const ok = results.every((r) => r.ok);
-  const report = { ok, short: SHORT_RUN, plant: PLANT || null, started_at: new Date(started).toISOString(), duration_s: Math.round((Date.now() - started) / 1000), operations: load.ops, total: client.total, faults: rows, checks: results.map(({ lost: _l, paidTwice: _p, ...r }) => r) };
+  const report = { ok, short: SHORT_RUN, plant: PLANT || null, started_at: new Date(started).toISOString(), duration_s: Math.round((Date.now() - started) / 1000), operations: load.ops, total: client.total, faults: rows, checks: results.map(({ lost: _l, paidTwice: _p, moneyLost: _m, ...r }) => r) };
   fs.mkdirSync(path.dirname(REPORT), { recursive: true });
   fs.writeFileSync(REPORT, `${JSON.stringify(report, null, 2)}\n`);
   printTable(rows);
@@ -144,7 +158,7 @@ async function main() {
 }
 
 function printTable(rows) {
-  const cols = [['fault', 'fault'], ['when (s)', 'at_s'], ['requests', 'requests'], ['accepted', 'accepted'], ['dup. suppressed', 'replayed'], ['events delivered', 'events'], ['lost', 'lost'], ['paid twice', 'paid_twice'], ['served again (s)', 'served_again_s']];
+  const cols = [['fault', 'fault'], ['when (s)', 'at_s'], ['requests', 'requests'], ['accepted', 'accepted'], ['dup. suppressed', 'replayed'], ['events delivered', 'events'], ['events lost', 'lost'], ['paid twice', 'paid_twice'], ['money lost', 'money_lost'], ['served again (s)', 'served_again_s']];
   const cells = rows.map((r) => cols.map(([, k]) => String(r[k] ?? '-')));
   const widths = cols.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (vals) => `| ${vals.map((v, i) => v.padEnd(widths[i])).join(' | ')} |`;

@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     callbackRetryDelaysMs: env.PAYOUT_SANDBOX_CALLBACK_RETRY_MS.split(',').map(Number),
     reportTimeZone: env.PAYOUT_SANDBOX_REPORT_TIME_ZONE,
     logLevel: env.LOG_LEVEL,
+    stateFile: env.PAYOUT_SANDBOX_STATE_FILE,
   });
   const stop = (): void => {
     void sandbox.close().then(() => process.exit(0));

@@ -1,3 +1,4 @@
 export * from './validate-env';
 export * from './common-env';
 export * from './kafka-credentials';
+export * from './plant';

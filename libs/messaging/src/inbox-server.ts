@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { EventPattern, Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { planted } from '@wozamali/config';
 import { dlqTopic, envelopeProblems, eventDataProblems, isKnownEventType, type EventEnvelope, type EventType } from '@wozamali/contracts';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
@@ -284,6 +285,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
       )) as { event_id: string }[];
       const fresh = new Set(inserted.map((r) => r.event_id));
       const todo = envelopes.filter((e) => fresh.delete(e.id)); // else already processed (or twice in this batch)
+      if (planted('consumer-without-inbox')) todo.splice(0, todo.length, ...envelopes); // CHAOS-ONLY PLANT (libs/config/src/plant.ts): redeliveries handled again
       if (this.opts.batchHandler) await this.opts.batchHandler(todo, manager);
       else for (const envelope of todo) await this.invoke(envelope, manager);
       return { handled: todo.length };

@@ -1,7 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { InvalidEnvironmentError, validateEnv, type CommonEnv } from '@wozamali/config';
+import { armPlant, InvalidEnvironmentError, validateEnv, type CommonEnv } from '@wozamali/config';
 import { KafkaInboxServer, type KafkaInboxServerOptions } from '@wozamali/messaging';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -72,6 +72,8 @@ export async function runService<E extends ServiceEnv>(opts: RunServiceOptions<E
     env = validateEnv(opts.envClass) as E;
     if (opts.checkEnv) env = opts.checkEnv(env);
     serviceKeysFromEnv(opts.service, env);
+    const plant = armPlant();
+    if (plant) process.stderr.write(`${JSON.stringify({ level: 'warn', service: opts.service, msg: `CHAOS RUN: planted bug ${plant} armed` })}\n`);
   } catch (err) {
     if (err instanceof InvalidEnvironmentError) {
       process.stderr.write(`${JSON.stringify({ level: 'fatal', service: opts.service, msg: err.message })}\n`);

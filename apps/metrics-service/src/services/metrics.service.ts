@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { EventEnvelope } from '@wozamali/contracts';
+import { planted } from '@wozamali/config';
+import { uuidv7, type EventEnvelope } from '@wozamali/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { MetricsServiceEnv } from '../config/env';
 import { factOf, isFactEvent, type Fact } from '../domain/facts';
@@ -40,7 +41,9 @@ export class MetricsService implements OnModuleInit {
     const relevant = envelopes.filter((e) => isFactEvent(e.type));
     if (relevant.length === 0) return;
     const versions = relevant.some((e) => e.type === 'collection_recorded') ? await this.impactFactors.all(tx) : [];
-    const facts = relevant.map((e) => factOf(e, versions)).filter((f): f is Fact => f !== null);
+    let facts = relevant.map((e) => factOf(e, versions)).filter((f): f is Fact => f !== null);
+    // CHAOS-ONLY PLANT (libs/config/src/plant.ts): no fact key either, so a redelivered event counts twice.
+    if (planted('consumer-without-inbox')) facts = facts.map((f) => ({ ...f, event_id: uuidv7() }));
     const keys = await this.facts.record(tx, facts, this.env.METRICS_TIME_ZONE);
     await this.recompute(tx, keys);
   }

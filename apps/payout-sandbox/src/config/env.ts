@@ -34,6 +34,10 @@ export class PayoutSandboxEnv {
   @Matches(/^\d+(,\d+)*$/, { message: 'must be comma-separated milliseconds' })
   PAYOUT_SANDBOX_CALLBACK_RETRY_MS = '1000,5000,30000';
 
+  /** A journal file that keeps the payouts across a restart (read back at start); empty: in memory only. */
+  @IsString()
+  PAYOUT_SANDBOX_STATE_FILE = '';
+
   /** The zone whose calendar days the daily report covers. */
   @IsString()
   PAYOUT_SANDBOX_REPORT_TIME_ZONE = 'Africa/Johannesburg';

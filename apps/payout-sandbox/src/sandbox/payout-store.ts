@@ -1,8 +1,12 @@
 // The sandbox's payouts, in memory: idempotent creation by key, lookup by reference, and each payout's
 // life on a timer (pending → processing → completed | failed, later completed → returned) or on command.
 // Everything that changes state here is synchronous, so two requests never interleave inside a change.
+// With a journal file (PAYOUT_SANDBOX_STATE_FILE) every creation and move is appended to it before it
+// is answered or called back, and a restarted sandbox reads it back and resumes each unfinished
+// payout's timeline: a provider that crashes keeps its records (the chaos suite kills it).
 
 import { createHash, randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { CallbackSender } from './callbacks';
 import { canonicalJson, SandboxProblem } from './http';
 import type { PayoutPlan } from './faults';
@@ -55,6 +59,10 @@ export interface PayoutView {
   history: { status: PayoutStatus; reason_code: string | null; at: string }[];
 }
 
+type JournalRecord =
+  | { op: 'create'; p: PayoutRequest & { id: string; idempotency_key: string; request_hash: string; plan: PayoutPlan; created_at: string } }
+  | { op: 'status'; id: string; status: PayoutStatus; reason_code: string | null; at: string };
+
 export type CreateResult = { kind: 'created'; payout: PayoutView } | { kind: 'replayed'; payout: PayoutView };
 
 export class PayoutStore {
@@ -63,7 +71,48 @@ export class PayoutStore {
   private readonly byReference = new Map<string, Payout>();
   private closed = false;
 
-  constructor(private readonly callbacks: CallbackSender) {}
+  constructor(private readonly callbacks: CallbackSender, private readonly journal = '') {
+    if (journal && existsSync(journal)) this.restore();
+  }
+
+  /** Reads the journal back: every payout as last recorded; unfinished timelines start again from their state. */
+  private restore(): void {
+    for (const line of readFileSync(this.journal, 'utf8').split('\n')) {
+      if (!line) continue;
+      let rec: JournalRecord;
+      try {
+        rec = JSON.parse(line) as JournalRecord;
+      } catch {
+        continue; // a line cut short by the crash: never answered, never called back
+      }
+      if (rec.op === 'create') {
+        const p: Payout = { ...rec.p, created_at: new Date(rec.p.created_at), updated_at: new Date(rec.p.created_at), status: 'pending', reason_code: null, history: [{ status: 'pending', reason_code: null, at: new Date(rec.p.created_at) }], timers: new Set(), held_back: null };
+        this.byId.set(p.id, p);
+        this.byKey.set(p.idempotency_key, p);
+        this.byReference.set(p.reference, p);
+      } else {
+        const p = this.byId.get(rec.id);
+        if (!p) continue;
+        p.status = rec.status;
+        p.reason_code = rec.reason_code;
+        p.updated_at = new Date(rec.at);
+        p.history.push({ status: rec.status, reason_code: rec.reason_code, at: new Date(rec.at) });
+      }
+    }
+    for (const p of this.byId.values()) {
+      if (p.plan.manual) continue;
+      if (p.status === 'pending') this.after(p, p.plan.processing_after_ms, () => this.advance(p, 'processing', null));
+      if (p.status === 'processing') this.after(p, p.plan.settle_after_ms, () => this.advance(p, p.plan.outcome, p.plan.outcome === 'failed' ? p.plan.reason_code ?? 'declined' : null));
+      if (p.status === 'completed' && p.plan.return_after_ms !== null && !p.history.some((h) => h.status === 'returned')) {
+        const due = p.updated_at.getTime() + p.plan.return_after_ms - Date.now();
+        this.after(p, Math.max(0, due), () => this.advance(p, 'returned', p.plan.return_reason_code));
+      }
+    }
+  }
+
+  private record(rec: JournalRecord): void {
+    if (this.journal) appendFileSync(this.journal, `${JSON.stringify(rec)}\n`);
+  }
 
   /** The fingerprint of a create body: same body (any key order) → same hash. */
   static hash(body: unknown): string {
@@ -102,6 +151,7 @@ export class PayoutStore {
       timers: new Set(),
       held_back: null,
     };
+    this.record({ op: 'create', p: { id: payout.id, ...request, idempotency_key: key, request_hash: requestHash, plan, created_at: now.toISOString() } });
     this.byId.set(payout.id, payout);
     this.byKey.set(key, payout);
     this.byReference.set(payout.reference, payout);
@@ -142,6 +192,7 @@ export class PayoutStore {
   private advance(p: Payout, to: PayoutStatus, reasonCode: string | null, commanded = false): void {
     if (this.closed || !NEXT[p.status].includes(to)) return;
     const at = new Date();
+    this.record({ op: 'status', id: p.id, status: to, reason_code: to === 'failed' || to === 'returned' ? reasonCode : null, at: at.toISOString() });
     p.status = to;
     p.reason_code = to === 'failed' || to === 'returned' ? reasonCode : null;
     p.updated_at = at;

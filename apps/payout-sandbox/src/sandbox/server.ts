@@ -24,6 +24,8 @@ export interface SandboxOptions {
   callbackTimeoutMs?: number;
   reportTimeZone?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Append-only journal of payouts, read back at start (empty: in memory only). */
+  stateFile?: string;
 }
 
 export interface RunningSandbox {
@@ -57,7 +59,7 @@ export async function startPayoutSandbox(options: SandboxOptions = {}): Promise<
   const timeZone = options.reportTimeZone ?? 'Africa/Johannesburg';
   new Intl.DateTimeFormat('en-US', { timeZone }); // throws on an unknown zone, at boot
   const callbacks = new CallbackSender(() => ({ url: config.callback_url, secret: config.webhook_secret, retryDelaysMs: config.callback_retry_delays_ms, timeoutMs: config.callback_timeout_ms }), log);
-  const store = new PayoutStore(callbacks);
+  const store = new PayoutStore(callbacks, options.stateFile ?? '');
   const faults: FaultRule[] = [];
   const hanging = new Set<ServerResponse>();
   const sockets = new Set<Socket>();

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { planted } from '@wozamali/config';
 import { Topics, uuidv7 } from '@wozamali/contracts';
 import { OutboxNotifier } from '@wozamali/messaging';
 import type { Pool } from 'pg';
@@ -41,7 +42,8 @@ export class LedgerRepository {
     const postings = sortForLocking(req.postings ?? []);
     const payload: Record<string, unknown> = {
       client: ctx.clientId,
-      key: ctx.key,
+      // CHAOS-ONLY PLANT (libs/config/src/plant.ts): an earn's key never matches again, so a retry credits twice.
+      key: planted('double-credit') && req.kind === 'earn' ? `${ctx.key}#${uuidv7()}` : ctx.key,
       hash: ctx.requestHash,
       transfer_id: req.transferId ?? uuidv7(),
       kind: req.kind,

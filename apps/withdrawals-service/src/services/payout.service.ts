@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { planted } from '@wozamali/config';
 import { uuidv7 } from '@wozamali/contracts';
 import { WalletClient } from '@wozamali/wallet-client';
 import { Webhook } from 'standardwebhooks';
@@ -114,11 +115,13 @@ export class PayoutService {
       await this.repo.markSent(id);
       const sent = await provider.send({ reference: id, amount: Number(row.amount), currency: 'ZAR', method: row.method, destination: destination.destination as unknown as Record<string, string> }, id);
       if (sent.kind === 'accepted') known = sent.payout;
-      if (sent.kind === 'refused') {
+      // CHAOS-ONLY PLANT (libs/config/src/plant.ts): a timeout taken for a refusal, the hold released while the provider may have paid.
+      if (sent.kind === 'refused' || (sent.kind === 'unknown' && planted('void-hold-on-timeout'))) {
+        const code = sent.kind === 'refused' ? sent.code : 'provider_timeout';
         await this.db.transaction(async (m) => {
           const locked = await this.repo.lockForUpdate(m, id);
           if (!locked || locked.status !== 'processing') return;
-          await this.withdrawals.releaseHold(m, locked, 'failed', 'provider', { action: 'provider_refused', reason: sent.code, patch: { failure_code: sent.code } });
+          await this.withdrawals.releaseHold(m, locked, 'failed', 'provider', { action: 'provider_refused', reason: code, patch: { failure_code: code } });
         });
         return;
       }
