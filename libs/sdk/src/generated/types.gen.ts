@@ -265,6 +265,10 @@ export type RejectDisbursementDto = {
     reason: string;
 };
 
+export type RetryPayoutDto = {
+    note: string;
+};
+
 export type RefundDonationDto = {
     reason: string;
 };
@@ -1153,10 +1157,10 @@ export type DonationsListErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -1232,10 +1236,10 @@ export type DonationsGetErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -1313,10 +1317,10 @@ export type DonationsReceiptErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -1396,10 +1400,10 @@ export type DonationsRefundErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -1475,10 +1479,10 @@ export type CampaignsListErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -1556,10 +1560,10 @@ export type CampaignsCreateErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -1641,10 +1645,10 @@ export type CampaignsGetErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -1720,10 +1724,10 @@ export type CampaignsUpdateErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -1803,10 +1807,10 @@ export type CampaignsCancelErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -1882,10 +1886,10 @@ export type CampaignsAdminMoneyListErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -1965,10 +1969,10 @@ export type CampaignsRequestErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -2053,10 +2057,10 @@ export type DonationsDonationsErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -2135,10 +2139,10 @@ export type DonationsTopErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -2214,10 +2218,10 @@ export type CampaignsAdminMoneyGetErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -2297,10 +2301,10 @@ export type CampaignsApproveErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -2380,10 +2384,10 @@ export type CampaignsRejectErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -2417,6 +2421,89 @@ export type CampaignsRejectResponses = {
 };
 
 export type CampaignsRejectResponse = CampaignsRejectResponses[keyof CampaignsRejectResponses];
+
+export type CampaignsRetryPayoutData = {
+    body: RetryPayoutDto;
+    headers?: {
+        /**
+         * Required on every POST: the same key and body answer the original (`Idempotent-Replayed: true`); the same key with another body is 409 `idempotency_key_reused`.
+         */
+        'Idempotency-Key'?: string;
+        /**
+         * Your id for this request (echoed back, logged, in events).
+         */
+        'X-Request-ID'?: string;
+    };
+    path: {
+        disbursement_id: string;
+    };
+    query?: never;
+    url: '/v1/donations/disbursements/{disbursement_id}/retry-payout';
+};
+
+export type CampaignsRetryPayoutErrors = {
+    /**
+     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     */
+    400: Problem & {
+        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+    };
+    /**
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     */
+    401: Problem & {
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+    };
+    /**
+     * Forbidden: `forbidden`, `service_mismatch`
+     */
+    403: Problem & {
+        code?: 'forbidden' | 'service_mismatch';
+    };
+    /**
+     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     */
+    404: Problem & {
+        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
+    };
+    /**
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
+     */
+    409: Problem & {
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
+    };
+    /**
+     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
+     */
+    422: Problem & {
+        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+    };
+    /**
+     * Too many requests: `rate_limited`
+     */
+    429: Problem & {
+        code?: 'rate_limited';
+    };
+    /**
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     */
+    503: Problem & {
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+    };
+};
+
+export type CampaignsRetryPayoutError = CampaignsRetryPayoutErrors[keyof CampaignsRetryPayoutErrors];
+
+export type CampaignsRetryPayoutResponses = {
+    /**
+     * OK
+     */
+    200: {
+        [key: string]: unknown;
+    };
+};
+
+export type CampaignsRetryPayoutResponse = CampaignsRetryPayoutResponses[keyof CampaignsRetryPayoutResponses];
 
 export type DonationsExportData = {
     body?: never;
@@ -2459,10 +2546,10 @@ export type DonationsExportErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -4934,10 +5021,10 @@ export type DonationsUserDonationsListErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -5017,10 +5104,10 @@ export type DonationsDonateErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -5103,10 +5190,10 @@ export type DonationsUserDonationsGetErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -5185,10 +5272,10 @@ export type DonationsUserDonationsReceiptErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
