@@ -56,6 +56,11 @@ describe('disbursements are paid through the payout pipeline of withdrawals', ()
     await withdrawalsDb?.destroy();
   });
 
+  // A fault left by a failed test would keep the provider's breaker open for the next ones.
+  afterEach(async () => {
+    await sandboxCall('DELETE', '/v1/sandbox/faults');
+  });
+
   const bank = (account = `${Date.now()}`.slice(-10)) => ({ bank_name: 'First National Bank', account_holder: 'Siyakhula PBO', account_number: account, branch_code: '250655' });
   const sandboxCall = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${sandbox.url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -188,10 +193,11 @@ describe('disbursements are paid through the payout pipeline of withdrawals', ()
     expect([early.status, early.body.code]).toEqual([409, 'payout_not_in_review']);
     const stuck = await inDoubtForADay(id);
     expect(stuck).toMatchObject({ status: 'processing', payout_status: 'needs_review', payout_retry: null });
-    expect(await payoutsAt(id)).toHaveLength(0);
     // The money waits in payout clearing: neither paid nor back with the campaign.
     expect(await ledgerZar(campaign)).toBe(4_000);
+    // (The fault answers the sandbox's own listing by reference too: lifted before looking.)
     expect((await sandboxCall('DELETE', '/v1/sandbox/faults')).status).toBeLessThan(300);
+    expect(await payoutsAt(id)).toHaveLength(0);
     const back = await retry(id, 'provider says it never got it');
     expect([back.status, back.body.code]).toEqual([200, undefined]);
     expect(back.body).toMatchObject({ status: 'processing', payout_status: 'processing', payout_retry: { note: 'provider says it never got it' } });
@@ -208,13 +214,12 @@ describe('disbursements are paid through the payout pipeline of withdrawals', ()
 
   it('a payout sent in doubt, in needs_review: sent back, found by reference (never resent), then failed: the money is back with the campaign once', async () => {
     const { campaign, id } = await requested(5_000, 3_000);
-    // Recorded, then no answer; the provider keeps it pending until told, and cannot be asked about it meanwhile.
+    // Recorded, then no answer; the provider keeps it pending until told (found by reference, never final): 24 h later, a person's.
     await fault({ on: 'create', reference: id, respond: 'timeout', manual: true, times: 1 });
-    await fault({ on: 'status', reference: id, respond: 'error', error_status: 500 });
     const ok = await approve(id);
-    await waitFor(async () => (await payoutsAt(id)).length === 1 && (await pipeline(id)).sent_at !== null, 'the payout sent in doubt', 60_000, 100);
+    await waitFor(async () => Boolean((await pipeline(id))?.sent_at), 'the payout sent in doubt', 60_000, 100);
     await inDoubtForADay(id);
-    expect((await sandboxCall('DELETE', '/v1/sandbox/faults')).status).toBeLessThan(300);
+    expect(await payoutsAt(id)).toMatchObject([{ status: 'pending' }]);
     const [first, second] = await Promise.all([retry(id, 'asking again'), retry(id, 'asking again too')]);
     // Two people at once: one sends it back, the other finds it no longer in review; never two sends.
     expect([first.status, second.status].sort()).toEqual([200, 409]);
