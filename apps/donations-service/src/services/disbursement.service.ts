@@ -260,7 +260,7 @@ export class DisbursementService {
       await this.disbursements.patch(this.db, d.id, { next_check_at: null });
       return true;
     }
-    // 404: never registered there (its registration rolled back with the request), so nothing can be paid.
+    // 404: nothing is registered there under this id, so nothing can be paid.
     await this.disbursements.patch(this.db, d.id, { payout_cancelled_at: new Date(), payout_status: cancelled.kind === 'ok' ? cancelled.body.status : 'cancelled', next_check_at: null });
     return true;
   }
