@@ -141,11 +141,12 @@ export interface DonationRefundedData {
 
 /**
  * Statuses of a disbursement (campaign money paid out to its beneficiary after admin approval).
- * `approved`: the ledger move to payout clearing is still to be made (the wallet was unreachable);
+ * `pending`: requested while the wallet could not be asked for the campaign's balance (a worker checks it
+ * and moves it to `requested`, or `failed`); `approved`: the ledger move to payout clearing is still to be made (the wallet was unreachable);
  * `processing`: the money is in payout clearing and the payout provider pays it; `completed`: paid;
  * `failed` / `returned`: the provider failed or returned it, the money is credited back to the campaign.
  */
-export type DisbursementStatus = 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+export type DisbursementStatus = 'pending' | 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
 
 /** A disbursement changed status. */
 export interface DisbursementUpdateData {

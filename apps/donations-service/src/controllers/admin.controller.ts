@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { Tx } from '@wozamali/platform';
 import type { EntityManager } from 'typeorm';
 import { CancelCampaignDto } from '../dtos/campaign.dto';
-import { CreateDisbursementDto, RefundDonationDto, RejectDisbursementDto } from '../dtos/donation.dto';
+import { CreateDisbursementDto, RefundDonationDto, RejectDisbursementDto, RetryPayoutDto } from '../dtos/donation.dto';
 import { AdminActions } from '../services/admin-actions.service';
 import { DisbursementService } from '../services/disbursement.service';
 import { Actor, IdParam } from './params';
@@ -24,7 +24,11 @@ export class AdminMoneyController {
   async cancel(@Tx() m: EntityManager, @IdParam('id') id: string, @Body() dto: CancelCampaignDto, @Actor() by: string, @Res({ passthrough: true }) reply: FastifyReply) {
     return answer(reply, await this.actions.cancel(m, id, dto, by));
   }
-  @Post('campaigns/:id/disbursements') request(@Tx() m: EntityManager, @IdParam('id') id: string, @Body() dto: CreateDisbursementDto, @Actor() by: string) { return this.actions.requestDisbursement(m, id, dto, by); }
+  /** 201 `requested`, or 202 `pending` when the wallet could not be asked for the campaign's balance: the worker checks it. */
+  @Post('campaigns/:id/disbursements')
+  async request(@Tx() m: EntityManager, @IdParam('id') id: string, @Body() dto: CreateDisbursementDto, @Actor() by: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return answer(reply, await this.actions.requestDisbursement(m, id, dto, by));
+  }
   @Get('campaigns/:id/disbursements') list(@IdParam('id') id: string) { return this.disbursements.list(id); }
   @Get('disbursements/:id') get(@IdParam('id') id: string) { return this.disbursements.get(id); }
   /** 200 `processing` (the money is in payout clearing), or 202 `approved` when the wallet could not be asked: the worker makes the move with the same key. */
@@ -32,6 +36,9 @@ export class AdminMoneyController {
   async approve(@Tx() m: EntityManager, @IdParam('id') id: string, @Actor() by: string, @Res({ passthrough: true }) reply: FastifyReply) {
     return answer(reply, await this.actions.approveDisbursement(m, id, by));
   }
+  /** A payout in `needs_review` sent back to the payout worker: asked again by reference, resent only with the same key. */
+  @Post('disbursements/:id/retry-payout') @HttpCode(200)
+  retryPayout(@Tx() m: EntityManager, @IdParam('id') id: string, @Body() dto: RetryPayoutDto, @Actor() by: string) { return this.disbursements.retryPayout(m, id, by, dto.note); }
   @Post('disbursements/:id/reject') @HttpCode(200) reject(@Tx() m: EntityManager, @IdParam('id') id: string, @Body() dto: RejectDisbursementDto, @Actor() by: string) { return this.actions.rejectDisbursement(m, id, by, dto.reason); }
 }
 

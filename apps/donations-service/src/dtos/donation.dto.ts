@@ -56,3 +56,9 @@ export class CreateDisbursementDto {
 export class RejectDisbursementDto {
   @IsString() @IsNotEmpty() @MaxLength(500) reason!: string;
 }
+
+/** `POST /v1/donations/disbursements/{id}/retry-payout`: why a person sends a payout in doubt back to the provider. */
+export class RetryPayoutDto {
+  /** Required, 1–1000 characters, not blank (as a withdrawal's decision note). */
+  @IsString() @IsNotEmpty() @MaxLength(1000) @Matches(/\S/, { message: 'note must not be blank' }) note!: string;
+}

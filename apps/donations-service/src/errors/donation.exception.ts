@@ -21,6 +21,7 @@ export type DonationCode =
   | 'disbursement_not_found'
   | 'disbursement_not_pending'
   | 'approver_already_approved'
+  | 'payout_not_in_review'
   | 'wallet_refused'
   | 'wallet_unavailable'
   | 'invalid_destination'
@@ -44,6 +45,7 @@ export function statusOf(code: DonationCode): number {
     case 'donation_not_refundable':
     case 'disbursement_not_pending':
     case 'approver_already_approved':
+    case 'payout_not_in_review':
       return 409;
     case 'target_below_raised':
     case 'invalid_redirect':

@@ -35,6 +35,9 @@ const CAMPAIGN = object({
   target_amount: nullable('integer'), target_points: nullable('integer'), currency: str, starts_at: maybeTime, ends_at: maybeTime, pbo_reference: nullable('string'),
   external_id: nullable('string'), bonus_points_per_rand: int, always_active: bool, completed_at: maybeTime,
   completion_reason: { type: ['string', 'null'], enum: ['target_reached', 'ended', null] }, cancelled_at: maybeTime, cancellation: DISPOSITION, redirect_campaign_id: maybeUuid,
+  cancel_status: { type: ['string', 'null'], enum: ['pending', 'refused', null], description: 'pending: a cancellation accepted (202) while the wallet was away; refused: the wallet refused it' },
+  cancel_failure_code: nullable('string'),
+  pending_cancellation: { anyOf: [object({ disposition: DISPOSITION, redirect_campaign_id: maybeUuid, requested_at: time }), { type: 'null' }] },
   progress: object({
     source: { ...oneOfStrings('ledger', 'journal'), description: "ledger: the campaign's accounts; journal: this service's records (the wallet was unreachable)" },
     raised_amount: int, raised_points: int, donors: int, donations: int, amount_percent: nullable('integer'), points_percent: nullable('integer'),
@@ -45,10 +48,12 @@ const CAMPAIGN = object({
 
 const DISBURSEMENT = object({
   id: uuid, campaign_id: uuid, beneficiary: str, amount: cents, currency: str, reference: nullable('string'),
-  status: oneOfStrings('requested', 'approved', 'rejected', 'processing', 'completed', 'failed', 'returned', 'cancelled'),
+  status: { ...oneOfStrings('pending', 'requested', 'approved', 'rejected', 'processing', 'completed', 'failed', 'returned', 'cancelled'), description: 'pending: requested while the wallet was away (its balance not checked yet)' },
   method: nullable('string'), destination: { type: ['object', 'null'], additionalProperties: { type: 'string' }, description: 'masked' },
   requested_by: str, approved_by: arrayOf(str), rejected_by: nullable('string'), reason: nullable('string'), transfer_id: maybeUuid,
-  payout_status: nullable('string'), failure_code: nullable('string'), credit_back_transfer_id: maybeUuid, created_at: time, updated_at: time,
+  payout_status: nullable('string'), failure_code: nullable('string'), credit_back_transfer_id: maybeUuid, payout_cancelled_at: maybeTime,
+  payout_retry: { anyOf: [object({ by: str, note: str, at: time }), { type: 'null' }], description: 'who sent a payout in needs_review back to the provider, and why' },
+  created_at: time, updated_at: time,
 });
 
 const RECEIPT_FIELDS = {
@@ -97,7 +102,8 @@ export const RESPONSES: Record<string, DeclaredResponse> = {
     },
     alsoStatuses: [202],
   },
-  'AdminMoneyController.request': { operationId: 'disbursementsCreate', summary: "Request a disbursement of a campaign's money (admin)", schema: DISBURSEMENT },
+  'AdminMoneyController.request': { operationId: 'disbursementsCreate', summary: "Request a disbursement of a campaign's money (admin): 201 requested, 202 pending (the wallet was away)", schema: DISBURSEMENT, alsoStatuses: [202] },
+  'AdminMoneyController.retryPayout': { operationId: 'disbursementsRetryPayout', summary: 'Send a payout left in needs_review back to the provider, asked first by reference (admin)', schema: DISBURSEMENT },
   'AdminMoneyController.list': { operationId: 'disbursementsList', summary: "A campaign's disbursements", schema: list(DISBURSEMENT) },
   'AdminMoneyController.get': { operationId: 'disbursementsGet', summary: 'One disbursement', schema: DISBURSEMENT },
   'AdminMoneyController.approve': { operationId: 'disbursementsApprove', summary: 'Approve a disbursement (a second admin): 200 processing, 202 approved (the wallet was away)', schema: DISBURSEMENT, alsoStatuses: [202] },

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CampaignStatus } from '@wozamali/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { CancelRequest } from './queued-action.repository';
 
 /** A campaign as stored. Amounts are numbers (bigint columns read back exactly: far below 2^53). */
 export interface Campaign {
@@ -25,7 +26,9 @@ export interface Campaign {
   cancellation: 'refund' | 'redirect' | null;
   redirect_campaign_id: string | null;
   /** A cancellation accepted while the wallet was away, not finished yet (no donations meanwhile). */
-  cancel_request?: unknown;
+  cancel_request?: CancelRequest | null;
+  /** The wallet's definitive refusal that ended a queued cancellation (null once another is queued). */
+  cancel_failure_code?: string | null;
   created_at: Date;
   updated_at: Date;
 }

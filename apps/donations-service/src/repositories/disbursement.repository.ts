@@ -25,6 +25,12 @@ export interface Disbursement {
   attempts: number;
   next_check_at: Date | null;
   settled_at: Date | null;
+  /** When the payout registration of a rejected (or move-refused) disbursement was cancelled, so it can never be paid. */
+  payout_cancelled_at: Date | null;
+  /** The person who last sent a payout in `needs_review` back to the payout worker, their note, and when. */
+  payout_retried_by: string | null;
+  payout_retry_note: string | null;
+  payout_retried_at: Date | null;
   created_at: Date;
   updated_at: Date;
   approvers: string[];
@@ -57,10 +63,12 @@ export class DisbursementRepository {
     return rows.map(toDisbursement);
   }
 
-  async insert(m: EntityManager, d: Pick<Disbursement, 'id' | 'campaign_id' | 'beneficiary' | 'amount' | 'reference' | 'requested_by' | 'method' | 'destination_masked'>): Promise<Disbursement> {
+  /** `pending` (the campaign's balance still to be checked) is due for the worker at once. */
+  async insert(m: EntityManager, d: Pick<Disbursement, 'id' | 'campaign_id' | 'beneficiary' | 'amount' | 'reference' | 'requested_by' | 'method' | 'destination_masked'> & { status: 'requested' | 'pending' }): Promise<Disbursement> {
     await m.query(
-      `insert into disbursements (id, campaign_id, beneficiary, amount, reference, status, requested_by, method, destination_masked) values ($1, $2, $3, $4, $5, 'requested', $6, $7, $8)`,
-      [d.id, d.campaign_id, d.beneficiary, d.amount, d.reference, d.requested_by, d.method, JSON.stringify(d.destination_masked)],
+      `insert into disbursements (id, campaign_id, beneficiary, amount, reference, status, requested_by, method, destination_masked, next_check_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, case when $6 = 'pending' then now() end)`,
+      [d.id, d.campaign_id, d.beneficiary, d.amount, d.reference, d.status, d.requested_by, d.method, JSON.stringify(d.destination_masked)],
     );
     return (await this.getById(d.id, m))!;
   }
@@ -87,12 +95,19 @@ export class DisbursementRepository {
   }
 
   /** Columns the worker sets without a change of status. */
-  async patch(m: EntityManager | DataSource, id: string, f: { payout_released_at?: Date; payout_status?: string; credit_back_transfer_id?: string; credit_back_due?: boolean; next_check_at?: Date | null }): Promise<void> {
+  async patch(
+    m: EntityManager | DataSource,
+    id: string,
+    f: { payout_released_at?: Date; payout_status?: string; credit_back_transfer_id?: string; credit_back_due?: boolean; next_check_at?: Date | null; payout_cancelled_at?: Date; retried?: { by: string; note: string } },
+  ): Promise<void> {
     await m.query(
       `update disbursements set payout_released_at = coalesce($2, payout_released_at), payout_status = coalesce($3, payout_status),
          credit_back_transfer_id = coalesce($4, credit_back_transfer_id), credit_back_due = coalesce($5, credit_back_due),
-         next_check_at = case when $6::boolean then $7 else next_check_at end, updated_at = now() where id = $1`,
-      [id, f.payout_released_at ?? null, f.payout_status ?? null, f.credit_back_transfer_id ?? null, f.credit_back_due ?? null, f.next_check_at !== undefined, f.next_check_at ?? null],
+         next_check_at = case when $6::boolean then $7 else next_check_at end, payout_cancelled_at = coalesce($8, payout_cancelled_at),
+         payout_retried_by = coalesce($9, payout_retried_by), payout_retry_note = coalesce($10, payout_retry_note),
+         payout_retried_at = case when $9::text is null then payout_retried_at else now() end, updated_at = now() where id = $1`,
+      [id, f.payout_released_at ?? null, f.payout_status ?? null, f.credit_back_transfer_id ?? null, f.credit_back_due ?? null, f.next_check_at !== undefined, f.next_check_at ?? null,
+        f.payout_cancelled_at ?? null, f.retried?.by ?? null, f.retried?.note ?? null],
     );
   }
 
@@ -106,13 +121,15 @@ export class DisbursementRepository {
 
   /**
    * Disbursements with work due, leased for `leaseMs` (another worker skips them meanwhile): ledger moves to make
-   * (`approved`), payouts to release or watch (`processing`, and `completed` within the return watch), credits back to make.
+   * (`approved`), payouts to release or watch (`processing`, and `completed` within the return watch), credits back to make,
+   * balances to check (`pending`), registrations to cancel (`rejected`, or `failed` before any ledger move).
    */
   async claimDue(limit: number, leaseMs: number, watchFrom: Date): Promise<Disbursement[]> {
     const [rows] = (await this.ds.query(
       `update disbursements set next_check_at = now() + $2::bigint * interval '1 millisecond'
        where id in (select id from disbursements where next_check_at <= now()
-         and (status in ('approved', 'processing') or credit_back_due or (status = 'completed' and settled_at >= $3))
+         and (status in ('pending', 'approved', 'processing') or credit_back_due or (status = 'completed' and settled_at >= $3)
+           or (status in ('rejected', 'failed') and transfer_id is null and payout_cancelled_at is null))
          order by next_check_at limit $1 for update skip locked)
        returning id`,
       [limit, leaseMs, watchFrom],
@@ -122,9 +139,15 @@ export class DisbursementRepository {
     return full.map(toDisbursement);
   }
 
-  /** Money promised to disbursements whose ledger move is not made yet (requested, or approved while the wallet was away): the campaign still holds it. */
-  async openAmount(m: EntityManager, campaignId: string): Promise<number> {
-    const [r] = (await m.query(`select coalesce(sum(amount), 0)::text as n from disbursements where campaign_id = $1 and status in ('requested', 'approved')`, [campaignId])) as { n: string }[];
+  /**
+   * Money promised to disbursements whose ledger move is not made yet (pending, requested, or approved while the wallet was
+   * away): the campaign still holds it. `except`: the pending disbursement being checked.
+   */
+  async openAmount(m: EntityManager, campaignId: string, except?: string): Promise<number> {
+    const [r] = (await m.query(
+      `select coalesce(sum(amount), 0)::text as n from disbursements where campaign_id = $1 and status in ('pending', 'requested', 'approved') and id is distinct from $2::uuid`,
+      [campaignId, except ?? null],
+    )) as { n: string }[];
     return Number(r!.n);
   }
 }

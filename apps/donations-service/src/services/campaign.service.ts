@@ -115,6 +115,12 @@ export class CampaignService {
       ends_at: c.ends_at?.toISOString() ?? null, pbo_reference: c.pbo_reference, external_id: c.external_id, bonus_points_per_rand: c.bonus_points_per_rand,
       always_active: c.always_active, completed_at: c.completed_at?.toISOString() ?? null, completion_reason: c.completion_reason,
       cancelled_at: c.cancelled_at?.toISOString() ?? null, cancellation: c.cancellation, redirect_campaign_id: c.redirect_campaign_id,
+      // A cancellation accepted (202) while the wallet was away and not finished yet, or the refusal that ended it (as a donation's refund_status).
+      cancel_status: c.cancel_request ? 'pending' : c.cancel_failure_code ? 'refused' : null,
+      cancel_failure_code: c.cancel_failure_code ?? null,
+      pending_cancellation: c.cancel_request ? {
+        disposition: c.cancel_request.disposition ?? null, redirect_campaign_id: c.cancel_request.redirect_campaign_id ?? null, requested_at: c.cancel_request.requested_at,
+      } : null,
       progress: {
         source, raised_amount: raised.amount, raised_points: raised.points, donors: raised.donors, donations: raised.donations,
         amount_percent: percentOf(raised.amount, c.target_amount), points_percent: percentOf(raised.points, c.target_points),

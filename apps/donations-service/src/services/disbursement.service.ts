@@ -39,15 +39,16 @@ export class DisbursementService {
     private readonly env: DonationsServiceEnv,
   ) {}
 
-  async request(m: EntityManager, emit: Emit, campaignId: string, dto: CreateDisbursementDto, actor: string) {
+  /**
+   * One admin asks. The campaign's balance (less what other disbursements already promised) must cover it; the wallet
+   * away or in doubt when asked → `pending` (202): the worker checks the balance and moves it to `requested` or `failed`.
+   */
+  async request(m: EntityManager, emit: Emit, campaignId: string, dto: CreateDisbursementDto, actor: string): Promise<{ pending: boolean; body: DisbursementView }> {
     const c = await this.campaigns.lockForUpdate(m, campaignId);
     if (!c) throw new DonationException('campaign_not_found');
     if (c.status !== 'active' && c.status !== 'completed') throw new DonationException('campaign_not_active', `a ${c.status} campaign pays nothing out`);
     const balance = await this.balance(c.id);
-    const open = await this.disbursements.openAmount(m, c.id);
-    if (balance < open + dto.amount) {
-      throw new DonationException('insufficient_campaign_balance', `the campaign holds ${balance} cents, ${open} of them already requested`);
-    }
+    if (balance !== null) this.ensureCovered(balance, await this.disbursements.openAmount(m, c.id), dto.amount);
     const id = uuidv7();
     // The destination is validated and sealed by the payout pipeline; only its masked copy is kept here.
     // Registered before this transaction commits: a rollback leaves an unreleased registration, never paid.
@@ -59,10 +60,10 @@ export class DisbursementService {
     }
     const d = await this.disbursements.insert(m, {
       id, campaign_id: c.id, beneficiary: c.beneficiary, amount: dto.amount, reference: dto.reference ?? null, requested_by: actor,
-      method: registered.body.method, destination_masked: registered.body.destination,
+      method: registered.body.method, destination_masked: registered.body.destination, status: balance === null ? 'pending' : 'requested',
     });
     await this.emitUpdate(emit, d, null);
-    return view(d);
+    return { pending: d.status === 'pending', body: view(d) };
   }
 
   /**
@@ -97,13 +98,33 @@ export class DisbursementService {
     }
   }
 
+  /** Nothing moved: the payout registration is cancelled by the worker once this commits (never before: a rollback would leave it cancelled). */
   async reject(m: EntityManager, emit: Emit, id: string, actor: string, reason: string) {
     const d = await this.disbursements.lockForUpdate(m, id);
     if (!d) throw new DonationException('disbursement_not_found');
-    if (d.status !== 'requested') throw new DonationException('disbursement_not_pending', `the disbursement is ${d.status}`);
-    const saved = await this.disbursements.setStatus(m, d.id, 'rejected', { rejected_by: actor, reason });
+    if (d.status !== 'requested' && d.status !== 'pending') throw new DonationException('disbursement_not_pending', `the disbursement is ${d.status}`);
+    const saved = await this.disbursements.setStatus(m, d.id, 'rejected', { rejected_by: actor, reason, next_check_at: new Date() });
     await this.emitUpdate(emit, saved, d.status);
     return view(saved);
+  }
+
+  /**
+   * A payout the pipeline left in `needs_review` (24 h of doubt) sent back to its worker by a person, as a withdrawal's
+   * `retry-payout`: the provider is asked again by reference (the disbursement id) and the payout resent only with the same
+   * key, so it is paid at most once; its outcome then completes the disbursement or credits the campaign back, once.
+   */
+  async retryPayout(m: EntityManager, id: string, actor: string, note: string) {
+    const d = await this.disbursements.lockForUpdate(m, id);
+    if (!d) throw new DonationException('disbursement_not_found');
+    if (d.status !== 'processing' || d.payout_status !== 'needs_review') {
+      throw new DonationException('payout_not_in_review', `the disbursement is ${d.status}, its payout ${d.payout_status ?? 'not released'}`);
+    }
+    const sent = await this.payouts.retry(d.id);
+    if (sent.kind === 'unavailable') throw new DonationException('payouts_unavailable', 'the payout pipeline could not be reached; try again');
+    if (sent.kind === 'refused') throw new DonationException('payout_not_in_review', `the payout pipeline refused: ${sent.detail ?? sent.code}`);
+    await this.disbursements.patch(m, d.id, { payout_status: sent.body.status, next_check_at: new Date(), retried: { by: actor, note } });
+    this.logger.log(`disbursement ${d.id}: payout sent back from needs_review by ${actor}`);
+    return view((await this.disbursements.getById(d.id, m))!);
   }
 
   async list(campaignId: string) {
@@ -146,6 +167,8 @@ export class DisbursementService {
   /** The next step of one disbursement; false when it must be tried again later. */
   private async step(d: Disbursement, outcome: DisbursementPayout | undefined, emit: (m: EntityManager) => Emit): Promise<boolean> {
     if (d.credit_back_due) return this.creditBack(d);
+    if (d.status === 'pending') return this.confirm(d, emit);
+    if ((d.status === 'rejected' || d.status === 'failed') && !d.transfer_id && !d.payout_cancelled_at) return this.cancelPayout(d);
     if (d.status === 'approved') return this.move(d, emit);
     if (d.status === 'processing' && !d.payout_released_at) {
       const released = await this.payouts.release(d.id);
@@ -191,10 +214,55 @@ export class DisbursementService {
       const saved = call.kind === 'applied'
         ? await this.disbursements.setStatus(m, d.id, 'processing', { transfer_id: call.body.transfer_id, next_check_at: new Date() })
         // Refused (e.g. the campaign no longer holds it): nothing moved, nothing to pay or credit back.
-        : await this.disbursements.setStatus(m, d.id, 'failed', { failure_code: call.code === 'insufficient_funds' ? 'insufficient_campaign_balance' : call.code, next_check_at: null });
+        // Its payout registration is then cancelled (next step).
+        : await this.disbursements.setStatus(m, d.id, 'failed', { failure_code: call.code === 'insufficient_funds' ? 'insufficient_campaign_balance' : call.code, next_check_at: new Date() });
       await this.emitUpdate(emit(m), saved, locked.status);
       return true;
     });
+  }
+
+  /**
+   * A disbursement requested while the wallet was away: the campaign's balance checked now, under the campaign's lock as
+   * a request is, against what the other open disbursements promised → `requested` (for a second admin), or `failed`.
+   */
+  private async confirm(d: Disbursement, emit: (m: EntityManager) => Emit): Promise<boolean> {
+    return this.db.transaction(async (m) => {
+      const c = await this.campaigns.lockForUpdate(m, d.campaign_id);
+      const locked = await this.disbursements.lockForUpdate(m, d.id);
+      if (!c || !locked || locked.status !== 'pending') return true;
+      let refusal: string | null = null;
+      if (c.status !== 'active' && c.status !== 'completed') refusal = 'campaign_not_active';
+      else {
+        const balance = await this.balance(c.id);
+        if (balance === null) return false;
+        try {
+          this.ensureCovered(balance, await this.disbursements.openAmount(m, c.id, d.id), d.amount);
+        } catch (err) {
+          if (!(err instanceof DonationException)) throw err;
+          refusal = err.code;
+        }
+      }
+      const saved = refusal === null
+        ? await this.disbursements.setStatus(m, d.id, 'requested', { next_check_at: null })
+        // Nothing moved: the payout registration is cancelled next.
+        : await this.disbursements.setStatus(m, d.id, 'failed', { failure_code: refusal, next_check_at: new Date() });
+      await this.emitUpdate(emit(m), saved, locked.status);
+      return true;
+    });
+  }
+
+  /** Rejected, or failed before any ledger move: the unreleased payout registration is cancelled, so it can never be paid (idempotent). */
+  private async cancelPayout(d: Disbursement): Promise<boolean> {
+    const cancelled = await this.payouts.cancel(d.id);
+    if (cancelled.kind === 'unavailable') return false;
+    if (cancelled.kind === 'refused' && cancelled.status !== 404) {
+      this.logger.error(`disbursement ${d.id}: the payout pipeline would not cancel its payout (${cancelled.code}); left for a person`);
+      await this.disbursements.patch(this.db, d.id, { next_check_at: null });
+      return true;
+    }
+    // 404: nothing is registered there under this id, so nothing can be paid.
+    await this.disbursements.patch(this.db, d.id, { payout_cancelled_at: new Date(), payout_status: cancelled.kind === 'ok' ? cancelled.body.status : 'cancelled', next_check_at: null });
+    return true;
   }
 
   /** A failed or returned payout: the move to payout clearing is reversed once (the money is the campaign's again). */
@@ -215,11 +283,16 @@ export class DisbursementService {
     });
   }
 
-  private async balance(campaignId: string): Promise<number> {
+  /** The campaign's money in the ledger; null when the wallet could not be asked (unknown). */
+  private async balance(campaignId: string): Promise<number | null> {
     const read = await this.wallet.accountBalances('campaign', campaignId);
-    if (read.kind === 'unavailable') throw new DonationException('wallet_unavailable', 'the campaign balance could not be read; try again');
+    if (read.kind === 'unavailable') return null;
     if (read.kind === 'refused') throw DonationException.fromWalletRefusal(read.code, read.detail);
     return read.body.balances.find((b) => b.asset === 'ZAR')?.balance ?? 0;
+  }
+
+  private ensureCovered(balance: number, open: number, amount: number): void {
+    if (balance < open + amount) throw new DonationException('insufficient_campaign_balance', `the campaign holds ${balance} cents, ${open} of them already requested`);
   }
 
   private async emitUpdate(emit: Emit, d: Disbursement, from: DisbursementStatus | null): Promise<void> {
@@ -241,6 +314,8 @@ function view(d: Disbursement) {
     method: d.method, destination: d.destination_masked,
     requested_by: d.requested_by, approved_by: d.approvers, rejected_by: d.rejected_by, reason: d.reason, transfer_id: d.transfer_id,
     payout_status: d.payout_status, failure_code: d.failure_code, credit_back_transfer_id: d.credit_back_transfer_id,
+    payout_cancelled_at: d.payout_cancelled_at?.toISOString() ?? null,
+    payout_retry: d.payout_retried_at ? { by: d.payout_retried_by, note: d.payout_retry_note, at: d.payout_retried_at.toISOString() } : null,
     created_at: d.created_at.toISOString(), updated_at: d.updated_at.toISOString(),
   };
 }

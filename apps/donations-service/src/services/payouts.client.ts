@@ -56,6 +56,16 @@ export class PayoutsClient {
     return this.fire('PUT', `/internal/v1/disbursement-payouts/${id}/release`, undefined);
   }
 
+  /** An unreleased payout cancelled (the disbursement was rejected or its move refused); a cancelled one answers as it is. */
+  cancel(id: string): Promise<PayoutsCall<DisbursementPayout>> {
+    return this.fire('PUT', `/internal/v1/disbursement-payouts/${id}/cancel`, undefined);
+  }
+
+  /** A payout in `needs_review` sent back to the pipeline's worker (asked by reference, resent only with the same key); a repeat answers as it is. */
+  retry(id: string): Promise<PayoutsCall<DisbursementPayout>> {
+    return this.fire('PUT', `/internal/v1/disbursement-payouts/${id}/retry`, undefined);
+  }
+
   many(ids: string[]): Promise<PayoutsCall<{ data: DisbursementPayout[] }>> {
     return this.fire('GET', `/internal/v1/disbursement-payouts?ids=${ids.join(',')}`, undefined);
   }

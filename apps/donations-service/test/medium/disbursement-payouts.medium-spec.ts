@@ -56,6 +56,11 @@ describe('disbursements are paid through the payout pipeline of withdrawals', ()
     await withdrawalsDb?.destroy();
   });
 
+  // A fault left by a failed test would keep the provider's breaker open for the next ones.
+  afterEach(async () => {
+    await sandboxCall('DELETE', '/v1/sandbox/faults');
+  });
+
   const bank = (account = `${Date.now()}`.slice(-10)) => ({ bank_name: 'First National Bank', account_holder: 'Siyakhula PBO', account_number: account, branch_code: '250655' });
   const sandboxCall = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${sandbox.url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -167,6 +172,133 @@ describe('disbursements are paid through the payout pipeline of withdrawals', ()
     expect(await ledgerZar(campaign)).toBe(5_000);
     expect(await walletDb.query('select count(*)::int as n from transfers where reverses_transfer_id = $1', [ok.transfer_id])).toEqual([{ n: 1 }]);
     expect(await events(id)).toEqual(['requested', 'processing', 'completed', 'returned']);
+  });
+
+  /** The payout pipeline's row of a disbursement. */
+  const pipeline = async (id: string) => (await withdrawalsDb.query('select status, sent_at, processing_since from disbursement_payouts where id = $1', [id]))[0];
+  /** 24 h of doubt, made to have passed: the pipeline's worker moves the payout to needs_review on its next round, and the donations worker reads it. */
+  const inDoubtForADay = async (id: string) => {
+    await waitFor(async () => (await pipeline(id))?.status === 'processing', 'the payout released to the pipeline', 60_000, 100);
+    await withdrawalsDb.query(`update disbursement_payouts set processing_since = now() - interval '25 hours', next_poll_at = now() where id = $1 and status = 'processing'`, [id]);
+    return until(id, (d) => d.payout_status === 'needs_review', 'the payout in needs_review');
+  };
+  const retry = (id: string, note = 'the provider confirmed by phone') => t.post(`/v1/donations/disbursements/${id}/retry-payout`, { admin: uuidv7() }, { note });
+
+  it('a payout the provider never recorded, in needs_review after 24 h of doubt: a person sends it back, it is sent once with the same key and paid once', async () => {
+    const { campaign, id } = await requested(6_000, 2_000);
+    // The provider cannot be asked about it, so it is never sent (sending needs a "never recorded" answer first).
+    await fault({ on: 'status', reference: id, respond: 'error', error_status: 500 });
+    await approve(id);
+    const early = await retry(id);
+    expect([early.status, early.body.code]).toEqual([409, 'payout_not_in_review']);
+    const stuck = await inDoubtForADay(id);
+    expect(stuck).toMatchObject({ status: 'processing', payout_status: 'needs_review', payout_retry: null });
+    // The money waits in payout clearing: neither paid nor back with the campaign.
+    expect(await ledgerZar(campaign)).toBe(4_000);
+    // (The fault answers the sandbox's own listing by reference too: lifted before looking.)
+    expect((await sandboxCall('DELETE', '/v1/sandbox/faults')).status).toBeLessThan(300);
+    expect(await payoutsAt(id)).toHaveLength(0);
+    const back = await retry(id, 'provider says it never got it');
+    expect([back.status, back.body.code]).toEqual([200, undefined]);
+    expect(back.body).toMatchObject({ status: 'processing', payout_status: 'processing', payout_retry: { note: 'provider says it never got it' } });
+    const done = await until(id, (d) => d.status === 'completed', 'the payout paid after the review');
+    expect(done.credit_back_transfer_id).toBeNull();
+    const paid = await payoutsAt(id);
+    expect(paid).toHaveLength(1);
+    expect(paid[0]).toMatchObject({ amount: 2_000, status: 'completed' });
+    expect(await ledgerZar(campaign)).toBe(4_000);
+    expect(await events(id)).toEqual(['requested', 'processing', 'completed']);
+    // Once completed it is no longer in review: a late second retry changes nothing.
+    expect((await retry(id)).body.code).toBe('payout_not_in_review');
+  });
+
+  it('a payout sent in doubt, in needs_review: sent back, found by reference (never resent), then failed: the money is back with the campaign once', async () => {
+    const { campaign, id } = await requested(5_000, 3_000);
+    // Recorded, then no answer; the provider keeps it pending until told (found by reference, never final): 24 h later, a person's.
+    await fault({ on: 'create', reference: id, respond: 'timeout', manual: true, times: 1 });
+    const ok = await approve(id);
+    await waitFor(async () => Boolean((await pipeline(id))?.sent_at), 'the payout sent in doubt', 60_000, 100);
+    await inDoubtForADay(id);
+    expect(await payoutsAt(id)).toMatchObject([{ status: 'pending' }]);
+    const [first, second] = await Promise.all([retry(id, 'asking again'), retry(id, 'asking again too')]);
+    // Two people at once: one sends it back, the other finds it no longer in review; never two sends.
+    expect([first.status, second.status].sort()).toEqual([200, 409]);
+    expect([first.body.code, second.body.code]).toContain('payout_not_in_review');
+    await waitFor(async () => (await pipeline(id)).status === 'processing', 'the payout back with the worker', 30_000, 100);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await payoutsAt(id)).toHaveLength(1);
+    expect((await sandboxCall('POST', `/v1/sandbox/payouts/${id}/transition`, { status: 'failed', reason_code: 'account_closed' })).status).toBe(200);
+    const failed = await until(id, (d) => d.status === 'failed' && d.credit_back_transfer_id !== null, 'the failure credited back');
+    expect(failed.failure_code).toBe('account_closed');
+    expect(await ledgerZar(campaign)).toBe(5_000);
+    expect(await walletDb.query('select count(*)::int as n from transfers where reverses_transfer_id = $1', [ok.transfer_id])).toEqual([{ n: 1 }]);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await ledgerZar(campaign)).toBe(5_000);
+    expect(await payoutsAt(id)).toHaveLength(1);
+    expect(await events(id)).toEqual(['requested', 'processing', 'failed']);
+  });
+
+  it('a rejected disbursement: its payout registration is cancelled (once, idempotently) and can never be released or paid', async () => {
+    const { campaign, id } = await requested(4_000, 1_500);
+    const rejected = await t.post(`/v1/donations/disbursements/${id}/reject`, { admin: uuidv7() }, { reason: 'wrong account' });
+    expect([rejected.status, rejected.body.status]).toEqual([200, 'rejected']);
+    const done = await until(id, (d) => d.payout_cancelled_at !== null, 'the registration cancelled');
+    expect(done).toMatchObject({ status: 'rejected', payout_status: 'cancelled' });
+    expect((await pipeline(id)).status).toBe('cancelled');
+    // As the donations-service: a cancel again answers the same; a release (a stray or replayed call) pays nothing.
+    const internal = async (path: string) => {
+      const res = await fetch(`http://127.0.0.1:${withdrawalsPort}/internal/v1/disbursement-payouts/${id}${path}`, { method: 'PUT', headers: await serviceAuthHeaders('withdrawals-service', 'donations-service') });
+      return { status: res.status, body: await res.json() };
+    };
+    expect(await internal('/cancel')).toMatchObject({ status: 200, body: { status: 'cancelled' } });
+    expect(await internal('/release')).toMatchObject({ status: 200, body: { status: 'cancelled' } });
+    expect(await internal('/retry')).toMatchObject({ status: 409, body: { code: 'invalid_transition' } });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await pipeline(id)).status).toBe('cancelled');
+    expect(await payoutsAt(id)).toHaveLength(0);
+    expect(await ledgerZar(campaign)).toBe(4_000);
+    expect(await events(id)).toEqual(['requested', 'rejected']);
+  });
+
+  it('the wallet stopped: a disbursement request answers 202 pending (the same key replays it); once the wallet is back the worker checks the balance: one requested, the other failed and its registration cancelled', async () => {
+    const c = (await t.post('/v1/donations/campaigns', ADMIN, { name: `Campaign ${uuidv7()}`, beneficiary: 'Siyakhula PBO', status: 'active' })).body.id as string;
+    const user = uuidv7();
+    await t.fund(user, 6_000, 1);
+    expect((await t.post(`/v1/users/${user}/donations`, { user }, { campaign_id: c, amount: 5_000 })).status).toBe(201);
+    const requester = { admin: uuidv7() };
+    const body = { amount: 3_000, reference: 'INV-2', method: 'bank_transfer', destination: bank() };
+    await t.wallet.stop('SIGKILL');
+    let ids: string[] = [];
+    try {
+      const key = uuidv7();
+      const a = await t.post(`/v1/donations/campaigns/${c}/disbursements`, requester, body, key);
+      expect([a.status, a.body.status, a.body.code]).toEqual([202, 'pending', undefined]);
+      const replay = await t.post(`/v1/donations/campaigns/${c}/disbursements`, requester, body, key);
+      expect([replay.body.id, replay.body.status]).toEqual([a.body.id, 'pending']);
+      // Together more than the campaign holds: only one can be accepted when the balance is read.
+      const b = await t.post(`/v1/donations/campaigns/${c}/disbursements`, requester, body);
+      expect([b.status, b.body.status]).toEqual([202, 'pending']);
+      ids = [a.body.id, b.body.id];
+      // Not approvable before its balance is checked; the destination is registered (masked here), nothing moved.
+      expect((await t.post(`/v1/donations/disbursements/${a.body.id}/approve`, { admin: uuidv7() }, {})).body.code).toBe('disbursement_not_pending');
+      expect((await pipeline(a.body.id)).status).toBe('awaiting');
+      expect(await t.db.query('select count(*)::int as n from disbursements where campaign_id = $1', [c])).toEqual([{ n: 2 }]);
+    } finally {
+      await t.restartWallet();
+    }
+    const settled = await Promise.all(ids.map((id) => until(id, (d) => d.status === 'requested' || (d.status === 'failed' && d.payout_cancelled_at !== null), 'the balance checked')));
+    expect(settled.map((d) => d.status).sort()).toEqual(['failed', 'requested']);
+    const [ok, refused] = settled[0].status === 'requested' ? settled : [settled[1], settled[0]];
+    expect(refused.failure_code).toBe('insufficient_campaign_balance');
+    expect((await pipeline(refused.id)).status).toBe('cancelled');
+    expect(await events(ok.id)).toEqual(['pending', 'requested']);
+    expect(await events(refused.id)).toEqual(['pending', 'failed']);
+    // The accepted one goes on as any request: four eyes, then paid once.
+    await approve(ok.id);
+    await until(ok.id, (d) => d.status === 'completed', 'the checked disbursement paid');
+    expect(await payoutsAt(ok.id)).toHaveLength(1);
+    expect(await payoutsAt(refused.id)).toHaveLength(0);
+    expect(await ledgerZar(c)).toBe(2_000);
   });
 
   it('a bad destination is 400 invalid_destination naming the field, and nothing is written on either side', async () => {

@@ -70,6 +70,9 @@ describe('admin money writes while the wallet is away are queued (202) and appli
     // A disbursement waiting for its second admin (registered with the payout pipeline in its own test; here its row only).
     const c4 = await campaign();
     await donate(c4, 5_000);
+    // A cancellation without a disposition: the wallet's balance, once read, refuses it (the campaign holds money).
+    const c5 = await campaign();
+    await donate(c5, 1_500);
     const disbursementId = uuidv7();
     await t.db.query(`insert into disbursements (id, campaign_id, beneficiary, amount, status, requested_by, method, destination_masked) values ($1, $2, 'B', 2500, 'requested', 'someone', 'bank_transfer', '{}')`, [disbursementId, c4]);
 
@@ -87,17 +90,31 @@ describe('admin money writes while the wallet is away are queued (202) and appli
     expect([late.status, late.body.code]).toEqual([409, 'campaign_not_active']);
     const redirect = await t.post(`/v1/donations/campaigns/${c3}/cancel`, ADMIN, { reason: 'merged', disposition: 'redirect', redirect_campaign_id: target });
     expect([redirect.status, redirect.body.status]).toEqual([202, 'cancelling']);
+    const undecided = await t.post(`/v1/donations/campaigns/${c5}/cancel`, ADMIN, { reason: 'closing' });
+    expect([undecided.status, undecided.body.status]).toEqual([202, 'cancelling']);
     const approve = await t.post(`/v1/donations/disbursements/${disbursementId}/approve`, ADMIN, {});
     expect([approve.status, approve.body.status]).toEqual([202, 'approved']);
     // Nothing moved yet, nothing failed: the admin view shows the refund pending.
     expect(await donation(gift.id)).toMatchObject({ status: 'accepted', refund_status: 'pending', refund_failure_code: null });
     expect((await t.get(`/v1/donations/campaigns/${c2}`, ADMIN)).body.status).toBe('active');
+    // The campaign's view (anyone signed in) shows the queued cancellation, without who asked or why.
+    const queuedView = (await t.get(`/v1/donations/campaigns/${c3}`, { user: uuidv7() })).body;
+    expect(queuedView).toMatchObject({ status: 'active', cancel_status: 'pending', cancel_failure_code: null, pending_cancellation: { disposition: 'redirect', redirect_campaign_id: target } });
+    expect(queuedView.pending_cancellation.requested_at).toBe(redirect.body.requested_at);
+    expect(JSON.stringify(queuedView)).not.toContain('merged');
+    expect((await t.get('/v1/donations/campaigns?status=active', ADMIN)).body.data.find((x: { id: string }) => x.id === c2)).toMatchObject({ cancel_status: 'pending', pending_cancellation: { disposition: 'refund' } });
 
     await t.restartWallet();
     await waitFor(async () => (await donation(gift.id)).status === 'refunded', 'the queued refund', 90_000, 300);
     await waitFor(async () => (await t.get(`/v1/donations/campaigns/${c2}`, ADMIN)).body.status === 'cancelled', 'the queued refund-all cancellation', 90_000, 300);
     await waitFor(async () => (await t.get(`/v1/donations/campaigns/${c3}`, ADMIN)).body.status === 'cancelled', 'the queued redirect', 90_000, 300);
     await waitFor(async () => (await t.get(`/v1/donations/disbursements/${disbursementId}`, ADMIN)).body.status === 'processing', 'the queued ledger move', 90_000, 300);
+    const refusedView = await waitFor(async () => {
+      const v = (await t.get(`/v1/donations/campaigns/${c5}`, ADMIN)).body;
+      return v.cancel_status === 'refused' ? v : null;
+    }, 'the queued cancellation refused', 90_000, 300);
+    expect(refusedView).toMatchObject({ status: 'active', cancel_failure_code: 'campaign_has_money', pending_cancellation: null });
+    expect(await ledger(c5)).toEqual({ zar: 1_500, points: 0 });
 
     // Each applied exactly once.
     expect(await walletOf(gift.user)).toMatchObject({ balance: 4_000 });
@@ -107,7 +124,7 @@ describe('admin money writes while the wallet is away are queued (202) and appli
     expect(await donation(gift.id)).toMatchObject({ status: 'refunded', refund_status: null });
     for (const d of [a, b]) expect((await donation(d.id)).status).toBe('refunded');
     expect(await ledger(c2)).toEqual({ zar: 0, points: 0 });
-    expect((await t.get(`/v1/donations/campaigns/${c2}`, ADMIN)).body).toMatchObject({ cancellation: 'refund' });
+    expect((await t.get(`/v1/donations/campaigns/${c2}`, ADMIN)).body).toMatchObject({ cancellation: 'refund', cancel_status: null, cancel_failure_code: null, pending_cancellation: null });
     expect(await ledger(c3)).toEqual({ zar: 0, points: 0 });
     expect(await ledger(target)).toEqual({ zar: 4_000, points: 30 });
     expect(await walletDb.query(`select count(*)::int as n from transfers where reference = $1`, [`campaign-redirect:${c3}`])).toEqual([{ n: 1 }]);

@@ -72,5 +72,7 @@ export class DisbursementPayoutsController {
 
   @Put(':id') register(@Id() id: string, @Body() dto: DisbursementPayoutDto) { return this.payouts.register(id, dto); }
   @Put(':id/release') release(@Id() id: string) { return this.payouts.release(id); }
+  @Put(':id/cancel') cancel(@Id() id: string) { return this.payouts.cancel(id); }
+  @Put(':id/retry') retry(@Id() id: string) { return this.payouts.retry(id); }
   @Get() many(@Query() q: DisbursementPayoutsQuery) { return this.payouts.many(q.ids.split(',')); }
 }

@@ -3,7 +3,7 @@ import { SecretBox } from '@wozamali/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import { WithdrawalsServiceEnv } from '../config/env';
 import { maskDestination, parseDestination, type Destination, type WithdrawalMethod } from '../domain/destination';
-import { applyProviderStatus, needsReview, nextPollAt, type WithdrawalStatus, type WithdrawalTimings } from '../domain/withdrawal-state';
+import { applyProviderStatus, checkTransition, needsReview, nextPollAt, type WithdrawalStatus, type WithdrawalTimings } from '../domain/withdrawal-state';
 import type { DisbursementPayoutDto } from '../dtos/withdrawal.dto';
 import { WithdrawalException } from '../errors/withdrawal.exception';
 import type { ProviderPayout } from '../payout/payout-client';
@@ -109,6 +109,40 @@ export class DisbursementPayoutService {
       [id],
     );
     return disbursementPayoutView(await this.get(id));
+  }
+
+  /**
+   * The disbursement was rejected, or its ledger move refused: an unreleased payout is cancelled, so it can never be paid
+   * (idempotent: a cancelled one answers as it is; one already released is 409 `invalid_transition`).
+   */
+  async cancel(id: string): Promise<DisbursementPayoutView> {
+    await this.db.query(`update disbursement_payouts set status = 'cancelled', next_poll_at = null, updated_at = now() where id = $1 and status = 'awaiting'`, [id]);
+    const row = await this.get(id);
+    if (row.status !== 'cancelled') throw new WithdrawalException('invalid_transition', `the payout is ${row.status}: only an unreleased payout is cancelled`);
+    return disbursementPayoutView(row);
+  }
+
+  /**
+   * A person sends a payout in `needs_review` back to the worker, as a withdrawal's `retry-payout`
+   * (the same rule of the withdrawal graph, `needs_review → processing` by an admin): asked again by
+   * reference, resent only with the same key, a new period of doubt. A repeat (already `processing`)
+   * answers as it is.
+   */
+  async retry(id: string): Promise<DisbursementPayoutView> {
+    return this.db.transaction(async (m) => {
+      const row = await this.lockForUpdate(m, id);
+      if (!row) throw new WithdrawalException('disbursement_payout_not_found', 'no payout registered for this disbursement');
+      if (row.status === 'processing') return disbursementPayoutView(row);
+      if (row.status === 'awaiting' || !checkTransition(row.status, 'processing', 'admin').ok) {
+        throw new WithdrawalException('invalid_transition', `the payout is ${row.status}: only a payout in needs_review is sent back`);
+      }
+      const [rows] = (await m.query(
+        `update disbursement_payouts set status = 'processing', failure_code = null, processing_since = now(), next_poll_at = now(), updated_at = now() where id = $1 returning ${COLUMNS}`,
+        [id],
+      )) as [DisbursementPayoutRow[], number];
+      this.logger.log(`disbursement payout ${id}: processing (sent back by a person from ${row.status})`);
+      return disbursementPayoutView(rows[0]!);
+    });
   }
 
   async get(id: string, m: DataSource | EntityManager = this.db): Promise<DisbursementPayoutRow> {

@@ -265,6 +265,10 @@ export type RejectDisbursementDto = {
     reason: string;
 };
 
+export type RetryPayoutDto = {
+    note: string;
+};
+
 export type RefundDonationDto = {
     reason: string;
 };
@@ -1153,10 +1157,10 @@ export type DonationsListErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -1268,10 +1272,10 @@ export type DonationsGetErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -1379,10 +1383,10 @@ export type DonationsReceiptErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -1507,10 +1511,10 @@ export type DonationsRefundErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -1654,10 +1658,10 @@ export type CampaignsListErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -1707,6 +1711,16 @@ export type CampaignsListResponses = {
             cancelled_at: string | null;
             cancellation: 'refund' | 'redirect' | null;
             redirect_campaign_id: string | null;
+            /**
+             * pending: a cancellation accepted (202) while the wallet was away; refused: the wallet refused it
+             */
+            cancel_status: 'pending' | 'refused' | null;
+            cancel_failure_code: string | null;
+            pending_cancellation: {
+                disposition: 'refund' | 'redirect' | null;
+                redirect_campaign_id: string | null;
+                requested_at: string;
+            } | null;
             progress: {
                 /**
                  * ledger: the campaign's accounts; journal: this service's records (the wallet was unreachable)
@@ -1773,10 +1787,10 @@ export type CampaignsCreateErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -1825,6 +1839,16 @@ export type CampaignsCreateResponses = {
         cancelled_at: string | null;
         cancellation: 'refund' | 'redirect' | null;
         redirect_campaign_id: string | null;
+        /**
+         * pending: a cancellation accepted (202) while the wallet was away; refused: the wallet refused it
+         */
+        cancel_status: 'pending' | 'refused' | null;
+        cancel_failure_code: string | null;
+        pending_cancellation: {
+            disposition: 'refund' | 'redirect' | null;
+            redirect_campaign_id: string | null;
+            requested_at: string;
+        } | null;
         progress: {
             /**
              * ledger: the campaign's accounts; journal: this service's records (the wallet was unreachable)
@@ -1867,6 +1891,16 @@ export type CampaignsCreateResponses = {
         cancelled_at: string | null;
         cancellation: 'refund' | 'redirect' | null;
         redirect_campaign_id: string | null;
+        /**
+         * pending: a cancellation accepted (202) while the wallet was away; refused: the wallet refused it
+         */
+        cancel_status: 'pending' | 'refused' | null;
+        cancel_failure_code: string | null;
+        pending_cancellation: {
+            disposition: 'refund' | 'redirect' | null;
+            redirect_campaign_id: string | null;
+            requested_at: string;
+        } | null;
         progress: {
             /**
              * ledger: the campaign's accounts; journal: this service's records (the wallet was unreachable)
@@ -1930,10 +1964,10 @@ export type CampaignsGetErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -1982,6 +2016,16 @@ export type CampaignsGetResponses = {
         cancelled_at: string | null;
         cancellation: 'refund' | 'redirect' | null;
         redirect_campaign_id: string | null;
+        /**
+         * pending: a cancellation accepted (202) while the wallet was away; refused: the wallet refused it
+         */
+        cancel_status: 'pending' | 'refused' | null;
+        cancel_failure_code: string | null;
+        pending_cancellation: {
+            disposition: 'refund' | 'redirect' | null;
+            redirect_campaign_id: string | null;
+            requested_at: string;
+        } | null;
         progress: {
             /**
              * ledger: the campaign's accounts; journal: this service's records (the wallet was unreachable)
@@ -2045,10 +2089,10 @@ export type CampaignsUpdateErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -2097,6 +2141,16 @@ export type CampaignsUpdateResponses = {
         cancelled_at: string | null;
         cancellation: 'refund' | 'redirect' | null;
         redirect_campaign_id: string | null;
+        /**
+         * pending: a cancellation accepted (202) while the wallet was away; refused: the wallet refused it
+         */
+        cancel_status: 'pending' | 'refused' | null;
+        cancel_failure_code: string | null;
+        pending_cancellation: {
+            disposition: 'refund' | 'redirect' | null;
+            redirect_campaign_id: string | null;
+            requested_at: string;
+        } | null;
         progress: {
             /**
              * ledger: the campaign's accounts; journal: this service's records (the wallet was unreachable)
@@ -2164,10 +2218,10 @@ export type CampaignsCancelErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -2277,10 +2331,10 @@ export type DisbursementsListErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -2319,7 +2373,10 @@ export type DisbursementsListResponses = {
             amount: number;
             currency: string;
             reference: string | null;
-            status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+            /**
+             * pending: requested while the wallet was away (its balance not checked yet)
+             */
+            status: 'pending' | 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
             method: string | null;
             /**
              * masked
@@ -2335,6 +2392,15 @@ export type DisbursementsListResponses = {
             payout_status: string | null;
             failure_code: string | null;
             credit_back_transfer_id: string | null;
+            payout_cancelled_at: string | null;
+            /**
+             * who sent a payout in needs_review back to the provider, and why
+             */
+            payout_retry: {
+                by: string;
+                note: string;
+                at: string;
+            } | null;
             created_at: string;
             updated_at: string;
         }>;
@@ -2388,10 +2454,10 @@ export type DisbursementsCreateErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -2429,7 +2495,10 @@ export type DisbursementsCreateResponses = {
         amount: number;
         currency: string;
         reference: string | null;
-        status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        /**
+         * pending: requested while the wallet was away (its balance not checked yet)
+         */
+        status: 'pending' | 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
         method: string | null;
         /**
          * masked
@@ -2445,6 +2514,15 @@ export type DisbursementsCreateResponses = {
         payout_status: string | null;
         failure_code: string | null;
         credit_back_transfer_id: string | null;
+        payout_cancelled_at: string | null;
+        /**
+         * who sent a payout in needs_review back to the provider, and why
+         */
+        payout_retry: {
+            by: string;
+            note: string;
+            at: string;
+        } | null;
         created_at: string;
         updated_at: string;
     };
@@ -2461,7 +2539,10 @@ export type DisbursementsCreateResponses = {
         amount: number;
         currency: string;
         reference: string | null;
-        status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        /**
+         * pending: requested while the wallet was away (its balance not checked yet)
+         */
+        status: 'pending' | 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
         method: string | null;
         /**
          * masked
@@ -2477,6 +2558,59 @@ export type DisbursementsCreateResponses = {
         payout_status: string | null;
         failure_code: string | null;
         credit_back_transfer_id: string | null;
+        payout_cancelled_at: string | null;
+        /**
+         * who sent a payout in needs_review back to the provider, and why
+         */
+        payout_retry: {
+            by: string;
+            note: string;
+            at: string;
+        } | null;
+        created_at: string;
+        updated_at: string;
+    };
+    /**
+     * Accepted: the answer as it stands; the platform finishes it (the same body shape).
+     */
+    202: {
+        id: string;
+        campaign_id: string;
+        beneficiary: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        reference: string | null;
+        /**
+         * pending: requested while the wallet was away (its balance not checked yet)
+         */
+        status: 'pending' | 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        method: string | null;
+        /**
+         * masked
+         */
+        destination: {
+            [key: string]: string;
+        } | null;
+        requested_by: string;
+        approved_by: Array<string>;
+        rejected_by: string | null;
+        reason: string | null;
+        transfer_id: string | null;
+        payout_status: string | null;
+        failure_code: string | null;
+        credit_back_transfer_id: string | null;
+        payout_cancelled_at: string | null;
+        /**
+         * who sent a payout in needs_review back to the provider, and why
+         */
+        payout_retry: {
+            by: string;
+            note: string;
+            at: string;
+        } | null;
         created_at: string;
         updated_at: string;
     };
@@ -2528,10 +2662,10 @@ export type CampaignsDonationsListErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -2633,10 +2767,10 @@ export type CampaignsTopDonorsErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -2724,10 +2858,10 @@ export type DisbursementsGetErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -2765,7 +2899,10 @@ export type DisbursementsGetResponses = {
         amount: number;
         currency: string;
         reference: string | null;
-        status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        /**
+         * pending: requested while the wallet was away (its balance not checked yet)
+         */
+        status: 'pending' | 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
         method: string | null;
         /**
          * masked
@@ -2781,6 +2918,15 @@ export type DisbursementsGetResponses = {
         payout_status: string | null;
         failure_code: string | null;
         credit_back_transfer_id: string | null;
+        payout_cancelled_at: string | null;
+        /**
+         * who sent a payout in needs_review back to the provider, and why
+         */
+        payout_retry: {
+            by: string;
+            note: string;
+            at: string;
+        } | null;
         created_at: string;
         updated_at: string;
     };
@@ -2833,10 +2979,10 @@ export type DisbursementsApproveErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -2874,7 +3020,10 @@ export type DisbursementsApproveResponses = {
         amount: number;
         currency: string;
         reference: string | null;
-        status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        /**
+         * pending: requested while the wallet was away (its balance not checked yet)
+         */
+        status: 'pending' | 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
         method: string | null;
         /**
          * masked
@@ -2890,6 +3039,15 @@ export type DisbursementsApproveResponses = {
         payout_status: string | null;
         failure_code: string | null;
         credit_back_transfer_id: string | null;
+        payout_cancelled_at: string | null;
+        /**
+         * who sent a payout in needs_review back to the provider, and why
+         */
+        payout_retry: {
+            by: string;
+            note: string;
+            at: string;
+        } | null;
         created_at: string;
         updated_at: string;
     };
@@ -2906,7 +3064,10 @@ export type DisbursementsApproveResponses = {
         amount: number;
         currency: string;
         reference: string | null;
-        status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        /**
+         * pending: requested while the wallet was away (its balance not checked yet)
+         */
+        status: 'pending' | 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
         method: string | null;
         /**
          * masked
@@ -2922,6 +3083,15 @@ export type DisbursementsApproveResponses = {
         payout_status: string | null;
         failure_code: string | null;
         credit_back_transfer_id: string | null;
+        payout_cancelled_at: string | null;
+        /**
+         * who sent a payout in needs_review back to the provider, and why
+         */
+        payout_retry: {
+            by: string;
+            note: string;
+            at: string;
+        } | null;
         created_at: string;
         updated_at: string;
     };
@@ -2974,10 +3144,10 @@ export type DisbursementsRejectErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -3015,7 +3185,10 @@ export type DisbursementsRejectResponses = {
         amount: number;
         currency: string;
         reference: string | null;
-        status: 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        /**
+         * pending: requested while the wallet was away (its balance not checked yet)
+         */
+        status: 'pending' | 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
         method: string | null;
         /**
          * masked
@@ -3031,12 +3204,142 @@ export type DisbursementsRejectResponses = {
         payout_status: string | null;
         failure_code: string | null;
         credit_back_transfer_id: string | null;
+        payout_cancelled_at: string | null;
+        /**
+         * who sent a payout in needs_review back to the provider, and why
+         */
+        payout_retry: {
+            by: string;
+            note: string;
+            at: string;
+        } | null;
         created_at: string;
         updated_at: string;
     };
 };
 
 export type DisbursementsRejectResponse = DisbursementsRejectResponses[keyof DisbursementsRejectResponses];
+
+export type DisbursementsRetryPayoutData = {
+    body: RetryPayoutDto;
+    headers?: {
+        /**
+         * Required on every POST: the same key and body answer the original (`Idempotent-Replayed: true`); the same key with another body is 409 `idempotency_key_reused`.
+         */
+        'Idempotency-Key'?: string;
+        /**
+         * Your id for this request (echoed back, logged, in events).
+         */
+        'X-Request-ID'?: string;
+    };
+    path: {
+        disbursement_id: string;
+    };
+    query?: never;
+    url: '/v1/donations/disbursements/{disbursement_id}/retry-payout';
+};
+
+export type DisbursementsRetryPayoutErrors = {
+    /**
+     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     */
+    400: Problem & {
+        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+    };
+    /**
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     */
+    401: Problem & {
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+    };
+    /**
+     * Forbidden: `forbidden`, `service_mismatch`
+     */
+    403: Problem & {
+        code?: 'forbidden' | 'service_mismatch';
+    };
+    /**
+     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     */
+    404: Problem & {
+        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
+    };
+    /**
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
+     */
+    409: Problem & {
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
+    };
+    /**
+     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
+     */
+    422: Problem & {
+        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+    };
+    /**
+     * Too many requests: `rate_limited`
+     */
+    429: Problem & {
+        code?: 'rate_limited';
+    };
+    /**
+     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     */
+    503: Problem & {
+        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+    };
+};
+
+export type DisbursementsRetryPayoutError = DisbursementsRetryPayoutErrors[keyof DisbursementsRetryPayoutErrors];
+
+export type DisbursementsRetryPayoutResponses = {
+    /**
+     * OK
+     */
+    200: {
+        id: string;
+        campaign_id: string;
+        beneficiary: string;
+        /**
+         * cents
+         */
+        amount: number;
+        currency: string;
+        reference: string | null;
+        /**
+         * pending: requested while the wallet was away (its balance not checked yet)
+         */
+        status: 'pending' | 'requested' | 'approved' | 'rejected' | 'processing' | 'completed' | 'failed' | 'returned' | 'cancelled';
+        method: string | null;
+        /**
+         * masked
+         */
+        destination: {
+            [key: string]: string;
+        } | null;
+        requested_by: string;
+        approved_by: Array<string>;
+        rejected_by: string | null;
+        reason: string | null;
+        transfer_id: string | null;
+        payout_status: string | null;
+        failure_code: string | null;
+        credit_back_transfer_id: string | null;
+        payout_cancelled_at: string | null;
+        /**
+         * who sent a payout in needs_review back to the provider, and why
+         */
+        payout_retry: {
+            by: string;
+            note: string;
+            at: string;
+        } | null;
+        created_at: string;
+        updated_at: string;
+    };
+};
+
+export type DisbursementsRetryPayoutResponse = DisbursementsRetryPayoutResponses[keyof DisbursementsRetryPayoutResponses];
 
 export type DonationsReceiptsExportData = {
     body?: never;
@@ -3079,10 +3382,10 @@ export type DonationsReceiptsExportErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -6018,10 +6321,10 @@ export type UserDonationsListErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -6137,10 +6440,10 @@ export type UserDonationsCreateErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -6319,10 +6622,10 @@ export type UserDonationsGetErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
@@ -6431,10 +6734,10 @@ export type UserDonationsReceiptErrors = {
         code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
     };
     /**
      * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`

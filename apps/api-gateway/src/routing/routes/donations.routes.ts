@@ -20,6 +20,7 @@ export const DONATIONS_ROUTES: readonly RouteRule[] = [
   r('GET', '/v1/donations/disbursements/{disbursement_id}', 'donations', 'campaigns', 'disburse', 'admin'),
   r('POST', '/v1/donations/disbursements/{disbursement_id}/approve', 'donations', 'campaigns', 'disburse', 'admin'),
   r('POST', '/v1/donations/disbursements/{disbursement_id}/reject', 'donations', 'campaigns', 'disburse', 'admin'),
+  r('POST', '/v1/donations/disbursements/{disbursement_id}/retry-payout', 'donations', 'campaigns', 'disburse', 'admin'),
   r('GET', '/v1/donations/receipts/export', 'donations', 'donations', 'read', 'admin'),
   r('GET', '/v1/donations', 'donations', 'donations', 'read', 'admin'),
   r('GET', '/v1/donations/{donation_id}', 'donations', 'donations', 'read', 'admin'),
