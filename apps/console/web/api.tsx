@@ -73,6 +73,14 @@ export function problemToError(status: number, body: unknown): HttpError {
   return new HttpError(detail, status, { ...p, errors: Object.keys(errors).length ? { ...errors, root: { serverError: message } } : undefined });
 }
 
+/** The field errors of a problem+json error (`{field: message}`), for the inputs of a hand-made form. */
+export function fieldErrors(err: unknown): Record<string, string> {
+  const body = (err as { body?: { errors?: Record<string, unknown> } } | null)?.body;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body?.errors ?? {})) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
 export interface ApiOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
