@@ -18,7 +18,7 @@ const MONEY: { field: Field; label: string; help: string }[] = [
 const WHOLE: { field: Field; label: string; help: string; min: number; max: number }[] = [
   { field: 'daily_count', label: 'Requests per resident per day', help: '1 to 1 000', min: 1, max: 1000 },
   { field: 'max_open', label: 'Open requests per resident', help: 'Undecided or unpaid at once, 1 to 100', min: 1, max: 100 },
-  { field: 'cooling_off_hours', label: 'Cooling-off (hours)', help: 'After a new destination, before it may be paid; 0 for none', min: 0, max: 8760 },
+  { field: 'cooling_off_hours', label: 'Cooling-off (hours)', help: 'A request to a new or changed destination within this time goes to review; 0 for none', min: 0, max: 8760 },
   { field: 'expire_after_hours', label: 'Undecided requests expire after (hours)', help: 'The held money goes back then', min: 1, max: 8760 },
 ];
 const rands = (cents: number) => (cents / 100).toFixed(2).replace('.', ',');
