@@ -188,7 +188,8 @@ describe('the office pages of the admin console in headless Chromium', () => {
     await goto('/withdrawal-limits', 'Withdrawal limits');
     const form = page.getByRole('form', { name: 'Withdrawal limits' });
     // Typed in rands, shown as the form reads it.
-    expect(await form.getByLabel('Largest withdrawal (R)').inputValue()).toBe((before.max_amount / 100).toFixed(2).replace('.', ','));
+    const largest = (before.max_amount / 100).toFixed(2).replace('.', ',');
+    await waitFor(async () => (await form.getByLabel('Largest withdrawal (R)').inputValue()) === largest, `the largest withdrawal shown as ${largest}`, 10_000, 100);
     // The smallest above the largest: refused by the withdrawals-service, nothing saved.
     await form.getByLabel('Smallest withdrawal (R)').fill(String(before.max_amount / 100 + 1));
     await form.getByRole('button', { name: 'Save limits' }).click();

@@ -141,8 +141,8 @@ function TiersCard() {
           <form onSubmit={submit} aria-label="Tiers" noValidate>
             <Typography variant="body2">A resident’s tier is the highest whose threshold their lifetime points reach; the lowest tier starts at 0. The multiplier scales the points of each collection. Saving replaces the whole ladder.</Typography>
             <TableContainer tabIndex={0} role="region" aria-label="Tiers table (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
-              <Table size="small" aria-label="Tiers">
-                <TableHead><TableRow><TableCell>Tier</TableCell><TableCell>Code</TableCell><TableCell>From lifetime points</TableCell><TableCell>Points multiplier (×)</TableCell><TableCell>Now</TableCell><TableCell><span className="visually-hidden" style={HIDDEN}>Actions</span></TableCell></TableRow></TableHead>
+              <Table size="small" aria-label="Tiers" sx={{ minWidth: 760 }}>
+                <TableHead><TableRow><TableCell>Tier</TableCell><TableCell>Code</TableCell><TableCell>From lifetime points</TableCell><TableCell>Points multiplier (×)</TableCell><TableCell>Now</TableCell><TableCell>Actions</TableCell></TableRow></TableHead>
                 <TableBody>
                   {draft.map((t, i) => {
                     const now = tiers.data.tiers.find((x) => x.code === t.code);
@@ -172,5 +172,3 @@ function TiersCard() {
     </Card>
   );
 }
-
-const HIDDEN = { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;
