@@ -14,6 +14,7 @@ import VolunteerActivismIcon from '@mui/icons-material/VolunteerActivism';
 import RedeemIcon from '@mui/icons-material/Redeem';
 import CardGiftcardIcon from '@mui/icons-material/CardGiftcard';
 import EcoIcon from '@mui/icons-material/Park';
+import TuneIcon from '@mui/icons-material/Tune';
 import { authProvider } from './authProvider';
 import { dataProvider } from './dataProvider';
 import { LoginPage } from './LoginPage';
@@ -27,6 +28,7 @@ import { ProgrammePage } from './pages/Programme';
 import { WithdrawalList, WithdrawalShow } from './pages/Withdrawals';
 import { ExceptionsPage } from './pages/Exceptions';
 import { ImpactFactorsPage } from './pages/ImpactFactors';
+import { WithdrawalLimitsPage } from './pages/WithdrawalLimits';
 import { IssuedRewardsPage, RewardCreate, RewardEdit, RewardList, RewardShow } from './pages/Rewards';
 import { CampaignCreate, CampaignEdit, CampaignList, CampaignShow } from './pages/Campaigns';
 
@@ -41,6 +43,7 @@ function ConsoleMenu() {
     <Menu>
       <Menu.DashboardItem />
       <Menu.Item to="/withdrawals" primaryText="Withdrawals" leftIcon={<PaymentsIcon />} />
+      <Menu.Item to="/withdrawal-limits" primaryText="Withdrawal limits" leftIcon={<TuneIcon />} />
       <Menu.Item to="/exceptions" primaryText="Exceptions" leftIcon={<ReportProblemIcon />} />
       <Menu.Item to="/campaigns" primaryText="Campaigns" leftIcon={<VolunteerActivismIcon />} />
       <Menu.Item to="/rewards" primaryText="Rewards" leftIcon={<RedeemIcon />} />
@@ -116,6 +119,10 @@ export function App() {
       <Resource name="api-keys" options={{ label: 'API keys' }} list={ApiKeyList} create={ApiKeyCreate} recordRepresentation="name" />
       <Resource name="deliveries" />
       <Resource name="transactions" />
+      <Resource name="user-rewards" />
+      <Resource name="user-donations" />
+      <Resource name="user-withdrawals" />
+      <Resource name="disbursements" />
       <CustomRoutes>
         <Route path="/residents" element={<ResidentsPage />} />
         <Route path="/residents/:userId" element={<ResidentsPage />} />
@@ -125,6 +132,7 @@ export function App() {
         <Route path="/issued-rewards/:userId" element={<IssuedRewardsPage />} />
         <Route path="/programme" element={<ProgrammePage />} />
         <Route path="/impact-factors" element={<ImpactFactorsPage />} />
+        <Route path="/withdrawal-limits" element={<WithdrawalLimitsPage />} />
       </CustomRoutes>
     </Admin>
   );

@@ -73,6 +73,18 @@ export function problemToError(status: number, body: unknown): HttpError {
   return new HttpError(detail, status, { ...p, errors: Object.keys(errors).length ? { ...errors, root: { serverError: message } } : undefined });
 }
 
+/**
+ * The field errors of a problem+json error (`{field: message}`), for the inputs of a hand-made form:
+ * its `errors` list, or a problem naming one `field` (its detail is the message).
+ */
+export function fieldErrors(err: unknown): Record<string, string> {
+  const body = (err as { body?: { errors?: Record<string, unknown>; field?: unknown; detail?: unknown; title?: unknown } } | null)?.body;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body?.errors ?? {})) if (typeof v === 'string') out[k] = v;
+  if (typeof body?.field === 'string') out[body.field] = String(body.detail ?? body.title ?? 'is invalid');
+  return out;
+}
+
 export interface ApiOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;

@@ -54,7 +54,26 @@ export const RESOURCES: Record<string, ResourceDef> = {
   transactions: {
     list: (p, cursor, limit) => ({ path: `/v1/wallets/${enc(String(p.filter?.user_id ?? ''))}/transactions`, query: { limit, cursor } }),
   },
+  // A resident's own lists, read by an admin (the Residents page).
+  'user-rewards': { list: (p, cursor, limit) => ({ path: `/v1/users/${enc(String(p.filter?.user_id ?? ''))}/rewards`, query: { limit, cursor } }) },
+  'user-donations': { list: (p, cursor, limit) => ({ path: `/v1/users/${enc(String(p.filter?.user_id ?? ''))}/donations`, query: { limit, cursor } }) },
+  'user-withdrawals': { list: (p, cursor, limit) => ({ path: `/v1/users/${enc(String(p.filter?.user_id ?? ''))}/withdrawals`, query: { limit, cursor } }) },
+  // A campaign's disbursements (every one, not paged by the API).
+  disbursements: {
+    list: (p) => ({ path: `/v1/donations/campaigns/${enc(String(p.filter?.campaign_id ?? ''))}/disbursements`, query: {} }), unpaged: true,
+    one: (id) => `/v1/donations/disbursements/${enc(id)}`,
+  },
 };
+
+/** A disbursement request: cents, the payout method and its destination fields (validated by the payout pipeline). */
+export interface DisbursementRequest { amount: number; reference?: string; method: string; destination: Record<string, string> }
+/** A tier of the ladder as the wallet-service takes it. */
+export interface TierInput { code: string; name: string; min_lifetime_points: number; multiplier_bp: number }
+/** The withdrawal limits as the withdrawals-service takes them (amounts in cents). */
+export interface WithdrawalLimits {
+  min_amount: number; max_amount: number; daily_amount: number; daily_count: number; max_open: number; cooling_off_hours: number;
+  time_zone: string; two_approvals_from: number; expire_after_hours: number;
+}
 
 const cursors = new Map<string, string>();
 const cursorKey = (resource: string, params: GetListParams, page: number) => `${resource}|${JSON.stringify(params.filter ?? {})}|${params.pagination?.perPage}|${page}`;
@@ -79,6 +98,11 @@ export interface ConsoleActions {
   refundDonation(id: string, reason: string): Promise<Record<string, unknown>>;
   cancelCampaign(id: string, reason: string): Promise<Record<string, unknown>>;
   decideWithdrawal(id: string, decision: 'approve' | 'reject' | 'retry-payout', note: string): Promise<Record<string, unknown>>;
+  requestDisbursement(campaignId: string, body: DisbursementRequest): Promise<Record<string, unknown>>;
+  approveDisbursement(id: string): Promise<Record<string, unknown>>;
+  rejectDisbursement(id: string, reason: string): Promise<Record<string, unknown>>;
+  saveTiers(tiers: TierInput[]): Promise<{ tiers: TierInput[] }>;
+  saveWithdrawalLimits(limits: WithdrawalLimits): Promise<WithdrawalLimits>;
 }
 
 export const dataProvider: DataProvider & ConsoleActions = {
@@ -156,6 +180,11 @@ export const dataProvider: DataProvider & ConsoleActions = {
   cancelCampaign: (id, reason) => api(`/v1/donations/campaigns/${enc(id)}/cancel`, { method: 'POST', body: { disposition: 'refund', reason } }),
   decideWithdrawal: (id, decision, note) => api(`/v1/withdrawals/${enc(id)}/${decision}`, { method: 'POST', body: { note } }),
   recoverEndpoint: (id, since) => api(`/v1/webhooks/endpoints/${enc(id)}/recover`, { method: 'POST', body: { since } }),
+  requestDisbursement: (campaignId, body) => api(`/v1/donations/campaigns/${enc(campaignId)}/disbursements`, { method: 'POST', body }),
+  approveDisbursement: (id) => api(`/v1/donations/disbursements/${enc(id)}/approve`, { method: 'POST', body: {} }),
+  rejectDisbursement: (id, reason) => api(`/v1/donations/disbursements/${enc(id)}/reject`, { method: 'POST', body: { reason } }),
+  saveTiers: (tiers) => api(`/v1/tiers`, { method: 'PUT', body: { tiers } }),
+  saveWithdrawalLimits: (limits) => api(`/v1/withdrawals/limits`, { method: 'PUT', body: limits }),
 };
 
 function problemNotFound(resource: string, id: string): Error {

@@ -1,22 +1,20 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import AxeBuilder from '@axe-core/playwright';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { mintUserToken } from '@wozamali/auth';
 import { createKafka } from '@wozamali/messaging';
 import { freePort, kafkaBrokers, ROOT, serverUrl, spawnService, uniqueName, waitFor, type SpawnedService } from '@wozamali/testing';
+import { axeScan, bearer, callApi, gotoConsole, openConsoleBrowser, text, type ConsoleBrowser } from './harness';
 
 // The admin console in a real browser (Debian's chromium driven by playwright-core) against the real
 // platform: the gateway serving /console and proxying to the wallet-service, the webhook-dispatcher
 // and the metrics-service (built processes, as `npm start` runs them), on databases of this file's own
 // and the test broker (consumer groups of their own, started at the topics' ends).
 const exec = promisify(execFile);
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, '.run', 'console-screenshots');
 const prefix = `${process.env.DB_PREFIX || 'wozamali_test'}_cne2e`;
 const ADMIN_KEY = `wm_live_consolee2e_${'Zx9Yw8Vu'.repeat(5)}`;
@@ -25,13 +23,11 @@ const JWT_SECRET = 'console-e2e-jwt-secret-at-least-32-bytes!!';
 const PAYOUT_SECRET = `whsec_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64')}`;
 /** An admin person's token (decisions on withdrawals need a person, not an API key). */
 const adminToken = (sub: string) => mintUserToken(JWT_SECRET, { sub, role: 'admin', expiresInSeconds: 3600 });
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const services: SpawnedService[] = [];
 let gateway: SpawnedService;
 let sandbox: SpawnedService;
-let context: BrowserContext;
+let browser: ConsoleBrowser;
 let page: Page;
-let profile: string;
 let partner: Server;
 let partnerUp = false;
 let endpointId = '';
@@ -39,33 +35,9 @@ let endpointId = '';
 let retriedDeliveryId = '';
 const partnerHits: string[] = [];
 const resident = crypto.randomUUID();
-/** Uncaught errors in the page (a crashed view): none is allowed. */
-const pageErrors: string[] = [];
 
-/** Normalises the non-breaking spaces of en-ZA money so a test can read it. */
-const text = (s: string | null) => (s ?? '').replace(/[\u00a0\u202f]/g, ' ').replace(/\s+/g, ' ').trim();
-
-/**
- * One API call through the gateway. A 503 (a busy ledger, a breaker open on a loaded machine) is
- * "unknown", never "failed": the same request is sent again with the same Idempotency-Key for up to 30 s.
- */
-async function call(method: string, url: string, body?: unknown, headers: Record<string, string> = ADMIN): Promise<{ status: number; body: any }> {
-  const key = crypto.randomUUID();
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const res = await fetch(`${gateway.url}${url}`, {
-      method,
-      headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(method === 'GET' ? {} : { 'idempotency-key': key }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const t = await res.text();
-    if (res.status === 503 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 500));
-      continue;
-    }
-    return { status: res.status, body: t ? JSON.parse(t) : null };
-  }
-}
+/** One API call through the gateway (a 503 is sent again with the same Idempotency-Key: harness.ts). */
+const call = (method: string, url: string, body?: unknown, headers: Record<string, string> = ADMIN) => callApi(gateway.url, method, url, body, headers);
 
 /** Topics' ends as the starting offsets of this file's consumer groups (not the history other runs left). */
 async function startGroupsAtEnd(groups: string[]): Promise<void> {
@@ -82,23 +54,8 @@ async function startGroupsAtEnd(groups: string[]): Promise<void> {
   }
 }
 
-async function goto(hash: string, heading: string | RegExp): Promise<void> {
-  await page.goto(`${gateway.url}/console/#${hash}`);
-  await page.locator('h1, h2, h3, h4, h5, h6', { hasText: heading }).filter({ visible: true }).first().waitFor({ timeout: 30_000 });
-}
-
-async function axe(name: string): Promise<void> {
-  // Scan what a person sees once things settle: a notification fading in is half transparent, and
-  // axe would measure the contrast of its text mid-fade.
-  // (page.evaluate, not waitForFunction: the console's CSP forbids the eval waitForFunction's polling uses.)
-  for (let i = 0; i < 50; i++) {
-    if ((await page.evaluate('document.getAnimations().filter((a) => a.playState === "running").length')) === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  expect({ page: name, violations: bad }).toEqual({ page: name, violations: [] });
-}
+const goto = (hash: string, heading: string | RegExp) => gotoConsole(page, gateway.url, hash, heading);
+const axe = (name: string) => axeScan(page, name);
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
@@ -125,10 +82,8 @@ async function signInWithKey(): Promise<void> {
 
 beforeAll(async () => {
   // Chromium is installed by scripts/ensure-chromium.sh (npm test runs it); without it this fails, never skips.
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium is not installed at ${CHROMIUM}: run scripts/ensure-chromium.sh as root`);
-  if (!existsSync(path.join(ROOT, 'apps/console/dist/index.html'))) throw new Error('the console is not built: node scripts/build-console.js');
-  rmSync(SHOTS, { recursive: true, force: true });
-  mkdirSync(path.join(SHOTS, 'after-each'), { recursive: true });
+  browser = await openConsoleBrowser(SHOTS);
+  page = browser.page;
   const env = { ...process.env, DB_PREFIX: prefix, DATABASE_URL: serverUrl() };
   await exec(process.execPath, [path.join(ROOT, 'scripts/migrate.js'), '--reset', 'wallet-service', 'webhook-dispatcher', 'metrics-service', 'withdrawals-service', 'donations-service', 'rewards-service', 'api-gateway'], { env });
   await startGroupsAtEnd([`${prefix}.webhook-dispatcher`, `${prefix}.metrics-service`]);
@@ -171,23 +126,10 @@ beforeAll(async () => {
     WALLET_SERVICE_URL: wallet!.url, WEBHOOKS_SERVICE_URL: webhooks!.url, METRICS_SERVICE_URL: metrics.url, WITHDRAWALS_SERVICE_URL: withdrawals.url, DONATIONS_SERVICE_URL: donations.url, REWARDS_SERVICE_URL: rewards.url, REDIS_KEY_PREFIX: uniqueName('console-e2e'),
     OUTBOX_RELAY_ENABLED: 'false', KAFKA_CONSUMERS_ENABLED: 'false',
   });
-  profile = mkdtempSync(path.join(os.tmpdir(), 'console-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    viewport: { width: 1280, height: 900 },
-    timezoneId: 'Africa/Johannesburg',
-    locale: 'en-ZA',
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  page.setDefaultTimeout(30_000);
 }, 300_000);
 
 afterAll(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
   await gateway?.stop();
   await Promise.all(services.map((s) => s.stop()));
   await new Promise((resolve) => (partner ? partner.close(resolve) : resolve(null)));
@@ -681,7 +623,7 @@ describe('the admin console in headless Chromium', () => {
   }, 60_000);
 
   it('no page threw an uncaught error', () => {
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   });
 
   it('signs out: the credentials leave the tab', async () => {

@@ -1,8 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Title, useNotify } from 'react-admin';
+import { Title, useDataProvider, useNotify } from 'react-admin';
 import { Alert, Box, Button, Card, CardContent, Table, TableBody, TableCell, TableContainer, TableHead, TableRow, TextField, Typography } from '@mui/material';
-import { api } from '../api';
+import { api, fieldErrors } from '../api';
+import type { ConsoleActions, TierInput } from '../dataProvider';
 import { formatMoney, formatNumber, formatTime, parseRands } from '../format';
 
 interface RateCardLine { code: string; name: string; cents_per_kg: number; points_per_kg: number; fund_share_bp: number }
@@ -83,29 +84,89 @@ function RateCardCard() {
   );
 }
 
+interface TierDraft { key: number; code: string; name: string; min: string; multiplier: string }
+const toDraft = (t: Tier, key: number): TierDraft => ({ key, code: t.code, name: t.name, min: String(t.min_lifetime_points), multiplier: (t.multiplier_bp / 10000).toString().replace('.', ',') });
+
+/** The tier ladder, edited as a whole: each tier's name, code, lifetime points threshold and points multiplier (×1,25 = 12 500 bp). */
 function TiersCard() {
+  const dp = useDataProvider<ConsoleActions & ReturnType<typeof useDataProvider>>();
+  const notify = useNotify();
+  const qc = useQueryClient();
   const tiers = useQuery({ queryKey: ['tiers'], queryFn: () => api<{ tiers: Tier[] }>('/v1/tiers') });
+  const [draft, setDraft] = useState<TierDraft[]>([]);
+  const [next, setNext] = useState(1000);
+  const [problems, setProblems] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (tiers.data) setDraft(tiers.data.tiers.map(toDraft));
+  }, [tiers.data]);
+  const save = useMutation({
+    mutationFn: (ladder: TierInput[]) => dp.saveTiers(ladder),
+    onSuccess: () => { notify('Tiers saved', { type: 'success' }); setError(null); setProblems({}); void qc.invalidateQueries({ queryKey: ['tiers'] }); },
+    onError: (err: Error) => { setError(err.message); setProblems(fieldErrors(err)); },
+  });
+  const set = (key: number, field: keyof Omit<TierDraft, 'key'>, value: string) => setDraft((d) => d.map((t) => (t.key === key ? { ...t, [field]: value } : t)));
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const found: Record<string, string> = {};
+    const ladder: TierInput[] = draft.map((t, i) => {
+      const min = /^\d{1,15}$/.test(t.min.trim()) ? Number(t.min.trim()) : null;
+      const mult = /^\d{1,2}([.,]\d{1,4})?$/.test(t.multiplier.trim()) ? Math.round(Number(t.multiplier.trim().replace(',', '.')) * 10000) : null;
+      if (!/^[a-z][a-z0-9_]{0,39}$/.test(t.code.trim())) found[`tiers.${i}.code`] = 'small letters, digits and _, starting with a letter';
+      if (!t.name.trim()) found[`tiers.${i}.name`] = 'is required';
+      if (min === null) found[`tiers.${i}.min_lifetime_points`] = 'whole points, e.g. 500';
+      if (mult === null || mult > 100000) found[`tiers.${i}.multiplier_bp`] = 'a multiplier up to 10, e.g. 1,25';
+      return { code: t.code.trim(), name: t.name.trim(), min_lifetime_points: min ?? 0, multiplier_bp: mult ?? 0 };
+    });
+    setProblems(found);
+    if (Object.keys(found).length) { setError('Check the marked figures'); return; }
+    setError(null);
+    save.mutate(ladder);
+  };
+  const cell = (t: TierDraft, i: number, field: keyof Omit<TierDraft, 'key'>, apiField: string, name: string, width: number, inputMode?: 'numeric' | 'decimal') => {
+    const problem = problems[`tiers.${i}.${apiField}`];
+    return (
+      <TextField
+        size="small" value={t[field]} onChange={(e) => set(t.key, field, e.target.value)} error={Boolean(problem)} helperText={problem}
+        slotProps={{ htmlInput: { 'aria-label': `${name} of tier ${i + 1}`, inputMode } }} sx={{ width }}
+      />
+    );
+  };
   return (
     <Card component="section" aria-labelledby="tiers-title" sx={{ mt: 2 }}>
       <CardContent>
         <Typography id="tiers-title" component="h2" variant="h6">Tiers</Typography>
         {tiers.error && <Alert severity="error" role="alert">{tiers.error.message}</Alert>}
         {tiers.data && (
-          <TableContainer tabIndex={0} role="region" aria-label="Table (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
-            <Table size="small" aria-label="Tiers">
-              <TableHead><TableRow><TableCell>Tier</TableCell><TableCell>Code</TableCell><TableCell>From lifetime points</TableCell><TableCell>Points multiplier</TableCell></TableRow></TableHead>
-              <TableBody>
-                {tiers.data.tiers.map((t) => (
-                  <TableRow key={t.code}>
-                    <TableCell component="th" scope="row">{t.name}</TableCell>
-                    <TableCell>{t.code}</TableCell>
-                    <TableCell>{formatNumber(t.min_lifetime_points)}</TableCell>
-                    <TableCell>×{formatNumber(t.multiplier_bp / 10000)}</TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableContainer>
+          <form onSubmit={submit} aria-label="Tiers" noValidate>
+            <Typography variant="body2">A resident’s tier is the highest whose threshold their lifetime points reach; the lowest tier starts at 0. The multiplier scales the points of each collection. Saving replaces the whole ladder.</Typography>
+            <TableContainer tabIndex={0} role="region" aria-label="Tiers table (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
+              <Table size="small" aria-label="Tiers" sx={{ minWidth: 760 }}>
+                <TableHead><TableRow><TableCell>Tier</TableCell><TableCell>Code</TableCell><TableCell>From lifetime points</TableCell><TableCell>Points multiplier (×)</TableCell><TableCell>Now</TableCell><TableCell>Actions</TableCell></TableRow></TableHead>
+                <TableBody>
+                  {draft.map((t, i) => {
+                    const now = tiers.data.tiers.find((x) => x.code === t.code);
+                    return (
+                      <TableRow key={t.key}>
+                        <TableCell>{cell(t, i, 'name', 'name', 'Name', 160)}</TableCell>
+                        <TableCell>{cell(t, i, 'code', 'code', 'Code', 120)}</TableCell>
+                        <TableCell>{cell(t, i, 'min', 'min_lifetime_points', 'Lifetime points threshold', 120, 'numeric')}</TableCell>
+                        <TableCell>{cell(t, i, 'multiplier', 'multiplier_bp', 'Points multiplier', 90, 'decimal')}</TableCell>
+                        <TableCell>{now ? `${formatNumber(now.min_lifetime_points)} points, ×${formatNumber(now.multiplier_bp / 10000)}` : 'new'}</TableCell>
+                        <TableCell><Button size="small" color="error" onClick={() => setDraft((d) => d.filter((x) => x.key !== t.key))} disabled={draft.length <= 1} aria-label={`Remove tier ${i + 1} (${t.name || 'unnamed'})`}>Remove</Button></TableCell>
+                      </TableRow>
+                    );
+                  })}
+                </TableBody>
+              </Table>
+            </TableContainer>
+            {error && <Alert severity="error" role="alert" sx={{ mt: 1 }}>{error}</Alert>}
+            <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', mt: 1 }}>
+              <Button onClick={() => { setDraft((d) => [...d, { key: next, code: '', name: '', min: '', multiplier: '1' }]); setNext((n) => n + 1); }} disabled={draft.length >= 20}>Add a tier</Button>
+              <Button onClick={() => { setDraft(tiers.data.tiers.map(toDraft)); setProblems({}); setError(null); }}>Undo changes</Button>
+              <Button type="submit" variant="contained" disabled={save.isPending}>Save tiers</Button>
+            </Box>
+          </form>
         )}
       </CardContent>
     </Card>

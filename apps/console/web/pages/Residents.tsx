@@ -1,12 +1,14 @@
 import { useState, type FormEvent } from 'react';
-import { useParams, useNavigate } from 'react-router-dom';
+import { Link as RouterLink, useParams, useNavigate } from 'react-router-dom';
 import { useQuery, useMutation, useQueryClient } from '@tanstack/react-query';
-import { Datagrid, FunctionField, ListBase, Pagination, TextField as RaTextField, Title, useNotify, type RaRecord } from 'react-admin';
+import { Datagrid, FunctionField, ListBase, Pagination, TextField as RaTextField, Title, useGetOne, useNotify, type RaRecord } from 'react-admin';
 import {
-  Alert, Box, Button, Card, CardContent, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, Grid, InputLabel, MenuItem, Select, TextField, Typography,
+  Alert, Box, Button, Card, CardContent, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, Grid, InputLabel, Link, MenuItem, Select, TextField, Typography,
 } from '@mui/material';
 import { api } from '../api';
 import { formatMoney, formatNumber, formatTime, isUuid, parseRands } from '../format';
+import type { Campaign } from './Campaigns';
+import { label, maskedDestination, type Withdrawal } from './Withdrawals';
 
 interface Wallet {
   user_id: string; balance: number; held: number; available: number; points: number; lifetime_points: number;
@@ -92,6 +94,9 @@ function Resident({ userId }: { userId: string }) {
       </Card>
       <AdjustmentForm userId={userId} />
       <Transactions userId={userId} />
+      <IssuedRewards userId={userId} />
+      <Donations userId={userId} />
+      <Box sx={{ mb: 2 }}><Withdrawals userId={userId} /></Box>
     </>
   );
 }
@@ -187,26 +192,85 @@ function ReverseButton({ record, userId }: { record: Tx; userId: string }) {
   );
 }
 
-function Transactions({ userId }: { userId: string }) {
+/** One of the resident's lists: a titled section with a paged table (the API's cursor pages) that scrolls sideways on a phone. */
+function ResidentTable({ resource, userId, id, title, empty, children }: { resource: string; userId: string; id: string; title: string; empty: string; children: React.ReactNode }) {
   return (
-    <Card component="section" aria-labelledby="tx-title" sx={{ mt: 2, mb: 2 }}>
+    <Card component="section" aria-labelledby={id} sx={{ mt: 2 }} data-testid={resource}>
       <CardContent>
-        <Typography id="tx-title" component="h2" variant="h6">Transactions</Typography>
-        <ListBase resource="transactions" filter={{ user_id: userId }} perPage={10} disableSyncWithLocation sort={{ field: 'created_at', order: 'DESC' }}>
-          <Box tabIndex={0} role="region" aria-label="Table (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
-            <Datagrid bulkActionButtons={false} rowClick={false} sort={{ field: 'created_at', order: 'DESC' }} empty={<Typography>No transactions yet.</Typography>}>
-              <FunctionField label="When" render={(r: Tx) => formatTime(r.created_at)} sortable={false} />
-              <RaTextField source="kind" sortable={false} />
-              <FunctionField label="Money" render={(r: Tx) => formatMoney(r.money_change)} sortable={false} />
-              <FunctionField label="Points" render={(r: Tx) => formatNumber(r.points_change)} sortable={false} />
-              <FunctionField label="Balance after" render={(r: Tx) => formatMoney(r.balance_after)} sortable={false} />
-              <RaTextField source="description" sortable={false} />
-              <FunctionField label="Actions" render={(r: Tx) => <ReverseButton record={r} userId={userId} />} sortable={false} />
+        <Typography id={id} component="h2" variant="h6">{title}</Typography>
+        <ListBase resource={resource} filter={{ user_id: userId }} perPage={10} disableSyncWithLocation sort={{ field: 'created_at', order: 'DESC' }}>
+          <Box tabIndex={0} role="region" aria-label={`${title} (scrolls sideways)`} sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 64px)', sm: '100%' } }}>
+            <Datagrid bulkActionButtons={false} rowClick={false} empty={<Typography>{empty}</Typography>}>
+              {children}
             </Datagrid>
           </Box>
           <Pagination rowsPerPageOptions={[10, 25, 50]} />
         </ListBase>
       </CardContent>
     </Card>
+  );
+}
+
+function Transactions({ userId }: { userId: string }) {
+  return (
+    <ResidentTable resource="transactions" userId={userId} id="tx-title" title="Transactions" empty="No transactions yet.">
+      <FunctionField label="When" render={(r: Tx) => formatTime(r.created_at)} sortable={false} />
+      <RaTextField source="kind" sortable={false} />
+      <FunctionField label="Money" render={(r: Tx) => formatMoney(r.money_change)} sortable={false} />
+      <FunctionField label="Points" render={(r: Tx) => formatNumber(r.points_change)} sortable={false} />
+      <FunctionField label="Balance after" render={(r: Tx) => formatMoney(r.balance_after)} sortable={false} />
+      <RaTextField source="description" sortable={false} />
+      <FunctionField label="Actions" render={(r: Tx) => <ReverseButton record={r} userId={userId} />} sortable={false} />
+    </ResidentTable>
+  );
+}
+
+interface IssuedReward extends RaRecord { reward_name: string; reward_code: string; reward_type: string; status: string; source: string; points_cost: number; value: number; issued_at: string; expires_at: string | null; cancel_reason: string | null }
+interface ResidentDonation extends RaRecord { campaign_id: string; amount: number | null; points: number | null; bonus_points: number | null; status: string; visibility: string; receipt_number: string | null; donated_at: string | null; created_at: string; refund: { reason: string | null; refunded_at: string } | null }
+
+function IssuedRewards({ userId }: { userId: string }) {
+  return (
+    <ResidentTable resource="user-rewards" userId={userId} id="rewards-title" title="Rewards" empty="No rewards issued.">
+      <FunctionField label="Issued" render={(r: IssuedReward) => formatTime(r.issued_at)} sortable={false} />
+      <FunctionField label="Reward" render={(r: IssuedReward) => `${r.reward_name} (${r.reward_code})`} sortable={false} />
+      <FunctionField label="Status" render={(r: IssuedReward) => `${label(r.status)}${r.cancel_reason ? ` (${r.cancel_reason})` : ''}`} sortable={false} />
+      <FunctionField label="Points" render={(r: IssuedReward) => formatNumber(r.points_cost)} sortable={false} textAlign="right" />
+      <FunctionField label="Value" render={(r: IssuedReward) => formatMoney(r.value)} sortable={false} textAlign="right" />
+      <FunctionField label="Source" render={(r: IssuedReward) => label(r.source)} sortable={false} />
+      <FunctionField label="Expires" render={(r: IssuedReward) => formatTime(r.expires_at)} sortable={false} />
+      <FunctionField label="Actions" render={(r: IssuedReward) => (r.status === 'issued' || r.status === 'active' ? <Link component={RouterLink} to={`/issued-rewards/${userId}`} aria-label={`Cancel ${r.reward_name} on the issued rewards page`}>Cancel…</Link> : null)} sortable={false} />
+    </ResidentTable>
+  );
+}
+
+function Donations({ userId }: { userId: string }) {
+  return (
+    <ResidentTable resource="user-donations" userId={userId} id="donations-title" title="Donations" empty="No donations.">
+      <FunctionField label="When" render={(d: ResidentDonation) => formatTime(d.donated_at ?? d.created_at)} sortable={false} />
+      <FunctionField label="Campaign" render={(d: ResidentDonation) => <Link component={RouterLink} to={`/campaigns/${d.campaign_id}/show`}><CampaignName id={d.campaign_id} /></Link>} sortable={false} />
+      <FunctionField label="Amount" render={(d: ResidentDonation) => (d.amount ? formatMoney(d.amount) : `${formatNumber(d.points)} points`)} sortable={false} textAlign="right" />
+      <FunctionField label="Status" render={(d: ResidentDonation) => `${label(d.status)}${d.refund?.reason ? ` (${d.refund.reason})` : ''}`} sortable={false} />
+      <FunctionField label="Bonus points" render={(d: ResidentDonation) => formatNumber(d.bonus_points ?? 0)} sortable={false} textAlign="right" />
+      <FunctionField label="Receipt" render={(d: ResidentDonation) => d.receipt_number ?? '—'} sortable={false} />
+    </ResidentTable>
+  );
+}
+
+/** A campaign's name (its id while it loads or when it cannot be read). */
+function CampaignName({ id }: { id: string }) {
+  const { data } = useGetOne<Campaign>('campaigns', { id });
+  return <>{data?.name ?? id}</>;
+}
+
+function Withdrawals({ userId }: { userId: string }) {
+  return (
+    <ResidentTable resource="user-withdrawals" userId={userId} id="withdrawals-title" title="Withdrawals" empty="No withdrawals.">
+      <FunctionField label="Requested" render={(w: Withdrawal) => <Link component={RouterLink} to={`/withdrawals/${w.id}/show`}>{formatTime(w.created_at)}</Link>} sortable={false} />
+      <FunctionField label="Amount" render={(w: Withdrawal) => formatMoney(w.amount)} sortable={false} textAlign="right" />
+      <FunctionField label="Method" render={(w: Withdrawal) => label(w.method)} sortable={false} />
+      <FunctionField label="Destination" render={(w: Withdrawal) => maskedDestination(w.destination)} sortable={false} />
+      <FunctionField label="Status" render={(w: Withdrawal) => `${label(w.status)}${w.failure_code ? ` (${w.failure_code})` : ''}`} sortable={false} />
+      <FunctionField label="Updated" render={(w: Withdrawal) => formatTime(w.updated_at)} sortable={false} />
+    </ResidentTable>
   );
 }

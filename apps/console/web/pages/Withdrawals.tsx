@@ -21,7 +21,8 @@ interface Limits { two_approvals_from: number }
 export const WITHDRAWAL_STATUSES = ['requested', 'pending', 'in_review', 'approved', 'processing', 'needs_review', 'completed', 'failed', 'rejected', 'cancelled', 'expired', 'returned'];
 const METHODS = ['bank_transfer', 'mobile_money', 'paypal', 'crypto'];
 const DECIDABLE = ['pending', 'in_review'];
-const label = (s: string) => s.replace(/_/g, ' ');
+/** A status, method or action as words (`needs_review` → `needs review`). */
+export const label = (s: string) => s.replace(/_/g, ' ');
 
 /** The approval threshold (from `GET /v1/withdrawals/limits`), shared by the rows of a list. */
 export const LimitsContext = createContext<Limits | null>(null);
