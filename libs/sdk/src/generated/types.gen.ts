@@ -375,10 +375,10 @@ export type LedgerAdjustData = {
 
 export type LedgerAdjustErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -387,28 +387,34 @@ export type LedgerAdjustErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
-     */
-    404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
-    };
-    /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
+     * Conflict: `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
+        code?: 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`
      */
     422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points';
     };
     /**
      * Too many requests: `rate_limited`
@@ -421,6 +427,12 @@ export type LedgerAdjustErrors = {
      */
     503: Problem & {
         code?: 'ledger_busy' | 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -516,10 +528,10 @@ export type LedgerVerifyData = {
 
 export type LedgerVerifyErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -528,28 +540,10 @@ export type LedgerVerifyErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
-    };
-    /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
-     */
-    404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
-    };
-    /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
-     */
-    409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
-    };
-    /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
      * Too many requests: `rate_limited`
@@ -558,10 +552,16 @@ export type LedgerVerifyErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_busy`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_busy' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -604,10 +604,10 @@ export type LedgerReverseData = {
 
 export type LedgerReverseErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -616,28 +616,40 @@ export type LedgerReverseErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`, `transfer_not_permitted`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
+     * Not found: `not_found`, `transfer_not_found`
      */
     404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
+        code?: 'not_found' | 'transfer_not_found';
     };
     /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
+     * Conflict: `idempotency_key_reused`, `transfer_already_reversed`
      */
     409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
+        code?: 'idempotency_key_reused' | 'transfer_already_reversed';
     };
     /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `insufficient_funds`, `insufficient_points`, `transfer_not_reversible`
      */
     422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'insufficient_funds' | 'insufficient_points' | 'transfer_not_reversible';
     };
     /**
      * Too many requests: `rate_limited`
@@ -650,6 +662,12 @@ export type LedgerReverseErrors = {
      */
     503: Problem & {
         code?: 'ledger_busy' | 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -703,24 +721,6 @@ export type ApiKeysListErrors = {
      */
     403: Problem & {
         code?: 'forbidden' | 'service_mismatch';
-    };
-    /**
-     * Not found: `not_found`
-     */
-    404: Problem & {
-        code?: 'not_found';
-    };
-    /**
-     * Conflict: `conflict`
-     */
-    409: Problem & {
-        code?: 'conflict';
-    };
-    /**
-     * Unprocessable: `validation_failed`
-     */
-    422: Problem & {
-        code?: 'validation_failed';
     };
     /**
      * Too many requests: `rate_limited`
@@ -781,22 +781,22 @@ export type ApiKeysCreateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`
-     */
-    404: Problem & {
-        code?: 'not_found';
-    };
-    /**
-     * Conflict: `conflict`, `idempotency_key_reused`
+     * Conflict: `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'conflict' | 'idempotency_key_reused';
+        code?: 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `validation_failed`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'validation_failed';
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -865,16 +865,10 @@ export type ApiKeysRevokeErrors = {
         code?: 'not_found';
     };
     /**
-     * Conflict: `conflict`, `idempotency_key_reused`
+     * Conflict: `bootstrap_key_immutable`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'conflict' | 'idempotency_key_reused';
-    };
-    /**
-     * Unprocessable: `validation_failed`
-     */
-    422: Problem & {
-        code?: 'validation_failed';
+        code?: 'bootstrap_key_immutable' | 'idempotency_key_reused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -943,16 +937,22 @@ export type ApiKeysRotateErrors = {
         code?: 'not_found';
     };
     /**
-     * Conflict: `conflict`, `idempotency_key_reused`
+     * Conflict: `api_key_not_active`, `bootstrap_key_immutable`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'conflict' | 'idempotency_key_reused';
+        code?: 'api_key_not_active' | 'bootstrap_key_immutable' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `validation_failed`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'validation_failed';
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -995,10 +995,10 @@ export type CollectionsRecordData = {
 
 export type CollectionsRecordErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1007,28 +1007,34 @@ export type CollectionsRecordErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
-     */
-    404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
-    };
-    /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
+     * Conflict: `collection_already_recorded`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
+        code?: 'collection_already_recorded' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `amount_out_of_range`, `no_rate_card`, `unknown_material`
      */
     422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'amount_out_of_range' | 'no_rate_card' | 'unknown_material';
     };
     /**
      * Too many requests: `rate_limited`
@@ -1041,6 +1047,12 @@ export type CollectionsRecordErrors = {
      */
     503: Problem & {
         code?: 'ledger_busy' | 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -1129,10 +1141,10 @@ export type DonationsListData = {
 
 export type DonationsListErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1147,34 +1159,22 @@ export type DonationsListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
-     */
-    404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -1244,10 +1244,10 @@ export type DonationsGetData = {
 
 export type DonationsGetErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1262,22 +1262,10 @@ export type DonationsGetErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `donation_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'donation_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -1286,10 +1274,16 @@ export type DonationsGetErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -1355,10 +1349,10 @@ export type DonationsReceiptData = {
 
 export type DonationsReceiptErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1373,22 +1367,10 @@ export type DonationsReceiptErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `donation_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'donation_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -1397,10 +1379,16 @@ export type DonationsReceiptErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -1483,10 +1471,10 @@ export type DonationsRefundData = {
 
 export type DonationsRefundErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1501,22 +1489,34 @@ export type DonationsRefundErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `donation_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
+        code?: 'donation_not_found' | 'not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `donation_not_refundable`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'donation_not_refundable' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `wallet_refused`
      */
     422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'wallet_refused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -1525,10 +1525,16 @@ export type DonationsRefundErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -1630,10 +1636,10 @@ export type CampaignsListData = {
 
 export type CampaignsListErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1648,34 +1654,22 @@ export type CampaignsListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
-     */
-    404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -1749,10 +1743,10 @@ export type CampaignsCreateData = {
 
 export type CampaignsCreateErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1767,22 +1761,22 @@ export type CampaignsCreateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
-     */
-    404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `idempotency_key_reused`, `invalid_transition`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'idempotency_key_reused' | 'invalid_transition';
     };
     /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -1791,10 +1785,16 @@ export type CampaignsCreateErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -1906,10 +1906,10 @@ export type CampaignsGetData = {
 
 export type CampaignsGetErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1924,22 +1924,10 @@ export type CampaignsGetErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `campaign_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'campaign_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -1948,10 +1936,16 @@ export type CampaignsGetErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -2021,10 +2015,10 @@ export type CampaignsUpdateData = {
 
 export type CampaignsUpdateErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2039,22 +2033,34 @@ export type CampaignsUpdateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `campaign_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
+        code?: 'campaign_not_found' | 'not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
+     * Conflict: `invalid_transition`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
+        code?: 'invalid_transition';
     };
     /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `target_below_raised`
      */
     422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'target_below_raised';
     };
     /**
      * Too many requests: `rate_limited`
@@ -2063,10 +2069,16 @@ export type CampaignsUpdateErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -2140,10 +2152,10 @@ export type CampaignsCancelData = {
 
 export type CampaignsCancelErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2158,22 +2170,34 @@ export type CampaignsCancelErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `campaign_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
+        code?: 'campaign_not_found' | 'not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `campaign_has_money`, `idempotency_key_reused`, `invalid_transition`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'campaign_has_money' | 'idempotency_key_reused' | 'invalid_transition';
     };
     /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `wallet_refused`
      */
     422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'wallet_refused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -2182,10 +2206,16 @@ export type CampaignsCancelErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -2253,10 +2283,10 @@ export type DisbursementsListData = {
 
 export type DisbursementsListErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2271,22 +2301,10 @@ export type DisbursementsListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `campaign_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'campaign_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -2295,10 +2313,16 @@ export type DisbursementsListErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -2364,10 +2388,10 @@ export type DisbursementsCreateData = {
 
 export type DisbursementsCreateErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2382,22 +2406,34 @@ export type DisbursementsCreateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `campaign_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
+        code?: 'campaign_not_found' | 'not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `campaign_not_active`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'campaign_not_active' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `wallet_refused`
      */
     422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'wallet_refused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -2410,6 +2446,12 @@ export type DisbursementsCreateErrors = {
      */
     503: Problem & {
         code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -2504,10 +2546,10 @@ export type CampaignsDonationsListData = {
 
 export type CampaignsDonationsListErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2522,22 +2564,10 @@ export type CampaignsDonationsListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `campaign_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'campaign_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -2546,10 +2576,16 @@ export type CampaignsDonationsListErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -2609,10 +2645,10 @@ export type CampaignsTopDonorsData = {
 
 export type CampaignsTopDonorsErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2627,22 +2663,10 @@ export type CampaignsTopDonorsErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `campaign_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'campaign_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -2651,10 +2675,16 @@ export type CampaignsTopDonorsErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -2700,10 +2730,10 @@ export type DisbursementsGetData = {
 
 export type DisbursementsGetErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2718,22 +2748,10 @@ export type DisbursementsGetErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `disbursement_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'disbursement_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -2742,10 +2760,16 @@ export type DisbursementsGetErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -2809,10 +2833,10 @@ export type DisbursementsApproveData = {
 
 export type DisbursementsApproveErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2827,22 +2851,22 @@ export type DisbursementsApproveErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `disbursement_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
+        code?: 'disbursement_not_found' | 'not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `approver_already_approved`, `disbursement_not_pending`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'approver_already_approved' | 'disbursement_not_pending' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
+     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `wallet_refused`
      */
     422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'wallet_refused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -2851,10 +2875,16 @@ export type DisbursementsApproveErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable' | 'wallet_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -2950,10 +2980,10 @@ export type DisbursementsRejectData = {
 
 export type DisbursementsRejectErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2968,22 +2998,28 @@ export type DisbursementsRejectErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `disbursement_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
+        code?: 'disbursement_not_found' | 'not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `disbursement_not_pending`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'disbursement_not_pending' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -2992,10 +3028,16 @@ export type DisbursementsRejectErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3055,10 +3097,10 @@ export type DonationsReceiptsExportData = {
 
 export type DonationsReceiptsExportErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -3073,34 +3115,22 @@ export type DonationsReceiptsExportErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
-     */
-    404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3151,24 +3181,6 @@ export type ExternalServicesListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
-     */
-    404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
@@ -3179,6 +3191,12 @@ export type ExternalServicesListErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3249,22 +3267,22 @@ export type ExternalServicesRegisterErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
-     */
-    404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `idempotency_key_reused`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
+        code?: 'idempotency_key_reused' | 'service_name_taken';
     };
     /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -3277,6 +3295,12 @@ export type ExternalServicesRegisterErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3356,22 +3380,10 @@ export type ExternalServicesRemoveErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'not_found' | 'service_not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -3384,6 +3396,12 @@ export type ExternalServicesRemoveErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3433,22 +3451,10 @@ export type ExternalServicesGetErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'not_found' | 'service_not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -3461,6 +3467,12 @@ export type ExternalServicesGetErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3523,22 +3535,28 @@ export type ExternalServicesUpdateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Conflict: `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
+        code?: 'service_name_taken';
     };
     /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -3551,6 +3569,12 @@ export type ExternalServicesUpdateErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3617,22 +3641,16 @@ export type ExternalServicesHeartbeatErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'idempotency_key_reused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -3645,6 +3663,12 @@ export type ExternalServicesHeartbeatErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3708,24 +3732,6 @@ export type ExternalServicesHealthErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
-     */
-    404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
@@ -3736,6 +3742,12 @@ export type ExternalServicesHealthErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3777,10 +3789,10 @@ export type MaterialsGetRateCardData = {
 
 export type MaterialsGetRateCardErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -3789,28 +3801,16 @@ export type MaterialsGetRateCardErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
-     */
-    404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
-    };
-    /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
-     */
-    409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
-    };
-    /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
+     * Unprocessable: `no_rate_card`
      */
     422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'no_rate_card';
     };
     /**
      * Too many requests: `rate_limited`
@@ -3819,10 +3819,16 @@ export type MaterialsGetRateCardErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_busy`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_busy' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3867,10 +3873,10 @@ export type MaterialsPutRateCardData = {
 
 export type MaterialsPutRateCardErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -3879,28 +3885,28 @@ export type MaterialsPutRateCardErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
+     * Payload too large: `payload_too_large`
      */
-    404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
+    413: Problem & {
+        code?: 'payload_too_large';
     };
     /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
+     * Unsupported media type: `unsupported_media_type`
      */
-    409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
+     * Unprocessable: `invalid_rate_card`
      */
     422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'invalid_rate_card';
     };
     /**
      * Too many requests: `rate_limited`
@@ -3909,10 +3915,16 @@ export type MaterialsPutRateCardErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_busy`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_busy' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3961,10 +3973,10 @@ export type MetricsStatisticsData = {
 
 export type MetricsStatisticsErrors = {
     /**
-     * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
+     * Bad request: `date_range_required`, `invalid_range`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'date_range_required' | 'invalid_id' | 'invalid_range' | 'malformed_request' | 'validation_failed';
+        code?: 'date_range_required' | 'invalid_range' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -3979,34 +3991,22 @@ export type MetricsStatisticsErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`
-     */
-    404: Problem & {
-        code?: 'not_found';
-    };
-    /**
-     * Conflict: `conflict`, `impact_factors_clash`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'impact_factors_clash';
-    };
-    /**
-     * Unprocessable: `invalid_impact_factors`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'invalid_impact_factors' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_unavailable`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_unavailable' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4073,10 +4073,10 @@ export type MetricsImpactData = {
 
 export type MetricsImpactErrors = {
     /**
-     * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
+     * Bad request: `invalid_range`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'date_range_required' | 'invalid_id' | 'invalid_range' | 'malformed_request' | 'validation_failed';
+        code?: 'invalid_range' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -4091,34 +4091,22 @@ export type MetricsImpactErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`
-     */
-    404: Problem & {
-        code?: 'not_found';
-    };
-    /**
-     * Conflict: `conflict`, `impact_factors_clash`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'impact_factors_clash';
-    };
-    /**
-     * Unprocessable: `invalid_impact_factors`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'invalid_impact_factors' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_unavailable`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_unavailable' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4186,10 +4174,10 @@ export type MetricsImpactFactorsData = {
 
 export type MetricsImpactFactorsErrors = {
     /**
-     * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'date_range_required' | 'invalid_id' | 'invalid_range' | 'malformed_request' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -4204,34 +4192,22 @@ export type MetricsImpactFactorsErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`
-     */
-    404: Problem & {
-        code?: 'not_found';
-    };
-    /**
-     * Conflict: `conflict`, `impact_factors_clash`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'impact_factors_clash';
-    };
-    /**
-     * Unprocessable: `invalid_impact_factors`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'invalid_impact_factors' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_unavailable`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_unavailable' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4277,10 +4253,10 @@ export type MetricsPutImpactFactorsData = {
 
 export type MetricsPutImpactFactorsErrors = {
     /**
-     * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'date_range_required' | 'invalid_id' | 'invalid_range' | 'malformed_request' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -4295,22 +4271,28 @@ export type MetricsPutImpactFactorsErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`
-     */
-    404: Problem & {
-        code?: 'not_found';
-    };
-    /**
-     * Conflict: `conflict`, `impact_factors_clash`
+     * Conflict: `impact_factors_clash`
      */
     409: Problem & {
-        code?: 'conflict' | 'impact_factors_clash';
+        code?: 'impact_factors_clash';
     };
     /**
-     * Unprocessable: `invalid_impact_factors`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `invalid_impact_factors`
      */
     422: Problem & {
-        code?: 'invalid_impact_factors' | 'validation_failed';
+        code?: 'invalid_impact_factors';
     };
     /**
      * Too many requests: `rate_limited`
@@ -4319,10 +4301,16 @@ export type MetricsPutImpactFactorsErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_unavailable`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_unavailable' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4370,10 +4358,10 @@ export type MetricsLeaderboardData = {
 
 export type MetricsLeaderboardErrors = {
     /**
-     * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'date_range_required' | 'invalid_id' | 'invalid_range' | 'malformed_request' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -4388,34 +4376,22 @@ export type MetricsLeaderboardErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`
-     */
-    404: Problem & {
-        code?: 'not_found';
-    };
-    /**
-     * Conflict: `conflict`, `impact_factors_clash`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'impact_factors_clash';
-    };
-    /**
-     * Unprocessable: `invalid_impact_factors`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'invalid_impact_factors' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_unavailable`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_unavailable' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4477,10 +4453,10 @@ export type MetricsReconciliationData = {
 
 export type MetricsReconciliationErrors = {
     /**
-     * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'date_range_required' | 'invalid_id' | 'invalid_range' | 'malformed_request' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -4495,24 +4471,6 @@ export type MetricsReconciliationErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`
-     */
-    404: Problem & {
-        code?: 'not_found';
-    };
-    /**
-     * Conflict: `conflict`, `impact_factors_clash`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'impact_factors_clash';
-    };
-    /**
-     * Unprocessable: `invalid_impact_factors`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'invalid_impact_factors' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
@@ -4523,6 +4481,12 @@ export type MetricsReconciliationErrors = {
      */
     503: Problem & {
         code?: 'ledger_unavailable' | 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4570,10 +4534,10 @@ export type MetricsSystemData = {
 
 export type MetricsSystemErrors = {
     /**
-     * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
+     * Bad request: `date_range_required`, `invalid_range`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'date_range_required' | 'invalid_id' | 'invalid_range' | 'malformed_request' | 'validation_failed';
+        code?: 'date_range_required' | 'invalid_range' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -4588,34 +4552,22 @@ export type MetricsSystemErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`
-     */
-    404: Problem & {
-        code?: 'not_found';
-    };
-    /**
-     * Conflict: `conflict`, `impact_factors_clash`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'impact_factors_clash';
-    };
-    /**
-     * Unprocessable: `invalid_impact_factors`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'invalid_impact_factors' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_unavailable`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_unavailable' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4709,28 +4661,22 @@ export type MetricsUserSeriesErrors = {
         code?: 'not_found';
     };
     /**
-     * Conflict: `conflict`, `impact_factors_clash`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'impact_factors_clash';
-    };
-    /**
-     * Unprocessable: `invalid_impact_factors`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'invalid_impact_factors' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_unavailable`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_unavailable' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4817,22 +4763,28 @@ export type RewardCodesUseErrors = {
         code?: 'forbidden' | 'partner_only' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
-     */
-    404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
-    };
-    /**
-     * Conflict: `already_used`, `conflict`, `idempotency_key_reused`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     * Conflict: `already_used`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'already_used' | 'conflict' | 'idempotency_key_reused' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+        code?: 'already_used' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`
      */
     422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
+        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable';
     };
     /**
      * Too many requests: `rate_limited`, `too_many_failed_validations`
@@ -4841,10 +4793,16 @@ export type RewardCodesUseErrors = {
         code?: 'rate_limited' | 'too_many_failed_validations';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4914,34 +4872,46 @@ export type RewardCodesRollbackUseErrors = {
         code?: 'forbidden' | 'partner_only' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Not found: `not_found`, `use_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+        code?: 'not_found' | 'use_not_found';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `idempotency_key_reused`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     * Conflict: `idempotency_key_reused`, `rollback_window_passed`, `use_already_rolled_back`
      */
     409: Problem & {
-        code?: 'already_used' | 'conflict' | 'idempotency_key_reused' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+        code?: 'idempotency_key_reused' | 'rollback_window_passed' | 'use_already_rolled_back';
     };
     /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
+    413: Problem & {
+        code?: 'payload_too_large';
     };
     /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4999,22 +4969,28 @@ export type RewardCodesValidateErrors = {
         code?: 'forbidden' | 'partner_only' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
-     */
-    404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
-    };
-    /**
-     * Conflict: `already_used`, `conflict`, `idempotency_key_reused`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     * Conflict: `already_used`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'already_used' | 'conflict' | 'idempotency_key_reused' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+        code?: 'already_used' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`
      */
     422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
+        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable';
     };
     /**
      * Too many requests: `rate_limited`, `too_many_failed_validations`
@@ -5023,10 +4999,16 @@ export type RewardCodesValidateErrors = {
         code?: 'rate_limited' | 'too_many_failed_validations';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5086,40 +5068,28 @@ export type RewardsListErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
-     */
-    404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
-    };
-    /**
-     * Conflict: `already_used`, `conflict`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
-     */
-    409: Problem & {
-        code?: 'already_used' | 'conflict' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
-    };
-    /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
-    };
-    /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5207,40 +5177,52 @@ export type RewardsCreateErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
-     */
-    404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
-    };
-    /**
-     * Conflict: `already_used`, `conflict`, `idempotency_key_reused`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     * Conflict: `idempotency_key_reused`, `reward_code_taken`
      */
     409: Problem & {
-        code?: 'already_used' | 'conflict' | 'idempotency_key_reused' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+        code?: 'idempotency_key_reused' | 'reward_code_taken';
     };
     /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `unknown_tier`
      */
     422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
+        code?: 'unknown_tier';
     };
     /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5360,40 +5342,34 @@ export type RewardsGetErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Not found: `not_found`, `reward_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+        code?: 'not_found' | 'reward_not_found';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
-     */
-    409: Problem & {
-        code?: 'already_used' | 'conflict' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
-    };
-    /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
-    };
-    /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5473,40 +5449,58 @@ export type RewardsUpdateErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Not found: `not_found`, `reward_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+        code?: 'not_found' | 'reward_not_found';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     * Conflict: `limit_below_used`, `reward_code_taken`
      */
     409: Problem & {
-        code?: 'already_used' | 'conflict' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+        code?: 'limit_below_used' | 'reward_code_taken';
     };
     /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `unknown_tier`
      */
     422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
+        code?: 'unknown_tier';
     };
     /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5586,40 +5580,34 @@ export type RewardsStockMovementsErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Not found: `not_found`, `reward_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+        code?: 'not_found' | 'reward_not_found';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
-     */
-    409: Problem & {
-        code?: 'already_used' | 'conflict' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
-    };
-    /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
-    };
-    /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5673,40 +5661,28 @@ export type RewardsGetSettingsErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
-     */
-    404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
-    };
-    /**
-     * Conflict: `already_used`, `conflict`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
-     */
-    409: Problem & {
-        code?: 'already_used' | 'conflict' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
-    };
-    /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
-    };
-    /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5752,40 +5728,40 @@ export type RewardsPutSettingsErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Payload too large: `payload_too_large`
      */
-    404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+    413: Problem & {
+        code?: 'payload_too_large';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     * Unsupported media type: `unsupported_media_type`
      */
-    409: Problem & {
-        code?: 'already_used' | 'conflict' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
-    };
-    /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5819,10 +5795,10 @@ export type TiersListData = {
 
 export type TiersListErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -5831,28 +5807,10 @@ export type TiersListErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
-    };
-    /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
-     */
-    404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
-    };
-    /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
-     */
-    409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
-    };
-    /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
      * Too many requests: `rate_limited`
@@ -5861,10 +5819,16 @@ export type TiersListErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_busy`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_busy' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5904,10 +5868,10 @@ export type TiersReplaceData = {
 
 export type TiersReplaceErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -5916,28 +5880,28 @@ export type TiersReplaceErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
+     * Payload too large: `payload_too_large`
      */
-    404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
+    413: Problem & {
+        code?: 'payload_too_large';
     };
     /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
+     * Unsupported media type: `unsupported_media_type`
      */
-    409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
+     * Unprocessable: `invalid_tiers`
      */
     422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'invalid_tiers';
     };
     /**
      * Too many requests: `rate_limited`
@@ -5946,10 +5910,16 @@ export type TiersReplaceErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_busy`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_busy' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5994,10 +5964,10 @@ export type UserDonationsListData = {
 
 export type UserDonationsListErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -6012,22 +5982,10 @@ export type UserDonationsListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -6036,10 +5994,16 @@ export type UserDonationsListErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -6113,10 +6077,10 @@ export type UserDonationsCreateData = {
 
 export type UserDonationsCreateErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -6131,22 +6095,34 @@ export type UserDonationsCreateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `campaign_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
+        code?: 'campaign_not_found' | 'not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`
+     * Conflict: `campaign_completed`, `campaign_not_active`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition';
+        code?: 'campaign_completed' | 'campaign_not_active' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `insufficient_funds`, `insufficient_points`, `wallet_refused`
      */
     422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'insufficient_funds' | 'insufficient_points' | 'wallet_refused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -6155,10 +6131,16 @@ export type UserDonationsCreateErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -6295,10 +6277,10 @@ export type UserDonationsGetData = {
 
 export type UserDonationsGetErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -6313,22 +6295,10 @@ export type UserDonationsGetErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `donation_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'donation_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -6337,10 +6307,16 @@ export type UserDonationsGetErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -6407,10 +6383,10 @@ export type UserDonationsReceiptData = {
 
 export type UserDonationsReceiptErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -6425,22 +6401,10 @@ export type UserDonationsReceiptErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `donation_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'donation_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -6449,10 +6413,16 @@ export type UserDonationsReceiptErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -6559,28 +6529,22 @@ export type UserMetricsGetErrors = {
         code?: 'not_found';
     };
     /**
-     * Conflict: `conflict`, `impact_factors_clash`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'impact_factors_clash';
-    };
-    /**
-     * Unprocessable: `invalid_impact_factors`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'invalid_impact_factors' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_unavailable`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_unavailable' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -6651,10 +6615,10 @@ export type PointsEarnData = {
 
 export type PointsEarnErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -6663,28 +6627,40 @@ export type PointsEarnErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
+     * Not found: `not_found`
      */
     404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
+        code?: 'not_found';
     };
     /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
+     * Conflict: `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
+        code?: 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `amount_out_of_range`
      */
     422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'amount_out_of_range';
     };
     /**
      * Too many requests: `rate_limited`
@@ -6697,6 +6673,12 @@ export type PointsEarnErrors = {
      */
     503: Problem & {
         code?: 'ledger_busy' | 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -6797,10 +6779,10 @@ export type PointsHistoryData = {
 
 export type PointsHistoryErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -6809,28 +6791,16 @@ export type PointsHistoryErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
+     * Not found: `not_found`
      */
     404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
-    };
-    /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
-     */
-    409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
-    };
-    /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -6839,10 +6809,16 @@ export type PointsHistoryErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_busy`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_busy' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -6897,10 +6873,10 @@ export type PointsSpendData = {
 
 export type PointsSpendErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -6909,28 +6885,40 @@ export type PointsSpendErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
+     * Not found: `not_found`
      */
     404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
+        code?: 'not_found';
     };
     /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
+     * Conflict: `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
+        code?: 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`
      */
     422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points';
     };
     /**
      * Too many requests: `rate_limited`
@@ -6943,6 +6931,12 @@ export type PointsSpendErrors = {
      */
     503: Problem & {
         code?: 'ledger_busy' | 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -7056,40 +7050,34 @@ export type UserRewardsListErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Not found: `not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+        code?: 'not_found';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
-     */
-    409: Problem & {
-        code?: 'already_used' | 'conflict' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
-    };
-    /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
-    };
-    /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -7170,40 +7158,58 @@ export type UserRewardsRedeemErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Not found: `not_found`, `reward_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+        code?: 'not_found' | 'reward_not_found';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `idempotency_key_reused`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     * Conflict: `idempotency_key_reused`, `limit_reached`, `out_of_stock`, `reward_unavailable`
      */
     409: Problem & {
-        code?: 'already_used' | 'conflict' | 'idempotency_key_reused' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+        code?: 'idempotency_key_reused' | 'limit_reached' | 'out_of_stock' | 'reward_unavailable';
     };
     /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `insufficient_points`, `redemption_refused`, `tier_too_low`
      */
     422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
+        code?: 'insufficient_points' | 'redemption_refused' | 'tier_too_low';
     };
     /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -7355,40 +7361,34 @@ export type UserRewardsGetErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Not found: `not_found`, `user_reward_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+        code?: 'not_found' | 'user_reward_not_found';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
-     */
-    409: Problem & {
-        code?: 'already_used' | 'conflict' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
-    };
-    /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
-    };
-    /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -7464,40 +7464,58 @@ export type UserRewardsCancelErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Not found: `not_found`, `user_reward_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+        code?: 'not_found' | 'user_reward_not_found';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `idempotency_key_reused`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     * Conflict: `idempotency_key_reused`, `reward_not_cancellable`
      */
     409: Problem & {
-        code?: 'already_used' | 'conflict' | 'idempotency_key_reused' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+        code?: 'idempotency_key_reused' | 'reward_not_cancellable';
     };
     /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `redemption_refused`
      */
     422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
+        code?: 'redemption_refused';
     };
     /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
      * Unavailable: `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
         code?: 'service_unavailable' | 'wallet_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -7572,40 +7590,52 @@ export type UserRewardsIssueErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Not found: `not_found`, `reward_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+        code?: 'not_found' | 'reward_not_found';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `idempotency_key_reused`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     * Conflict: `idempotency_key_reused`, `out_of_stock`
      */
     409: Problem & {
-        code?: 'already_used' | 'conflict' | 'idempotency_key_reused' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+        code?: 'idempotency_key_reused' | 'out_of_stock';
     };
     /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
+    413: Problem & {
+        code?: 'payload_too_large';
     };
     /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -7702,40 +7732,28 @@ export type UserWithdrawalsListData = {
 
 export type UserWithdrawalsListErrors = {
     /**
-     * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Not found: `not_found`
      */
     404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
-    };
-    /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
-     */
-    409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
-    };
-    /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -7744,10 +7762,16 @@ export type UserWithdrawalsListErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -7811,40 +7835,52 @@ export type UserWithdrawalsCreateData = {
 
 export type UserWithdrawalsCreateErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_amount`, `invalid_destination`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_amount' | 'invalid_destination' | 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Not found: `not_found`
      */
     404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
+        code?: 'not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `idempotency_key_reused`, `open_withdrawal_exists`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'idempotency_key_reused' | 'open_withdrawal_exists';
     };
     /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `wallet_refused`
      */
     422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'wallet_refused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -7853,10 +7889,16 @@ export type UserWithdrawalsCreateErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -7963,40 +8005,28 @@ export type UserWithdrawalsGetData = {
 
 export type UserWithdrawalsGetErrors = {
     /**
-     * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Not found: `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
-    };
-    /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
-     */
-    409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
-    };
-    /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'not_found' | 'withdrawal_not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -8005,10 +8035,16 @@ export type UserWithdrawalsGetErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8077,40 +8113,40 @@ export type UserWithdrawalsCancelData = {
 
 export type UserWithdrawalsCancelErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Not found: `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
+        code?: 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `idempotency_key_reused`, `invalid_transition`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'idempotency_key_reused' | 'invalid_transition';
     };
     /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
+     * Unprocessable: `wallet_refused`
      */
     422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'wallet_refused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -8119,10 +8155,16 @@ export type UserWithdrawalsCancelErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable' | 'wallet_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8176,10 +8218,10 @@ export type WalletsGetData = {
 
 export type WalletsGetErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -8188,28 +8230,16 @@ export type WalletsGetErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
+     * Not found: `not_found`
      */
     404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
-    };
-    /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
-     */
-    409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
-    };
-    /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -8218,10 +8248,16 @@ export type WalletsGetErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_busy`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_busy' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8278,10 +8314,10 @@ export type WalletsTransactionsData = {
 
 export type WalletsTransactionsErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -8290,28 +8326,16 @@ export type WalletsTransactionsErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
+     * Not found: `not_found`
      */
     404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
-    };
-    /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
-     */
-    409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
-    };
-    /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -8320,10 +8344,16 @@ export type WalletsTransactionsErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_busy`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_busy' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8392,22 +8422,10 @@ export type WebhooksDeliveriesGetErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `delivery_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'delivery_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -8420,6 +8438,12 @@ export type WebhooksDeliveriesGetErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8496,22 +8520,16 @@ export type WebhooksDeliveriesRetryErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `delivery_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'delivery_not_found' | 'not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `endpoint_disabled`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'endpoint_disabled' | 'idempotency_key_reused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -8524,6 +8542,12 @@ export type WebhooksDeliveriesRetryErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8588,24 +8612,6 @@ export type WebhooksListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
-     */
-    404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
@@ -8616,6 +8622,12 @@ export type WebhooksListErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8685,22 +8697,34 @@ export type WebhooksCreateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
+        code?: 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `url_not_allowed`
      */
     422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'url_not_allowed';
     };
     /**
      * Too many requests: `rate_limited`
@@ -8713,6 +8737,12 @@ export type WebhooksCreateErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8794,22 +8824,10 @@ export type WebhooksEndpointSecretErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `endpoint_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'endpoint_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -8822,6 +8840,12 @@ export type WebhooksEndpointSecretErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8873,22 +8897,10 @@ export type WebhooksRemoveErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `endpoint_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'endpoint_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -8901,6 +8913,12 @@ export type WebhooksRemoveErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8950,22 +8968,10 @@ export type WebhooksEndpointsGetErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `endpoint_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'endpoint_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -8978,6 +8984,12 @@ export type WebhooksEndpointsGetErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9039,22 +9051,28 @@ export type WebhooksUpdateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `endpoint_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'endpoint_not_found' | 'not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Payload too large: `payload_too_large`
      */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
+    413: Problem & {
+        code?: 'payload_too_large';
     };
     /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `url_not_allowed`
      */
     422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'url_not_allowed';
     };
     /**
      * Too many requests: `rate_limited`
@@ -9067,6 +9085,12 @@ export type WebhooksUpdateErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9132,22 +9156,10 @@ export type WebhooksEndpointDeliveriesListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `endpoint_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'endpoint_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -9160,6 +9172,12 @@ export type WebhooksEndpointDeliveriesListErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9232,22 +9250,28 @@ export type WebhooksRecoverErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `endpoint_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'endpoint_not_found' | 'not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
+        code?: 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -9260,6 +9284,12 @@ export type WebhooksRecoverErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9316,22 +9346,16 @@ export type WebhooksRotateSecretErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `endpoint_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'endpoint_not_found' | 'not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'idempotency_key_reused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -9344,6 +9368,12 @@ export type WebhooksRotateSecretErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9401,22 +9431,34 @@ export type WebhooksTestErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `endpoint_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'endpoint_not_found' | 'not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `endpoint_disabled`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
+        code?: 'endpoint_disabled' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `event_type_not_subscribed`
      */
     422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'event_type_not_subscribed';
     };
     /**
      * Too many requests: `rate_limited`
@@ -9429,6 +9471,12 @@ export type WebhooksTestErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9480,24 +9528,6 @@ export type WebhooksEventTypesListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
-     */
-    404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
@@ -9508,6 +9538,12 @@ export type WebhooksEventTypesListErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9569,22 +9605,16 @@ export type WebhooksEventStatusErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `event_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'event_not_found' | 'not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Gone: `event_expired`
      */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+    410: Problem & {
+        code?: 'event_expired';
     };
     /**
      * Too many requests: `rate_limited`
@@ -9597,6 +9627,12 @@ export type WebhooksEventStatusErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9660,40 +9696,22 @@ export type WithdrawalsListData = {
 
 export type WithdrawalsListErrors = {
     /**
-     * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
-    };
-    /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
-     */
-    404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
-    };
-    /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
-     */
-    409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
-    };
-    /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
      * Too many requests: `rate_limited`
@@ -9702,10 +9720,16 @@ export type WithdrawalsListErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9765,40 +9789,28 @@ export type WithdrawalsGetData = {
 
 export type WithdrawalsGetErrors = {
     /**
-     * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Not found: `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
-    };
-    /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
-     */
-    409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
-    };
-    /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'not_found' | 'withdrawal_not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -9807,10 +9819,16 @@ export type WithdrawalsGetErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9878,16 +9896,16 @@ export type WithdrawalsApproveData = {
 
 export type WithdrawalsApproveErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
      * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
@@ -9896,22 +9914,28 @@ export type WithdrawalsApproveErrors = {
         code?: 'forbidden' | 'self_approval' | 'service_mismatch';
     };
     /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Not found: `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
+        code?: 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `already_approved_by_you`, `idempotency_key_reused`, `invalid_transition`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'already_approved_by_you' | 'idempotency_key_reused' | 'invalid_transition';
     };
     /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -9920,10 +9944,16 @@ export type WithdrawalsApproveErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9981,40 +10011,52 @@ export type WithdrawalsRejectData = {
 
 export type WithdrawalsRejectErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Not found: `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
+        code?: 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `idempotency_key_reused`, `invalid_transition`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'idempotency_key_reused' | 'invalid_transition';
     };
     /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `wallet_refused`
      */
     422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'wallet_refused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -10023,10 +10065,16 @@ export type WithdrawalsRejectErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable' | 'wallet_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -10084,40 +10132,46 @@ export type WithdrawalsRetryPayoutData = {
 
 export type WithdrawalsRetryPayoutErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Not found: `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
+        code?: 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `idempotency_key_reused`, `invalid_transition`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'idempotency_key_reused' | 'invalid_transition';
     };
     /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -10126,10 +10180,16 @@ export type WithdrawalsRetryPayoutErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -10181,40 +10241,22 @@ export type WithdrawalsGetLimitsData = {
 
 export type WithdrawalsGetLimitsErrors = {
     /**
-     * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
-    };
-    /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
-     */
-    404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
-    };
-    /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
-     */
-    409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
-    };
-    /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
      * Too many requests: `rate_limited`
@@ -10223,10 +10265,16 @@ export type WithdrawalsGetLimitsErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -10278,40 +10326,34 @@ export type WithdrawalsPutLimitsData = {
 
 export type WithdrawalsPutLimitsErrors = {
     /**
-     * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `invalid_limits`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'invalid_limits' | 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Payload too large: `payload_too_large`
      */
-    404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
+    413: Problem & {
+        code?: 'payload_too_large';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
+     * Unsupported media type: `unsupported_media_type`
      */
-    409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
-    };
-    /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -10320,10 +10362,16 @@ export type WithdrawalsPutLimitsErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -10375,10 +10423,10 @@ export type WithdrawalsPayoutCallbackData = {
 
 export type WithdrawalsPayoutCallbackErrors = {
     /**
-     * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `invalid_callback`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'invalid_callback' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `invalid_signature`
@@ -10387,28 +10435,22 @@ export type WithdrawalsPayoutCallbackErrors = {
         code?: 'invalid_signature';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
-     */
-    403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
-    };
-    /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Not found: `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
+        code?: 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `invalid_transition`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'invalid_transition';
     };
     /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
+     * Unprocessable: `wallet_refused`
      */
     422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'wallet_refused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -10417,10 +10459,16 @@ export type WithdrawalsPayoutCallbackErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable' | 'wallet_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -10458,40 +10506,22 @@ export type WithdrawalsReconciliationsListData = {
 
 export type WithdrawalsReconciliationsListErrors = {
     /**
-     * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
-    };
-    /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
-     */
-    404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
-    };
-    /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
-     */
-    409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
-    };
-    /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
      * Too many requests: `rate_limited`
@@ -10500,10 +10530,16 @@ export type WithdrawalsReconciliationsListErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
