@@ -8,6 +8,8 @@ export interface DeclaredResponse {
   schema?: Schema;
   /** Media type of the body when not JSON (e.g. a CSV export). */
   contentType?: string;
+  /** The same answer in other media types a client can ask for (`Accept: text/csv`, `?format=html`), each with its schema. */
+  alsoContent?: Record<string, Schema>;
   description?: string;
   summary?: string;
   /** The operation's stable id (the SDK's function name) when `<resource><HandlerName>` does not read well. */

@@ -241,7 +241,12 @@ export function mergeSpecs(gatewayDoc: OpenAPIObject, specs: Record<string, Serv
     const success: Record<string, unknown> = {
       description: response?.description ?? 'OK',
       headers: SUCCESS_HEADERS(isWrite),
-      ...(src.status === 204 ? {} : { content: { [response?.contentType ?? 'application/json']: { schema: response?.schema ? refsIn(response.schema, rule.backend, spec) : { type: 'object' }, ...(response?.example !== undefined ? { example: response.example } : {}) } } }),
+      ...(src.status === 204 ? {} : {
+        content: {
+          [response?.contentType ?? 'application/json']: { schema: response?.schema ? refsIn(response.schema, rule.backend, spec) : { type: 'object' }, ...(response?.example !== undefined ? { example: response.example } : {}) },
+          ...Object.fromEntries(Object.entries(response?.alsoContent ?? {}).map(([media, schema]) => [media, { schema }])),
+        },
+      }),
     };
     for (const ref of JSON.stringify(response?.schema ?? {}).matchAll(/"#\/components\/schemas\/([A-Za-z0-9_]+)"/g)) addSchema(rule.backend, ref[1], spec);
     const responses: Record<string, unknown> = { [String(src.status)]: success };

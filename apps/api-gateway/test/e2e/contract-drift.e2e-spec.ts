@@ -24,13 +24,13 @@ describe('the published OpenAPI against the running platform (drift fails CI)', 
   const post = (h: Record<string, string> = admin) => withKey(h);
   const called = new Set<string>();
 
-  async function check(c: Case): Promise<{ status: number; json: Record<string, unknown> | null; problems: string[] }> {
+  async function check(c: Case): Promise<{ status: number; json: Record<string, unknown> | null; text: string; contentType: string | null; problems: string[] }> {
     const res = await call(gw.url, c.method, c.path, c.headers ?? (c.method === 'POST' ? post() : admin), c.body);
     called.add(`${c.method} ${c.template} ${res.status < 400 ? 'ok' : 'error'}`);
     const expected = Array.isArray(c.expect) ? c.expect : [c.expect];
     const problems = expected.includes(res.status) ? [] : [`${c.method} ${c.path}: expected ${expected.join(' or ')}, got ${res.status} ${res.text.slice(0, 300)}`];
     problems.push(...contract.checkResponse(c.method, c.template, res.status, res.headers.get('content-type'), res.json ?? (res.text || null)));
-    return { status: res.status, json: res.json, problems };
+    return { status: res.status, json: res.json, text: res.text, contentType: res.headers.get('content-type'), problems };
   }
 
   let platform: Platform;
@@ -211,6 +211,10 @@ describe('the published OpenAPI against the running platform (drift fails CI)', 
     await run({ method: 'GET', template: '/v1/donations', path: '/v1/donations?limit=0', expect: 400 });
     await run({ method: 'GET', template: '/v1/donations/{donation_id}', path: `/v1/donations/${keptId}`, expect: 200 });
     await run({ method: 'GET', template: '/v1/donations/{donation_id}/receipt', path: `/v1/donations/${keptId}/receipt`, expect: 200 });
+    // The receipt's second media type: a printable page.
+    const page = await run({ method: 'GET', template: '/v1/users/{user_id}/donations/{donation_id}/receipt', path: `/v1/users/${resident}/donations/${keptId}/receipt?format=html`, headers: me, expect: 200 });
+    expect([page.contentType, page.text]).toEqual([expect.stringMatching(/^text\/html/), expect.stringMatching(/<html/i)]);
+    await run({ method: 'GET', template: '/v1/donations/{donation_id}/receipt', path: `/v1/donations/${keptId}/receipt?format=html`, expect: 200 });
     await run({ method: 'GET', template: '/v1/donations/receipts/export', path: `/v1/donations/receipts/export?tax_year=${taxYear()}`, expect: 200 });
     await run({ method: 'GET', template: '/v1/donations/receipts/export', path: '/v1/donations/receipts/export?tax_year=1900', expect: 400 });
     await run({ method: 'GET', template: '/v1/donations/campaigns/{campaign_id}/donations', path: `${c}/donations?limit=5`, headers: me, expect: 200 });
@@ -273,6 +277,11 @@ describe('the published OpenAPI against the running platform (drift fails CI)', 
     await run({ method: 'GET', template: '/v1/metrics', path: `/v1/metrics?from=${yesterday}&to=${today}`, expect: 200 });
     await run({ method: 'GET', template: '/v1/metrics/system', path: `/v1/metrics/system?from=${yesterday}&to=${today}&granularity=week`, expect: 200 });
     await run({ method: 'GET', template: '/v1/metrics/system', path: `/v1/metrics/system?from=${today}&to=${yesterday}`, expect: 400 });
+    // The series' second media type: CSV on Accept: text/csv.
+    const csv = await run({ method: 'GET', template: '/v1/metrics/system', path: `/v1/metrics/system?from=${yesterday}&to=${today}`, headers: { ...admin, accept: 'text/csv' }, expect: 200 });
+    expect(csv.contentType).toMatch(/^text\/csv/);
+    await run({ method: 'GET', template: '/v1/metrics', path: `/v1/metrics?from=${yesterday}&to=${today}`, headers: { ...admin, accept: 'text/csv' }, expect: 200 });
+    await run({ method: 'GET', template: '/v1/metrics/users/{user_id}', path: `/v1/metrics/users/${resident}?from=${yesterday}&to=${today}`, headers: { ...admin, accept: 'text/csv' }, expect: 200 });
     await run({ method: 'GET', template: '/v1/metrics/users/{user_id}', path: `/v1/metrics/users/${resident}?from=${yesterday}&to=${today}`, expect: 200 });
     await run({ method: 'GET', template: '/v1/users/{user_id}/metrics', path: `/v1/users/${resident}/metrics?from=${yesterday}&to=${today}`, headers: me, expect: 200 });
     await run({ method: 'GET', template: '/v1/users/{user_id}/metrics', path: `/v1/users/${resident}/metrics?granularity=year`, headers: me, expect: 400 });

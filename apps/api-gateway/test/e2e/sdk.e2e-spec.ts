@@ -194,7 +194,7 @@ describe('@wozamali/sdk against the running platform', () => {
     const ask = () => disbursementsCreate({ client: admin, path: { campaign_id: campaignId }, body: { amount: 1_000, reference: 'sdk test', method: 'bank_transfer', destination: BANK }, throwOnError: true });
     const toApprove = await ask();
     const toReject = await ask();
-    expect(toApprove.data.status).toBe('pending');
+    expect(toApprove.data.status).toBe('requested');
     expect((await disbursementsList({ client: admin, path: { campaign_id: campaignId }, throwOnError: true })).data.data).toHaveLength(2);
     expect((await disbursementsGet({ client: admin, path: { disbursement_id: toApprove.data.id }, throwOnError: true })).data.amount).toBe(1_000);
     const approved = await disbursementsApprove({ client: adminPerson, path: { disbursement_id: toApprove.data.id }, throwOnError: true });

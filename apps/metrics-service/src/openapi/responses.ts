@@ -39,9 +39,9 @@ const HANDLE = { type: 'string', description: "a masked handle, never a user's i
 const p = (...codes: MetricsErrorCode[]) => openapi.problems(statusOf, ...codes);
 
 export const RESPONSES: Record<string, DeclaredResponse> = {
-  'MetricsController.root': { errors: p('invalid_range', 'date_range_required'), operationId: 'metricsStatistics', summary: "The programme's statistics over time (as /v1/metrics/system)", schema: SERIES },
-  'MetricsController.system': { errors: p('invalid_range', 'date_range_required'), summary: "The programme's statistics over time", schema: SERIES },
-  'MetricsController.user': { errors: p('invalid_id', 'invalid_range', 'date_range_required'), operationId: 'metricsUserSeries', summary: "A user's figures over time (admin)", schema: USER_SERIES },
+  'MetricsController.root': { alsoContent: { 'text/csv': { type: 'string', description: 'with `Accept: text/csv`: the series as a CSV file (from and to required)' } }, errors: p('invalid_range', 'date_range_required'), operationId: 'metricsStatistics', summary: "The programme's statistics over time (as /v1/metrics/system)", schema: SERIES },
+  'MetricsController.system': { alsoContent: { 'text/csv': { type: 'string', description: 'with `Accept: text/csv`: the series as a CSV file (from and to required)' } }, errors: p('invalid_range', 'date_range_required'), summary: "The programme's statistics over time", schema: SERIES },
+  'MetricsController.user': { alsoContent: { 'text/csv': { type: 'string', description: 'with `Accept: text/csv`: the series as a CSV file (from and to required)' } }, errors: p('invalid_id', 'invalid_range', 'date_range_required'), operationId: 'metricsUserSeries', summary: "A user's figures over time (admin)", schema: USER_SERIES },
   'UserMetricsController.user': { errors: p('invalid_id', 'invalid_range', 'date_range_required'), operationId: 'userMetricsGet', summary: "A resident's own figures over time", schema: USER_SERIES },
   'MetricsController.impact': { errors: p('invalid_range'),
     summary: 'Collected weight, CO2 avoided and water saved, with the factor versions in force',
