@@ -23,6 +23,14 @@ const BROKER_PORT = Number(process.env.GATEWAY_E2E_KAFKA_PORT || 19472) + 30;
 /** The bearer token of an end user's headers (the SDK takes the token itself). */
 const tokenOf = (u: { headers: Record<string, string> }): string => u.headers.authorization.replace(/^Bearer /, '');
 
+/** Every operation the SDK called in this file (`METHOD /template`), as each client's request interceptor saw it. */
+const calledOps = new Set<string>();
+function sdkClient(options: Parameters<typeof createWozaMaliClient>[0]): ReturnType<typeof createWozaMaliClient> {
+  const c = createWozaMaliClient(options);
+  c.interceptors.request.use((req, opts) => { calledOps.add(`${(opts.method ?? req.method).toUpperCase()} ${opts.url}`); return req; });
+  return c;
+}
+
 /** A proxy to the gateway that can break answers: `plan` decides per request (forward, cut the connection after forwarding, or answer 503 itself). */
 class FlakyProxy {
   readonly seen: { method: string; url: string; key: string | undefined; outcome: string }[] = [];
@@ -98,7 +106,7 @@ describe('@wozamali/sdk against the running platform', () => {
   }, 60_000);
 
   it('drives the wallet, points, collections, catalogue, ledger, api-keys, webhooks and external-services resources with typed requests and answers', async () => {
-    const admin = createWozaMaliClient({ baseUrl: gw.url, apiKey: ADMIN_KEY, serviceId: 'admin' });
+    const admin = sdkClient({ baseUrl: gw.url, apiKey: ADMIN_KEY, serviceId: 'admin' });
     const user = randomUUID();
     const earned = await pointsEarn({ client: admin, path: { user_id: user }, body: { points: 120, reason: 'sdk test' }, throwOnError: true });
     expect(earned.data).toMatchObject({ kind: expect.any(String), points: 120, wallet: { points: 120 } });
@@ -119,7 +127,7 @@ describe('@wozamali/sdk against the running platform', () => {
     const key = await apiKeysCreate({ client: admin, body: { name: 'sdk partner', service_id: 'sdkpartner', permissions: { wallets: ['read'], external_services: ['register', 'heartbeat', 'read'] } }, throwOnError: true });
     expect(key.data.key).toMatch(/^wm_live_/);
     expect((await apiKeysList({ client: admin, throwOnError: true })).data.data.length).toBeGreaterThanOrEqual(1);
-    const partner = createWozaMaliClient({ baseUrl: gw.url, apiKey: key.data.key, serviceId: 'sdkpartner' });
+    const partner = sdkClient({ baseUrl: gw.url, apiKey: key.data.key, serviceId: 'sdkpartner' });
     const registered = await externalServicesRegister({ client: partner, body: { name: uniqueName('sdkpartner'), type: 'notification', base_url: 'https://partner.example.org' }, throwOnError: true });
     const serviceId = (registered.data as { id: string }).id;
     expect((await externalServicesHeartbeat({ client: partner, path: { service_ref: serviceId } })).response?.status).toBe(200);
@@ -138,11 +146,11 @@ describe('@wozamali/sdk against the running platform', () => {
   }, 120_000);
 
   it('drives the rewards, user-rewards, reward-codes, campaigns, donations, disbursements, withdrawals and metrics resources with typed requests, answers and errors', async () => {
-    const admin = createWozaMaliClient({ baseUrl: gw.url, apiKey: ADMIN_KEY, serviceId: 'admin' });
+    const admin = sdkClient({ baseUrl: gw.url, apiKey: ADMIN_KEY, serviceId: 'admin' });
     const resident = randomUUID();
-    const me = createWozaMaliClient({ baseUrl: gw.url, token: tokenOf(userToken('resident', resident)) });
+    const me = sdkClient({ baseUrl: gw.url, token: tokenOf(userToken('resident', resident)) });
     // A person with the admin role (approvals need a person, and not the one who asked).
-    const adminPerson = createWozaMaliClient({ baseUrl: gw.url, token: tokenOf(userToken('admin')) });
+    const adminPerson = sdkClient({ baseUrl: gw.url, token: tokenOf(userToken('admin')) });
     const suffix = randomUUID().replace(/-/g, '').slice(-10).toUpperCase();
     await pointsEarn({ client: admin, path: { user_id: resident }, body: { points: 1_000, amount: 200_000, reason: 'sdk funding' }, throwOnError: true });
 
@@ -165,7 +173,7 @@ describe('@wozamali/sdk against the running platform', () => {
     expect((await userRewardsList({ client: me, path: { user_id: resident }, throwOnError: true })).data.data.map((r) => r.id)).toContain(gift.data.id);
     expect((await userRewardsGet({ client: me, path: { user_id: resident, user_reward_id: gift.data.id }, throwOnError: true })).data.code).toEqual(expect.any(String));
     const key = await apiKeysCreate({ client: admin, body: { name: 'sdk reward partner', service_id: partnerId, permissions: { rewards: ['use_codes'] } }, throwOnError: true });
-    const partner = createWozaMaliClient({ baseUrl: gw.url, apiKey: key.data.key, serviceId: partnerId });
+    const partner = sdkClient({ baseUrl: gw.url, apiKey: key.data.key, serviceId: partnerId });
     const code = gift.data.code!;
     expect((await rewardCodesValidate({ client: partner, body: { code }, throwOnError: true })).data).toMatchObject({ usable: true, user_reward_id: gift.data.id });
     const used = await rewardCodesUse({ client: partner, body: { code }, throwOnError: true });
@@ -209,7 +217,7 @@ describe('@wozamali/sdk against the running platform', () => {
     expect((await userWithdrawalsGet({ client: me, path: { user_id: resident, withdrawal_id: withdrawalId }, throwOnError: true })).data.history.length).toBeGreaterThanOrEqual(1);
     expect((await withdrawalsList({ client: admin, throwOnError: true })).data.data.map((w) => w.id)).toContain(withdrawalId);
     expect((await withdrawalsGet({ client: admin, path: { withdrawal_id: withdrawalId }, throwOnError: true })).data.amount).toBe(10_000);
-    const selfApproval = await withdrawalsApprove({ client: createWozaMaliClient({ baseUrl: gw.url, token: tokenOf(userToken('admin', resident)) }), path: { withdrawal_id: withdrawalId }, body: { note: 'mine' } });
+    const selfApproval = await withdrawalsApprove({ client: sdkClient({ baseUrl: gw.url, token: tokenOf(userToken('admin', resident)) }), path: { withdrawal_id: withdrawalId }, body: { note: 'mine' } });
     expect([selfApproval.response?.status, selfApproval.error?.code]).toEqual([403, 'self_approval']);
     expect((await withdrawalsApprove({ client: adminPerson, path: { withdrawal_id: withdrawalId }, body: { note: 'sdk test' }, throwOnError: true })).data.status).toEqual(expect.any(String));
     const cancelLate = await userWithdrawalsCancel({ client: me, path: { user_id: resident, withdrawal_id: randomUUID() } });
@@ -229,7 +237,7 @@ describe('@wozamali/sdk against the running platform', () => {
 
   it('a write whose answer is lost is retried with the same Idempotency-Key and applied once', async () => {
     const retries: string[] = [];
-    const admin = createWozaMaliClient({ baseUrl: proxyUrl, apiKey: ADMIN_KEY, serviceId: 'admin', retry: { baseDelayMs: 50, onRetry: (i) => retries.push(i.reason) } });
+    const admin = sdkClient({ baseUrl: proxyUrl, apiKey: ADMIN_KEY, serviceId: 'admin', retry: { baseDelayMs: 50, onRetry: (i) => retries.push(i.reason) } });
     const user = randomUUID();
     const first = proxy.seen.length;
     // The first attempt reaches the platform and is applied, then the connection is cut before the answer.
@@ -247,7 +255,7 @@ describe('@wozamali/sdk against the running platform', () => {
   }, 60_000);
 
   it('a 503 with Retry-After is retried after the time it gives, with the same key; the write applies once', async () => {
-    const admin = createWozaMaliClient({ baseUrl: proxyUrl, apiKey: ADMIN_KEY, serviceId: 'admin' });
+    const admin = sdkClient({ baseUrl: proxyUrl, apiKey: ADMIN_KEY, serviceId: 'admin' });
     const user = randomUUID();
     const first = proxy.seen.length;
     proxy.plan = (n) => (n === first ? '503' : 'forward');
@@ -264,7 +272,7 @@ describe('@wozamali/sdk against the running platform', () => {
   }, 60_000);
 
   it('verifyWebhook() verifies a real delivery and types it; a tampered body or a wrong secret is refused', async () => {
-    const admin = createWozaMaliClient({ baseUrl: gw.url, apiKey: ADMIN_KEY, serviceId: 'admin' });
+    const admin = sdkClient({ baseUrl: gw.url, apiKey: ADMIN_KEY, serviceId: 'admin' });
     const endpoint = await webhooksCreate({ client: admin, body: { url: receiverUrl, events: ['wallet_update'] }, throwOnError: true });
     const { id: endpointId, secret } = endpoint.data as { id: string; secret: string };
     const user = randomUUID();
@@ -277,4 +285,12 @@ describe('@wozamali/sdk against the running platform', () => {
     expect(() => verifyWebhook(delivery.raw, delivery.headers, `whsec_${Buffer.from(randomUUID()).toString('base64')}`)).toThrow(WebhookVerificationError);
     await webhooksRemove({ client: admin, path: { id: endpointId } });
   }, 120_000);
+
+  it('called at least one operation of every resource (tag) of the published spec through the SDK', async () => {
+    const doc = (await (await fetch(`${gw.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { tags: string[] }>> };
+    const tags = new Map<string, string[]>();
+    for (const [p, item] of Object.entries(doc.paths)) for (const [m, op] of Object.entries(item)) tags.set(op.tags[0], [...(tags.get(op.tags[0]) ?? []), `${m.toUpperCase()} ${p}`]);
+    expect(tags.size).toBeGreaterThanOrEqual(14);
+    expect([...tags].filter(([, ops]) => !ops.some((op) => calledOps.has(op))).map(([tag]) => tag)).toEqual([]);
+  });
 });

@@ -40,8 +40,8 @@ const RECONCILIATION = object({
 const p = (...codes: WithdrawalErrorCode[]) => openapi.problems(statusOf, ...codes);
 
 export const RESPONSES: Record<string, DeclaredResponse> = {
-  'UserWithdrawalsController.create': { errors: p('invalid_destination', 'invalid_amount', 'open_withdrawal_exists', 'below_minimum', 'above_maximum', 'daily_limit_exceeded', 'insufficient_funds', 'wallet_refused'), operationId: 'userWithdrawalsCreate', summary: 'Request a withdrawal of cents to a destination: 201 held, 202 accepted while the wallet is away', schema: WITHDRAWAL, alsoStatuses: [202] },
-  'UserWithdrawalsController.list': { errors: {}, operationId: 'userWithdrawalsList', summary: "A user's withdrawals, newest first", schema: page(WITHDRAWAL) },
+  'UserWithdrawalsController.create': { errors: p('withdrawal_not_found', 'invalid_destination', 'invalid_amount', 'open_withdrawal_exists', 'below_minimum', 'above_maximum', 'daily_limit_exceeded', 'insufficient_funds', 'wallet_refused'), operationId: 'userWithdrawalsCreate', summary: 'Request a withdrawal of cents to a destination: 201 held, 202 accepted while the wallet is away', schema: WITHDRAWAL, alsoStatuses: [202] },
+  'UserWithdrawalsController.list': { errors: p('withdrawal_not_found'), operationId: 'userWithdrawalsList', summary: "A user's withdrawals, newest first", schema: page(WITHDRAWAL) },
   'UserWithdrawalsController.get': { errors: p('withdrawal_not_found'), operationId: 'userWithdrawalsGet', summary: "One of a user's withdrawals with its history", schema: WITHDRAWAL_WITH_HISTORY },
   'UserWithdrawalsController.cancel': { errors: p('withdrawal_not_found', 'forbidden', 'invalid_transition', 'wallet_refused', 'wallet_unavailable'), operationId: 'userWithdrawalsCancel', summary: 'Cancel an undecided withdrawal (the hold is released)', schema: WITHDRAWAL },
   'AdminWithdrawalsController.list': { errors: {}, operationId: 'withdrawalsList', summary: 'Every withdrawal, newest first (admin)', schema: page(WITHDRAWAL) },

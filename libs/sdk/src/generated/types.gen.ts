@@ -7750,10 +7750,10 @@ export type UserWithdrawalsListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`
+     * Not found: `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'not_found';
+        code?: 'not_found' | 'withdrawal_not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -7853,10 +7853,10 @@ export type UserWithdrawalsCreateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`
+     * Not found: `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'not_found';
+        code?: 'not_found' | 'withdrawal_not_found';
     };
     /**
      * Conflict: `idempotency_key_reused`, `open_withdrawal_exists`
