@@ -8,6 +8,8 @@ export interface DeclaredResponse {
   schema?: Schema;
   /** Media type of the body when not JSON (e.g. a CSV export). */
   contentType?: string;
+  /** The same answer in other media types a client can ask for (`Accept: text/csv`, `?format=html`), each with its schema. */
+  alsoContent?: Record<string, Schema>;
   description?: string;
   summary?: string;
   /** The operation's stable id (the SDK's function name) when `<resource><HandlerName>` does not read well. */
@@ -17,7 +19,11 @@ export interface DeclaredResponse {
   /** A request body that works (the contract test sends it), and an example answer. */
   requestExample?: unknown;
   example?: unknown;
-  /** Problem codes this operation can answer with beyond its service's own, per status. */
+  /**
+   * The service's own problem codes this operation can answer with, per status (build it with
+   * `problems(statusOf, …codes)`); the gateway's merge adds the platform-wide ones (validation,
+   * authentication, rate limits, idempotency on writes, availability).
+   */
   errors?: Record<string, string[]>;
 }
 
@@ -43,3 +49,10 @@ export const page = (item: Schema): Schema => object({ data: arrayOf(item), next
 
 /** A list answered whole, without a cursor: `{ data }`. */
 export const list = (item: Schema): Schema => object({ data: arrayOf(item) });
+
+/** An operation's problem codes grouped by status through its service's code→status table (`statusOf`), sorted. */
+export function problems<C extends string>(statusOf: (code: C) => number, ...codes: C[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const code of [...new Set(codes)].sort()) (out[String(statusOf(code))] ??= []).push(code);
+  return out;
+}

@@ -19,22 +19,52 @@ export const PROBLEM_SCHEMA: JsonSchema = {
   },
 };
 
-/** Problems the gateway itself or the shared HTTP layer gives on any operation. */
-const GATEWAY_CODES: Record<string, string[]> = {
-  400: ['malformed_request', 'validation_failed'],
-  401: ['api_key_expired', 'api_key_revoked', 'invalid_credentials', 'invalid_token', 'missing_credentials', 'service_id_mismatch', 'service_id_required', 'token_expired'],
-  403: ['forbidden', 'service_mismatch'],
-  404: ['not_found'],
-  409: ['conflict'],
-  413: ['payload_too_large'],
-  415: ['unsupported_media_type'],
-  422: ['validation_failed'],
-  429: ['rate_limited'],
-  503: ['service_unavailable'],
+/** Where a platform-wide problem can happen: what the merge knows of an operation. */
+export interface OperationTraits {
+  /** A POST of a platform user (Idempotency-Key required). */
+  isWrite: boolean;
+  /** Behind the gateway's authentication (a provider's signed callback is not). */
+  authenticated: boolean;
+  /** Has path parameters (a resource that may not exist, or another user's path: 404). */
+  hasPathParams: boolean;
+  /** Has a request body (size and media type limits). */
+  hasBody: boolean;
+  /** Proxied to a service (the gateway answers 503/504 for it when the service is away or slow). */
+  proxied: boolean;
+}
+
+/**
+ * The problems the platform itself (the gateway, the shared HTTP layer, the idempotency store) can
+ * answer on an operation with these traits, per status; the operation's own codes come from its
+ * service's declaration (`errors` in apps/<svc>/src/openapi/responses.ts).
+ */
+export function platformCodes(t: OperationTraits): Record<string, string[]> {
+  const out: Record<string, string[]> = {
+    400: ['malformed_request', 'validation_failed', ...(t.isWrite ? ['idempotency_key_required'] : [])],
+    429: ['rate_limited'],
+    503: ['service_unavailable'],
+  };
+  if (t.authenticated) {
+    out[401] = ['api_key_expired', 'api_key_revoked', 'invalid_credentials', 'invalid_token', 'missing_credentials', 'service_id_mismatch', 'service_id_required', 'token_expired'];
+    out[403] = ['forbidden', 'service_mismatch'];
+  }
+  if (t.hasPathParams) out[404] = ['not_found'];
+  if (t.isWrite) out[409] = ['idempotency_key_reused'];
+  if (t.hasBody) { out[413] = ['payload_too_large']; out[415] = ['unsupported_media_type']; }
+  if (t.proxied) out[504] = ['upstream_timeout'];
+  return out;
+}
+
+/** The gateway's own operations' codes beyond the platform's (apps/api-gateway/src/services/api-key.service.ts). */
+const GATEWAY_OPERATION_CODES: Record<string, Record<string, string[]>> = {
+  'POST /v1/api-keys/{id}/revoke': { 409: ['bootstrap_key_immutable'] },
+  'POST /v1/api-keys/{id}/rotate': { 409: ['api_key_not_active', 'bootstrap_key_immutable'] },
 };
-const WRITE_CODES: Record<string, string[]> = { 400: ['idempotency_key_required'], 409: ['idempotency_key_reused'] };
-const DOCUMENTED_STATUSES = ['400', '401', '403', '404', '409', '422', '429', '503'];
-const STATUS_TEXT: Record<string, string> = { 400: 'Bad request', 401: 'Unauthenticated', 403: 'Forbidden', 404: 'Not found', 409: 'Conflict', 422: 'Unprocessable', 429: 'Too many requests', 503: 'Unavailable' };
+
+const STATUS_TEXT: Record<string, string> = {
+  400: 'Bad request', 401: 'Unauthenticated', 403: 'Forbidden', 404: 'Not found', 409: 'Conflict', 410: 'Gone', 413: 'Payload too large',
+  415: 'Unsupported media type', 422: 'Unprocessable', 429: 'Too many requests', 503: 'Unavailable', 504: 'Gateway timeout',
+};
 
 const header = (description: string, schema: JsonSchema = { type: 'string' }) => ({ description, schema });
 export const COMMON_HEADERS = {
@@ -65,16 +95,16 @@ function sameShape(servicePath: string, routePath: string): Record<string, strin
   return rename;
 }
 
-/** The problem responses an operation documents: the platform's codes plus the service's, per status. */
-function problemResponses(opCodes: Record<string, string[]>, isWrite: boolean, authenticated: boolean): Record<string, Record<string, unknown>> {
+/** The problem responses an operation documents: per status, the platform's codes for its traits plus its own, as a `code` enum. */
+export function problemResponses(opCodes: Record<string, string[]>, traits: OperationTraits): Record<string, Record<string, unknown>> {
+  const platform = platformCodes(traits);
   const out: Record<string, Record<string, unknown>> = {};
-  for (const status of DOCUMENTED_STATUSES) {
-    // An unauthenticated route (a provider's signed callback) answers 401 only for its own reasons.
-    if (status === '401' && !authenticated && !opCodes[status]?.length) continue;
-    const gateway = status === '401' && !authenticated ? [] : GATEWAY_CODES[status] ?? [];
-    const codes = [...new Set([...gateway, ...(isWrite ? WRITE_CODES[status] ?? [] : []), ...(opCodes[status] ?? [])])].sort();
+  const statuses = [...new Set([...Object.keys(platform), ...Object.keys(opCodes)])].sort();
+  for (const status of statuses) {
+    const codes = [...new Set([...(platform[status] ?? []), ...(opCodes[status] ?? [])])].sort();
+    if (!codes.length) continue;
     out[status] = {
-      description: `${STATUS_TEXT[status]}: ${codes.map((c) => `\`${c}\``).join(', ')}`,
+      description: `${STATUS_TEXT[status] ?? 'Problem'}: ${codes.map((c) => `\`${c}\``).join(', ')}`,
       headers: status === '429' || status === '503' ? { 'Retry-After': { $ref: '#/components/headers/Retry-After' } } : { 'X-Request-ID': { $ref: '#/components/headers/X-Request-ID' } },
       content: { 'application/problem+json': { schema: { allOf: [{ $ref: '#/components/schemas/Problem' }, { type: 'object', properties: { code: { type: 'string', enum: codes } } }] } } },
     };
@@ -147,7 +177,8 @@ export function mergeSpecs(gatewayDoc: OpenAPIObject, specs: Record<string, Serv
       op.parameters = [...(op.parameters ?? []).filter((p) => p.name !== 'Idempotency-Key'), ...(isWrite ? [IDEMPOTENCY_KEY_PARAM] : []), REQUEST_ID_PARAM];
       op.security = rule ? securityOf(rule) : [{ apiKey: [], serviceId: [] }, { userJwt: [] }];
       for (const r of Object.values(op.responses)) if (r.content) r.headers = SUCCESS_HEADERS(isWrite);
-      op.responses = { ...problemResponses({}, isWrite, rule?.auth !== 'none'), ...op.responses };
+      const traits = { isWrite, authenticated: rule?.auth !== 'none', hasPathParams: path.includes('{'), hasBody: op.requestBody !== undefined, proxied: false };
+      op.responses = { ...problemResponses(GATEWAY_OPERATION_CODES[`${method.toUpperCase()} ${path}`] ?? {}, traits), ...op.responses };
       op.operationId = camel(String(op.operationId).replace(/Controller_/, '_'));
       usedIds.add(String(op.operationId));
     }
@@ -210,7 +241,12 @@ export function mergeSpecs(gatewayDoc: OpenAPIObject, specs: Record<string, Serv
     const success: Record<string, unknown> = {
       description: response?.description ?? 'OK',
       headers: SUCCESS_HEADERS(isWrite),
-      ...(src.status === 204 ? {} : { content: { [response?.contentType ?? 'application/json']: { schema: response?.schema ? refsIn(response.schema, rule.backend, spec) : { type: 'object' }, ...(response?.example !== undefined ? { example: response.example } : {}) } } }),
+      ...(src.status === 204 ? {} : {
+        content: {
+          [response?.contentType ?? 'application/json']: { schema: response?.schema ? refsIn(response.schema, rule.backend, spec) : { type: 'object' }, ...(response?.example !== undefined ? { example: response.example } : {}) },
+          ...Object.fromEntries(Object.entries(response?.alsoContent ?? {}).map(([media, schema]) => [media, { schema }])),
+        },
+      }),
     };
     for (const ref of JSON.stringify(response?.schema ?? {}).matchAll(/"#\/components\/schemas\/([A-Za-z0-9_]+)"/g)) addSchema(rule.backend, ref[1], spec);
     const responses: Record<string, unknown> = { [String(src.status)]: success };
@@ -220,8 +256,6 @@ export function mergeSpecs(gatewayDoc: OpenAPIObject, specs: Record<string, Serv
     const body = src.requestBody
       ? { required: true, content: { 'application/json': { schema: src.requestBody.ref ? { $ref: `#/components/schemas/${addSchema(rule.backend, src.requestBody.ref, spec)}` } : src.requestBody.schema, ...(response?.requestExample !== undefined ? { example: response.requestExample } : {}) } } }
       : undefined;
-    const opCodes: Record<string, string[]> = { ...spec.errors };
-    for (const [s, codes] of Object.entries(response?.errors ?? {})) opCodes[s] = [...(opCodes[s] ?? []), ...codes];
     const operation = {
       tags: [rule.resource],
       summary: response?.summary ?? `${rule.method} ${rule.path}`,
@@ -234,7 +268,7 @@ export function mergeSpecs(gatewayDoc: OpenAPIObject, specs: Record<string, Serv
         REQUEST_ID_PARAM,
       ],
       ...(body ? { requestBody: body } : {}),
-      responses: { ...responses, ...problemResponses(opCodes, isWrite, rule.auth !== 'none') },
+      responses: { ...responses, ...problemResponses(response?.errors ?? {}, { isWrite, authenticated: rule.auth !== 'none', hasPathParams: docPath.includes('{'), hasBody: body !== undefined, proxied: true }) },
     };
     doc.paths[docPath] = { ...(doc.paths[docPath] ?? {}), [rule.method.toLowerCase()]: operation };
   }

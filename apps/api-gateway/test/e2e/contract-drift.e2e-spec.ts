@@ -1,33 +1,19 @@
-import { execFile, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { DisposableBroker, ROOT, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
-import { ADMIN_HEADERS, call, startGateway, userToken, withKey, type RunningGateway, startBuiltService } from '../medium/gateway-harness';
+import { uniqueName, waitFor } from '@wozamali/testing';
+import { ADMIN_HEADERS, call, userToken, withKey, type RunningGateway } from '../medium/gateway-harness';
 import { ContractValidator, type OpenApiDoc } from '../support/contract';
-
-const exec = promisify(execFile);
+import { BANK, PAYOUT_WEBHOOK_SECRET, startPlatform, taxYear, type Platform } from './platform';
 
 // The contract test: every documented operation of every routed service (and the gateway's own
 // key listing) is called on the running platform — built services as `npm start` runs them, the
-// real gateway, PostgreSQL and Kafka — and each real answer, success and error, is validated with
-// ajv against the published /openapi.json.
-const prefix = `${process.env.DB_PREFIX || 'wozamali_test'}_gwcontract`;
+// real gateway, PostgreSQL and Kafka (./platform.ts) — and each real answer, success and error, is
+// validated with ajv against the published /openapi.json, problem codes included.
 // A broker of its own, on a port of its own: jest runs two files at once, and four gateway e2e files start one.
-const broker = new DisposableBroker(Number(process.env.GATEWAY_E2E_KAFKA_PORT || 19472));
-const children: ChildProcess[] = [];
-
-const startService = (name: string, env: Record<string, string>): Promise<string> => startBuiltService(name, env, { prefix, brokers: broker.brokers, children });
+const BROKER_PORT = Number(process.env.GATEWAY_E2E_KAFKA_PORT || 19472);
 
 /** `expect`: the status, or the statuses the operation may answer with here (e.g. 201 or 202 while the wallet is slow). */
 interface Case { method: string; template: string; path: string; headers?: Record<string, string>; body?: unknown; expect: number | number[] }
-
-// The withdrawals-service's development secret for the payment provider's callbacks (its default; the test signs a callback with it).
-const PAYOUT_WEBHOOK_SECRET = 'whsec_ZGV2LW9ubHktd296YW1hbGktcGF5b3V0LXNhbmRib3g=';
-const BANK = { bank_name: 'First National Bank', account_holder: 'Thandi Nkosi', account_number: '62001234567', branch_code: '250655' };
-/** A South African tax year runs March to February and is named by the year it ends in. */
-const taxYear = (d = new Date()) => d.getUTCFullYear() + (d.getUTCMonth() >= 2 ? 1 : 0);
 
 describe('the published OpenAPI against the running platform (drift fails CI)', () => {
   let gw: RunningGateway;
@@ -38,46 +24,26 @@ describe('the published OpenAPI against the running platform (drift fails CI)', 
   const post = (h: Record<string, string> = admin) => withKey(h);
   const called = new Set<string>();
 
-  async function check(c: Case): Promise<{ status: number; json: Record<string, unknown> | null; problems: string[] }> {
+  async function check(c: Case): Promise<{ status: number; json: Record<string, unknown> | null; text: string; contentType: string | null; problems: string[] }> {
     const res = await call(gw.url, c.method, c.path, c.headers ?? (c.method === 'POST' ? post() : admin), c.body);
     called.add(`${c.method} ${c.template} ${res.status < 400 ? 'ok' : 'error'}`);
     const expected = Array.isArray(c.expect) ? c.expect : [c.expect];
     const problems = expected.includes(res.status) ? [] : [`${c.method} ${c.path}: expected ${expected.join(' or ')}, got ${res.status} ${res.text.slice(0, 300)}`];
     problems.push(...contract.checkResponse(c.method, c.template, res.status, res.headers.get('content-type'), res.json ?? (res.text || null)));
-    return { status: res.status, json: res.json, problems };
+    return { status: res.status, json: res.json, text: res.text, contentType: res.headers.get('content-type'), problems };
   }
 
+  let platform: Platform;
+
   beforeAll(async () => {
-    await broker.start();
-    const env = { ...process.env, DB_PREFIX: prefix, KAFKA_BROKERS: broker.brokers, DATABASE_URL: serverUrl() };
-    await exec(process.execPath, [path.join(ROOT, 'scripts/kafka-topics.js')], { env });
-    await exec(process.execPath, [path.join(ROOT, 'scripts/migrate.js'), '--reset', 'wallet-service', 'webhook-dispatcher', 'rewards-service', 'donations-service', 'withdrawals-service', 'metrics-service'], { env });
-    // Small pools: the machine's PostgreSQL is shared by many test processes.
-    const small = { DB_POOL_SIZE: '4' };
-    const [walletUrl, webhooksUrl] = await Promise.all([
-      startService('wallet-service', small),
-      startService('webhook-dispatcher', { ...small, WEBHOOK_ALLOW_LOOPBACK: 'true', HEALTH_PROBES_ENABLED: 'false' }),
-    ]);
-    // Nothing listens on the payment provider's port: payouts stay unsent (the contract needs no money to leave).
-    const withdrawalsUrl = await startService('withdrawals-service', { ...small, WALLET_SERVICE_URL: walletUrl, PAYOUT_PROVIDER_URL: 'http://127.0.0.1:9', PAYOUT_WEBHOOK_SECRET });
-    const [donationsUrl, metricsUrl] = await Promise.all([
-      startService('donations-service', { ...small, WRITE_CONCURRENCY: '2', WALLET_SERVICE_URL: walletUrl, WITHDRAWALS_SERVICE_URL: withdrawalsUrl }),
-      startService('metrics-service', { ...small, WALLET_SERVICE_URL: walletUrl }),
-    ]);
-    const rewardsUrl = await startService('rewards-service', { ...small, WALLET_SERVICE_URL: walletUrl, DONATIONS_SERVICE_URL: donationsUrl, KAFKA_CONSUMERS_ENABLED: 'false' });
-    gw = await startGateway({
-      WALLET_SERVICE_URL: walletUrl, WEBHOOKS_SERVICE_URL: webhooksUrl, REWARDS_SERVICE_URL: rewardsUrl, DONATIONS_SERVICE_URL: donationsUrl,
-      WITHDRAWALS_SERVICE_URL: withdrawalsUrl, METRICS_SERVICE_URL: metricsUrl, REDIS_KEY_PREFIX: uniqueName('gwcontract'),
-    });
+    platform = await startPlatform({ name: 'gwcontract', brokerPort: BROKER_PORT });
+    gw = platform.gw;
     doc = (await call(gw.url, 'GET', '/openapi.json')).json as unknown as OpenApiDoc;
     contract = new ContractValidator(doc);
   }, 240_000);
 
   afterAll(async () => {
-    await gw?.close();
-    for (const c of children) c.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
-    await broker.stop();
+    await platform?.close();
   }, 60_000);
 
   it('the request examples the spec publishes are valid against its own request schemas', () => {
@@ -245,6 +211,10 @@ describe('the published OpenAPI against the running platform (drift fails CI)', 
     await run({ method: 'GET', template: '/v1/donations', path: '/v1/donations?limit=0', expect: 400 });
     await run({ method: 'GET', template: '/v1/donations/{donation_id}', path: `/v1/donations/${keptId}`, expect: 200 });
     await run({ method: 'GET', template: '/v1/donations/{donation_id}/receipt', path: `/v1/donations/${keptId}/receipt`, expect: 200 });
+    // The receipt's second media type: a printable page.
+    const page = await run({ method: 'GET', template: '/v1/users/{user_id}/donations/{donation_id}/receipt', path: `/v1/users/${resident}/donations/${keptId}/receipt?format=html`, headers: me, expect: 200 });
+    expect([page.contentType, page.text]).toEqual([expect.stringMatching(/^text\/html/), expect.stringMatching(/<html/i)]);
+    await run({ method: 'GET', template: '/v1/donations/{donation_id}/receipt', path: `/v1/donations/${keptId}/receipt?format=html`, expect: 200 });
     await run({ method: 'GET', template: '/v1/donations/receipts/export', path: `/v1/donations/receipts/export?tax_year=${taxYear()}`, expect: 200 });
     await run({ method: 'GET', template: '/v1/donations/receipts/export', path: '/v1/donations/receipts/export?tax_year=1900', expect: 400 });
     await run({ method: 'GET', template: '/v1/donations/campaigns/{campaign_id}/donations', path: `${c}/donations?limit=5`, headers: me, expect: 200 });
@@ -260,6 +230,9 @@ describe('the published OpenAPI against the running platform (drift fails CI)', 
     await run({ method: 'POST', template: '/v1/donations/disbursements/{disbursement_id}/reject', path: `/v1/donations/disbursements/${String(rejected.json?.id)}/reject`, body: { reason: 'contract test' }, expect: 200 });
     await run({ method: 'POST', template: '/v1/donations/disbursements/{disbursement_id}/approve', path: `/v1/donations/disbursements/${String(approved.json?.id)}/approve`, headers: withKey(adminUser), expect: [200, 202] });
     await run({ method: 'POST', template: '/v1/donations/disbursements/{disbursement_id}/approve', path: `/v1/donations/disbursements/${String(rejected.json?.id)}/approve`, headers: withKey(adminUser), expect: 409 });
+    // A payout retry is for a payout in needs_review only (24 h of doubt): a rejected disbursement's is refused, an unknown one is 404.
+    await run({ method: 'POST', template: '/v1/donations/disbursements/{disbursement_id}/retry-payout', path: `/v1/donations/disbursements/${String(rejected.json?.id)}/retry-payout`, body: { note: 'contract test' }, expect: 409 });
+    await run({ method: 'POST', template: '/v1/donations/disbursements/{disbursement_id}/retry-payout', path: `/v1/donations/disbursements/${missing}/retry-payout`, body: { note: 'contract test' }, expect: 404 });
     await run({ method: 'POST', template: '/v1/donations/{donation_id}/refund', path: `/v1/donations/${String(toRefund.json?.id)}/refund`, body: { reason: 'contract test' }, expect: [200, 202] });
     await run({ method: 'POST', template: '/v1/donations/{donation_id}/refund', path: `/v1/donations/${missing}/refund`, body: { reason: 'contract test' }, expect: 404 });
     const draft = await run({ method: 'POST', template: '/v1/donations/campaigns', path: '/v1/donations/campaigns', body: { name: `Contract draft ${suffix()}`, beneficiary: 'Nobody yet' }, expect: 201 });
@@ -307,6 +280,11 @@ describe('the published OpenAPI against the running platform (drift fails CI)', 
     await run({ method: 'GET', template: '/v1/metrics', path: `/v1/metrics?from=${yesterday}&to=${today}`, expect: 200 });
     await run({ method: 'GET', template: '/v1/metrics/system', path: `/v1/metrics/system?from=${yesterday}&to=${today}&granularity=week`, expect: 200 });
     await run({ method: 'GET', template: '/v1/metrics/system', path: `/v1/metrics/system?from=${today}&to=${yesterday}`, expect: 400 });
+    // The series' second media type: CSV on Accept: text/csv.
+    const csv = await run({ method: 'GET', template: '/v1/metrics/system', path: `/v1/metrics/system?from=${yesterday}&to=${today}`, headers: { ...admin, accept: 'text/csv' }, expect: 200 });
+    expect(csv.contentType).toMatch(/^text\/csv/);
+    await run({ method: 'GET', template: '/v1/metrics', path: `/v1/metrics?from=${yesterday}&to=${today}`, headers: { ...admin, accept: 'text/csv' }, expect: 200 });
+    await run({ method: 'GET', template: '/v1/metrics/users/{user_id}', path: `/v1/metrics/users/${resident}?from=${yesterday}&to=${today}`, headers: { ...admin, accept: 'text/csv' }, expect: 200 });
     await run({ method: 'GET', template: '/v1/metrics/users/{user_id}', path: `/v1/metrics/users/${resident}?from=${yesterday}&to=${today}`, expect: 200 });
     await run({ method: 'GET', template: '/v1/users/{user_id}/metrics', path: `/v1/users/${resident}/metrics?from=${yesterday}&to=${today}`, headers: me, expect: 200 });
     await run({ method: 'GET', template: '/v1/users/{user_id}/metrics', path: `/v1/users/${resident}/metrics?granularity=year`, headers: me, expect: 400 });
@@ -344,6 +322,19 @@ describe('the published OpenAPI against the running platform (drift fails CI)', 
     expect([rewards.status, (rewards.json?.data as unknown[]).length > 0]).toEqual([200, true]);
     expect(contract.checkResponse('GET', '/v1/rewards', 200, rewards.headers.get('content-type'), rewards.json)).toEqual([]);
     expect(new ContractValidator(planted).checkResponse('GET', '/v1/rewards', 200, rewards.headers.get('content-type'), rewards.json).join('\n')).toMatch(/\/data\/0\/points_cost must be string/);
+    // A problem code the operation does not list is drift too: the real 422 of a spend, against a copy of the spec whose list lacks its code.
+    type ProblemSchema = { allOf: { properties?: { code: { enum: string[] } } }[] };
+    const refused = await call(gw.url, 'POST', `/v1/users/${user}/points/spend`, post(), { points: 1_000_000, reason: 'more than held' });
+    expect([refused.status, refused.json?.code]).toEqual([422, 'insufficient_points']);
+    expect(contract.checkResponse('POST', '/v1/users/{user_id}/points/spend', 422, refused.headers.get('content-type'), refused.json)).toEqual([]);
+    const spend422 = (planted.paths['/v1/users/{user_id}/points/spend'].post.responses['422'].content['application/problem+json'].schema as unknown as ProblemSchema).allOf[1].properties!.code;
+    spend422.enum = spend422.enum.filter((c) => c !== 'insufficient_points');
+    expect(new ContractValidator(planted).checkResponse('POST', '/v1/users/{user_id}/points/spend', 422, refused.headers.get('content-type'), refused.json).join('\n')).toMatch(/\/code must be equal to one of the allowed values/);
+    // And the lists are per operation: a reward's 404 is not among the codes a campaign read can answer.
+    const noReward = await call(gw.url, 'GET', `/v1/rewards/${randomUUID()}`, admin);
+    expect([noReward.status, noReward.json?.code]).toEqual([404, 'reward_not_found']);
+    expect(contract.checkResponse('GET', '/v1/rewards/{reward_id}', 404, noReward.headers.get('content-type'), noReward.json)).toEqual([]);
+    expect(contract.checkResponse('GET', '/v1/donations/campaigns/{campaign_id}', 404, noReward.headers.get('content-type'), noReward.json).join('\n')).toMatch(/\/code must be equal to one of the allowed values/);
     // An answer with a status the spec does not document is drift too.
     expect(new ContractValidator(doc).checkResponse('GET', '/v1/wallets/{user_id}', 418, 'application/json', {})).toEqual([expect.stringMatching(/status 418 is not documented/)]);
   });

@@ -1,27 +1,35 @@
-import { execFile, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import {
-  apiKeysCreate, apiKeysList, collectionsRecord, createWozaMaliClient, externalServicesHealth, externalServicesHeartbeat, externalServicesList, externalServicesRegister,
-  ledgerVerify, materialsGetRateCard, pointsEarn, pointsHistory, pointsSpend, tiersList, verifyWebhook, walletsGet, walletsTransactions, webhooksCreate, webhooksEndpointsGet,
-  webhooksEventTypesList, webhooksList, webhooksRemove, webhooksUpdate, WebhookVerificationError, type WebhookEvent,
+  apiKeysCreate, apiKeysList, campaignsCreate, campaignsDonationsList, campaignsGet, campaignsList, collectionsRecord, createWozaMaliClient, disbursementsApprove,
+  disbursementsCreate, disbursementsGet, disbursementsList, disbursementsReject, donationsGet, donationsList, donationsReceipt, externalServicesHealth,
+  externalServicesHeartbeat, externalServicesList, externalServicesRegister, ledgerVerify, materialsGetRateCard, metricsImpactFactors, metricsLeaderboard,
+  metricsSystem, pointsEarn, pointsHistory, pointsSpend, rewardCodesRollbackUse, rewardCodesUse, rewardCodesValidate, rewardsCreate, rewardsGet,
+  rewardsGetSettings, rewardsList, rewardsStockMovements, rewardsUpdate, tiersList, userDonationsCreate, userDonationsGet, userDonationsList, userMetricsGet,
+  userRewardsCancel, userRewardsGet, userRewardsIssue, userRewardsList, userRewardsRedeem, userWithdrawalsCancel, userWithdrawalsCreate, userWithdrawalsGet,
+  userWithdrawalsList, verifyWebhook, walletsGet, walletsTransactions, webhooksCreate, webhooksEndpointsGet, webhooksEventTypesList, webhooksList, webhooksRemove,
+  webhooksUpdate, WebhookVerificationError, withdrawalsApprove, withdrawalsGet, withdrawalsGetLimits, withdrawalsList, withdrawalsReconciliationsList, type WebhookEvent,
 } from '@wozamali/sdk';
-import { DisposableBroker, ROOT, serverUrl, uniqueName, waitFor } from '@wozamali/testing';
-import { ADMIN_KEY, startGateway, type RunningGateway, startBuiltService } from '../medium/gateway-harness';
+import { uniqueName, waitFor } from '@wozamali/testing';
+import { ADMIN_KEY, userToken, type RunningGateway } from '../medium/gateway-harness';
+import { BANK, startPlatform, type Platform } from './platform';
 
-const exec = promisify(execFile);
-
-// The SDK (libs/sdk) against the running platform: the built wallet-service and webhook-dispatcher
-// behind the real gateway, on a broker and databases of this file's own.
-const prefix = `${process.env.DB_PREFIX || 'wozamali_test'}_gwsdk`;
+// The SDK (libs/sdk) against the running platform: every service built and behind the real gateway,
+// on a broker and databases of this file's own (./platform.ts, as the contract test starts it).
 // A broker of its own, on a port of its own: jest runs two files at once, and four gateway e2e files start one.
-const broker = new DisposableBroker(Number(process.env.GATEWAY_E2E_KAFKA_PORT || 19472) + 30);
-const children: ChildProcess[] = [];
+const BROKER_PORT = Number(process.env.GATEWAY_E2E_KAFKA_PORT || 19472) + 30;
 
-const startService = (name: string, env: Record<string, string>): Promise<string> => startBuiltService(name, env, { prefix, brokers: broker.brokers, children });
+/** The bearer token of an end user's headers (the SDK takes the token itself). */
+const tokenOf = (u: { headers: Record<string, string> }): string => u.headers.authorization.replace(/^Bearer /, '');
+
+/** Every operation the SDK called in this file (`METHOD /template`), as each client's request interceptor saw it. */
+const calledOps = new Set<string>();
+function sdkClient(options: Parameters<typeof createWozaMaliClient>[0]): ReturnType<typeof createWozaMaliClient> {
+  const c = createWozaMaliClient(options);
+  c.interceptors.request.use((req, opts) => { calledOps.add(`${(opts.method ?? req.method).toUpperCase()} ${opts.url}`); return req; });
+  return c;
+}
 
 /** A proxy to the gateway that can break answers: `plan` decides per request (forward, cut the connection after forwarding, or answer 503 itself). */
 class FlakyProxy {
@@ -71,16 +79,14 @@ describe('@wozamali/sdk against the running platform', () => {
   let receiverServer: http.Server;
   let receiverUrl = '';
 
+  let platform: Platform;
+
   beforeAll(async () => {
-    await broker.start();
-    const env = { ...process.env, DB_PREFIX: prefix, KAFKA_BROKERS: broker.brokers, DATABASE_URL: serverUrl() };
-    await exec(process.execPath, [path.join(ROOT, 'scripts/kafka-topics.js')], { env });
-    await exec(process.execPath, [path.join(ROOT, 'scripts/migrate.js'), '--reset', 'wallet-service', 'webhook-dispatcher'], { env });
-    const [walletUrl, webhooksUrl] = await Promise.all([
-      startService('wallet-service', {}),
-      startService('webhook-dispatcher', { WEBHOOK_ALLOW_LOOPBACK: 'true', WEBHOOK_RETRY_SCHEDULE: '100ms,200ms,300ms', WEBHOOK_POLL_INTERVAL_MS: '50', HEALTH_PROBES_ENABLED: 'false' }),
-    ]);
-    gw = await startGateway({ WALLET_SERVICE_URL: walletUrl, WEBHOOKS_SERVICE_URL: webhooksUrl, REDIS_KEY_PREFIX: uniqueName('gwsdk') });
+    platform = await startPlatform({
+      name: 'gwsdk', brokerPort: BROKER_PORT,
+      env: { 'webhook-dispatcher': { WEBHOOK_RETRY_SCHEDULE: '100ms,200ms,300ms', WEBHOOK_POLL_INTERVAL_MS: '50' } },
+    });
+    gw = platform.gw;
     proxy = new FlakyProxy(gw.url);
     proxyUrl = await proxy.start();
     receiverServer = http.createServer((req, res) => {
@@ -90,20 +96,17 @@ describe('@wozamali/sdk against the running platform', () => {
     });
     await new Promise<void>((resolve) => receiverServer.listen(0, '127.0.0.1', resolve));
     receiverUrl = `http://127.0.0.1:${(receiverServer.address() as AddressInfo).port}/hooks`;
-  }, 150_000);
+  }, 240_000);
 
   afterAll(async () => {
     await proxy?.stop();
     receiverServer?.closeAllConnections();
     await new Promise((resolve) => receiverServer?.close(resolve));
-    await gw?.close();
-    for (const c of children) c.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
-    await broker.stop();
+    await platform?.close();
   }, 60_000);
 
   it('drives the wallet, points, collections, catalogue, ledger, api-keys, webhooks and external-services resources with typed requests and answers', async () => {
-    const admin = createWozaMaliClient({ baseUrl: gw.url, apiKey: ADMIN_KEY, serviceId: 'admin' });
+    const admin = sdkClient({ baseUrl: gw.url, apiKey: ADMIN_KEY, serviceId: 'admin' });
     const user = randomUUID();
     const earned = await pointsEarn({ client: admin, path: { user_id: user }, body: { points: 120, reason: 'sdk test' }, throwOnError: true });
     expect(earned.data).toMatchObject({ kind: expect.any(String), points: 120, wallet: { points: 120 } });
@@ -124,7 +127,7 @@ describe('@wozamali/sdk against the running platform', () => {
     const key = await apiKeysCreate({ client: admin, body: { name: 'sdk partner', service_id: 'sdkpartner', permissions: { wallets: ['read'], external_services: ['register', 'heartbeat', 'read'] } }, throwOnError: true });
     expect(key.data.key).toMatch(/^wm_live_/);
     expect((await apiKeysList({ client: admin, throwOnError: true })).data.data.length).toBeGreaterThanOrEqual(1);
-    const partner = createWozaMaliClient({ baseUrl: gw.url, apiKey: key.data.key, serviceId: 'sdkpartner' });
+    const partner = sdkClient({ baseUrl: gw.url, apiKey: key.data.key, serviceId: 'sdkpartner' });
     const registered = await externalServicesRegister({ client: partner, body: { name: uniqueName('sdkpartner'), type: 'notification', base_url: 'https://partner.example.org' }, throwOnError: true });
     const serviceId = (registered.data as { id: string }).id;
     expect((await externalServicesHeartbeat({ client: partner, path: { service_ref: serviceId } })).response?.status).toBe(200);
@@ -142,9 +145,99 @@ describe('@wozamali/sdk against the running platform', () => {
     expect((await webhooksRemove({ client: admin, path: { id: endpointId } })).response?.status).toBe(204);
   }, 120_000);
 
+  it('drives the rewards, user-rewards, reward-codes, campaigns, donations, disbursements, withdrawals and metrics resources with typed requests, answers and errors', async () => {
+    const admin = sdkClient({ baseUrl: gw.url, apiKey: ADMIN_KEY, serviceId: 'admin' });
+    const resident = randomUUID();
+    const me = sdkClient({ baseUrl: gw.url, token: tokenOf(userToken('resident', resident)) });
+    // A person with the admin role (approvals need a person, and not the one who asked).
+    const adminPerson = sdkClient({ baseUrl: gw.url, token: tokenOf(userToken('admin')) });
+    const suffix = randomUUID().replace(/-/g, '').slice(-10).toUpperCase();
+    await pointsEarn({ client: admin, path: { user_id: resident }, body: { points: 1_000, amount: 200_000, reason: 'sdk funding' }, throwOnError: true });
+
+    // Rewards: the catalogue (admin writes, a resident reads), a redemption, an admin's gift, a partner's code.
+    const partnerId = `sdk-partner-${suffix.toLowerCase()}`;
+    const reward = await rewardsCreate({ client: admin, body: { code: `SDK_${suffix}`, name: 'SDK voucher', type: 'discount', points_cost: 10, value: 500, stock: 10, stock_reason: 'initial', partner_service_id: partnerId, partner_reward_id: 'SDK1' }, throwOnError: true });
+    const rewardId = reward.data.id;
+    expect(reward.data).toMatchObject({ points_cost: 10, stock_remaining: 10, partner_service_id: partnerId });
+    expect((await rewardsList({ client: me, query: { limit: 50 }, throwOnError: true })).data.data.map((r) => r.id)).toContain(rewardId);
+    expect((await rewardsGet({ client: me, path: { reward_id: rewardId }, throwOnError: true })).data.eligibility).toEqual({ eligible: true, reason: null });
+    const noReward = await rewardsGet({ client: admin, path: { reward_id: randomUUID() } });
+    expect([noReward.response?.status, noReward.error?.code]).toEqual([404, 'reward_not_found']);
+    expect((await rewardsUpdate({ client: admin, path: { reward_id: rewardId }, body: { description: 'changed through the SDK' }, throwOnError: true })).data.description).toBe('changed through the SDK');
+    expect((await rewardsStockMovements({ client: admin, path: { reward_id: rewardId }, throwOnError: true })).data.data.length).toBeGreaterThanOrEqual(1);
+    expect((await rewardsGetSettings({ client: admin, throwOnError: true })).data.use_rollback_hours).toEqual(expect.any(Number));
+    const redeemed = await userRewardsRedeem({ client: me, path: { user_id: resident }, body: { reward_id: rewardId }, throwOnError: true });
+    expect([[201, 202].includes(redeemed.response.status), redeemed.data.reward_id]).toEqual([true, rewardId]);
+    const gift = await userRewardsIssue({ client: admin, path: { user_id: resident }, body: { reward_id: rewardId, reason: 'sdk gift' }, throwOnError: true });
+    expect(gift.data).toMatchObject({ user_id: resident, reward_id: rewardId, status: 'issued' });
+    expect((await userRewardsList({ client: me, path: { user_id: resident }, throwOnError: true })).data.data.map((r) => r.id)).toContain(gift.data.id);
+    expect((await userRewardsGet({ client: me, path: { user_id: resident, user_reward_id: gift.data.id }, throwOnError: true })).data.code).toEqual(expect.any(String));
+    const key = await apiKeysCreate({ client: admin, body: { name: 'sdk reward partner', service_id: partnerId, permissions: { rewards: ['use_codes'] } }, throwOnError: true });
+    const partner = sdkClient({ baseUrl: gw.url, apiKey: key.data.key, serviceId: partnerId });
+    const code = gift.data.code!;
+    expect((await rewardCodesValidate({ client: partner, body: { code }, throwOnError: true })).data).toMatchObject({ usable: true, user_reward_id: gift.data.id });
+    const used = await rewardCodesUse({ client: partner, body: { code }, throwOnError: true });
+    const again = await rewardCodesUse({ client: partner, body: { code } });
+    expect([again.response?.status, again.error?.code]).toEqual([409, 'already_used']);
+    expect((await rewardCodesRollbackUse({ client: partner, path: { use_id: used.data.use_id }, body: { reason: 'till error' }, throwOnError: true })).data).toMatchObject({ rolled_back: true, status: 'issued' });
+    expect((await userRewardsCancel({ client: admin, path: { user_id: resident, user_reward_id: gift.data.id }, body: { reason: 'sdk test' }, throwOnError: true })).data.status).toBe('cancelled');
+
+    // Campaigns and donations: a resident gives, the public sees it, admins read it and its receipt.
+    const campaign = await campaignsCreate({ client: admin, body: { name: `SDK ${suffix}`, beneficiary: 'School garden', status: 'active', target_amount: 1_000_000 }, throwOnError: true });
+    const campaignId = campaign.data.id;
+    expect((await campaignsList({ client: me, throwOnError: true })).data.data.map((c) => c.id)).toContain(campaignId);
+    const donation = await userDonationsCreate({ client: me, path: { user_id: resident }, body: { campaign_id: campaignId, amount: 5_000, points: 5, visibility: 'public' }, throwOnError: true });
+    const donationId = donation.data.id;
+    const noCampaign = await userDonationsCreate({ client: me, path: { user_id: resident }, body: { campaign_id: randomUUID(), amount: 100 } });
+    expect([noCampaign.response?.status, noCampaign.error?.code]).toEqual([404, 'campaign_not_found']);
+    await waitFor(async () => (await donationsGet({ client: admin, path: { donation_id: donationId } })).data?.status === 'accepted', 'the donation accepted', 30_000, 200);
+    expect((await userDonationsGet({ client: me, path: { user_id: resident, donation_id: donationId }, throwOnError: true })).data.amount).toBe(5_000);
+    expect((await userDonationsList({ client: me, path: { user_id: resident }, throwOnError: true })).data.data.map((d) => d.id)).toContain(donationId);
+    expect((await donationsList({ client: admin, throwOnError: true })).data.data.map((d) => d.id)).toContain(donationId);
+    expect((await donationsReceipt({ client: admin, path: { donation_id: donationId }, throwOnError: true })).response.status).toBe(200);
+    expect((await campaignsDonationsList({ client: me, path: { campaign_id: campaignId }, throwOnError: true })).data.data.length).toBe(1);
+    expect((await campaignsGet({ client: me, path: { campaign_id: campaignId }, throwOnError: true })).data.id).toBe(campaignId);
+
+    // Disbursements: an API-key admin asks, a person approves one and rejects another.
+    const ask = () => disbursementsCreate({ client: admin, path: { campaign_id: campaignId }, body: { amount: 1_000, reference: 'sdk test', method: 'bank_transfer', destination: BANK }, throwOnError: true });
+    const toApprove = await ask();
+    const toReject = await ask();
+    expect(toApprove.data.status).toBe('requested');
+    expect((await disbursementsList({ client: admin, path: { campaign_id: campaignId }, throwOnError: true })).data.data).toHaveLength(2);
+    expect((await disbursementsGet({ client: admin, path: { disbursement_id: toApprove.data.id }, throwOnError: true })).data.amount).toBe(1_000);
+    const approved = await disbursementsApprove({ client: adminPerson, path: { disbursement_id: toApprove.data.id }, throwOnError: true });
+    expect(['processing', 'approved']).toContain(approved.data.status);
+    expect((await disbursementsReject({ client: admin, path: { disbursement_id: toReject.data.id }, body: { reason: 'sdk test' }, throwOnError: true })).data.status).toBe('rejected');
+
+    // Withdrawals: the limits, a resident's request, an admin's approval.
+    expect((await withdrawalsGetLimits({ client: admin, throwOnError: true })).data.min_amount).toEqual(expect.any(Number));
+    const withdrawal = await userWithdrawalsCreate({ client: me, path: { user_id: resident }, body: { amount: 10_000, currency: 'ZAR', method: 'bank_transfer', destination: BANK }, throwOnError: true });
+    const withdrawalId = withdrawal.data.id;
+    expect((await userWithdrawalsList({ client: me, path: { user_id: resident }, throwOnError: true })).data.data.map((w) => w.id)).toContain(withdrawalId);
+    expect((await userWithdrawalsGet({ client: me, path: { user_id: resident, withdrawal_id: withdrawalId }, throwOnError: true })).data.history.length).toBeGreaterThanOrEqual(1);
+    expect((await withdrawalsList({ client: admin, throwOnError: true })).data.data.map((w) => w.id)).toContain(withdrawalId);
+    expect((await withdrawalsGet({ client: admin, path: { withdrawal_id: withdrawalId }, throwOnError: true })).data.amount).toBe(10_000);
+    const selfApproval = await withdrawalsApprove({ client: sdkClient({ baseUrl: gw.url, token: tokenOf(userToken('admin', resident)) }), path: { withdrawal_id: withdrawalId }, body: { note: 'mine' } });
+    expect([selfApproval.response?.status, selfApproval.error?.code]).toEqual([403, 'self_approval']);
+    expect((await withdrawalsApprove({ client: adminPerson, path: { withdrawal_id: withdrawalId }, body: { note: 'sdk test' }, throwOnError: true })).data.status).toEqual(expect.any(String));
+    const cancelLate = await userWithdrawalsCancel({ client: me, path: { user_id: resident, withdrawal_id: randomUUID() } });
+    expect([cancelLate.response?.status, cancelLate.error?.code]).toEqual([404, 'withdrawal_not_found']);
+    expect((await withdrawalsReconciliationsList({ client: admin, throwOnError: true })).response.status).toBe(200);
+
+    // Metrics: the programme's series, a resident's own, the leaderboard, the impact factors.
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    expect((await metricsSystem({ client: admin, query: { from: yesterday, to: today }, throwOnError: true })).response.status).toBe(200);
+    expect((await userMetricsGet({ client: me, path: { user_id: resident }, query: { from: yesterday, to: today }, throwOnError: true })).response.status).toBe(200);
+    expect((await metricsLeaderboard({ client: me, query: { period: 'week', metric: 'points' }, throwOnError: true })).response.status).toBe(200);
+    expect((await metricsImpactFactors({ client: admin, throwOnError: true })).response.status).toBe(200);
+    const badRange = await metricsSystem({ client: admin, query: { from: today, to: yesterday } });
+    expect([badRange.response?.status, badRange.error?.code]).toEqual([400, 'invalid_range']);
+  }, 180_000);
+
   it('a write whose answer is lost is retried with the same Idempotency-Key and applied once', async () => {
     const retries: string[] = [];
-    const admin = createWozaMaliClient({ baseUrl: proxyUrl, apiKey: ADMIN_KEY, serviceId: 'admin', retry: { baseDelayMs: 50, onRetry: (i) => retries.push(i.reason) } });
+    const admin = sdkClient({ baseUrl: proxyUrl, apiKey: ADMIN_KEY, serviceId: 'admin', retry: { baseDelayMs: 50, onRetry: (i) => retries.push(i.reason) } });
     const user = randomUUID();
     const first = proxy.seen.length;
     // The first attempt reaches the platform and is applied, then the connection is cut before the answer.
@@ -162,7 +255,7 @@ describe('@wozamali/sdk against the running platform', () => {
   }, 60_000);
 
   it('a 503 with Retry-After is retried after the time it gives, with the same key; the write applies once', async () => {
-    const admin = createWozaMaliClient({ baseUrl: proxyUrl, apiKey: ADMIN_KEY, serviceId: 'admin' });
+    const admin = sdkClient({ baseUrl: proxyUrl, apiKey: ADMIN_KEY, serviceId: 'admin' });
     const user = randomUUID();
     const first = proxy.seen.length;
     proxy.plan = (n) => (n === first ? '503' : 'forward');
@@ -179,7 +272,7 @@ describe('@wozamali/sdk against the running platform', () => {
   }, 60_000);
 
   it('verifyWebhook() verifies a real delivery and types it; a tampered body or a wrong secret is refused', async () => {
-    const admin = createWozaMaliClient({ baseUrl: gw.url, apiKey: ADMIN_KEY, serviceId: 'admin' });
+    const admin = sdkClient({ baseUrl: gw.url, apiKey: ADMIN_KEY, serviceId: 'admin' });
     const endpoint = await webhooksCreate({ client: admin, body: { url: receiverUrl, events: ['wallet_update'] }, throwOnError: true });
     const { id: endpointId, secret } = endpoint.data as { id: string; secret: string };
     const user = randomUUID();
@@ -192,4 +285,12 @@ describe('@wozamali/sdk against the running platform', () => {
     expect(() => verifyWebhook(delivery.raw, delivery.headers, `whsec_${Buffer.from(randomUUID()).toString('base64')}`)).toThrow(WebhookVerificationError);
     await webhooksRemove({ client: admin, path: { id: endpointId } });
   }, 120_000);
+
+  it('called at least one operation of every resource (tag) of the published spec through the SDK', async () => {
+    const doc = (await (await fetch(`${gw.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { tags: string[] }>> };
+    const tags = new Map<string, string[]>();
+    for (const [p, item] of Object.entries(doc.paths)) for (const [m, op] of Object.entries(item)) tags.set(op.tags[0], [...(tags.get(op.tags[0]) ?? []), `${m.toUpperCase()} ${p}`]);
+    expect(tags.size).toBeGreaterThanOrEqual(14);
+    expect([...tags].filter(([, ops]) => !ops.some((op) => calledOps.has(op))).map(([tag]) => tag)).toEqual([]);
+  });
 });

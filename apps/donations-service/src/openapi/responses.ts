@@ -4,6 +4,7 @@
 // the operations emitted from this service's controllers and DTOs (apps/donations-service/openapi.json,
 // rewritten by `npm run build`); the contract test validates real answers against them.
 import { openapi, type DeclaredResponse } from '@wozamali/contracts';
+import { statusOf, type DonationCode } from '../errors/donation.exception';
 
 const { object, nullable, uuid, time, int, str, bool, zar, page, list, arrayOf, oneOfStrings } = openapi;
 const maybeTime = nullable('string', { format: 'date-time' });
@@ -73,26 +74,29 @@ const RECEIPT = {
 
 const REFUND = { ...DONATION, required: [...(DONATION.required as string[])], properties: { ...DONATION_FIELDS, refund_requested_at: time } };
 
+/** The service's own problem codes an operation answers with (statuses from its code table); the gateway adds the platform's. */
+const p = (...codes: DonationCode[]) => openapi.problems(statusOf, ...codes);
+
 export const RESPONSES: Record<string, DeclaredResponse> = {
-  'UserDonationsController.donate': { operationId: 'userDonationsCreate', summary: 'Donate money and/or points to a campaign: 201 accepted, 202 pending (the wallet was away)', schema: DONATION, alsoStatuses: [202] },
-  'UserDonationsController.list': { operationId: 'userDonationsList', summary: "A resident's donations, newest first", schema: page(DONATION) },
-  'UserDonationsController.get': { operationId: 'userDonationsGet', summary: "One of a resident's donations", schema: DONATION },
-  'UserDonationsController.receipt': { operationId: 'userDonationsReceipt', summary: "A resident's receipt or acknowledgement of a donation", schema: RECEIPT },
-  'AdminDonationsController.list': { summary: 'Every donation, newest first (admin)', schema: page(DONATION) },
-  'AdminDonationsController.get': { summary: 'One donation (admin)', schema: DONATION },
-  'AdminDonationsController.receipt': { summary: "A donation's receipt or acknowledgement (admin)", schema: RECEIPT },
-  'AdminDonationsController.export': { operationId: 'donationsReceiptsExport', summary: "A tax year's receipts as CSV, voided ones marked (admin)", contentType: 'text/csv', schema: { type: 'string' } },
-  'CampaignsController.create': { summary: 'Create a campaign (admin)', schema: CAMPAIGN },
-  'CampaignsController.list': { summary: 'Campaigns with their progress', schema: list(CAMPAIGN) },
-  'CampaignsController.get': { summary: 'One campaign with its progress', schema: CAMPAIGN },
-  'CampaignsController.update': { summary: 'Change a campaign (admin; targets only rise after activation)', schema: CAMPAIGN },
-  'CampaignsController.donations': { operationId: 'campaignsDonationsList', summary: "A campaign's donations as the public sees them", schema: page(PUBLIC_DONATION) },
-  'CampaignsController.top': { operationId: 'campaignsTopDonors',
+  'UserDonationsController.donate': { errors: p('invalid_id', 'nothing_to_donate', 'campaign_not_found', 'campaign_completed', 'campaign_not_active', 'insufficient_funds', 'insufficient_points', 'wallet_refused'), operationId: 'userDonationsCreate', summary: 'Donate money and/or points to a campaign: 201 accepted, 202 pending (the wallet was away)', schema: DONATION, alsoStatuses: [202] },
+  'UserDonationsController.list': { errors: p('invalid_id'), operationId: 'userDonationsList', summary: "A resident's donations, newest first", schema: page(DONATION) },
+  'UserDonationsController.get': { errors: p('invalid_id', 'donation_not_found'), operationId: 'userDonationsGet', summary: "One of a resident's donations", schema: DONATION },
+  'UserDonationsController.receipt': { alsoContent: { 'text/html': { type: 'string', description: 'with `?format=html`: the receipt as a printable HTML page' } }, errors: p('invalid_id', 'donation_not_found'), operationId: 'userDonationsReceipt', summary: "A resident's receipt or acknowledgement of a donation", schema: RECEIPT },
+  'AdminDonationsController.list': { errors: {}, summary: 'Every donation, newest first (admin)', schema: page(DONATION) },
+  'AdminDonationsController.get': { errors: p('invalid_id', 'donation_not_found'), summary: 'One donation (admin)', schema: DONATION },
+  'AdminDonationsController.receipt': { alsoContent: { 'text/html': { type: 'string', description: 'with `?format=html`: the receipt as a printable HTML page' } }, errors: p('invalid_id', 'donation_not_found'), summary: "A donation's receipt or acknowledgement (admin)", schema: RECEIPT },
+  'AdminDonationsController.export': { errors: {}, operationId: 'donationsReceiptsExport', summary: "A tax year's receipts as CSV, voided ones marked (admin)", contentType: 'text/csv', schema: { type: 'string' } },
+  'CampaignsController.create': { errors: p('invalid_transition'), summary: 'Create a campaign (admin)', schema: CAMPAIGN },
+  'CampaignsController.list': { errors: {}, summary: 'Campaigns with their progress', schema: list(CAMPAIGN) },
+  'CampaignsController.get': { errors: p('invalid_id', 'campaign_not_found'), summary: 'One campaign with its progress', schema: CAMPAIGN },
+  'CampaignsController.update': { errors: p('invalid_id', 'campaign_not_found', 'invalid_transition', 'target_below_raised'), summary: 'Change a campaign (admin; targets only rise after activation)', schema: CAMPAIGN },
+  'CampaignsController.donations': { errors: p('invalid_id', 'campaign_not_found'), operationId: 'campaignsDonationsList', summary: "A campaign's donations as the public sees them", schema: page(PUBLIC_DONATION) },
+  'CampaignsController.top': { errors: p('invalid_id', 'campaign_not_found'), operationId: 'campaignsTopDonors',
     summary: "A campaign's top donors",
     schema: list(object({ rank: int, user_id: maybeUuid, donor_ref: nullable('string'), anonymous: bool, amount: cents, points: int, currency: zar, donations: int })),
   },
-  'AdminMoneyController.refund': { summary: 'Refund a donation (admin): 200 refunded, 202 pending (the wallet was away)', schema: REFUND, alsoStatuses: [202] },
-  'AdminMoneyController.cancel': {
+  'AdminMoneyController.refund': { errors: p('invalid_id', 'donation_not_found', 'donation_not_refundable', 'insufficient_campaign_balance', 'insufficient_funds', 'insufficient_points', 'wallet_refused'), summary: 'Refund a donation (admin): 200 refunded, 202 pending (the wallet was away)', schema: REFUND, alsoStatuses: [202] },
+  'AdminMoneyController.cancel': { errors: p('invalid_id', 'campaign_not_found', 'invalid_transition', 'campaign_has_money', 'invalid_redirect', 'insufficient_campaign_balance', 'insufficient_funds', 'insufficient_points', 'wallet_refused'),
     summary: 'Cancel a campaign, refunding or redirecting what it holds (admin): 200 cancelled, 202 cancelling',
     schema: {
       oneOf: [
@@ -102,10 +106,10 @@ export const RESPONSES: Record<string, DeclaredResponse> = {
     },
     alsoStatuses: [202],
   },
-  'AdminMoneyController.request': { operationId: 'disbursementsCreate', summary: "Request a disbursement of a campaign's money (admin): 201 requested, 202 pending (the wallet was away)", schema: DISBURSEMENT, alsoStatuses: [202] },
-  'AdminMoneyController.retryPayout': { operationId: 'disbursementsRetryPayout', summary: 'Send a payout left in needs_review back to the provider, asked first by reference (admin)', schema: DISBURSEMENT },
-  'AdminMoneyController.list': { operationId: 'disbursementsList', summary: "A campaign's disbursements", schema: list(DISBURSEMENT) },
-  'AdminMoneyController.get': { operationId: 'disbursementsGet', summary: 'One disbursement', schema: DISBURSEMENT },
-  'AdminMoneyController.approve': { operationId: 'disbursementsApprove', summary: 'Approve a disbursement (a second admin): 200 processing, 202 approved (the wallet was away)', schema: DISBURSEMENT, alsoStatuses: [202] },
-  'AdminMoneyController.reject': { operationId: 'disbursementsReject', summary: 'Reject a disbursement (admin)', schema: DISBURSEMENT },
+  'AdminMoneyController.request': { errors: p('invalid_id', 'invalid_destination', 'campaign_not_found', 'campaign_not_active', 'insufficient_campaign_balance', 'insufficient_funds', 'insufficient_points', 'wallet_refused', 'payouts_unavailable'), operationId: 'disbursementsCreate', summary: "Request a disbursement of a campaign's money (admin): 201 requested, 202 pending (the wallet was away)", schema: DISBURSEMENT, alsoStatuses: [202] },
+  'AdminMoneyController.retryPayout': { errors: p('invalid_id', 'disbursement_not_found', 'payout_not_in_review', 'payouts_unavailable'), operationId: 'disbursementsRetryPayout', summary: 'Send a payout left in needs_review back to the provider, asked first by reference (admin)', schema: DISBURSEMENT },
+  'AdminMoneyController.list': { errors: p('invalid_id', 'campaign_not_found'), operationId: 'disbursementsList', summary: "A campaign's disbursements", schema: list(DISBURSEMENT) },
+  'AdminMoneyController.get': { errors: p('invalid_id', 'disbursement_not_found'), operationId: 'disbursementsGet', summary: 'One disbursement', schema: DISBURSEMENT },
+  'AdminMoneyController.approve': { errors: p('invalid_id', 'disbursement_not_found', 'disbursement_not_pending', 'approver_already_approved', 'insufficient_campaign_balance', 'insufficient_funds', 'insufficient_points', 'wallet_refused', 'wallet_unavailable'), operationId: 'disbursementsApprove', summary: 'Approve a disbursement (a second admin): 200 processing, 202 approved (the wallet was away)', schema: DISBURSEMENT, alsoStatuses: [202] },
+  'AdminMoneyController.reject': { errors: p('invalid_id', 'disbursement_not_found', 'disbursement_not_pending'), operationId: 'disbursementsReject', summary: 'Reject a disbursement (admin)', schema: DISBURSEMENT },
 };

@@ -4,6 +4,7 @@
 // (apps/metrics-service/openapi.json, rewritten by `npm run build`); the contract test validates
 // real answers against them.
 import { openapi, type DeclaredResponse } from '@wozamali/contracts';
+import { statusOf, type MetricsErrorCode } from '../errors/metrics.exception';
 
 const { object, nullable, uuid, time, day, int, str, bool, arrayOf, oneOfStrings } = openapi;
 const maybeTime = nullable('string', { format: 'date-time' });
@@ -34,12 +35,15 @@ const FACTOR_VERSION = object({
 
 const HANDLE = { type: 'string', description: "a masked handle, never a user's id" };
 
+/** The service's own problem codes an operation answers with (statuses from its code table); the gateway adds the platform's. */
+const p = (...codes: MetricsErrorCode[]) => openapi.problems(statusOf, ...codes);
+
 export const RESPONSES: Record<string, DeclaredResponse> = {
-  'MetricsController.root': { operationId: 'metricsStatistics', summary: "The programme's statistics over time (as /v1/metrics/system)", schema: SERIES },
-  'MetricsController.system': { summary: "The programme's statistics over time", schema: SERIES },
-  'MetricsController.user': { operationId: 'metricsUserSeries', summary: "A user's figures over time (admin)", schema: USER_SERIES },
-  'UserMetricsController.user': { operationId: 'userMetricsGet', summary: "A resident's own figures over time", schema: USER_SERIES },
-  'MetricsController.impact': {
+  'MetricsController.root': { alsoContent: { 'text/csv': { type: 'string', description: 'with `Accept: text/csv`: the series as a CSV file (from and to required)' } }, errors: p('invalid_range', 'date_range_required'), operationId: 'metricsStatistics', summary: "The programme's statistics over time (as /v1/metrics/system)", schema: SERIES },
+  'MetricsController.system': { alsoContent: { 'text/csv': { type: 'string', description: 'with `Accept: text/csv`: the series as a CSV file (from and to required)' } }, errors: p('invalid_range', 'date_range_required'), summary: "The programme's statistics over time", schema: SERIES },
+  'MetricsController.user': { alsoContent: { 'text/csv': { type: 'string', description: 'with `Accept: text/csv`: the series as a CSV file (from and to required)' } }, errors: p('invalid_id', 'invalid_range', 'date_range_required'), operationId: 'metricsUserSeries', summary: "A user's figures over time (admin)", schema: USER_SERIES },
+  'UserMetricsController.user': { errors: p('invalid_id', 'invalid_range', 'date_range_required'), operationId: 'userMetricsGet', summary: "A resident's own figures over time", schema: USER_SERIES },
+  'MetricsController.impact': { errors: p('invalid_range'),
     summary: 'Collected weight, CO2 avoided and water saved, with the factor versions in force',
     schema: object({
       from: day, to: day, time_zone: str, data_as_of: maybeTime, collections: int, grams_collected: int, kg_collected: decimalString('kg'),
@@ -48,7 +52,7 @@ export const RESPONSES: Record<string, DeclaredResponse> = {
       factors: arrayOf(object({ version: int, effective_from: time, source: str })),
     }),
   },
-  'MetricsController.leaderboard': {
+  'MetricsController.leaderboard': { errors: {},
     summary: 'A leaderboard of a period (a closed period as it stood an hour after it ended)',
     schema: object({
       period: oneOfStrings('week', 'month', 'year', 'all'), metric: oneOfStrings('kg', 'points', 'co2'), unit: oneOfStrings('g', 'points', 'g_co2e'),
@@ -57,9 +61,9 @@ export const RESPONSES: Record<string, DeclaredResponse> = {
       me: { anyOf: [object({ rank: int, handle: HANDLE, value: int }), { type: 'null' }], description: "the signed-in resident's standing" },
     }),
   },
-  'MetricsController.impactFactors': { summary: 'The impact factor versions and the one in force', schema: object({ current: nullable('integer'), versions: arrayOf(FACTOR_VERSION) }) },
-  'MetricsController.putImpactFactors': { summary: 'Add an impact factor version from a time (admin)', schema: FACTOR_VERSION },
-  'MetricsController.reconcile': { operationId: 'metricsReconciliation',
+  'MetricsController.impactFactors': { errors: {}, summary: 'The impact factor versions and the one in force', schema: object({ current: nullable('integer'), versions: arrayOf(FACTOR_VERSION) }) },
+  'MetricsController.putImpactFactors': { errors: p('invalid_impact_factors', 'impact_factors_clash'), summary: 'Add an impact factor version from a time (admin)', schema: FACTOR_VERSION },
+  'MetricsController.reconcile': { errors: p('ledger_unavailable'), operationId: 'metricsReconciliation',
     summary: "A day's figures against the ledger, per user and asset (admin)",
     schema: object({
       date: day, time_zone: str, source: str, checked_at: time, data_as_of: maybeTime, users_compared: int,

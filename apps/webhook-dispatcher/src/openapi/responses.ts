@@ -3,6 +3,7 @@
 // DTOs (apps/webhook-dispatcher/openapi.json, rewritten by `npm run build`); the contract test
 // (apps/api-gateway/test/e2e/contract-drift.e2e-spec.ts) validates real answers against them.
 import { openapi, type DeclaredResponse } from '@wozamali/contracts';
+import { statusOf, type WebhookErrorCode } from '../errors/webhook.exception';
 
 type Schema = openapi.Schema;
 const { nullable, uuid, time, page: PAGE } = openapi;
@@ -58,45 +59,48 @@ const EVENT_STATUS: Schema = {
   },
 };
 
+/** The service's own problem codes an operation answers with (statuses from its code table); the gateway adds the platform's. */
+const p = (...codes: WebhookErrorCode[]) => openapi.problems(statusOf, ...codes);
+
 export const RESPONSES: Record<string, DeclaredResponse> = {
-  'EndpointsController.create': {
+  'EndpointsController.create': { errors: p('service_not_found', 'url_not_allowed'),
     summary: 'Register a webhook endpoint; its signing secret is in this answer only',
     schema: { allOf: [ENDPOINT, { type: 'object', required: ['secret'], properties: { secret: { type: 'string', pattern: '^whsec_' } } }] },
     requestExample: { url: 'https://partner.example.org/webhooks/wozamali', events: ['wallet_update', 'reward_issue'], description: 'notification service' },
   },
-  'EndpointsController.list': { summary: 'Webhook endpoints', schema: PAGE(ENDPOINT) },
-  'EndpointsController.get': { operationId: 'webhooksEndpointsGet', summary: 'One webhook endpoint', schema: ENDPOINT },
-  'EndpointsController.update': { summary: 'Change an endpoint (url, events, description, enabled)', schema: ENDPOINT, requestExample: { description: 'notification service (v2)' } },
-  'EndpointsController.remove': { summary: 'Remove an endpoint' },
-  'EndpointsController.secret': { operationId: 'webhooksEndpointSecret', summary: "An endpoint's signing secret", schema: { type: 'object', required: ['secret'], properties: { secret: { type: 'string' } } } },
-  'EndpointsController.rotate': { operationId: 'webhooksRotateSecret',
+  'EndpointsController.list': { errors: {}, summary: 'Webhook endpoints', schema: PAGE(ENDPOINT) },
+  'EndpointsController.get': { errors: p('endpoint_not_found'), operationId: 'webhooksEndpointsGet', summary: 'One webhook endpoint', schema: ENDPOINT },
+  'EndpointsController.update': { errors: p('endpoint_not_found', 'url_not_allowed'), summary: 'Change an endpoint (url, events, description, enabled)', schema: ENDPOINT, requestExample: { description: 'notification service (v2)' } },
+  'EndpointsController.remove': { errors: p('endpoint_not_found'), summary: 'Remove an endpoint' },
+  'EndpointsController.secret': { errors: p('endpoint_not_found'), operationId: 'webhooksEndpointSecret', summary: "An endpoint's signing secret", schema: { type: 'object', required: ['secret'], properties: { secret: { type: 'string' } } } },
+  'EndpointsController.rotate': { errors: p('endpoint_not_found'), operationId: 'webhooksRotateSecret',
     summary: 'Rotate the signing secret (the old one keeps verifying for a while)',
     schema: { type: 'object', required: ['id', 'secret', 'previous_secret_expires_at'], properties: { id: uuid, secret: { type: 'string' }, previous_secret_expires_at: time } },
   },
-  'EndpointsController.recover': { summary: 'Re-send what an endpoint missed since a time', schema: { type: 'object', required: ['id', 'requeued'], properties: { id: uuid, requeued: { type: 'integer' } } } },
-  'EndpointsController.test': {
+  'EndpointsController.recover': { errors: p('endpoint_not_found'), summary: 'Re-send what an endpoint missed since a time', schema: { type: 'object', required: ['id', 'requeued'], properties: { id: uuid, requeued: { type: 'integer' } } } },
+  'EndpointsController.test': { errors: p('endpoint_not_found', 'endpoint_disabled', 'event_type_not_subscribed'),
     summary: 'Send an example event to the endpoint',
     schema: { type: 'object', required: ['event_id', 'delivery_id', 'event_type'], properties: { event_id: uuid, delivery_id: uuid, event_type: { type: 'string' } } },
     requestExample: { event_type: 'wallet_update' },
   },
-  'EndpointsController.deliveriesOf': { operationId: 'webhooksEndpointDeliveriesList', summary: "An endpoint's deliveries, newest first", schema: PAGE(DELIVERY) },
-  'DeliveriesController.get': { operationId: 'webhooksDeliveriesGet', summary: 'One delivery with its attempts', schema: { allOf: [DELIVERY, { type: 'object', required: ['attempts'], properties: { attempts: { type: 'array', items: ATTEMPT } } }] } },
-  'DeliveriesController.retry': { operationId: 'webhooksDeliveriesRetry', summary: 'Send a delivery again now, with a fresh retry cycle', schema: DELIVERY },
-  'DeliveriesController.event': { operationId: 'webhooksEventStatus', summary: "An event's delivery status, per endpoint", schema: EVENT_STATUS },
-  'EventTypesController.list': {
+  'EndpointsController.deliveriesOf': { errors: p('endpoint_not_found'), operationId: 'webhooksEndpointDeliveriesList', summary: "An endpoint's deliveries, newest first", schema: PAGE(DELIVERY) },
+  'DeliveriesController.get': { errors: p('delivery_not_found'), operationId: 'webhooksDeliveriesGet', summary: 'One delivery with its attempts', schema: { allOf: [DELIVERY, { type: 'object', required: ['attempts'], properties: { attempts: { type: 'array', items: ATTEMPT } } }] } },
+  'DeliveriesController.retry': { errors: p('delivery_not_found', 'endpoint_disabled'), operationId: 'webhooksDeliveriesRetry', summary: 'Send a delivery again now, with a fresh retry cycle', schema: DELIVERY },
+  'DeliveriesController.event': { errors: p('event_not_found', 'event_expired'), operationId: 'webhooksEventStatus', summary: "An event's delivery status, per endpoint", schema: EVENT_STATUS },
+  'EventTypesController.list': { errors: {},
     summary: 'Every event type an endpoint can subscribe to, with the JSON Schema of its data',
     schema: PAGE({ type: 'object', required: ['type', 'version', 'schema'], properties: { type: { type: 'string' }, version: { type: 'integer' }, schema: { type: 'object' } } }),
   },
-  'ExternalServicesController.register': {
+  'ExternalServicesController.register': { errors: p('service_name_taken'),
     summary: 'Register an external service', schema: SERVICE,
     requestExample: { name: 'notify', type: 'notification', base_url: 'https://notify.example.org' },
   },
-  'ExternalServicesController.list': { summary: 'Registered external services', schema: PAGE(SERVICE) },
-  'ExternalServicesController.get': { summary: 'One registered external service', schema: SERVICE },
-  'ExternalServicesController.update': { summary: 'Change a registered service', schema: SERVICE },
-  'ExternalServicesController.remove': { summary: 'Remove a registered service' },
-  'ExternalServicesController.heartbeat': { summary: 'Record a heartbeat', schema: SERVICE },
-  'ExternalServicesController.health': {
+  'ExternalServicesController.list': { errors: {}, summary: 'Registered external services', schema: PAGE(SERVICE) },
+  'ExternalServicesController.get': { errors: p('service_not_found'), summary: 'One registered external service', schema: SERVICE },
+  'ExternalServicesController.update': { errors: p('service_not_found', 'service_name_taken'), summary: 'Change a registered service', schema: SERVICE },
+  'ExternalServicesController.remove': { errors: p('service_not_found'), summary: 'Remove a registered service' },
+  'ExternalServicesController.heartbeat': { errors: p('service_not_found'), summary: 'Record a heartbeat', schema: SERVICE },
+  'ExternalServicesController.health': { errors: {},
     summary: 'Health of each service from its heartbeats (healthy < 5 min, warning < 1 h, else unhealthy)',
     schema: PAGE({ type: 'object', required: ['id', 'name', 'type', 'last_heartbeat_at', 'health_status'], properties: { id: uuid, name: { type: 'string' }, type: { type: 'string' }, last_heartbeat_at: nullable('string', { format: 'date-time' }), health_status: HEALTH } }),
   },
