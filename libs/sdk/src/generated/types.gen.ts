@@ -66,6 +66,31 @@ export type RotateApiKeyDto = {
     grace_period_seconds?: number;
 };
 
+export type AuditEntryDto = {
+    id: string;
+    at: string;
+    actor_kind: 'user' | 'service';
+    actor_id: string;
+    actor_key: string | null;
+    method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+    route: string;
+    permission: string;
+    targets: Array<string>;
+    status: number;
+    outcome: 'succeeded' | 'refused' | 'unknown';
+    replayed: boolean;
+    note: string | null;
+    request_id: string;
+};
+
+export type AuditLogListDto = {
+    data: Array<AuditEntryDto>;
+    /**
+     * Cursor of the next page; null on the last.
+     */
+    next_cursor: string | null;
+};
+
 export type Problem = {
     type: string;
     title: string;
@@ -975,6 +1000,84 @@ export type ApiKeysRotateResponses = {
 };
 
 export type ApiKeysRotateResponse = ApiKeysRotateResponses[keyof ApiKeysRotateResponses];
+
+export type AuditLogListData = {
+    body?: never;
+    headers?: {
+        /**
+         * Your id for this request (echoed back, logged, in events).
+         */
+        'X-Request-ID'?: string;
+    };
+    path?: never;
+    query?: {
+        actor?: string;
+        action?: string;
+        target?: string;
+        from?: string;
+        to?: string;
+    };
+    url: '/v1/audit-log';
+};
+
+export type AuditLogListErrors = {
+    /**
+     * Bad request: `malformed_request`, `validation_failed`
+     */
+    400: Problem & {
+        code?: 'malformed_request' | 'validation_failed';
+    };
+    /**
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     */
+    401: Problem & {
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+    };
+    /**
+     * Forbidden: `forbidden`, `service_mismatch`
+     */
+    403: Problem & {
+        code?: 'forbidden' | 'service_mismatch';
+    };
+    /**
+     * Not found: `not_found`
+     */
+    404: Problem & {
+        code?: 'not_found';
+    };
+    /**
+     * Conflict: `conflict`
+     */
+    409: Problem & {
+        code?: 'conflict';
+    };
+    /**
+     * Unprocessable: `validation_failed`
+     */
+    422: Problem & {
+        code?: 'validation_failed';
+    };
+    /**
+     * Too many requests: `rate_limited`
+     */
+    429: Problem & {
+        code?: 'rate_limited';
+    };
+    /**
+     * Unavailable: `service_unavailable`
+     */
+    503: Problem & {
+        code?: 'service_unavailable';
+    };
+};
+
+export type AuditLogListError = AuditLogListErrors[keyof AuditLogListErrors];
+
+export type AuditLogListResponses = {
+    200: AuditLogListDto;
+};
+
+export type AuditLogListResponse = AuditLogListResponses[keyof AuditLogListResponses];
 
 export type CollectionsRecordData = {
     body: RecordCollectionDto;
