@@ -15,9 +15,10 @@ describe('the Kafka ACLs of each service', () => {
     expect(topicGrants('wallet-service')).toEqual([`write ${Topics.wallet}`]);
   });
 
-  it('let no service but the wallet-service write the wallet topic', () => {
+  it('let no service but the wallet-service write the wallet topic, besides the dead-letter API replaying there', () => {
     const writers = Object.keys(SERVICE_KAFKA_ACCESS).filter((s) => topicGrants(s).includes(`write ${Topics.wallet}`));
-    expect(writers).toEqual(['wallet-service']);
+    expect(writers).toEqual(['wallet-service', 'webhook-dispatcher']);
+    expect(SERVICE_KAFKA_ACCESS['webhook-dispatcher']!.replaysTo).toContain(Topics.wallet);
   });
 
   it('let the api-gateway read the wallet topic in its own groups and write nothing', () => {
@@ -27,9 +28,14 @@ describe('the Kafka ACLs of each service', () => {
     expect(acls.some((a) => a.resourceType === AclResourceTypes.CLUSTER)).toBe(false);
   });
 
-  it('let the webhook-dispatcher read every topic and write its own and the dead-letter topics of what it reads', () => {
+  it('let the webhook-dispatcher read every topic and its dead letters, and write the dead-letter topics and every topic (replays)', () => {
     const all = Object.values(Topics);
-    expect(topicGrants('webhook-dispatcher')).toEqual([...all.map((t) => `read ${t}`), ...all.map((t) => `write ${t}.dlq`), `write ${Topics.webhooks}`].sort());
+    expect(topicGrants('webhook-dispatcher')).toEqual([...all.map((t) => `read ${t}`), ...all.map((t) => `read ${t}.dlq`), ...all.map((t) => `write ${t}.dlq`), ...all.map((t) => `write ${t}`)].sort());
+  });
+
+  it('let no other service read a dead-letter topic', () => {
+    const readers = Object.keys(SERVICE_KAFKA_ACCESS).filter((s) => topicGrants(s).some((g) => g.startsWith('read ') && g.endsWith('.dlq')));
+    expect(readers).toEqual(['webhook-dispatcher']);
   });
 
   it('grant any consumer group only when asked (test runs)', () => {

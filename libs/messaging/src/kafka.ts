@@ -72,6 +72,11 @@ export interface ServiceKafkaAccess {
   consumes: string[];
   /** Whether it dead-letters what it consumes (inbox consumers): Write on each `<topic>.dlq`. */
   deadLetters: boolean;
+  /**
+   * The operators' dead-letter API (lists dead letters, replays the one an admin picks): Read on
+   * every `<topic>.dlq`, and Write on these topics, where a replay is published again.
+   */
+  replaysTo?: string[];
 }
 
 /**
@@ -85,7 +90,8 @@ export const SERVICE_KAFKA_ACCESS: Readonly<Record<string, ServiceKafkaAccess>> 
   'donations-service': { produces: [Topics.donations], consumes: [], deadLetters: true },
   'withdrawals-service': { produces: [Topics.withdrawals], consumes: [], deadLetters: true },
   'metrics-service': { produces: [Topics.metrics], consumes: [Topics.wallet, Topics.rewards, Topics.donations, Topics.withdrawals], deadLetters: true },
-  'webhook-dispatcher': { produces: [Topics.webhooks], consumes: Object.values(Topics), deadLetters: true },
+  // It also serves the dead-letter API: it reads every .dlq and may publish a replay to the topic a dead letter came from.
+  'webhook-dispatcher': { produces: [Topics.webhooks], consumes: Object.values(Topics), deadLetters: true, replaysTo: Object.values(Topics) },
   'api-gateway': { produces: [], consumes: [Topics.wallet], deadLetters: false },
 };
 
@@ -101,12 +107,13 @@ export function serviceAcls(service: string, opts: { groupPrefixes: string[]; an
   const allow = (resourceType: AclResourceTypes, resourceName: string, operation: AclOperationTypes, resourcePatternType = ResourcePatternTypes.LITERAL): AclEntry => ({
     resourceType, resourceName, resourcePatternType, principal, host: '*', operation, permissionType: AclPermissionTypes.ALLOW,
   });
-  const writes = [...access.produces, ...(access.deadLetters ? access.consumes.map(dlqTopic) : [])];
+  const writes = [...new Set([...access.produces, ...(access.deadLetters ? access.consumes.map(dlqTopic) : []), ...(access.replaysTo ?? [])])];
+  const reads = [...access.consumes, ...(access.replaysTo ?? []).map(dlqTopic)];
   const acls: AclEntry[] = [];
   for (const topic of writes) acls.push(allow(AclResourceTypes.TOPIC, topic, AclOperationTypes.WRITE), allow(AclResourceTypes.TOPIC, topic, AclOperationTypes.DESCRIBE));
   if (writes.length > 0) acls.push(allow(AclResourceTypes.CLUSTER, 'kafka-cluster', AclOperationTypes.IDEMPOTENT_WRITE));
-  for (const topic of access.consumes) acls.push(allow(AclResourceTypes.TOPIC, topic, AclOperationTypes.READ), allow(AclResourceTypes.TOPIC, topic, AclOperationTypes.DESCRIBE));
-  if (access.consumes.length > 0) {
+  for (const topic of reads) acls.push(allow(AclResourceTypes.TOPIC, topic, AclOperationTypes.READ), allow(AclResourceTypes.TOPIC, topic, AclOperationTypes.DESCRIBE));
+  if (reads.length > 0) {
     if (opts.anyGroup) acls.push(allow(AclResourceTypes.GROUP, '*', AclOperationTypes.READ));
     for (const prefix of opts.groupPrefixes) acls.push(allow(AclResourceTypes.GROUP, `${prefix}.${service}`, AclOperationTypes.READ, ResourcePatternTypes.PREFIXED));
   }

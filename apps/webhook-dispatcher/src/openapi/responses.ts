@@ -30,6 +30,16 @@ const SERVICE: Schema = {
   },
 };
 
+const DEAD_LETTER: Schema = {
+  type: 'object',
+  required: ['id', 'topic', 'partition', 'offset', 'consumer', 'event_id', 'event_type', 'error', 'dead_lettered_at', 'test_poison', 'replayed_from', 'actions'],
+  properties: {
+    id: { type: 'string', example: 'wozamali.wallet.events.dlq-0-42' }, topic: { type: 'string' }, partition: { type: 'integer' }, offset: { type: 'string' },
+    consumer: nullable('string'), event_id: nullable('string'), event_type: nullable('string'), error: nullable('string'), dead_lettered_at: time,
+    test_poison: { type: 'boolean' }, replayed_from: nullable('string'), actions: { type: 'array', items: { type: 'string', enum: ['replay'] } },
+  },
+};
+
 export const RESPONSES: Record<string, { schema?: Schema; summary?: string; requestExample?: unknown }> = {
   'EndpointsController.create': {
     summary: 'Register a webhook endpoint; its signing secret is in this answer only',
@@ -54,6 +64,11 @@ export const RESPONSES: Record<string, { schema?: Schema; summary?: string; requ
   'EventTypesController.list': {
     summary: 'Every event type an endpoint can subscribe to, with the JSON Schema of its data',
     schema: PAGE({ type: 'object', required: ['type', 'version', 'schema'], properties: { type: { type: 'string' }, version: { type: 'integer' }, schema: { type: 'object' } } }),
+  },
+  'DeadLettersController.list': { summary: 'Events a consumer gave up on (every `.dlq` topic), newest first, each with the actions allowed on it', schema: PAGE(DEAD_LETTER) },
+  'DeadLettersController.replay': {
+    summary: 'Publish one dead letter again to its topic, for the consumer that gave up on it (its inbox makes a repeat a no-op)',
+    schema: { type: 'object', required: ['id', 'topic', 'consumer', 'replayed'], properties: { id: { type: 'string' }, topic: { type: 'string' }, consumer: { type: 'string' }, replayed: { type: 'integer' } } },
   },
   'ExternalServicesController.register': {
     summary: 'Register an external service', schema: SERVICE,
