@@ -3,8 +3,8 @@ import { idempotencyProviders, PlatformModule, SecretBox } from '@wozamali/platf
 import { WebhookDispatcherEnv } from './config/env';
 import { EventFanoutConsumer } from './consumers/event-fanout.consumer';
 import { DeliveriesController } from './controllers/deliveries.controller';
-import { DeadLettersController } from './dead-letters/dead-letters.controller';
-import { DeadLettersService } from './dead-letters/dead-letters.service';
+import { DeadLettersController } from './controllers/dead-letters.controller';
+import { DeadLettersService } from './services/dead-letters.service';
 import { EventTypesController } from './controllers/event-types.controller';
 import { EndpointsController } from './controllers/endpoints.controller';
 import { ExternalServicesController } from './controllers/external-services.controller';

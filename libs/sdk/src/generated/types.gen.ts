@@ -1212,6 +1212,188 @@ export type CollectionsRecordResponses = {
 
 export type CollectionsRecordResponse = CollectionsRecordResponses[keyof CollectionsRecordResponses];
 
+export type DeadLettersListData = {
+    body?: never;
+    headers?: {
+        /**
+         * Your id for this request (echoed back, logged, in events).
+         */
+        'X-Request-ID'?: string;
+    };
+    path?: never;
+    query?: {
+        topic?: 'wozamali.wallet.events' | 'wozamali.rewards.events' | 'wozamali.donations.events' | 'wozamali.withdrawals.events' | 'wozamali.metrics.events' | 'wozamali.webhooks.events';
+        consumer?: string;
+        limit?: number;
+        cursor?: string;
+    };
+    url: '/v1/dead-letters';
+};
+
+export type DeadLettersListErrors = {
+    /**
+     * Bad request: `malformed_request`, `validation_failed`
+     */
+    400: Problem & {
+        code?: 'malformed_request' | 'validation_failed';
+    };
+    /**
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     */
+    401: Problem & {
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+    };
+    /**
+     * Forbidden: `forbidden`, `service_mismatch`
+     */
+    403: Problem & {
+        code?: 'forbidden' | 'service_mismatch';
+    };
+    /**
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     */
+    404: Problem & {
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+    };
+    /**
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `service_name_taken`
+     */
+    409: Problem & {
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'service_name_taken';
+    };
+    /**
+     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
+     */
+    422: Problem & {
+        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+    };
+    /**
+     * Too many requests: `rate_limited`
+     */
+    429: Problem & {
+        code?: 'rate_limited';
+    };
+    /**
+     * Unavailable: `service_unavailable`
+     */
+    503: Problem & {
+        code?: 'service_unavailable';
+    };
+};
+
+export type DeadLettersListError = DeadLettersListErrors[keyof DeadLettersListErrors];
+
+export type DeadLettersListResponses = {
+    /**
+     * OK
+     */
+    200: {
+        data: Array<{
+            id: string;
+            topic: string;
+            partition: number;
+            offset: string;
+            consumer: string | null;
+            event_id: string | null;
+            event_type: string | null;
+            error: string | null;
+            dead_lettered_at: string;
+            test_poison: boolean;
+            replayed_from: string | null;
+            actions: Array<'replay'>;
+        }>;
+        next_cursor: string | null;
+    };
+};
+
+export type DeadLettersListResponse = DeadLettersListResponses[keyof DeadLettersListResponses];
+
+export type DeadLettersReplayData = {
+    body?: never;
+    headers?: {
+        /**
+         * Required on every POST: the same key and body answer the original (`Idempotent-Replayed: true`); the same key with another body is 409 `idempotency_key_reused`.
+         */
+        'Idempotency-Key'?: string;
+        /**
+         * Your id for this request (echoed back, logged, in events).
+         */
+        'X-Request-ID'?: string;
+    };
+    path: {
+        dead_letter_id: string;
+    };
+    query?: never;
+    url: '/v1/dead-letters/{dead_letter_id}/replay';
+};
+
+export type DeadLettersReplayErrors = {
+    /**
+     * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
+     */
+    400: Problem & {
+        code?: 'idempotency_key_required' | 'malformed_request' | 'validation_failed';
+    };
+    /**
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     */
+    401: Problem & {
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+    };
+    /**
+     * Forbidden: `forbidden`, `service_mismatch`
+     */
+    403: Problem & {
+        code?: 'forbidden' | 'service_mismatch';
+    };
+    /**
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     */
+    404: Problem & {
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+    };
+    /**
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     */
+    409: Problem & {
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
+    };
+    /**
+     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
+     */
+    422: Problem & {
+        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+    };
+    /**
+     * Too many requests: `rate_limited`
+     */
+    429: Problem & {
+        code?: 'rate_limited';
+    };
+    /**
+     * Unavailable: `service_unavailable`
+     */
+    503: Problem & {
+        code?: 'service_unavailable';
+    };
+};
+
+export type DeadLettersReplayError = DeadLettersReplayErrors[keyof DeadLettersReplayErrors];
+
+export type DeadLettersReplayResponses = {
+    /**
+     * OK
+     */
+    202: {
+        id: string;
+        topic: string;
+        consumer: string;
+        replayed: number;
+    };
+};
+
+export type DeadLettersReplayResponse = DeadLettersReplayResponses[keyof DeadLettersReplayResponses];
+
 export type DonationsListData = {
     body?: never;
     headers?: {
@@ -2636,16 +2818,16 @@ export type ExternalServicesListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -2731,16 +2913,16 @@ export type ExternalServicesRegisterErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -2838,16 +3020,16 @@ export type ExternalServicesRemoveErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -2915,16 +3097,16 @@ export type ExternalServicesGetErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -3005,16 +3187,16 @@ export type ExternalServicesUpdateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -3099,16 +3281,16 @@ export type ExternalServicesHeartbeatErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -3190,16 +3372,16 @@ export type ExternalServicesHealthErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -6799,16 +6981,16 @@ export type WebhooksGetErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -6882,16 +7064,16 @@ export type WebhooksRetryErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -6963,16 +7145,16 @@ export type WebhooksListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -7057,16 +7239,16 @@ export type WebhooksCreateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -7166,16 +7348,16 @@ export type WebhooksSecretErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -7245,16 +7427,16 @@ export type WebhooksRemoveErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -7322,16 +7504,16 @@ export type WebhooksEndpointsGetErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -7411,16 +7593,16 @@ export type WebhooksUpdateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -7504,16 +7686,16 @@ export type WebhooksDeliveriesOfErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -7587,16 +7769,16 @@ export type WebhooksRecoverErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -7671,16 +7853,16 @@ export type WebhooksRotateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -7756,16 +7938,16 @@ export type WebhooksTestErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -7835,16 +8017,16 @@ export type WebhooksEventTypesListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
@@ -7921,16 +8103,16 @@ export type WebhooksEventErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `dead_letter_not_found`, `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'dead_letter_not_found' | 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Conflict: `conflict`, `dead_letter_not_replayable`, `endpoint_disabled`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
+        code?: 'conflict' | 'dead_letter_not_replayable' | 'endpoint_disabled' | 'service_name_taken';
     };
     /**
      * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`

@@ -5,7 +5,7 @@ import { decodeCursor, DEFAULT_PAGE_SIZE, KAFKA, pageOf, SERVICE_ENV, type Page 
 import type { Kafka } from 'kafkajs';
 import type { WebhookDispatcherEnv } from '../config/env';
 import { WebhookException } from '../errors/webhook.exception';
-import { DEAD_LETTER_ID, EVENT_TOPICS, type ListDeadLettersQuery } from './dead-letter.dto';
+import { DEAD_LETTER_ID, EVENT_TOPICS, type ListDeadLettersQuery } from '../dtos/dead-letter.dto';
 
 /** What can be done with a dead letter here: replay it to the consumer that gave up (when it names one). */
 export type DeadLetterAction = 'replay';

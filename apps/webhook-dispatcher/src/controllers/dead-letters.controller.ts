@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ListDeadLettersQuery } from './dead-letter.dto';
-import { DeadLettersService } from './dead-letters.service';
+import { ListDeadLettersQuery } from '../dtos/dead-letter.dto';
+import { DeadLettersService } from '../services/dead-letters.service';
 
 /** The dead-letter topics, for operators (through the gateway: admins, `dead_letters:read` / `:replay`). */
 @Controller('v1/dead-letters')
