@@ -14,6 +14,9 @@ export interface AuditEntry extends RaRecord {
 const who = (e: AuditEntry) => (e.actor_kind === 'user' ? `admin ${e.actor_id}` : `key ${e.actor_key ?? ''} (${e.actor_id})`);
 const outcome = (e: AuditEntry) => `${e.outcome} (${e.status})${e.replayed ? ', replayed' : ''}`;
 
+/** A long id keeps a readable width on a phone (the table scrolls sideways in its region instead). */
+const Wide = ({ children, min }: { children: string; min: number }) => <Box component="span" sx={{ display: 'inline-block', minWidth: { xs: min, md: 0 }, overflowWrap: 'anywhere' }}>{children}</Box>;
+
 const filters = [
   <TextInput key="action" source="action" label="Action contains" helperText="e.g. approve, adjustments, api-keys" alwaysOn resettable />,
   <TextInput key="actor" source="actor" label="Who (user, service or key id)" alwaysOn resettable />,
@@ -39,11 +42,11 @@ export function AuditLogList() {
       <Box tabIndex={0} role="region" aria-label="Audit log (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 32px)', sm: '100%' } }}>
         <Datagrid bulkActionButtons={false} rowClick={false}>
           <FunctionField label="When" render={(e: AuditEntry) => formatTime(e.at)} sortable={false} />
-          <FunctionField label="Who" render={(e: AuditEntry) => who(e)} sortable={false} sx={{ overflowWrap: 'anywhere' }} />
-          <FunctionField label="Action" render={(e: AuditEntry) => `${e.method} ${e.route}`} sortable={false} sx={{ overflowWrap: 'anywhere' }} />
-          <FunctionField label="On" render={(e: AuditEntry) => (e.targets.length ? e.targets.join(', ') : '—')} sortable={false} sx={{ overflowWrap: 'anywhere' }} />
+          <FunctionField label="Who" render={(e: AuditEntry) => <Wide min={200}>{who(e)}</Wide>} sortable={false} />
+          <FunctionField label="Action" render={(e: AuditEntry) => <Wide min={220}>{`${e.method} ${e.route}`}</Wide>} sortable={false} />
+          <FunctionField label="On" render={(e: AuditEntry) => <Wide min={200}>{e.targets.length ? e.targets.join(', ') : '—'}</Wide>} sortable={false} />
           <FunctionField label="Outcome" render={(e: AuditEntry) => outcome(e)} sortable={false} />
-          <FunctionField label="Note" render={(e: AuditEntry) => e.note ?? '—'} sortable={false} />
+          <FunctionField label="Note" render={(e: AuditEntry) => <Wide min={160}>{e.note ?? '—'}</Wide>} sortable={false} />
         </Datagrid>
       </Box>
     </List>
