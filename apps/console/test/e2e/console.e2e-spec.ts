@@ -556,6 +556,15 @@ describe('the admin console in headless Chromium', () => {
     expect(again.replayed_from).toBe(`${Topics.webhooks}.dlq[${deadLetterId.split('-').at(-2)}]@${deadLetterId.split('-').at(-1)}`);
     await goto('/exceptions', 'Dead-lettered events');
     await section.locator(`[data-dead-letter="${again.id}"]`).filter({ hasText: 'failed again after a replay' }).waitFor({ timeout: 60_000 });
+    // At 375 px the section's table scrolls inside its region, and axe still passes with the rows shown.
+    await page.setViewportSize({ width: 375, height: 812 });
+    await goto('/exceptions', 'Dead-lettered events');
+    await page.keyboard.press('Escape');
+    await section.locator(`[data-dead-letter="${again.id}"]`).waitFor({ timeout: 60_000 });
+    await shot('exceptions-dead-letters-375');
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBe(375);
+    await axe('exceptions with dead letters at 375 px');
+    await page.setViewportSize({ width: 1280, height: 900 });
     // The replay is in the audit log, on the dead letter it replayed.
     const audit = (await call('GET', `/v1/audit-log?target=${deadLetterId}`)).body.data as { route: string; status: number }[];
     expect(audit).toEqual([expect.objectContaining({ route: '/v1/dead-letters/{dead_letter_id}/replay', status: 202 })]);
