@@ -5,6 +5,7 @@ import { Datagrid, DateTimeInput, FunctionField, List, TextInput, downloadCSV, t
 import { Box, Typography } from '@mui/material';
 import { formatTime, toCsv } from '../format';
 import { ListActions } from '../ListActions';
+import { Wide } from '../Wide';
 
 export interface AuditEntry extends RaRecord {
   at: string; actor_kind: 'user' | 'service'; actor_id: string; actor_key: string | null; method: string; route: string; permission: string;
@@ -13,9 +14,6 @@ export interface AuditEntry extends RaRecord {
 
 const who = (e: AuditEntry) => (e.actor_kind === 'user' ? `admin ${e.actor_id}` : `key ${e.actor_key ?? ''} (${e.actor_id})`);
 const outcome = (e: AuditEntry) => `${e.outcome} (${e.status})${e.replayed ? ', replayed' : ''}`;
-
-/** A long id keeps a readable width on a phone (the table scrolls sideways in its region instead). */
-const Wide = ({ children, min }: { children: string; min: number }) => <Box component="span" sx={{ display: 'inline-block', minWidth: { xs: min, md: 0 }, overflowWrap: 'anywhere' }}>{children}</Box>;
 
 const filters = [
   <TextInput key="action" source="action" label="Action contains" helperText="e.g. approve, adjustments, api-keys" alwaysOn resettable />,

@@ -8,6 +8,7 @@ import { Alert, Box, Button, Card, CardContent, Link, Table, TableBody, TableCel
 import { api } from '../api';
 import type { ConsoleActions } from '../dataProvider';
 import { formatMoney, formatNumber, formatTime } from '../format';
+import { Wide } from '../Wide';
 import { DecisionButtons, LimitsContext, maskedDestination, useLimits, type Withdrawal } from './Withdrawals';
 
 const label = (s: string) => s.replace(/_/g, ' ');
@@ -243,10 +244,10 @@ function DeadLetters() {
               {data.data.map((d) => (
                 <TableRow key={d.id} data-dead-letter={d.id}>
                   <TableCell>{formatTime(d.dead_lettered_at)}</TableCell>
-                  <TableCell sx={{ overflowWrap: 'anywhere' }}>{d.topic}</TableCell>
-                  <TableCell>{d.consumer ?? '—'}</TableCell>
-                  <TableCell sx={{ overflowWrap: 'anywhere' }}>{d.event_type ?? 'unreadable event'}{d.event_id ? ` ${d.event_id}` : ''}{d.test_poison ? ' (test poison)' : ''}{d.replayed_from ? ` (failed again after a replay)` : ''}</TableCell>
-                  <TableCell sx={{ overflowWrap: 'anywhere', maxWidth: 360 }}>{d.error ?? '—'}</TableCell>
+                  <TableCell><Wide min={170}>{d.topic}</Wide></TableCell>
+                  <TableCell><Wide min={150}>{d.consumer ?? '—'}</Wide></TableCell>
+                  <TableCell><Wide min={200}>{`${d.event_type ?? 'unreadable event'}${d.event_id ? ` ${d.event_id}` : ''}${d.test_poison ? ' (test poison)' : ''}${d.replayed_from ? ' (failed again after a replay)' : ''}`}</Wide></TableCell>
+                  <TableCell sx={{ maxWidth: 360 }}><Wide min={220}>{d.error ?? '—'}</Wide></TableCell>
                   <TableCell>
                     {d.actions.includes('replay')
                       ? <Button size="small" disabled={busy !== null} aria-label={`Replay dead letter ${d.id} to ${d.consumer ?? ''}`} onClick={() => void replay(d)}>Replay</Button>
