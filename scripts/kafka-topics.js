@@ -16,8 +16,10 @@ const { createKafka, ensureServiceAcls, ensureTopics } = require('../libs/messag
   if (process.env.KAFKA_ACLS === 'false') return;
   const groupPrefixes = [process.env.DB_PREFIX || 'wozamali', ...(process.env.KAFKA_ACL_GROUP_PREFIXES || '').split(',')].map((p) => p.trim()).filter(Boolean);
   const anyGroup = ['1', 'true'].includes(process.env.KAFKA_ACL_ANY_GROUP || '');
-  const n = await ensureServiceAcls(kafka, { groupPrefixes: [...new Set(groupPrefixes)], anyGroup });
-  console.log(`[topics] ${n} ACLs granted (groups: ${anyGroup ? 'any' : groupPrefixes.join(', ')})`);
+  // The dispatcher's dead-letter replays need Write on every event topic: granted only when switched on.
+  const replays = ['1', 'true'].includes(process.env.DEAD_LETTER_REPLAY || '');
+  const n = await ensureServiceAcls(kafka, { groupPrefixes: [...new Set(groupPrefixes)], anyGroup, replays });
+  console.log(`[topics] ${n} ACLs granted (groups: ${anyGroup ? 'any' : groupPrefixes.join(', ')}; dead-letter replays ${replays ? 'on' : 'off'})`);
 })().catch((err) => {
   console.error('[topics] failed:', err.message);
   process.exit(1);

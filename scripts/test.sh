@@ -12,6 +12,8 @@ export MIGRATE_ARGS="--reset"
 # Test files name consumer groups of their own: the services' Kafka users may join any group here
 # (their topic ACLs stay as strict as in production). The admin user comes from prepare.sh.
 export KAFKA_ACL_ANY_GROUP=1
+# The dead-letter API's replays are tested (off by default elsewhere: they need the dispatcher to write every topic).
+export DEAD_LETTER_REPLAY=true
 echo "[test] node $(node -v), typecheck"
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p apps/console/tsconfig.json   # the admin console (React, DOM types)

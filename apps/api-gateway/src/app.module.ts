@@ -1,6 +1,7 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { IDEMPOTENCY_CALLER, PlatformModule, type IdempotencyCaller } from '@wozamali/platform';
+import { AuditModule } from './audit/audit.module';
 import { Authenticator } from './auth/authenticator.service';
 import { FEED_MAX_WAIT_MS, WalletCacheFeed } from './cache/wallet-cache-feed';
 import { WalletReadCache } from './cache/wallet-read-cache';
@@ -36,7 +37,7 @@ export class AppModule {
   static register(env: ApiGatewayEnv): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forService({ service: 'api-gateway', env, migrations })],
+      imports: [PlatformModule.forService({ service: 'api-gateway', env, migrations }), AuditModule],
       controllers: [ApiKeysController, ProxyController],
       providers: [
         ApiKeyRepository,

@@ -15,6 +15,7 @@ import RedeemIcon from '@mui/icons-material/Redeem';
 import CardGiftcardIcon from '@mui/icons-material/CardGiftcard';
 import EcoIcon from '@mui/icons-material/Park';
 import TuneIcon from '@mui/icons-material/Tune';
+import HistoryIcon from '@mui/icons-material/History';
 import { authProvider } from './authProvider';
 import { dataProvider } from './dataProvider';
 import { LoginPage } from './LoginPage';
@@ -31,6 +32,7 @@ import { ImpactFactorsPage } from './pages/ImpactFactors';
 import { WithdrawalLimitsPage } from './pages/WithdrawalLimits';
 import { IssuedRewardsPage, RewardCreate, RewardEdit, RewardList, RewardShow } from './pages/Rewards';
 import { CampaignCreate, CampaignEdit, CampaignList, CampaignShow } from './pages/Campaigns';
+import { AuditLogList } from './pages/AuditLog';
 
 const theme = {
   ...defaultTheme,
@@ -55,6 +57,7 @@ function ConsoleMenu() {
       <Menu.Item to="/api-keys" primaryText="API keys" leftIcon={<KeyIcon />} />
       <Menu.Item to="/impact-factors" primaryText="Impact factors" leftIcon={<EcoIcon />} />
       <Menu.Item to="/programme" primaryText="Programme" leftIcon={<InsightsIcon />} />
+      <Menu.Item to="/audit-log" primaryText="Audit log" leftIcon={<HistoryIcon />} />
     </Menu>
   );
 }
@@ -117,6 +120,7 @@ export function App() {
       <Resource name="webhook-endpoints" options={{ label: 'Webhook endpoints' }} list={EndpointList} show={EndpointShow} create={EndpointCreate} recordRepresentation="url" />
       <Resource name="external-services" options={{ label: 'External services' }} list={ExternalServiceList} />
       <Resource name="api-keys" options={{ label: 'API keys' }} list={ApiKeyList} create={ApiKeyCreate} recordRepresentation="name" />
+      <Resource name="audit-log" options={{ label: 'Audit log' }} list={AuditLogList} />
       <Resource name="deliveries" />
       <Resource name="transactions" />
       <Resource name="user-rewards" />

@@ -20,6 +20,13 @@ interface ResourceDef {
 
 const enc = encodeURIComponent;
 
+/** The audit log's filters as the API takes them: times typed in the browser's zone, sent as ISO 8601. */
+export function auditFilter(f: Record<string, unknown> | undefined): Record<string, string | undefined> {
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+  const time = (v: unknown) => { const t = text(v); return t && !Number.isNaN(Date.parse(t)) ? new Date(t).toISOString() : undefined; };
+  return { actor: text(f?.actor), action: text(f?.action), target: text(f?.target), from: time(f?.from), to: time(f?.to) };
+}
+
 export const RESOURCES: Record<string, ResourceDef> = {
   'api-keys': { list: () => ({ path: '/v1/api-keys', query: {} }), unpaged: true, create: '/v1/api-keys' },
   'webhook-endpoints': {
@@ -51,6 +58,9 @@ export const RESOURCES: Record<string, ResourceDef> = {
     list: (p, cursor, limit) => ({ path: '/v1/rewards', query: { type: p.filter?.type, limit, cursor } }),
     one: (id) => `/v1/rewards/${enc(id)}`, create: '/v1/rewards', update: (id) => `/v1/rewards/${enc(id)}`,
   },
+  'audit-log': {
+    list: (p, cursor, limit) => ({ path: '/v1/audit-log', query: { ...auditFilter(p.filter), limit, cursor } }),
+  },
   transactions: {
     list: (p, cursor, limit) => ({ path: `/v1/wallets/${enc(String(p.filter?.user_id ?? ''))}/transactions`, query: { limit, cursor } }),
   },
@@ -76,6 +86,21 @@ export interface WithdrawalLimits {
 }
 
 const cursors = new Map<string, string>();
+/** The most a list of the API answers at once. */
+const API_PAGE_MAX = 100;
+
+/** A first page larger than the API gives (the export's 1,000 rows): gathered from its pages of 100. */
+async function gatherPages(d: ResourceDef, params: GetListParams, perPage: number) {
+  const rows: RaRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const { path, query } = d.list(params, cursor, API_PAGE_MAX);
+    const body = await api<Page<Record<string, unknown>>>(path, { query });
+    rows.push(...body.data.map((r) => withId(d, r)));
+    cursor = body.next_cursor ?? undefined;
+  } while (cursor && rows.length < perPage);
+  return { data: rows.slice(0, perPage) as never[], total: rows.length, pageInfo: { hasNextPage: Boolean(cursor), hasPreviousPage: false } };
+}
 const cursorKey = (resource: string, params: GetListParams, page: number) => `${resource}|${JSON.stringify(params.filter ?? {})}|${params.pagination?.perPage}|${page}`;
 
 function def(resource: string): ResourceDef {
@@ -103,6 +128,7 @@ export interface ConsoleActions {
   rejectDisbursement(id: string, reason: string): Promise<Record<string, unknown>>;
   saveTiers(tiers: TierInput[]): Promise<{ tiers: TierInput[] }>;
   saveWithdrawalLimits(limits: WithdrawalLimits): Promise<WithdrawalLimits>;
+  replayDeadLetter(id: string): Promise<Record<string, unknown>>;
 }
 
 export const dataProvider: DataProvider & ConsoleActions = {
@@ -121,6 +147,7 @@ export const dataProvider: DataProvider & ConsoleActions = {
       return { data: rows.slice((page - 1) * perPage, page * perPage) as never[], total: rows.length };
     }
     const cursor = page > 1 ? cursors.get(cursorKey(resource, params, page)) : undefined;
+    if (page === 1 && perPage > API_PAGE_MAX) return gatherPages(d, params, perPage);
     const { path, query } = d.list(params, cursor, perPage);
     const body = await api<Page<Record<string, unknown>>>(path, { query });
     if (body.next_cursor) cursors.set(cursorKey(resource, params, page + 1), body.next_cursor);
@@ -179,6 +206,7 @@ export const dataProvider: DataProvider & ConsoleActions = {
   refundDonation: (id, reason) => api(`/v1/donations/${enc(id)}/refund`, { method: 'POST', body: { reason } }),
   cancelCampaign: (id, reason) => api(`/v1/donations/campaigns/${enc(id)}/cancel`, { method: 'POST', body: { disposition: 'refund', reason } }),
   decideWithdrawal: (id, decision, note) => api(`/v1/withdrawals/${enc(id)}/${decision}`, { method: 'POST', body: { note } }),
+  replayDeadLetter: (id) => api(`/v1/dead-letters/${enc(id)}/replay`, { method: 'POST', body: {} }),
   recoverEndpoint: (id, since) => api(`/v1/webhooks/endpoints/${enc(id)}/recover`, { method: 'POST', body: { since } }),
   requestDisbursement: (campaignId, body) => api(`/v1/donations/campaigns/${enc(campaignId)}/disbursements`, { method: 'POST', body }),
   approveDisbursement: (id) => api(`/v1/donations/disbursements/${enc(id)}/approve`, { method: 'POST', body: {} }),

@@ -3,6 +3,8 @@ import { idempotencyProviders, PlatformModule, SecretBox } from '@wozamali/platf
 import { WebhookDispatcherEnv } from './config/env';
 import { EventFanoutConsumer } from './consumers/event-fanout.consumer';
 import { DeliveriesController } from './controllers/deliveries.controller';
+import { DeadLettersController } from './controllers/dead-letters.controller';
+import { DeadLettersService } from './services/dead-letters.service';
 import { EventTypesController } from './controllers/event-types.controller';
 import { EndpointsController } from './controllers/endpoints.controller';
 import { ExternalServicesController } from './controllers/external-services.controller';
@@ -28,7 +30,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService({ service: 'webhook-dispatcher', env, migrations })],
-      controllers: [EndpointsController, EventTypesController, DeliveriesController, ExternalServicesController, EventFanoutConsumer],
+      controllers: [EndpointsController, EventTypesController, DeliveriesController, ExternalServicesController, DeadLettersController, EventFanoutConsumer],
       providers: [
         { provide: WebhookDispatcherEnv, useValue: env },
         {
@@ -51,6 +53,7 @@ export class AppModule {
         DeliveryWorker,
         RetentionJob,
         HealthProber,
+        DeadLettersService,
         WebhookLifecycle,
         // Every POST takes an Idempotency-Key (the platform's one implementation).
         ...idempotencyProviders(),

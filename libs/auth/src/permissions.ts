@@ -22,6 +22,8 @@ export const PERMISSION_CATALOGUE = {
   webhooks: ['read', 'write'],
   external_services: ['read', 'register', 'heartbeat', 'write'],
   api_keys: ['manage'],
+  audit_log: ['read'],
+  dead_letters: ['read', 'replay'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Resource = keyof typeof PERMISSION_CATALOGUE;

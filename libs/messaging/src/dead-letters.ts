@@ -18,6 +18,8 @@ export interface DeadLetter {
   key: Buffer | null;
   value: Buffer | null;
   headers: Record<string, string>;
+  /** When it was dead-lettered (the broker's timestamp, ms since the epoch, as a string). */
+  timestamp: string;
 }
 
 function headerText(headers: IHeaders | undefined): Record<string, string> {
@@ -82,7 +84,7 @@ export async function readUpToEnd(
         const offset = BigInt(message.offset);
         const high = ends.get(partition) ?? 0n;
         if (offset >= start(partition) && offset < high) {
-          await opts.onMessage({ topic, partition, offset: message.offset, key: message.key, value: message.value, headers: headerText(message.headers) });
+          await opts.onMessage({ topic, partition, offset: message.offset, key: message.key, value: message.value, headers: headerText(message.headers), timestamp: message.timestamp });
           read += 1;
         }
         if (offset >= high - 1n) {
@@ -110,6 +112,11 @@ export interface ReplayOptions {
   groupId?: string;
   /** Only the dead letters this accepts are replayed (e.g. those of one error, or of some events). */
   filter?: (deadLetter: DeadLetter) => boolean;
+  /**
+   * Replay this one dead letter only (an operator's choice): read from its offset, and the replay's
+   * progress group is left where it was, so a later full run still replays the others.
+   */
+  only?: { partition: number; offset: string };
 }
 
 /**
@@ -120,14 +127,20 @@ export interface ReplayOptions {
  * replay of something it already applied a no-op.
  */
 export async function replayDeadLetters(kafka: Kafka, opts: ReplayOptions): Promise<{ read: number; replayed: number }> {
+  const dlq = `${opts.topic}.dlq`;
+  const only = opts.only;
+  // One dead letter: its partition from its offset, every other partition from its end (nothing to read there).
+  const from = only ? new Map([...(await topicEnds(kafka, dlq))].map(([p, end]) => [p, p === only.partition ? BigInt(only.offset) : end])) : undefined;
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   let replayed = 0;
   try {
-    const read = await readUpToEnd(kafka, `${opts.topic}.dlq`, {
-      groupId: `${opts.groupId ?? `wozamali.dlq-replay.${opts.consumer}.${opts.topic}`}${opts.dryRun ? `.dry-${Date.now()}` : ''}`,
-      commit: !opts.dryRun,
+    const read = await readUpToEnd(kafka, dlq, {
+      groupId: `${opts.groupId ?? `wozamali.dlq-replay.${opts.consumer}.${opts.topic}`}${opts.dryRun || only ? `.${only ? 'one' : 'dry'}-${Date.now()}` : ''}`,
+      commit: !opts.dryRun && !only,
+      from,
       onMessage: async (m) => {
+        if (only && (m.partition !== only.partition || m.offset !== only.offset)) return;
         if (m.headers[DLQ_CONSUMER_HEADER] !== opts.consumer) return;
         if (opts.filter && !opts.filter(m)) return;
         replayed += 1;
@@ -138,7 +151,8 @@ export async function replayDeadLetters(kafka: Kafka, opts: ReplayOptions): Prom
           messages: [{
             key: m.key,
             value: m.value,
-            headers: { [REPLAY_FOR_HEADER]: opts.consumer, 'x-replayed-from': `${m.topic}[${m.partition}]@${m.offset}` },
+            // A test's deliberate poison stays marked as one when it is replayed (and dead-lettered again).
+            headers: { [REPLAY_FOR_HEADER]: opts.consumer, 'x-replayed-from': `${m.topic}[${m.partition}]@${m.offset}`, ...(m.headers[TEST_POISON_HEADER] ? { [TEST_POISON_HEADER]: m.headers[TEST_POISON_HEADER] } : {}) },
           }],
         });
       },

@@ -20,6 +20,16 @@ describe('the Kafka ACLs of each service', () => {
     expect(writers).toEqual(['wallet-service']);
   });
 
+  it("grant the dispatcher's dead-letter replays Write on the event topics only where replays are switched on", () => {
+    const writes = (replays: boolean) => serviceAcls('webhook-dispatcher', { groupPrefixes: ['wozamali'], replays })
+      .filter((a) => a.resourceType === AclResourceTypes.TOPIC && a.operation === AclOperationTypes.WRITE).map((a) => a.resourceName);
+    expect(writes(false)).not.toContain(Topics.wallet);
+    expect(writes(true)).toEqual(expect.arrayContaining(Object.values(Topics)));
+    for (const other of Object.keys(SERVICE_KAFKA_ACCESS).filter((s) => s !== 'webhook-dispatcher' && s !== 'wallet-service')) {
+      expect(serviceAcls(other, { groupPrefixes: ['wozamali'], replays: true }).some((a) => a.resourceName === Topics.wallet && a.operation === AclOperationTypes.WRITE)).toBe(false);
+    }
+  });
+
   it('let the api-gateway read the wallet topic in its own groups and write nothing', () => {
     const acls = serviceAcls('api-gateway', { groupPrefixes: ['wozamali'] });
     expect(topicGrants('api-gateway')).toEqual([`read ${Topics.wallet}`]);
@@ -27,9 +37,14 @@ describe('the Kafka ACLs of each service', () => {
     expect(acls.some((a) => a.resourceType === AclResourceTypes.CLUSTER)).toBe(false);
   });
 
-  it('let the webhook-dispatcher read every topic and write its own and the dead-letter topics of what it reads', () => {
+  it('let the webhook-dispatcher read every topic and its dead letters, and write the dead-letter topics and its own topic', () => {
     const all = Object.values(Topics);
-    expect(topicGrants('webhook-dispatcher')).toEqual([...all.map((t) => `read ${t}`), ...all.map((t) => `write ${t}.dlq`), `write ${Topics.webhooks}`].sort());
+    expect(topicGrants('webhook-dispatcher')).toEqual([...all.map((t) => `read ${t}`), ...all.map((t) => `read ${t}.dlq`), ...all.map((t) => `write ${t}.dlq`), `write ${Topics.webhooks}`].sort());
+  });
+
+  it('let no other service read a dead-letter topic', () => {
+    const readers = Object.keys(SERVICE_KAFKA_ACCESS).filter((s) => topicGrants(s).some((g) => g.startsWith('read ') && g.endsWith('.dlq')));
+    expect(readers).toEqual(['webhook-dispatcher']);
   });
 
   it('grant any consumer group only when asked (test runs)', () => {

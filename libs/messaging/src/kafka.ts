@@ -72,6 +72,12 @@ export interface ServiceKafkaAccess {
   consumes: string[];
   /** Whether it dead-letters what it consumes (inbox consumers): Write on each `<topic>.dlq`. */
   deadLetters: boolean;
+  /**
+   * The operators' dead-letter API (lists dead letters, replays the one an admin picks): Read on
+   * every `<topic>.dlq`, and, only with `replays` (DEAD_LETTER_REPLAY=true), Write on these topics,
+   * where a replay is published again. (A grant stays on the broker until it is removed.)
+   */
+  replaysTo?: string[];
 }
 
 /**
@@ -85,7 +91,9 @@ export const SERVICE_KAFKA_ACCESS: Readonly<Record<string, ServiceKafkaAccess>> 
   'donations-service': { produces: [Topics.donations], consumes: [], deadLetters: true },
   'withdrawals-service': { produces: [Topics.withdrawals], consumes: [], deadLetters: true },
   'metrics-service': { produces: [Topics.metrics], consumes: [Topics.wallet, Topics.rewards, Topics.donations, Topics.withdrawals], deadLetters: true },
-  'webhook-dispatcher': { produces: [Topics.webhooks], consumes: Object.values(Topics), deadLetters: true },
+  // It also serves the dead-letter API: it reads every .dlq, and publishes a replay to the topic a
+  // dead letter came from only where replays are switched on (DEAD_LETTER_REPLAY; off by default).
+  'webhook-dispatcher': { produces: [Topics.webhooks], consumes: Object.values(Topics), deadLetters: true, replaysTo: Object.values(Topics) },
   'api-gateway': { produces: [], consumes: [Topics.wallet], deadLetters: false },
 };
 
@@ -94,19 +102,20 @@ export const SERVICE_KAFKA_ACCESS: Readonly<Record<string, ServiceKafkaAccess>> 
  * `groupPrefixes` (the DB_PREFIX of each deployment on the broker), or any group with `anyGroup`
  * (test runs, whose files name groups of their own; topics stay as strict).
  */
-export function serviceAcls(service: string, opts: { groupPrefixes: string[]; anyGroup?: boolean }): AclEntry[] {
+export function serviceAcls(service: string, opts: { groupPrefixes: string[]; anyGroup?: boolean; replays?: boolean }): AclEntry[] {
   const access = SERVICE_KAFKA_ACCESS[service];
   if (!access) throw new Error(`no Kafka access defined for ${service}`);
   const principal = `User:${service}`;
   const allow = (resourceType: AclResourceTypes, resourceName: string, operation: AclOperationTypes, resourcePatternType = ResourcePatternTypes.LITERAL): AclEntry => ({
     resourceType, resourceName, resourcePatternType, principal, host: '*', operation, permissionType: AclPermissionTypes.ALLOW,
   });
-  const writes = [...access.produces, ...(access.deadLetters ? access.consumes.map(dlqTopic) : [])];
+  const writes = [...new Set([...access.produces, ...(access.deadLetters ? access.consumes.map(dlqTopic) : []), ...(opts.replays ? access.replaysTo ?? [] : [])])];
+  const reads = [...access.consumes, ...(access.replaysTo ?? []).map(dlqTopic)];
   const acls: AclEntry[] = [];
   for (const topic of writes) acls.push(allow(AclResourceTypes.TOPIC, topic, AclOperationTypes.WRITE), allow(AclResourceTypes.TOPIC, topic, AclOperationTypes.DESCRIBE));
   if (writes.length > 0) acls.push(allow(AclResourceTypes.CLUSTER, 'kafka-cluster', AclOperationTypes.IDEMPOTENT_WRITE));
-  for (const topic of access.consumes) acls.push(allow(AclResourceTypes.TOPIC, topic, AclOperationTypes.READ), allow(AclResourceTypes.TOPIC, topic, AclOperationTypes.DESCRIBE));
-  if (access.consumes.length > 0) {
+  for (const topic of reads) acls.push(allow(AclResourceTypes.TOPIC, topic, AclOperationTypes.READ), allow(AclResourceTypes.TOPIC, topic, AclOperationTypes.DESCRIBE));
+  if (reads.length > 0) {
     if (opts.anyGroup) acls.push(allow(AclResourceTypes.GROUP, '*', AclOperationTypes.READ));
     for (const prefix of opts.groupPrefixes) acls.push(allow(AclResourceTypes.GROUP, `${prefix}.${service}`, AclOperationTypes.READ, ResourcePatternTypes.PREFIXED));
   }
@@ -114,7 +123,7 @@ export function serviceAcls(service: string, opts: { groupPrefixes: string[]; an
 }
 
 /** Grants every service's ACLs (idempotent: the broker ignores an ACL it already has). Needs the admin user. */
-export async function ensureServiceAcls(kafka: Kafka, opts: { groupPrefixes: string[]; anyGroup?: boolean }): Promise<number> {
+export async function ensureServiceAcls(kafka: Kafka, opts: { groupPrefixes: string[]; anyGroup?: boolean; replays?: boolean }): Promise<number> {
   const acl = Object.keys(SERVICE_KAFKA_ACCESS).flatMap((service) => serviceAcls(service, opts));
   const admin = kafka.admin();
   await admin.connect();

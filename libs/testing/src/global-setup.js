@@ -11,6 +11,7 @@ module.exports = async () => {
   process.env.KAFKA_PORT = process.env.KAFKA_PORT || '19092';
   process.env.KAFKA_CONTROLLER_PORT = process.env.KAFKA_CONTROLLER_PORT || '19093';
   process.env.KAFKA_ACL_ANY_GROUP = process.env.KAFKA_ACL_ANY_GROUP || '1';
+  process.env.DEAD_LETTER_REPLAY = process.env.DEAD_LETTER_REPLAY || 'true';
   execSync('bash -c "source scripts/prepare.sh"', { cwd: root, stdio: 'inherit', env: process.env });
   // The broker's admin user for the tests' own clients (prepare.sh exported it in its own shell only).
   const credentials = process.env.KAFKA_CREDENTIALS_FILE || path.join(root, '.run', 'kafka-credentials.json');

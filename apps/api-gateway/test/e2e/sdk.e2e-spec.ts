@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  apiKeysCreate, apiKeysList, campaignsCreate, campaignsDonationsList, campaignsGet, campaignsList, collectionsRecord, createWozaMaliClient, disbursementsApprove,
+  apiKeysCreate, apiKeysList, auditLogList, campaignsCreate, campaignsDonationsList, campaignsGet, campaignsList, collectionsRecord, createWozaMaliClient, deadLettersList, disbursementsApprove,
   disbursementsCreate, disbursementsGet, disbursementsList, disbursementsReject, donationsGet, donationsList, donationsReceipt, externalServicesHealth,
   externalServicesHeartbeat, externalServicesList, externalServicesRegister, ledgerVerify, materialsGetRateCard, metricsImpactFactors, metricsLeaderboard,
   metricsSystem, pointsEarn, pointsHistory, pointsSpend, rewardCodesRollbackUse, rewardCodesUse, rewardCodesValidate, rewardsCreate, rewardsGet,
@@ -285,6 +285,21 @@ describe('@wozamali/sdk against the running platform', () => {
     expect(() => verifyWebhook(delivery.raw, delivery.headers, `whsec_${Buffer.from(randomUUID()).toString('base64')}`)).toThrow(WebhookVerificationError);
     await webhooksRemove({ client: admin, path: { id: endpointId } });
   }, 120_000);
+
+  it("reads the operators' records through the SDK: the audit log names an admin's key change, the dead letters list their allowed actions", async () => {
+    const admin = sdkClient({ baseUrl: gw.url, apiKey: ADMIN_KEY, serviceId: 'admin' });
+    const made = await apiKeysCreate({ client: admin, body: { name: 'sdk audited', service_id: 'sdkaudit', permissions: { wallets: ['read'] } }, throwOnError: true });
+    const keyId = (made.data as { id: string }).id;
+    // Written after the answer: waited for.
+    const entry = await waitFor(async () => {
+      const page = await auditLogList({ client: admin, query: { action: 'POST /v1/api-keys' }, throwOnError: true });
+      return (page.data.data as { route: string; status: number; targets: string[]; actor_kind: string }[]).find((e) => e.route === '/v1/api-keys' && e.status === 201);
+    }, 'the audit entry of the key made', 30_000, 200);
+    expect(entry.actor_kind).toBe('service');
+    expect(keyId).toBeTruthy();
+    const dead = await deadLettersList({ client: admin, throwOnError: true });
+    for (const d of dead.data.data as { actions: string[] }[]) expect(Array.isArray(d.actions)).toBe(true);
+  }, 90_000);
 
   it('called at least one operation of every resource (tag) of the published spec through the SDK', async () => {
     const doc = (await (await fetch(`${gw.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { tags: string[] }>> };

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { mintUserToken } from '@wozamali/auth';
-import { createKafka } from '@wozamali/messaging';
+import { Topics } from '@wozamali/contracts';
+import { createKafka, TEST_POISON_HEADER } from '@wozamali/messaging';
 import { freePort, kafkaBrokers, ROOT, serverUrl, spawnService, uniqueName, waitFor, type SpawnedService } from '@wozamali/testing';
 import { axeScan, bearer, callApi, gotoConsole, openConsoleBrowser, text, type ConsoleBrowser } from './harness';
 
@@ -435,6 +436,82 @@ describe('the admin console in headless Chromium', () => {
     await shot('exceptions-checked');
   }, 240_000);
 
+  it('the audit log lists the two approvals and the adjustment with their notes; its filters narrow it; the export is a CSV of what is shown', async () => {
+    await goto('/audit-log', 'Audit log');
+    await page.getByLabel('On (an id)').fill(bigId);
+    const first = page.getByRole('row').filter({ hasText: 'bank letter checked' });
+    await first.waitFor();
+    expect(text(await first.innerText())).toContain(`admin ${admin1}`);
+    expect(text(await first.innerText())).toContain('POST /v1/withdrawals/{withdrawal_id}/approve');
+    expect(text(await first.innerText())).toContain('succeeded (200)');
+    await page.getByRole('row').filter({ hasText: 'second pair of eyes' }).waitFor();
+    // The filter applies once its input settles: the adjustment (on another id) leaves the list.
+    await page.getByRole('row').filter({ hasText: 'duplicate payment corrected' }).waitFor({ state: 'detached' });
+    await shot('audit-log-approvals');
+
+    await page.getByLabel('On (an id)').fill(resident);
+    await page.getByLabel('Action contains').fill('adjustments');
+    const adjustment = page.getByRole('row').filter({ hasText: 'duplicate payment corrected' });
+    await adjustment.waitFor();
+    await page.getByRole('row').filter({ hasText: 'bank letter checked' }).waitFor({ state: 'detached' });
+    expect(text(await adjustment.innerText())).toContain('key consolee2e (admin)');
+    expect(text(await adjustment.innerText())).toContain('POST /v1/admin/adjustments');
+    await axe('audit log filtered');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export' }).click()]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\r\n')[0]).toBe('When (UTC),Who,Action,Permission,On,Outcome,Note,Request id');
+    expect(csv).toContain('duplicate payment corrected');
+    expect(csv).not.toContain('bank letter checked');
+  }, 90_000);
+
+  let deadLetterId = '';
+  it('an event poisoned on purpose is dead-lettered by the dispatcher and listed on the exceptions page with its replay; replayed, it fails again and is listed as such', async () => {
+    const eventId = crypto.randomUUID();
+    const producer = createKafka(uniqueName('console-e2e-poison'), kafkaBrokers()).producer();
+    await producer.connect();
+    // An envelope without its source, subject or time: every consumer of the topic gives up on it at once.
+    await producer.send({ topic: Topics.webhooks, messages: [{ key: eventId, value: JSON.stringify({ id: eventId, type: 'webhook_delivery_failed', version: 'one' }), headers: { [TEST_POISON_HEADER]: 'console-e2e' } }] });
+    await producer.disconnect();
+    const listed = async () => ((await call('GET', `/v1/dead-letters?topic=${Topics.webhooks}&limit=100`)).body.data as { id: string; consumer: string; event_id: string | null; replayed_from: string | null }[]).filter((d) => d.event_id === eventId);
+    const [letter] = await waitFor(async () => { const l = await listed(); return l.length > 0 ? l : null; }, 'the dead letter in the API', 60_000, 500);
+    deadLetterId = letter!.id;
+    // The dispatcher's inbox consumer is named after its consumer group (`<DB_PREFIX>.webhook-dispatcher`).
+    const consumer = letter!.consumer;
+    expect(consumer).toMatch(/webhook-dispatcher$/);
+
+    await goto('/exceptions', 'Dead-lettered events');
+    const section = page.locator('[data-section="dead-letters"]');
+    const row = section.locator(`[data-dead-letter="${deadLetterId}"]`);
+    await row.waitFor({ timeout: 60_000 });
+    const shown = text(await row.innerText());
+    expect(shown).toContain(Topics.webhooks);
+    expect(shown).toContain(consumer);
+    expect(shown).toContain(`webhook_delivery_failed ${eventId} (test poison)`);
+    expect(shown).toContain('invalid envelope');
+    await shot('exceptions-dead-letter');
+    await axe('exceptions with a dead letter');
+
+    await row.getByRole('button', { name: `Replay dead letter ${deadLetterId} to ${consumer}` }).click();
+    await page.getByText(`Event replayed to ${consumer}`).waitFor();
+    // Still malformed, so the dispatcher gives up on it again: a second dead letter, marked as a replay of the first.
+    const again = await waitFor(async () => (await listed()).find((d) => d.replayed_from !== null) ?? null, 'the replayed event dead-lettered again', 60_000, 500);
+    expect(again.replayed_from).toBe(`${Topics.webhooks}.dlq[${deadLetterId.split('-').at(-2)}]@${deadLetterId.split('-').at(-1)}`);
+    await goto('/exceptions', 'Dead-lettered events');
+    await section.locator(`[data-dead-letter="${again.id}"]`).filter({ hasText: 'failed again after a replay' }).waitFor({ timeout: 60_000 });
+    // At 375 px the section's table scrolls inside its region, and axe still passes with the rows shown.
+    await page.setViewportSize({ width: 375, height: 812 });
+    await goto('/exceptions', 'Dead-lettered events');
+    await page.keyboard.press('Escape');
+    await section.locator(`[data-dead-letter="${again.id}"]`).waitFor({ timeout: 60_000 });
+    await shot('exceptions-dead-letters-375');
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBe(375);
+    await axe('exceptions with dead letters at 375 px');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // The replay is in the audit log, on the dead letter it replayed.
+    const audit = (await call('GET', `/v1/audit-log?target=${deadLetterId}`)).body.data as { route: string; status: number }[];
+    expect(audit).toEqual([expect.objectContaining({ route: '/v1/dead-letters/{dead_letter_id}/replay', status: 202 })]);
+  }, 180_000);
+
   let campaignId = '';
   it('creates a campaign in the form; its progress bar moves after a donation and back after a refund; an edit is saved', async () => {
     const name = uniqueName('Console campaign');
@@ -569,6 +646,7 @@ describe('the admin console in headless Chromium', () => {
     ['api-keys', '/api-keys', 'API keys'],
     ['api-key-create', '/api-keys/create', 'Create an API key'],
     ['programme', '/programme', 'Leaderboard'],
+    ['audit-log', '/audit-log', 'Audit log'],
   ];
 
   it('every page has no serious or critical axe violation (screenshots kept)', async () => {

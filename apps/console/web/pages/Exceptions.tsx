@@ -1,6 +1,6 @@
 // What needs a person: withdrawals waiting in review or whose payout is in doubt, reconciliation
 // mismatches (the metrics against the ledger; our payouts against the provider's report), and webhook
-// deliveries that gave up — each with the actions allowed on it.
+// deliveries that gave up, and events a consumer dead-lettered — each with the actions allowed on it.
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { Title, useDataProvider, useNotify } from 'react-admin';
 import { Link as RouterLink } from 'react-router-dom';
@@ -8,6 +8,7 @@ import { Alert, Box, Button, Card, CardContent, Link, Table, TableBody, TableCel
 import { api } from '../api';
 import type { ConsoleActions } from '../dataProvider';
 import { formatMoney, formatNumber, formatTime } from '../format';
+import { Wide } from '../Wide';
 import { DecisionButtons, LimitsContext, maskedDestination, useLimits, type Withdrawal } from './Withdrawals';
 
 const label = (s: string) => s.replace(/_/g, ' ');
@@ -206,6 +207,63 @@ function DeadDeliveries() {
   );
 }
 
+interface DeadLetter {
+  id: string; topic: string; consumer: string | null; event_id: string | null; event_type: string | null; error: string | null;
+  dead_lettered_at: string; test_poison: boolean; replayed_from: string | null; actions: 'replay'[];
+}
+
+/** Events a consumer gave up on (every `.dlq` topic), newest first; replay one once its cause is fixed. */
+function DeadLetters() {
+  const dp = useDataProvider<ConsoleActions & ReturnType<typeof useDataProvider>>();
+  const notify = useNotify();
+  const [busy, setBusy] = useState<string | null>(null);
+  const { data, error, reload } = useLoad(async () => (await api<{ data: DeadLetter[]; next_cursor: string | null }>('/v1/dead-letters', { query: { limit: 100 } })), []);
+  const replay = async (d: DeadLetter) => {
+    setBusy(d.id);
+    try {
+      await dp.replayDeadLetter(d.id);
+      notify(`Event replayed to ${d.consumer ?? 'its consumer'}`, { type: 'success' });
+      reload();
+    } catch (err) {
+      notify((err as Error).message, { type: 'error' });
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <Section id="dead-letters" title="Dead-lettered events">
+      <Typography variant="body2" gutterBottom>Events a consumer could not apply after its retries (an alarm: something is wrong with the event or the consumer). Once the cause is fixed and deployed, replay one to the consumer that gave up; its inbox ignores an event it already applied.</Typography>
+      {error && <Alert severity="error" role="alert">{error}</Alert>}
+      {!data && !error && <Typography>Reading the dead-letter topics…</Typography>}
+      {data && data.data.length === 0 && <Typography>None.</Typography>}
+      {data && data.data.length > 0 && (
+        <Scroll>
+          <Table size="small" aria-labelledby="dead-letters-title">
+            <TableHead><TableRow><TableCell>Dead-lettered</TableCell><TableCell>Topic</TableCell><TableCell>Consumer</TableCell><TableCell>Event</TableCell><TableCell>Error</TableCell><TableCell>Actions</TableCell></TableRow></TableHead>
+            <TableBody>
+              {data.data.map((d) => (
+                <TableRow key={d.id} data-dead-letter={d.id}>
+                  <TableCell>{formatTime(d.dead_lettered_at)}</TableCell>
+                  <TableCell><Wide min={170}>{d.topic}</Wide></TableCell>
+                  <TableCell><Wide min={150}>{d.consumer ?? '—'}</Wide></TableCell>
+                  <TableCell><Wide min={200}>{`${d.event_type ?? 'unreadable event'}${d.event_id ? ` ${d.event_id}` : ''}${d.test_poison ? ' (test poison)' : ''}${d.replayed_from ? ' (failed again after a replay)' : ''}`}</Wide></TableCell>
+                  <TableCell sx={{ maxWidth: 360 }}><Wide min={220}>{d.error ?? '—'}</Wide></TableCell>
+                  <TableCell>
+                    {d.actions.includes('replay')
+                      ? <Button size="small" disabled={busy !== null} aria-label={`Replay dead letter ${d.id} to ${d.consumer ?? ''}`} onClick={() => void replay(d)}>Replay</Button>
+                      : <Typography variant="caption">No consumer named: nothing to replay to</Typography>}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </Scroll>
+      )}
+      {data?.next_cursor && <Typography variant="body2" sx={{ mt: 1 }}>Showing the newest 100.</Typography>}
+    </Section>
+  );
+}
+
 export function ExceptionsPage() {
   return (
     <Box sx={{ mt: 1 }}>
@@ -215,9 +273,7 @@ export function ExceptionsPage() {
       <MetricsReconciliation />
       <PayoutReconciliations />
       <DeadDeliveries />
-      <Section id="dead-letters" title="Dead-lettered events">
-        <Typography variant="body2">Not shown here yet: the platform has no API that lists the events a consumer gave up on (they are replayed with <code>scripts/dlq-replay.js</code>).</Typography>
-      </Section>
+      <DeadLetters />
     </Box>
   );
 }

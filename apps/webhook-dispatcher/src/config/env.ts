@@ -110,6 +110,16 @@ export class WebhookDispatcherEnv extends CommonEnv {
   @Min(1000)
   WEBHOOK_RETENTION_INTERVAL_MS = 10 * 60_000;
 
+  /**
+   * Whether an admin may replay a dead letter through this service (`POST /v1/dead-letters/{id}/replay`).
+   * A replay publishes to the topic the dead letter came from, so this service's Kafka user then needs
+   * Write on every event topic (scripts/kafka-topics.js grants it only with the same setting), which
+   * widens what a compromised dispatcher could publish. Off by default: listing works either way, and
+   * operators replay with their own credentials (`npm run dlq:replay`). The test runs switch it on.
+   */
+  @IsBoolean()
+  DEAD_LETTER_REPLAY: boolean = false;
+
   /** Allow receivers on loopback addresses (tests, local development). */
   @IsBoolean()
   WEBHOOK_ALLOW_LOOPBACK: boolean = false;

@@ -10,7 +10,9 @@ export type WebhookErrorCode =
   | 'url_not_allowed'
   | 'event_type_not_subscribed'
   | 'endpoint_disabled'
-  | 'service_name_taken';
+  | 'service_name_taken'
+  | 'dead_letter_not_found'
+  | 'dead_letter_not_replayable';
 
 export function statusOf(code: WebhookErrorCode): number {
   switch (code) {
@@ -18,6 +20,7 @@ export function statusOf(code: WebhookErrorCode): number {
     case 'delivery_not_found':
     case 'event_not_found':
     case 'service_not_found':
+    case 'dead_letter_not_found':
       return 404;
     case 'event_expired':
       return 410;
@@ -26,6 +29,7 @@ export function statusOf(code: WebhookErrorCode): number {
       return 422;
     case 'endpoint_disabled':
     case 'service_name_taken':
+    case 'dead_letter_not_replayable':
       return 409;
   }
 }

@@ -59,6 +59,16 @@ const EVENT_STATUS: Schema = {
   },
 };
 
+const DEAD_LETTER: Schema = {
+  type: 'object',
+  required: ['id', 'topic', 'partition', 'offset', 'consumer', 'event_id', 'event_type', 'error', 'dead_lettered_at', 'test_poison', 'replayed_from', 'actions'],
+  properties: {
+    id: { type: 'string', example: 'wozamali.wallet.events.dlq-0-42' }, topic: { type: 'string' }, partition: { type: 'integer' }, offset: { type: 'string' },
+    consumer: nullable('string'), event_id: nullable('string'), event_type: nullable('string'), error: nullable('string'), dead_lettered_at: time,
+    test_poison: { type: 'boolean' }, replayed_from: nullable('string'), actions: { type: 'array', items: { type: 'string', enum: ['replay'] } },
+  },
+};
+
 /** The service's own problem codes an operation answers with (statuses from its code table); the gateway adds the platform's. */
 const p = (...codes: WebhookErrorCode[]) => openapi.problems(statusOf, ...codes);
 
@@ -90,6 +100,12 @@ export const RESPONSES: Record<string, DeclaredResponse> = {
   'EventTypesController.list': { errors: {},
     summary: 'Every event type an endpoint can subscribe to, with the JSON Schema of its data',
     schema: PAGE({ type: 'object', required: ['type', 'version', 'schema'], properties: { type: { type: 'string' }, version: { type: 'integer' }, schema: { type: 'object' } } }),
+  },
+  'DeadLettersController.list': { errors: {}, summary: 'Events a consumer gave up on (every `.dlq` topic), newest first, each with the actions allowed on it', schema: PAGE(DEAD_LETTER) },
+  'DeadLettersController.replay': {
+    errors: p('dead_letter_not_found', 'dead_letter_not_replayable'),
+    summary: 'Publish one dead letter again to its topic, for the consumer that gave up on it (its inbox makes a repeat a no-op)',
+    schema: { type: 'object', required: ['id', 'topic', 'consumer', 'replayed'], properties: { id: { type: 'string' }, topic: { type: 'string' }, consumer: { type: 'string' }, replayed: { type: 'integer' } } },
   },
   'ExternalServicesController.register': { errors: p('service_name_taken'),
     summary: 'Register an external service', schema: SERVICE,

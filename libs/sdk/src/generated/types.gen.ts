@@ -66,6 +66,31 @@ export type RotateApiKeyDto = {
     grace_period_seconds?: number;
 };
 
+export type AuditEntryDto = {
+    id: string;
+    at: string;
+    actor_kind: 'user' | 'service';
+    actor_id: string;
+    actor_key: string | null;
+    method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+    route: string;
+    permission: string;
+    targets: Array<string>;
+    status: number;
+    outcome: 'succeeded' | 'refused' | 'unknown';
+    replayed: boolean;
+    note: string | null;
+    request_id: string;
+};
+
+export type AuditLogListDto = {
+    data: Array<AuditEntryDto>;
+    /**
+     * Cursor of the next page; null on the last.
+     */
+    next_cursor: string | null;
+};
+
 export type Problem = {
     type: string;
     title: string;
@@ -379,10 +404,10 @@ export type LedgerAdjustData = {
 
 export type LedgerAdjustErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -391,28 +416,34 @@ export type LedgerAdjustErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
-     */
-    404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
-    };
-    /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
+     * Conflict: `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
+        code?: 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`
      */
     422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points';
     };
     /**
      * Too many requests: `rate_limited`
@@ -425,6 +456,12 @@ export type LedgerAdjustErrors = {
      */
     503: Problem & {
         code?: 'ledger_busy' | 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -520,10 +557,10 @@ export type LedgerVerifyData = {
 
 export type LedgerVerifyErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -532,28 +569,10 @@ export type LedgerVerifyErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
-    };
-    /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
-     */
-    404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
-    };
-    /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
-     */
-    409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
-    };
-    /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
      * Too many requests: `rate_limited`
@@ -562,10 +581,16 @@ export type LedgerVerifyErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_busy`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_busy' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -608,10 +633,10 @@ export type LedgerReverseData = {
 
 export type LedgerReverseErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -620,28 +645,40 @@ export type LedgerReverseErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`, `transfer_not_permitted`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
+     * Not found: `not_found`, `transfer_not_found`
      */
     404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
+        code?: 'not_found' | 'transfer_not_found';
     };
     /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
+     * Conflict: `idempotency_key_reused`, `transfer_already_reversed`
      */
     409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
+        code?: 'idempotency_key_reused' | 'transfer_already_reversed';
     };
     /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `insufficient_funds`, `insufficient_points`, `transfer_not_reversible`
      */
     422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'insufficient_funds' | 'insufficient_points' | 'transfer_not_reversible';
     };
     /**
      * Too many requests: `rate_limited`
@@ -654,6 +691,12 @@ export type LedgerReverseErrors = {
      */
     503: Problem & {
         code?: 'ledger_busy' | 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -707,24 +750,6 @@ export type ApiKeysListErrors = {
      */
     403: Problem & {
         code?: 'forbidden' | 'service_mismatch';
-    };
-    /**
-     * Not found: `not_found`
-     */
-    404: Problem & {
-        code?: 'not_found';
-    };
-    /**
-     * Conflict: `conflict`
-     */
-    409: Problem & {
-        code?: 'conflict';
-    };
-    /**
-     * Unprocessable: `validation_failed`
-     */
-    422: Problem & {
-        code?: 'validation_failed';
     };
     /**
      * Too many requests: `rate_limited`
@@ -785,22 +810,22 @@ export type ApiKeysCreateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`
-     */
-    404: Problem & {
-        code?: 'not_found';
-    };
-    /**
-     * Conflict: `conflict`, `idempotency_key_reused`
+     * Conflict: `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'conflict' | 'idempotency_key_reused';
+        code?: 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `validation_failed`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'validation_failed';
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -869,16 +894,10 @@ export type ApiKeysRevokeErrors = {
         code?: 'not_found';
     };
     /**
-     * Conflict: `conflict`, `idempotency_key_reused`
+     * Conflict: `bootstrap_key_immutable`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'conflict' | 'idempotency_key_reused';
-    };
-    /**
-     * Unprocessable: `validation_failed`
-     */
-    422: Problem & {
-        code?: 'validation_failed';
+        code?: 'bootstrap_key_immutable' | 'idempotency_key_reused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -947,16 +966,22 @@ export type ApiKeysRotateErrors = {
         code?: 'not_found';
     };
     /**
-     * Conflict: `conflict`, `idempotency_key_reused`
+     * Conflict: `api_key_not_active`, `bootstrap_key_immutable`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'conflict' | 'idempotency_key_reused';
+        code?: 'api_key_not_active' | 'bootstrap_key_immutable' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `validation_failed`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'validation_failed';
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -980,6 +1005,66 @@ export type ApiKeysRotateResponses = {
 
 export type ApiKeysRotateResponse = ApiKeysRotateResponses[keyof ApiKeysRotateResponses];
 
+export type AuditLogListData = {
+    body?: never;
+    headers?: {
+        /**
+         * Your id for this request (echoed back, logged, in events).
+         */
+        'X-Request-ID'?: string;
+    };
+    path?: never;
+    query?: {
+        actor?: string;
+        action?: string;
+        target?: string;
+        from?: string;
+        to?: string;
+    };
+    url: '/v1/audit-log';
+};
+
+export type AuditLogListErrors = {
+    /**
+     * Bad request: `malformed_request`, `validation_failed`
+     */
+    400: Problem & {
+        code?: 'malformed_request' | 'validation_failed';
+    };
+    /**
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     */
+    401: Problem & {
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+    };
+    /**
+     * Forbidden: `forbidden`, `service_mismatch`
+     */
+    403: Problem & {
+        code?: 'forbidden' | 'service_mismatch';
+    };
+    /**
+     * Too many requests: `rate_limited`
+     */
+    429: Problem & {
+        code?: 'rate_limited';
+    };
+    /**
+     * Unavailable: `service_unavailable`
+     */
+    503: Problem & {
+        code?: 'service_unavailable';
+    };
+};
+
+export type AuditLogListError = AuditLogListErrors[keyof AuditLogListErrors];
+
+export type AuditLogListResponses = {
+    200: AuditLogListDto;
+};
+
+export type AuditLogListResponse = AuditLogListResponses[keyof AuditLogListResponses];
+
 export type CollectionsRecordData = {
     body: RecordCollectionDto;
     headers?: {
@@ -999,10 +1084,10 @@ export type CollectionsRecordData = {
 
 export type CollectionsRecordErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1011,28 +1096,34 @@ export type CollectionsRecordErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
-     */
-    404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
-    };
-    /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
+     * Conflict: `collection_already_recorded`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
+        code?: 'collection_already_recorded' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `amount_out_of_range`, `no_rate_card`, `unknown_material`
      */
     422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'amount_out_of_range' | 'no_rate_card' | 'unknown_material';
     };
     /**
      * Too many requests: `rate_limited`
@@ -1045,6 +1136,12 @@ export type CollectionsRecordErrors = {
      */
     503: Problem & {
         code?: 'ledger_busy' | 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -1113,6 +1210,179 @@ export type CollectionsRecordResponses = {
 
 export type CollectionsRecordResponse = CollectionsRecordResponses[keyof CollectionsRecordResponses];
 
+export type DeadLettersListData = {
+    body?: never;
+    headers?: {
+        /**
+         * Your id for this request (echoed back, logged, in events).
+         */
+        'X-Request-ID'?: string;
+    };
+    path?: never;
+    query?: {
+        topic?: 'wozamali.wallet.events' | 'wozamali.rewards.events' | 'wozamali.donations.events' | 'wozamali.withdrawals.events' | 'wozamali.metrics.events' | 'wozamali.webhooks.events';
+        consumer?: string;
+        limit?: number;
+        cursor?: string;
+    };
+    url: '/v1/dead-letters';
+};
+
+export type DeadLettersListErrors = {
+    /**
+     * Bad request: `malformed_request`, `validation_failed`
+     */
+    400: Problem & {
+        code?: 'malformed_request' | 'validation_failed';
+    };
+    /**
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     */
+    401: Problem & {
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+    };
+    /**
+     * Forbidden: `forbidden`, `service_mismatch`
+     */
+    403: Problem & {
+        code?: 'forbidden' | 'service_mismatch';
+    };
+    /**
+     * Too many requests: `rate_limited`
+     */
+    429: Problem & {
+        code?: 'rate_limited';
+    };
+    /**
+     * Unavailable: `service_unavailable`
+     */
+    503: Problem & {
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
+    };
+};
+
+export type DeadLettersListError = DeadLettersListErrors[keyof DeadLettersListErrors];
+
+export type DeadLettersListResponses = {
+    /**
+     * OK
+     */
+    200: {
+        data: Array<{
+            id: string;
+            topic: string;
+            partition: number;
+            offset: string;
+            consumer: string | null;
+            event_id: string | null;
+            event_type: string | null;
+            error: string | null;
+            dead_lettered_at: string;
+            test_poison: boolean;
+            replayed_from: string | null;
+            actions: Array<'replay'>;
+        }>;
+        /**
+         * pass as ?cursor= for the next page
+         */
+        next_cursor: string | null;
+    };
+};
+
+export type DeadLettersListResponse = DeadLettersListResponses[keyof DeadLettersListResponses];
+
+export type DeadLettersReplayData = {
+    body?: never;
+    headers?: {
+        /**
+         * Required on every POST: the same key and body answer the original (`Idempotent-Replayed: true`); the same key with another body is 409 `idempotency_key_reused`.
+         */
+        'Idempotency-Key'?: string;
+        /**
+         * Your id for this request (echoed back, logged, in events).
+         */
+        'X-Request-ID'?: string;
+    };
+    path: {
+        dead_letter_id: string;
+    };
+    query?: never;
+    url: '/v1/dead-letters/{dead_letter_id}/replay';
+};
+
+export type DeadLettersReplayErrors = {
+    /**
+     * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
+     */
+    400: Problem & {
+        code?: 'idempotency_key_required' | 'malformed_request' | 'validation_failed';
+    };
+    /**
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     */
+    401: Problem & {
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+    };
+    /**
+     * Forbidden: `forbidden`, `service_mismatch`
+     */
+    403: Problem & {
+        code?: 'forbidden' | 'service_mismatch';
+    };
+    /**
+     * Not found: `dead_letter_not_found`, `not_found`
+     */
+    404: Problem & {
+        code?: 'dead_letter_not_found' | 'not_found';
+    };
+    /**
+     * Conflict: `dead_letter_not_replayable`, `idempotency_key_reused`
+     */
+    409: Problem & {
+        code?: 'dead_letter_not_replayable' | 'idempotency_key_reused';
+    };
+    /**
+     * Too many requests: `rate_limited`
+     */
+    429: Problem & {
+        code?: 'rate_limited';
+    };
+    /**
+     * Unavailable: `service_unavailable`
+     */
+    503: Problem & {
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
+    };
+};
+
+export type DeadLettersReplayError = DeadLettersReplayErrors[keyof DeadLettersReplayErrors];
+
+export type DeadLettersReplayResponses = {
+    /**
+     * OK
+     */
+    202: {
+        id: string;
+        topic: string;
+        consumer: string;
+        replayed: number;
+    };
+};
+
+export type DeadLettersReplayResponse = DeadLettersReplayResponses[keyof DeadLettersReplayResponses];
+
 export type DonationsListData = {
     body?: never;
     headers?: {
@@ -1133,10 +1403,10 @@ export type DonationsListData = {
 
 export type DonationsListErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1151,34 +1421,22 @@ export type DonationsListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
-     */
-    404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -1248,10 +1506,10 @@ export type DonationsGetData = {
 
 export type DonationsGetErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1266,22 +1524,10 @@ export type DonationsGetErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `donation_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'donation_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -1290,10 +1536,16 @@ export type DonationsGetErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -1359,10 +1611,10 @@ export type DonationsReceiptData = {
 
 export type DonationsReceiptErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1377,22 +1629,10 @@ export type DonationsReceiptErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `donation_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'donation_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -1401,10 +1641,16 @@ export type DonationsReceiptErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -1487,10 +1733,10 @@ export type DonationsRefundData = {
 
 export type DonationsRefundErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1505,22 +1751,34 @@ export type DonationsRefundErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `donation_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
+        code?: 'donation_not_found' | 'not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
+     * Conflict: `donation_not_refundable`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
+        code?: 'donation_not_refundable' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `wallet_refused`
      */
     422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'wallet_refused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -1529,10 +1787,16 @@ export type DonationsRefundErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -1634,10 +1898,10 @@ export type CampaignsListData = {
 
 export type CampaignsListErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1652,34 +1916,22 @@ export type CampaignsListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
-     */
-    404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -1763,10 +2015,10 @@ export type CampaignsCreateData = {
 
 export type CampaignsCreateErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1781,22 +2033,22 @@ export type CampaignsCreateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
-     */
-    404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
+     * Conflict: `idempotency_key_reused`, `invalid_transition`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
+        code?: 'idempotency_key_reused' | 'invalid_transition';
     };
     /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -1805,10 +2057,16 @@ export type CampaignsCreateErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -1940,10 +2198,10 @@ export type CampaignsGetData = {
 
 export type CampaignsGetErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -1958,22 +2216,10 @@ export type CampaignsGetErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `campaign_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'campaign_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -1982,10 +2228,16 @@ export type CampaignsGetErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -2065,10 +2317,10 @@ export type CampaignsUpdateData = {
 
 export type CampaignsUpdateErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2083,22 +2335,34 @@ export type CampaignsUpdateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `campaign_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
+        code?: 'campaign_not_found' | 'not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
+     * Conflict: `invalid_transition`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
+        code?: 'invalid_transition';
     };
     /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `target_below_raised`
      */
     422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'target_below_raised';
     };
     /**
      * Too many requests: `rate_limited`
@@ -2107,10 +2371,16 @@ export type CampaignsUpdateErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -2194,10 +2464,10 @@ export type CampaignsCancelData = {
 
 export type CampaignsCancelErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2212,22 +2482,34 @@ export type CampaignsCancelErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `campaign_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
+        code?: 'campaign_not_found' | 'not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
+     * Conflict: `campaign_has_money`, `idempotency_key_reused`, `invalid_transition`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
+        code?: 'campaign_has_money' | 'idempotency_key_reused' | 'invalid_transition';
     };
     /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `wallet_refused`
      */
     422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'wallet_refused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -2236,10 +2518,16 @@ export type CampaignsCancelErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -2307,10 +2595,10 @@ export type DisbursementsListData = {
 
 export type DisbursementsListErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2325,22 +2613,10 @@ export type DisbursementsListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `campaign_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'campaign_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -2349,10 +2625,16 @@ export type DisbursementsListErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -2430,10 +2712,10 @@ export type DisbursementsCreateData = {
 
 export type DisbursementsCreateErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2448,22 +2730,34 @@ export type DisbursementsCreateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `campaign_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
+        code?: 'campaign_not_found' | 'not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
+     * Conflict: `campaign_not_active`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
+        code?: 'campaign_not_active' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `wallet_refused`
      */
     422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'wallet_refused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -2472,10 +2766,16 @@ export type DisbursementsCreateErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -2638,10 +2938,10 @@ export type CampaignsDonationsListData = {
 
 export type CampaignsDonationsListErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2656,22 +2956,10 @@ export type CampaignsDonationsListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `campaign_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'campaign_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -2680,10 +2968,16 @@ export type CampaignsDonationsListErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -2743,10 +3037,10 @@ export type CampaignsTopDonorsData = {
 
 export type CampaignsTopDonorsErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2761,22 +3055,10 @@ export type CampaignsTopDonorsErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `campaign_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'campaign_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -2785,10 +3067,16 @@ export type CampaignsTopDonorsErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -2834,10 +3122,10 @@ export type DisbursementsGetData = {
 
 export type DisbursementsGetErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2852,22 +3140,10 @@ export type DisbursementsGetErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `disbursement_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'disbursement_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -2876,10 +3152,16 @@ export type DisbursementsGetErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -2955,10 +3237,10 @@ export type DisbursementsApproveData = {
 
 export type DisbursementsApproveErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -2973,22 +3255,22 @@ export type DisbursementsApproveErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `disbursement_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
+        code?: 'disbursement_not_found' | 'not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
+     * Conflict: `approver_already_approved`, `disbursement_not_pending`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
+        code?: 'approver_already_approved' | 'disbursement_not_pending' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
+     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `wallet_refused`
      */
     422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'wallet_refused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -2997,10 +3279,16 @@ export type DisbursementsApproveErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable' | 'wallet_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3120,10 +3408,10 @@ export type DisbursementsRejectData = {
 
 export type DisbursementsRejectErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -3138,22 +3426,28 @@ export type DisbursementsRejectErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `disbursement_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
+        code?: 'disbursement_not_found' | 'not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
+     * Conflict: `disbursement_not_pending`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
+        code?: 'disbursement_not_pending' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -3162,10 +3456,16 @@ export type DisbursementsRejectErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3241,10 +3541,10 @@ export type DisbursementsRetryPayoutData = {
 
 export type DisbursementsRetryPayoutErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -3259,22 +3559,28 @@ export type DisbursementsRetryPayoutErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `disbursement_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
+        code?: 'disbursement_not_found' | 'not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
+     * Conflict: `idempotency_key_reused`, `payout_not_in_review`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
+        code?: 'idempotency_key_reused' | 'payout_not_in_review';
     };
     /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -3283,10 +3589,16 @@ export type DisbursementsRetryPayoutErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `payouts_unavailable`, `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'payouts_unavailable' | 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3358,10 +3670,10 @@ export type DonationsReceiptsExportData = {
 
 export type DonationsReceiptsExportErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -3376,34 +3688,22 @@ export type DonationsReceiptsExportErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
-     */
-    404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3454,24 +3754,6 @@ export type ExternalServicesListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
-     */
-    404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
@@ -3482,6 +3764,12 @@ export type ExternalServicesListErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3552,22 +3840,22 @@ export type ExternalServicesRegisterErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
-     */
-    404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `idempotency_key_reused`, `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
+        code?: 'idempotency_key_reused' | 'service_name_taken';
     };
     /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -3580,6 +3868,12 @@ export type ExternalServicesRegisterErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3659,22 +3953,10 @@ export type ExternalServicesRemoveErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'not_found' | 'service_not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -3687,6 +3969,12 @@ export type ExternalServicesRemoveErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3736,22 +4024,10 @@ export type ExternalServicesGetErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'not_found' | 'service_not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -3764,6 +4040,12 @@ export type ExternalServicesGetErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3826,22 +4108,28 @@ export type ExternalServicesUpdateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Conflict: `service_name_taken`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
+        code?: 'service_name_taken';
     };
     /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -3854,6 +4142,12 @@ export type ExternalServicesUpdateErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -3920,22 +4214,16 @@ export type ExternalServicesHeartbeatErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `not_found`, `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'not_found' | 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'idempotency_key_reused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -3948,6 +4236,12 @@ export type ExternalServicesHeartbeatErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4011,24 +4305,6 @@ export type ExternalServicesHealthErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
-     */
-    404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
@@ -4039,6 +4315,12 @@ export type ExternalServicesHealthErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4080,10 +4362,10 @@ export type MaterialsGetRateCardData = {
 
 export type MaterialsGetRateCardErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -4092,28 +4374,16 @@ export type MaterialsGetRateCardErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
-     */
-    404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
-    };
-    /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
-     */
-    409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
-    };
-    /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
+     * Unprocessable: `no_rate_card`
      */
     422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'no_rate_card';
     };
     /**
      * Too many requests: `rate_limited`
@@ -4122,10 +4392,16 @@ export type MaterialsGetRateCardErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_busy`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_busy' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4170,10 +4446,10 @@ export type MaterialsPutRateCardData = {
 
 export type MaterialsPutRateCardErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -4182,28 +4458,28 @@ export type MaterialsPutRateCardErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
+     * Payload too large: `payload_too_large`
      */
-    404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
+    413: Problem & {
+        code?: 'payload_too_large';
     };
     /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
+     * Unsupported media type: `unsupported_media_type`
      */
-    409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
+     * Unprocessable: `invalid_rate_card`
      */
     422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'invalid_rate_card';
     };
     /**
      * Too many requests: `rate_limited`
@@ -4212,10 +4488,16 @@ export type MaterialsPutRateCardErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_busy`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_busy' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4264,10 +4546,10 @@ export type MetricsStatisticsData = {
 
 export type MetricsStatisticsErrors = {
     /**
-     * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
+     * Bad request: `date_range_required`, `invalid_range`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'date_range_required' | 'invalid_id' | 'invalid_range' | 'malformed_request' | 'validation_failed';
+        code?: 'date_range_required' | 'invalid_range' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -4282,34 +4564,22 @@ export type MetricsStatisticsErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`
-     */
-    404: Problem & {
-        code?: 'not_found';
-    };
-    /**
-     * Conflict: `conflict`, `impact_factors_clash`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'impact_factors_clash';
-    };
-    /**
-     * Unprocessable: `invalid_impact_factors`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'invalid_impact_factors' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_unavailable`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_unavailable' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4376,10 +4646,10 @@ export type MetricsImpactData = {
 
 export type MetricsImpactErrors = {
     /**
-     * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
+     * Bad request: `invalid_range`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'date_range_required' | 'invalid_id' | 'invalid_range' | 'malformed_request' | 'validation_failed';
+        code?: 'invalid_range' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -4394,34 +4664,22 @@ export type MetricsImpactErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`
-     */
-    404: Problem & {
-        code?: 'not_found';
-    };
-    /**
-     * Conflict: `conflict`, `impact_factors_clash`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'impact_factors_clash';
-    };
-    /**
-     * Unprocessable: `invalid_impact_factors`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'invalid_impact_factors' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_unavailable`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_unavailable' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4489,10 +4747,10 @@ export type MetricsImpactFactorsData = {
 
 export type MetricsImpactFactorsErrors = {
     /**
-     * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'date_range_required' | 'invalid_id' | 'invalid_range' | 'malformed_request' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -4507,34 +4765,22 @@ export type MetricsImpactFactorsErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`
-     */
-    404: Problem & {
-        code?: 'not_found';
-    };
-    /**
-     * Conflict: `conflict`, `impact_factors_clash`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'impact_factors_clash';
-    };
-    /**
-     * Unprocessable: `invalid_impact_factors`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'invalid_impact_factors' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_unavailable`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_unavailable' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4580,10 +4826,10 @@ export type MetricsPutImpactFactorsData = {
 
 export type MetricsPutImpactFactorsErrors = {
     /**
-     * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'date_range_required' | 'invalid_id' | 'invalid_range' | 'malformed_request' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -4598,22 +4844,28 @@ export type MetricsPutImpactFactorsErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`
-     */
-    404: Problem & {
-        code?: 'not_found';
-    };
-    /**
-     * Conflict: `conflict`, `impact_factors_clash`
+     * Conflict: `impact_factors_clash`
      */
     409: Problem & {
-        code?: 'conflict' | 'impact_factors_clash';
+        code?: 'impact_factors_clash';
     };
     /**
-     * Unprocessable: `invalid_impact_factors`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `invalid_impact_factors`
      */
     422: Problem & {
-        code?: 'invalid_impact_factors' | 'validation_failed';
+        code?: 'invalid_impact_factors';
     };
     /**
      * Too many requests: `rate_limited`
@@ -4622,10 +4874,16 @@ export type MetricsPutImpactFactorsErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_unavailable`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_unavailable' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4673,10 +4931,10 @@ export type MetricsLeaderboardData = {
 
 export type MetricsLeaderboardErrors = {
     /**
-     * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'date_range_required' | 'invalid_id' | 'invalid_range' | 'malformed_request' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -4691,34 +4949,22 @@ export type MetricsLeaderboardErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`
-     */
-    404: Problem & {
-        code?: 'not_found';
-    };
-    /**
-     * Conflict: `conflict`, `impact_factors_clash`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'impact_factors_clash';
-    };
-    /**
-     * Unprocessable: `invalid_impact_factors`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'invalid_impact_factors' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_unavailable`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_unavailable' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4780,10 +5026,10 @@ export type MetricsReconciliationData = {
 
 export type MetricsReconciliationErrors = {
     /**
-     * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'date_range_required' | 'invalid_id' | 'invalid_range' | 'malformed_request' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -4798,24 +5044,6 @@ export type MetricsReconciliationErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`
-     */
-    404: Problem & {
-        code?: 'not_found';
-    };
-    /**
-     * Conflict: `conflict`, `impact_factors_clash`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'impact_factors_clash';
-    };
-    /**
-     * Unprocessable: `invalid_impact_factors`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'invalid_impact_factors' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
@@ -4826,6 +5054,12 @@ export type MetricsReconciliationErrors = {
      */
     503: Problem & {
         code?: 'ledger_unavailable' | 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -4873,10 +5107,10 @@ export type MetricsSystemData = {
 
 export type MetricsSystemErrors = {
     /**
-     * Bad request: `date_range_required`, `invalid_id`, `invalid_range`, `malformed_request`, `validation_failed`
+     * Bad request: `date_range_required`, `invalid_range`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'date_range_required' | 'invalid_id' | 'invalid_range' | 'malformed_request' | 'validation_failed';
+        code?: 'date_range_required' | 'invalid_range' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -4891,34 +5125,22 @@ export type MetricsSystemErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`
-     */
-    404: Problem & {
-        code?: 'not_found';
-    };
-    /**
-     * Conflict: `conflict`, `impact_factors_clash`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'impact_factors_clash';
-    };
-    /**
-     * Unprocessable: `invalid_impact_factors`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'invalid_impact_factors' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_unavailable`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_unavailable' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5012,28 +5234,22 @@ export type MetricsUserSeriesErrors = {
         code?: 'not_found';
     };
     /**
-     * Conflict: `conflict`, `impact_factors_clash`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'impact_factors_clash';
-    };
-    /**
-     * Unprocessable: `invalid_impact_factors`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'invalid_impact_factors' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_unavailable`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_unavailable' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5120,22 +5336,28 @@ export type RewardCodesUseErrors = {
         code?: 'forbidden' | 'partner_only' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
-     */
-    404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
-    };
-    /**
-     * Conflict: `already_used`, `conflict`, `idempotency_key_reused`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     * Conflict: `already_used`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'already_used' | 'conflict' | 'idempotency_key_reused' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+        code?: 'already_used' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`
      */
     422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
+        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable';
     };
     /**
      * Too many requests: `rate_limited`, `too_many_failed_validations`
@@ -5144,10 +5366,16 @@ export type RewardCodesUseErrors = {
         code?: 'rate_limited' | 'too_many_failed_validations';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5217,34 +5445,46 @@ export type RewardCodesRollbackUseErrors = {
         code?: 'forbidden' | 'partner_only' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Not found: `not_found`, `use_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+        code?: 'not_found' | 'use_not_found';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `idempotency_key_reused`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     * Conflict: `idempotency_key_reused`, `rollback_window_passed`, `use_already_rolled_back`
      */
     409: Problem & {
-        code?: 'already_used' | 'conflict' | 'idempotency_key_reused' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+        code?: 'idempotency_key_reused' | 'rollback_window_passed' | 'use_already_rolled_back';
     };
     /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
+    413: Problem & {
+        code?: 'payload_too_large';
     };
     /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5302,22 +5542,28 @@ export type RewardCodesValidateErrors = {
         code?: 'forbidden' | 'partner_only' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
-     */
-    404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
-    };
-    /**
-     * Conflict: `already_used`, `conflict`, `idempotency_key_reused`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     * Conflict: `already_used`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'already_used' | 'conflict' | 'idempotency_key_reused' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+        code?: 'already_used' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`
      */
     422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
+        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable';
     };
     /**
      * Too many requests: `rate_limited`, `too_many_failed_validations`
@@ -5326,10 +5572,16 @@ export type RewardCodesValidateErrors = {
         code?: 'rate_limited' | 'too_many_failed_validations';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5389,40 +5641,28 @@ export type RewardsListErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
-     */
-    404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
-    };
-    /**
-     * Conflict: `already_used`, `conflict`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
-     */
-    409: Problem & {
-        code?: 'already_used' | 'conflict' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
-    };
-    /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
-    };
-    /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5510,40 +5750,52 @@ export type RewardsCreateErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
-     */
-    404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
-    };
-    /**
-     * Conflict: `already_used`, `conflict`, `idempotency_key_reused`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     * Conflict: `idempotency_key_reused`, `reward_code_taken`
      */
     409: Problem & {
-        code?: 'already_used' | 'conflict' | 'idempotency_key_reused' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+        code?: 'idempotency_key_reused' | 'reward_code_taken';
     };
     /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `unknown_tier`
      */
     422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
+        code?: 'unknown_tier';
     };
     /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5663,40 +5915,34 @@ export type RewardsGetErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Not found: `not_found`, `reward_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+        code?: 'not_found' | 'reward_not_found';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
-     */
-    409: Problem & {
-        code?: 'already_used' | 'conflict' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
-    };
-    /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
-    };
-    /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5776,40 +6022,58 @@ export type RewardsUpdateErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Not found: `not_found`, `reward_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+        code?: 'not_found' | 'reward_not_found';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     * Conflict: `limit_below_used`, `reward_code_taken`
      */
     409: Problem & {
-        code?: 'already_used' | 'conflict' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+        code?: 'limit_below_used' | 'reward_code_taken';
     };
     /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `unknown_tier`
      */
     422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
+        code?: 'unknown_tier';
     };
     /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5889,40 +6153,34 @@ export type RewardsStockMovementsErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Not found: `not_found`, `reward_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+        code?: 'not_found' | 'reward_not_found';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
-     */
-    409: Problem & {
-        code?: 'already_used' | 'conflict' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
-    };
-    /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
-    };
-    /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -5976,40 +6234,28 @@ export type RewardsGetSettingsErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
-     */
-    404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
-    };
-    /**
-     * Conflict: `already_used`, `conflict`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
-     */
-    409: Problem & {
-        code?: 'already_used' | 'conflict' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
-    };
-    /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
-    };
-    /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -6055,40 +6301,40 @@ export type RewardsPutSettingsErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Payload too large: `payload_too_large`
      */
-    404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+    413: Problem & {
+        code?: 'payload_too_large';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     * Unsupported media type: `unsupported_media_type`
      */
-    409: Problem & {
-        code?: 'already_used' | 'conflict' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
-    };
-    /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -6122,10 +6368,10 @@ export type TiersListData = {
 
 export type TiersListErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -6134,28 +6380,10 @@ export type TiersListErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
-    };
-    /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
-     */
-    404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
-    };
-    /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
-     */
-    409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
-    };
-    /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
      * Too many requests: `rate_limited`
@@ -6164,10 +6392,16 @@ export type TiersListErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_busy`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_busy' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -6207,10 +6441,10 @@ export type TiersReplaceData = {
 
 export type TiersReplaceErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -6219,28 +6453,28 @@ export type TiersReplaceErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
+     * Payload too large: `payload_too_large`
      */
-    404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
+    413: Problem & {
+        code?: 'payload_too_large';
     };
     /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
+     * Unsupported media type: `unsupported_media_type`
      */
-    409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
+     * Unprocessable: `invalid_tiers`
      */
     422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'invalid_tiers';
     };
     /**
      * Too many requests: `rate_limited`
@@ -6249,10 +6483,16 @@ export type TiersReplaceErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_busy`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_busy' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -6297,10 +6537,10 @@ export type UserDonationsListData = {
 
 export type UserDonationsListErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -6315,22 +6555,10 @@ export type UserDonationsListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -6339,10 +6567,16 @@ export type UserDonationsListErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -6416,10 +6650,10 @@ export type UserDonationsCreateData = {
 
 export type UserDonationsCreateErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -6434,22 +6668,34 @@ export type UserDonationsCreateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `campaign_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
+        code?: 'campaign_not_found' | 'not_found';
     };
     /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `idempotency_key_reused`, `invalid_transition`, `payout_not_in_review`
+     * Conflict: `campaign_completed`, `campaign_not_active`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'idempotency_key_reused' | 'invalid_transition' | 'payout_not_in_review';
+        code?: 'campaign_completed' | 'campaign_not_active' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `insufficient_funds`, `insufficient_points`, `wallet_refused`
      */
     422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'insufficient_funds' | 'insufficient_points' | 'wallet_refused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -6458,10 +6704,16 @@ export type UserDonationsCreateErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -6598,10 +6850,10 @@ export type UserDonationsGetData = {
 
 export type UserDonationsGetErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -6616,22 +6868,10 @@ export type UserDonationsGetErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `donation_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'donation_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -6640,10 +6880,16 @@ export type UserDonationsGetErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -6710,10 +6956,10 @@ export type UserDonationsReceiptData = {
 
 export type UserDonationsReceiptErrors = {
     /**
-     * Bad request: `invalid_destination`, `invalid_id`, `malformed_request`, `nothing_to_donate`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_destination' | 'invalid_id' | 'malformed_request' | 'nothing_to_donate' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -6728,22 +6974,10 @@ export type UserDonationsReceiptErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `campaign_not_found`, `disbursement_not_found`, `donation_not_found`, `not_found`, `receipt_not_found`
+     * Not found: `donation_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'campaign_not_found' | 'disbursement_not_found' | 'donation_not_found' | 'not_found' | 'receipt_not_found';
-    };
-    /**
-     * Conflict: `approver_already_approved`, `campaign_completed`, `campaign_has_money`, `campaign_not_active`, `conflict`, `disbursement_not_pending`, `donation_not_refundable`, `invalid_transition`, `payout_not_in_review`
-     */
-    409: Problem & {
-        code?: 'approver_already_approved' | 'campaign_completed' | 'campaign_has_money' | 'campaign_not_active' | 'conflict' | 'disbursement_not_pending' | 'donation_not_refundable' | 'invalid_transition' | 'payout_not_in_review';
-    };
-    /**
-     * Unprocessable: `insufficient_campaign_balance`, `insufficient_funds`, `insufficient_points`, `invalid_redirect`, `target_below_raised`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'insufficient_campaign_balance' | 'insufficient_funds' | 'insufficient_points' | 'invalid_redirect' | 'target_below_raised' | 'validation_failed' | 'wallet_refused';
+        code?: 'donation_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -6752,10 +6986,16 @@ export type UserDonationsReceiptErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `payouts_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'payouts_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -6862,28 +7102,22 @@ export type UserMetricsGetErrors = {
         code?: 'not_found';
     };
     /**
-     * Conflict: `conflict`, `impact_factors_clash`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'impact_factors_clash';
-    };
-    /**
-     * Unprocessable: `invalid_impact_factors`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'invalid_impact_factors' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_unavailable`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_unavailable' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -6954,10 +7188,10 @@ export type PointsEarnData = {
 
 export type PointsEarnErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -6966,28 +7200,40 @@ export type PointsEarnErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
+     * Not found: `not_found`
      */
     404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
+        code?: 'not_found';
     };
     /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
+     * Conflict: `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
+        code?: 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `amount_out_of_range`
      */
     422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'amount_out_of_range';
     };
     /**
      * Too many requests: `rate_limited`
@@ -7000,6 +7246,12 @@ export type PointsEarnErrors = {
      */
     503: Problem & {
         code?: 'ledger_busy' | 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -7100,10 +7352,10 @@ export type PointsHistoryData = {
 
 export type PointsHistoryErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -7112,28 +7364,16 @@ export type PointsHistoryErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
+     * Not found: `not_found`
      */
     404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
-    };
-    /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
-     */
-    409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
-    };
-    /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -7142,10 +7382,16 @@ export type PointsHistoryErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_busy`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_busy' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -7200,10 +7446,10 @@ export type PointsSpendData = {
 
 export type PointsSpendErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -7212,28 +7458,40 @@ export type PointsSpendErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
+     * Not found: `not_found`
      */
     404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
+        code?: 'not_found';
     };
     /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
+     * Conflict: `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
+        code?: 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`
      */
     422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points';
     };
     /**
      * Too many requests: `rate_limited`
@@ -7246,6 +7504,12 @@ export type PointsSpendErrors = {
      */
     503: Problem & {
         code?: 'ledger_busy' | 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -7359,40 +7623,34 @@ export type UserRewardsListErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Not found: `not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+        code?: 'not_found';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
-     */
-    409: Problem & {
-        code?: 'already_used' | 'conflict' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
-    };
-    /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
-    };
-    /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -7473,40 +7731,58 @@ export type UserRewardsRedeemErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Not found: `not_found`, `reward_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+        code?: 'not_found' | 'reward_not_found';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `idempotency_key_reused`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     * Conflict: `idempotency_key_reused`, `limit_reached`, `out_of_stock`, `reward_unavailable`
      */
     409: Problem & {
-        code?: 'already_used' | 'conflict' | 'idempotency_key_reused' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+        code?: 'idempotency_key_reused' | 'limit_reached' | 'out_of_stock' | 'reward_unavailable';
     };
     /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `insufficient_points`, `redemption_refused`, `tier_too_low`
      */
     422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
+        code?: 'insufficient_points' | 'redemption_refused' | 'tier_too_low';
     };
     /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -7658,40 +7934,34 @@ export type UserRewardsGetErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Not found: `not_found`, `user_reward_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+        code?: 'not_found' | 'user_reward_not_found';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
-     */
-    409: Problem & {
-        code?: 'already_used' | 'conflict' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
-    };
-    /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
-    };
-    /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -7767,40 +8037,58 @@ export type UserRewardsCancelErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Not found: `not_found`, `user_reward_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+        code?: 'not_found' | 'user_reward_not_found';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `idempotency_key_reused`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     * Conflict: `idempotency_key_reused`, `reward_not_cancellable`
      */
     409: Problem & {
-        code?: 'already_used' | 'conflict' | 'idempotency_key_reused' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+        code?: 'idempotency_key_reused' | 'reward_not_cancellable';
     };
     /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `redemption_refused`
      */
     422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
+        code?: 'redemption_refused';
     };
     /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
      * Unavailable: `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
         code?: 'service_unavailable' | 'wallet_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -7875,40 +8163,52 @@ export type UserRewardsIssueErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `partner_only`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'partner_only' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `not_found`, `reward_not_found`, `use_not_found`, `user_reward_not_found`
+     * Not found: `not_found`, `reward_not_found`
      */
     404: Problem & {
-        code?: 'not_found' | 'reward_not_found' | 'use_not_found' | 'user_reward_not_found';
+        code?: 'not_found' | 'reward_not_found';
     };
     /**
-     * Conflict: `already_used`, `conflict`, `idempotency_key_reused`, `limit_below_used`, `limit_reached`, `out_of_stock`, `reward_code_taken`, `reward_not_cancellable`, `reward_unavailable`, `rollback_window_passed`, `use_already_rolled_back`
+     * Conflict: `idempotency_key_reused`, `out_of_stock`
      */
     409: Problem & {
-        code?: 'already_used' | 'conflict' | 'idempotency_key_reused' | 'limit_below_used' | 'limit_reached' | 'out_of_stock' | 'reward_code_taken' | 'reward_not_cancellable' | 'reward_unavailable' | 'rollback_window_passed' | 'use_already_rolled_back';
+        code?: 'idempotency_key_reused' | 'out_of_stock';
     };
     /**
-     * Unprocessable: `code_cancelled`, `code_expired`, `code_not_usable`, `insufficient_points`, `redemption_refused`, `tier_too_low`, `unknown_tier`, `validation_failed`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'code_cancelled' | 'code_expired' | 'code_not_usable' | 'insufficient_points' | 'redemption_refused' | 'tier_too_low' | 'unknown_tier' | 'validation_failed';
+    413: Problem & {
+        code?: 'payload_too_large';
     };
     /**
-     * Too many requests: `rate_limited`, `too_many_failed_validations`
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Too many requests: `rate_limited`
      */
     429: Problem & {
-        code?: 'rate_limited' | 'too_many_failed_validations';
+        code?: 'rate_limited';
     };
     /**
-     * Unavailable: `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8005,40 +8305,28 @@ export type UserWithdrawalsListData = {
 
 export type UserWithdrawalsListErrors = {
     /**
-     * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Not found: `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
-    };
-    /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
-     */
-    409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
-    };
-    /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'not_found' | 'withdrawal_not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -8047,10 +8335,16 @@ export type UserWithdrawalsListErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8114,40 +8408,52 @@ export type UserWithdrawalsCreateData = {
 
 export type UserWithdrawalsCreateErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `invalid_amount`, `invalid_destination`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'invalid_amount' | 'invalid_destination' | 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Not found: `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
+        code?: 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `idempotency_key_reused`, `open_withdrawal_exists`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'idempotency_key_reused' | 'open_withdrawal_exists';
     };
     /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `wallet_refused`
      */
     422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'wallet_refused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -8156,10 +8462,16 @@ export type UserWithdrawalsCreateErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8266,40 +8578,28 @@ export type UserWithdrawalsGetData = {
 
 export type UserWithdrawalsGetErrors = {
     /**
-     * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Not found: `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
-    };
-    /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
-     */
-    409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
-    };
-    /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'not_found' | 'withdrawal_not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -8308,10 +8608,16 @@ export type UserWithdrawalsGetErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8380,40 +8686,40 @@ export type UserWithdrawalsCancelData = {
 
 export type UserWithdrawalsCancelErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Not found: `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
+        code?: 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `idempotency_key_reused`, `invalid_transition`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'idempotency_key_reused' | 'invalid_transition';
     };
     /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
+     * Unprocessable: `wallet_refused`
      */
     422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'wallet_refused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -8422,10 +8728,16 @@ export type UserWithdrawalsCancelErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable' | 'wallet_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8479,10 +8791,10 @@ export type WalletsGetData = {
 
 export type WalletsGetErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -8491,28 +8803,16 @@ export type WalletsGetErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
+     * Not found: `not_found`
      */
     404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
-    };
-    /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
-     */
-    409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
-    };
-    /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -8521,10 +8821,16 @@ export type WalletsGetErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_busy`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_busy' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8581,10 +8887,10 @@ export type WalletsTransactionsData = {
 
 export type WalletsTransactionsErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_account`, `invalid_id`, `invalid_weight`, `malformed_request`, `validation_failed`
+     * Bad request: `invalid_id`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_account' | 'invalid_id' | 'invalid_weight' | 'malformed_request' | 'validation_failed';
+        code?: 'invalid_id' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
@@ -8593,28 +8899,16 @@ export type WalletsTransactionsErrors = {
         code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `collector_mismatch`, `forbidden`, `service_mismatch`, `transfer_not_permitted`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'collector_mismatch' | 'forbidden' | 'service_mismatch' | 'transfer_not_permitted';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `hold_not_found`, `not_found`, `transfer_not_found`
+     * Not found: `not_found`
      */
     404: Problem & {
-        code?: 'hold_not_found' | 'not_found' | 'transfer_not_found';
-    };
-    /**
-     * Conflict: `collection_already_recorded`, `conflict`, `hold_not_pending`, `idempotency_key_reused`, `transfer_already_reversed`
-     */
-    409: Problem & {
-        code?: 'collection_already_recorded' | 'conflict' | 'hold_not_pending' | 'idempotency_key_reused' | 'transfer_already_reversed';
-    };
-    /**
-     * Unprocessable: `amount_out_of_range`, `insufficient_funds`, `insufficient_points`, `invalid_rate_card`, `invalid_tiers`, `no_rate_card`, `transfer_not_reversible`, `unknown_material`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'amount_out_of_range' | 'insufficient_funds' | 'insufficient_points' | 'invalid_rate_card' | 'invalid_tiers' | 'no_rate_card' | 'transfer_not_reversible' | 'unknown_material' | 'validation_failed';
+        code?: 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -8623,10 +8917,16 @@ export type WalletsTransactionsErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `ledger_busy`, `service_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'ledger_busy' | 'service_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8695,22 +8995,10 @@ export type WebhooksDeliveriesGetErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `delivery_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'delivery_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -8723,6 +9011,12 @@ export type WebhooksDeliveriesGetErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8799,22 +9093,16 @@ export type WebhooksDeliveriesRetryErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `delivery_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'delivery_not_found' | 'not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `endpoint_disabled`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'endpoint_disabled' | 'idempotency_key_reused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -8827,6 +9115,12 @@ export type WebhooksDeliveriesRetryErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8891,24 +9185,6 @@ export type WebhooksListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
-     */
-    404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
@@ -8919,6 +9195,12 @@ export type WebhooksListErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -8988,22 +9270,34 @@ export type WebhooksCreateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `service_not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'service_not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
+        code?: 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `url_not_allowed`
      */
     422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'url_not_allowed';
     };
     /**
      * Too many requests: `rate_limited`
@@ -9016,6 +9310,12 @@ export type WebhooksCreateErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9097,22 +9397,10 @@ export type WebhooksEndpointSecretErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `endpoint_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'endpoint_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -9125,6 +9413,12 @@ export type WebhooksEndpointSecretErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9176,22 +9470,10 @@ export type WebhooksRemoveErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `endpoint_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'endpoint_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -9204,6 +9486,12 @@ export type WebhooksRemoveErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9253,22 +9541,10 @@ export type WebhooksEndpointsGetErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `endpoint_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'endpoint_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -9281,6 +9557,12 @@ export type WebhooksEndpointsGetErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9342,22 +9624,28 @@ export type WebhooksUpdateErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `endpoint_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'endpoint_not_found' | 'not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Payload too large: `payload_too_large`
      */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
+    413: Problem & {
+        code?: 'payload_too_large';
     };
     /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `url_not_allowed`
      */
     422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'url_not_allowed';
     };
     /**
      * Too many requests: `rate_limited`
@@ -9370,6 +9658,12 @@ export type WebhooksUpdateErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9435,22 +9729,10 @@ export type WebhooksEndpointDeliveriesListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `endpoint_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'endpoint_not_found' | 'not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -9463,6 +9745,12 @@ export type WebhooksEndpointDeliveriesListErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9535,22 +9823,28 @@ export type WebhooksRecoverErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `endpoint_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'endpoint_not_found' | 'not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
+        code?: 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -9563,6 +9857,12 @@ export type WebhooksRecoverErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9619,22 +9919,16 @@ export type WebhooksRotateSecretErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `endpoint_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'endpoint_not_found' | 'not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'idempotency_key_reused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -9647,6 +9941,12 @@ export type WebhooksRotateSecretErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9704,22 +10004,34 @@ export type WebhooksTestErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `endpoint_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'endpoint_not_found' | 'not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `idempotency_key_reused`, `service_name_taken`
+     * Conflict: `endpoint_disabled`, `idempotency_key_reused`
      */
     409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'idempotency_key_reused' | 'service_name_taken';
+        code?: 'endpoint_disabled' | 'idempotency_key_reused';
     };
     /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `event_type_not_subscribed`
      */
     422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+        code?: 'event_type_not_subscribed';
     };
     /**
      * Too many requests: `rate_limited`
@@ -9732,6 +10044,12 @@ export type WebhooksTestErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9783,24 +10101,6 @@ export type WebhooksEventTypesListErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
-     */
-    404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
-    };
-    /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
-     */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
-    };
-    /**
      * Too many requests: `rate_limited`
      */
     429: Problem & {
@@ -9811,6 +10111,12 @@ export type WebhooksEventTypesListErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9872,22 +10178,16 @@ export type WebhooksEventStatusErrors = {
         code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `delivery_not_found`, `endpoint_not_found`, `event_not_found`, `not_found`, `service_not_found`
+     * Not found: `event_not_found`, `not_found`
      */
     404: Problem & {
-        code?: 'delivery_not_found' | 'endpoint_not_found' | 'event_not_found' | 'not_found' | 'service_not_found';
+        code?: 'event_not_found' | 'not_found';
     };
     /**
-     * Conflict: `conflict`, `endpoint_disabled`, `service_name_taken`
+     * Gone: `event_expired`
      */
-    409: Problem & {
-        code?: 'conflict' | 'endpoint_disabled' | 'service_name_taken';
-    };
-    /**
-     * Unprocessable: `event_type_not_subscribed`, `url_not_allowed`, `validation_failed`
-     */
-    422: Problem & {
-        code?: 'event_type_not_subscribed' | 'url_not_allowed' | 'validation_failed';
+    410: Problem & {
+        code?: 'event_expired';
     };
     /**
      * Too many requests: `rate_limited`
@@ -9900,6 +10200,12 @@ export type WebhooksEventStatusErrors = {
      */
     503: Problem & {
         code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -9963,40 +10269,22 @@ export type WithdrawalsListData = {
 
 export type WithdrawalsListErrors = {
     /**
-     * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
-    };
-    /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
-     */
-    404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
-    };
-    /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
-     */
-    409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
-    };
-    /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
      * Too many requests: `rate_limited`
@@ -10005,10 +10293,16 @@ export type WithdrawalsListErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -10068,40 +10362,28 @@ export type WithdrawalsGetData = {
 
 export type WithdrawalsGetErrors = {
     /**
-     * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Not found: `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
-    };
-    /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
-     */
-    409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
-    };
-    /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'not_found' | 'withdrawal_not_found';
     };
     /**
      * Too many requests: `rate_limited`
@@ -10110,10 +10392,16 @@ export type WithdrawalsGetErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -10181,16 +10469,16 @@ export type WithdrawalsApproveData = {
 
 export type WithdrawalsApproveErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
      * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
@@ -10199,22 +10487,28 @@ export type WithdrawalsApproveErrors = {
         code?: 'forbidden' | 'self_approval' | 'service_mismatch';
     };
     /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Not found: `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
+        code?: 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `already_approved_by_you`, `idempotency_key_reused`, `invalid_transition`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'already_approved_by_you' | 'idempotency_key_reused' | 'invalid_transition';
     };
     /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -10223,10 +10517,16 @@ export type WithdrawalsApproveErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -10284,40 +10584,52 @@ export type WithdrawalsRejectData = {
 
 export type WithdrawalsRejectErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Not found: `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
+        code?: 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `idempotency_key_reused`, `invalid_transition`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'idempotency_key_reused' | 'invalid_transition';
     };
     /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
+     */
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
+    };
+    /**
+     * Unprocessable: `wallet_refused`
      */
     422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'wallet_refused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -10326,10 +10638,16 @@ export type WithdrawalsRejectErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable' | 'wallet_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -10387,40 +10705,46 @@ export type WithdrawalsRetryPayoutData = {
 
 export type WithdrawalsRetryPayoutErrors = {
     /**
-     * Bad request: `idempotency_key_required`, `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `idempotency_key_required`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'idempotency_key_required' | 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'idempotency_key_required' | 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Not found: `not_found`, `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
+        code?: 'not_found' | 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `idempotency_key_reused`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `idempotency_key_reused`, `invalid_transition`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'idempotency_key_reused' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'idempotency_key_reused' | 'invalid_transition';
     };
     /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
+     * Payload too large: `payload_too_large`
      */
-    422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+    413: Problem & {
+        code?: 'payload_too_large';
+    };
+    /**
+     * Unsupported media type: `unsupported_media_type`
+     */
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -10429,10 +10753,16 @@ export type WithdrawalsRetryPayoutErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -10484,40 +10814,22 @@ export type WithdrawalsGetLimitsData = {
 
 export type WithdrawalsGetLimitsErrors = {
     /**
-     * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
-    };
-    /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
-     */
-    404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
-    };
-    /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
-     */
-    409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
-    };
-    /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
      * Too many requests: `rate_limited`
@@ -10526,10 +10838,16 @@ export type WithdrawalsGetLimitsErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -10581,40 +10899,34 @@ export type WithdrawalsPutLimitsData = {
 
 export type WithdrawalsPutLimitsErrors = {
     /**
-     * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `invalid_limits`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'invalid_limits' | 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Payload too large: `payload_too_large`
      */
-    404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
+    413: Problem & {
+        code?: 'payload_too_large';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
+     * Unsupported media type: `unsupported_media_type`
      */
-    409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
-    };
-    /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+    415: Problem & {
+        code?: 'unsupported_media_type';
     };
     /**
      * Too many requests: `rate_limited`
@@ -10623,10 +10935,16 @@ export type WithdrawalsPutLimitsErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -10678,10 +10996,10 @@ export type WithdrawalsPayoutCallbackData = {
 
 export type WithdrawalsPayoutCallbackErrors = {
     /**
-     * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `invalid_callback`, `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'invalid_callback' | 'malformed_request' | 'validation_failed';
     };
     /**
      * Unauthenticated: `invalid_signature`
@@ -10690,28 +11008,22 @@ export type WithdrawalsPayoutCallbackErrors = {
         code?: 'invalid_signature';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
-     */
-    403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
-    };
-    /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
+     * Not found: `withdrawal_not_found`
      */
     404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
+        code?: 'withdrawal_not_found';
     };
     /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
+     * Conflict: `invalid_transition`
      */
     409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
+        code?: 'invalid_transition';
     };
     /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
+     * Unprocessable: `wallet_refused`
      */
     422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'wallet_refused';
     };
     /**
      * Too many requests: `rate_limited`
@@ -10720,10 +11032,16 @@ export type WithdrawalsPayoutCallbackErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`, `wallet_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable' | 'wallet_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
@@ -10761,40 +11079,22 @@ export type WithdrawalsReconciliationsListData = {
 
 export type WithdrawalsReconciliationsListErrors = {
     /**
-     * Bad request: `invalid_amount`, `invalid_callback`, `invalid_destination`, `invalid_limits`, `malformed_request`, `note_required`, `validation_failed`
+     * Bad request: `malformed_request`, `validation_failed`
      */
     400: Problem & {
-        code?: 'invalid_amount' | 'invalid_callback' | 'invalid_destination' | 'invalid_limits' | 'malformed_request' | 'note_required' | 'validation_failed';
+        code?: 'malformed_request' | 'validation_failed';
     };
     /**
-     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_signature`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
+     * Unauthenticated: `api_key_expired`, `api_key_revoked`, `invalid_credentials`, `invalid_token`, `missing_credentials`, `service_id_mismatch`, `service_id_required`, `token_expired`
      */
     401: Problem & {
-        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_signature' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
+        code?: 'api_key_expired' | 'api_key_revoked' | 'invalid_credentials' | 'invalid_token' | 'missing_credentials' | 'service_id_mismatch' | 'service_id_required' | 'token_expired';
     };
     /**
-     * Forbidden: `forbidden`, `self_approval`, `service_mismatch`
+     * Forbidden: `forbidden`, `service_mismatch`
      */
     403: Problem & {
-        code?: 'forbidden' | 'self_approval' | 'service_mismatch';
-    };
-    /**
-     * Not found: `disbursement_payout_not_found`, `not_found`, `withdrawal_not_found`
-     */
-    404: Problem & {
-        code?: 'disbursement_payout_not_found' | 'not_found' | 'withdrawal_not_found';
-    };
-    /**
-     * Conflict: `already_approved_by_you`, `conflict`, `disbursement_payout_conflict`, `invalid_transition`, `open_withdrawal_exists`
-     */
-    409: Problem & {
-        code?: 'already_approved_by_you' | 'conflict' | 'disbursement_payout_conflict' | 'invalid_transition' | 'open_withdrawal_exists';
-    };
-    /**
-     * Unprocessable: `above_maximum`, `below_minimum`, `daily_limit_exceeded`, `insufficient_funds`, `validation_failed`, `wallet_refused`
-     */
-    422: Problem & {
-        code?: 'above_maximum' | 'below_minimum' | 'daily_limit_exceeded' | 'insufficient_funds' | 'validation_failed' | 'wallet_refused';
+        code?: 'forbidden' | 'service_mismatch';
     };
     /**
      * Too many requests: `rate_limited`
@@ -10803,10 +11103,16 @@ export type WithdrawalsReconciliationsListErrors = {
         code?: 'rate_limited';
     };
     /**
-     * Unavailable: `provider_unavailable`, `service_unavailable`, `wallet_unavailable`
+     * Unavailable: `service_unavailable`
      */
     503: Problem & {
-        code?: 'provider_unavailable' | 'service_unavailable' | 'wallet_unavailable';
+        code?: 'service_unavailable';
+    };
+    /**
+     * Gateway timeout: `upstream_timeout`
+     */
+    504: Problem & {
+        code?: 'upstream_timeout';
     };
 };
 
