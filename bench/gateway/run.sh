@@ -19,7 +19,7 @@ GPID=$!
 GATEWAY_PORT=3981 GATEWAY_METRICS_PORT=0 WALLET_SERVICE_URL=http://127.0.0.1:3901 LOG_LEVEL=warn OUTBOX_RELAY_ENABLED=false GATEWAY_WALLET_CACHE_TTL_MS=0 \
   RATE_LIMIT_USER_PER_WINDOW=100000000 REDIS_KEY_PREFIX="gwbench-$$" node apps/api-gateway/dist/main.js > .run/bench-gw-gateway-nocache.log 2>&1 &
 NPID=$!
-trap 'kill -TERM $WPID $GPID $NPID 2>/dev/null; wait $WPID $GPID $NPID 2>/dev/null; if [ "$STARTED_KAFKA" = 1 ]; then bash scripts/infra.sh down; fi' EXIT
+trap 'kill -TERM $WPID $GPID $NPID 2>/dev/null; wait $WPID $GPID $NPID 2>/dev/null || true; if [ "$STARTED_KAFKA" = 1 ]; then bash scripts/infra.sh down; fi' EXIT
 for port in 3901 3980 3981; do
   for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
 done

@@ -15,7 +15,7 @@ source scripts/prepare.sh
 PORT="${BENCH_PORT:-3905}"
 PORT=$PORT LOG_LEVEL=warn KAFKA_CONSUMERS_ENABLED=false OUTBOX_RELAY_ENABLED=false METRICS_JOBS_ENABLED=false node apps/metrics-service/dist/main.js > .run/bench-metrics.log 2>&1 &
 PID=$!
-trap 'kill -TERM $PID 2>/dev/null; wait $PID 2>/dev/null; if [ "$STARTED_KAFKA" = 1 ]; then bash scripts/infra.sh down; fi' EXIT
+trap 'kill -TERM $PID 2>/dev/null; wait $PID 2>/dev/null || true; if [ "$STARTED_KAFKA" = 1 ]; then bash scripts/infra.sh down; fi' EXIT
 for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$PORT/health/live" >/dev/null 2>&1 && break; sleep 0.5; done
 echo "[bench] node $(node -v), $(nproc) cores, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 METRICS_URL="http://127.0.0.1:$PORT" node bench/metrics/read-bench.js

@@ -20,7 +20,7 @@ GATEWAY_PORT=$GPORT GATEWAY_METRICS_PORT=0 WALLET_SERVICE_URL=http://127.0.0.1:$
   KAFKA_CONSUMERS_ENABLED=false RATE_LIMIT_KEY_PER_WINDOW=100000000 RATE_LIMIT_USER_PER_WINDOW=100000000 REDIS_KEY_PREFIX="rwbench-$$" \
   node apps/api-gateway/dist/main.js > .run/bench-rw-gateway.log 2>&1 &
 GPID=$!
-trap 'kill -TERM $WPID $RPID $GPID 2>/dev/null; wait $WPID $RPID $GPID 2>/dev/null; if [ "$STARTED_KAFKA" = 1 ]; then bash scripts/infra.sh down; fi' EXIT
+trap 'kill -TERM $WPID $RPID $GPID 2>/dev/null; wait $WPID $RPID $GPID 2>/dev/null || true; if [ "$STARTED_KAFKA" = 1 ]; then bash scripts/infra.sh down; fi' EXIT
 for port in $WPORT $RPORT $GPORT; do
   for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
 done

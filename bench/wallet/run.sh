@@ -8,7 +8,7 @@ export DB_PREFIX="${DB_PREFIX:-wozamali_bench}" MIGRATE_ARGS="--reset"
 source scripts/prepare.sh
 PORT=3901 LOG_LEVEL=warn node apps/wallet-service/dist/main.js > .run/bench-wallet.log 2>&1 &
 PID=$!
-trap 'kill -TERM $PID 2>/dev/null; wait $PID 2>/dev/null; if [ "$STARTED_KAFKA" = 1 ]; then bash scripts/infra.sh down; fi' EXIT
+trap 'kill -TERM $PID 2>/dev/null; wait $PID 2>/dev/null || true; if [ "$STARTED_KAFKA" = 1 ]; then bash scripts/infra.sh down; fi' EXIT
 for _ in $(seq 1 60); do curl -fsS http://127.0.0.1:3901/health/ready >/dev/null 2>&1 && break; sleep 0.5; done
 echo "[bench] node $(node -v), $(nproc) cores"
 # Other brokers (a test run's, an isolated run's) cost this machine 15-20 % even when idle: say so.

@@ -36,7 +36,7 @@ const exportAuditLog: Exporter<AuditEntry> = (records) => {
 export function AuditLogList() {
   return (
     <List actions={<ListActions />} title="Audit log" filters={filters} perPage={25} empty={false} exporter={exportAuditLog} sort={{ field: 'at', order: 'DESC' }}>
-      <Typography variant="body2" sx={{ mx: 2, mt: 1 }}>Every write by an admin or an API key through the gateway, newest first, with its note (destinations masked). Reads and residents’ own actions are not listed.</Typography>
+      <Typography variant="body2" sx={{ mx: 2, mt: 1 }}>Every write by an admin, and every administrative write by an API key, through the gateway, newest first, with its note (destinations masked). Reads, residents’ own actions and keys’ everyday earns, redemptions, donations and requests are not listed.</Typography>
       <Box tabIndex={0} role="region" aria-label="Audit log (scrolls sideways)" sx={{ overflowX: 'auto', maxWidth: { xs: 'calc(100vw - 32px)', sm: '100%' } }}>
         <Datagrid bulkActionButtons={false} rowClick={false}>
           <FunctionField label="When" render={(e: AuditEntry) => formatTime(e.at)} sortable={false} />

@@ -17,7 +17,7 @@ interface View { id: string; topic: string; consumer: string | null; event_id: s
 
 beforeAll(async () => {
   await migrateDispatcher(prefix);
-  d = await startDispatcher(dispatcherEnv(prefix, { KAFKA_CONSUMERS_ENABLED: 'false', HEALTH_PROBES_ENABLED: 'false' }));
+  d = await startDispatcher(dispatcherEnv(prefix, { KAFKA_CONSUMERS_ENABLED: 'false', HEALTH_PROBES_ENABLED: 'false', DEAD_LETTER_REPLAY: 'true' }));
 });
 afterAll(async () => { await d?.close(); });
 
@@ -62,6 +62,24 @@ it('replays the one dead letter asked for to its topic, for the consumer that ga
   await readUpToEnd(kafka, Topics.donations, { groupId: uniqueName('dlq-api-read'), from, onMessage: async (m) => { if (m.headers[REPLAY_FOR_HEADER] === consumer) published.push(m); } });
   expect(published.map((m) => JSON.parse(m.value!.toString()).id)).toEqual([one]);
   expect(published[0]!.headers).toMatchObject({ [REPLAY_FOR_HEADER]: consumer, [TEST_POISON_HEADER]: 'dlq-api', 'x-replayed-from': `${dlqTopic(Topics.donations)}[0]@${target.id.split('-').at(-1)}` });
+});
+
+it('with replays switched off (the default: no Write on the event topics) lists no replay action and refuses one with 409', async () => {
+  const off = await startDispatcher(dispatcherEnv(prefix, { KAFKA_CONSUMERS_ENABLED: 'false', HEALTH_PROBES_ENABLED: 'false' }));
+  try {
+    const id = uuidv7();
+    await plant(Topics.donations, id, { 'x-consumer': consumer, 'x-error': `${consumer}: replays off` });
+    const listed = ((await api(off.url, 'GET', '/v1/dead-letters?limit=100')).json.data as View[]).find((v) => v.event_id === id)!;
+    expect(listed).toMatchObject({ consumer, actions: [] });
+    const from = await topicEnds(kafka, Topics.donations);
+    const res = await api(off.url, 'POST', `/v1/dead-letters/${listed.id}/replay`, {}, { 'idempotency-key': randomUUID() });
+    expect([res.status, res.json.code]).toEqual([409, 'dead_letter_not_replayable']);
+    const published: DeadLetter[] = [];
+    await readUpToEnd(kafka, Topics.donations, { groupId: uniqueName('dlq-api-read'), from, onMessage: async (m) => { if (m.headers[REPLAY_FOR_HEADER] === consumer) published.push(m); } });
+    expect(published).toEqual([]);
+  } finally {
+    await off.close();
+  }
 });
 
 it('answers 404 for a dead letter that does not exist, 409 for one naming no consumer, 400 for bad filters', async () => {
