@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { WalletTransferRequest } from '@wozamali/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
+import { GroupCommit } from '@wozamali/database';
 
 type Q = Pick<EntityManager, 'query'>;
 
@@ -22,6 +23,12 @@ export interface RedemptionRow {
   completed_at: Date | null;
 }
 
+/** One redemption's outcome `issued`, as {@link RedemptionRepository.issueOnce} records it. */
+export interface IssueInput {
+  id: string; transferId: string | null; userRewardId: string; code: string | null; normalised: string | null; issuedAt: Date; expiresAt: Date | null;
+  outbox: { id: string; topic: string; key: string | null; type: string; payload: unknown };
+}
+
 /** Redemptions: the locally committed decision, then the wallet's outcome. */
 @Injectable()
 export class RedemptionRepository {
@@ -35,19 +42,38 @@ export class RedemptionRepository {
   /**
    * pending → issued, the user reward with its code, and its event in the outbox: ONE statement
    * (atomic without a transaction of its own, one round trip). False when another request or the
-   * worker got there first. A code already taken (60 bits: rare) fails the whole statement with
-   * 23505 on `user_rewards_code_normalised_key`; the caller draws another.
+   * worker got there first. A code already taken (60 bits: rare) fails the statement with 23505 on
+   * `user_rewards_code_normalised_key`; the caller draws another. Group-committed (see
+   * {@link GroupCommit}): outcomes that arrive while two statements run go together, never two of
+   * one redemption in one statement; a failed statement is made again one outcome at a time, so
+   * only the outcome whose code was taken sees the 23505.
    */
-  async issueOnce(q: Q, r: { id: string; transferId: string | null; userRewardId: string; code: string | null; normalised: string | null; issuedAt: Date; expiresAt: Date | null; outbox: { id: string; topic: string; key: string | null; type: string; payload: unknown } }): Promise<boolean> {
-    const rows = (await q.query(
-      `with d as (update redemptions set status = 'issued', transfer_id = $2, completed_at = now() where id = $1 and status = 'pending' returning id, user_id, reward_id),
+  issueOnce(r: IssueInput): Promise<boolean> {
+    return this.issues.submit(r);
+  }
+
+  /** Statements and outcomes so far (tests and metrics). */
+  get issueStats(): Readonly<GroupCommit<IssueInput, unknown>['stats']> {
+    return this.issues.stats;
+  }
+
+  private readonly issues = new GroupCommit<IssueInput, boolean>((items) => this.issueMany(items), { maxBatch: 32, maxInFlight: 1 }, (item, taken) => !taken.some((t) => t.id === item.id));
+
+  private async issueMany(items: IssueInput[]): Promise<boolean[]> {
+    const col = <T>(f: (x: IssueInput) => T) => items.map(f);
+    const rows = (await this.ds.query(
+      `with i as (select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::uuid[], $9::text[], $10::text[], $11::text[], $12::jsonb[]) with ordinality
+                    t(id, transfer_id, user_reward_id, code, normalised, issued_at, expires_at, outbox_id, topic, key, type, payload, ord)),
+       d as (update redemptions r set status = 'issued', transfer_id = i.transfer_id, completed_at = now() from i where r.id = i.id and r.status = 'pending' returning r.id, r.user_id, r.reward_id),
        u as (insert into user_rewards (id, user_id, reward_id, redemption_id, source, code, code_normalised, status, issued_at, expires_at)
-             select $3, d.user_id, d.reward_id, d.id, 'redemption', $4, $5, 'issued', $6, $7 from d returning id),
-       o as (insert into outbox (id, topic, key, type, payload) select $8, $9, $10, $11, $12::jsonb from u)
-       select count(*)::int as n from u`,
-      [r.id, r.transferId, r.userRewardId, r.code, r.normalised, r.issuedAt, r.expiresAt, r.outbox.id, r.outbox.topic, r.outbox.key, r.outbox.type, JSON.stringify(r.outbox.payload)],
-    )) as { n: number }[];
-    return rows[0]!.n === 1;
+             select i.user_reward_id, d.user_id, d.reward_id, d.id, 'redemption', i.code, i.normalised, 'issued', i.issued_at, i.expires_at from d join i on i.id = d.id order by i.ord returning redemption_id),
+       o as (insert into outbox (id, topic, key, type, payload) select i.outbox_id, i.topic, i.key, i.type, i.payload from u join i on i.id = u.redemption_id order by i.ord)
+       select redemption_id as id from u`,
+      [col((x) => x.id), col((x) => x.transferId), col((x) => x.userRewardId), col((x) => x.code), col((x) => x.normalised), col((x) => x.issuedAt), col((x) => x.expiresAt),
+        col((x) => x.outbox.id), col((x) => x.outbox.topic), col((x) => x.outbox.key), col((x) => x.outbox.type), col((x) => JSON.stringify(x.outbox.payload))],
+    )) as { id: string }[];
+    const won = new Set(rows.map((r) => r.id));
+    return items.map((x) => won.has(x.id));
   }
 
   /** pending → failed, once: only the caller that wins gives the stock back. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { GroupCommit } from '@wozamali/database';
 import type { WalletTransferRequest } from '@wozamali/contracts';
 import type { RewardRow } from '../domain/reward';
 
@@ -10,6 +11,14 @@ export type RedemptionDecision =
   | { outcome: 'taken'; reward: RewardRow; walletRequest: WalletTransferRequest | null; holdsStock: boolean };
 
 type Q = Pick<EntityManager, 'query'>;
+
+/** One redemption's decision, as {@link RewardRepository.decideRedemption} takes it. */
+export interface DecisionInput {
+  caller: string; keyHash: string; requestHash: string; okStatus: number; ok: Buffer; refusals: { code: string; status: number; sealed: Buffer }[];
+  redemptionId: string; rewardId: string; userId: string; actor: string; graceMs: number;
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Columns an admin may write, as named in the table. */
 export type RewardColumns = Partial<Omit<RewardRow, 'id' | 'stock_used' | 'created_at' | 'updated_at'>>;
@@ -69,27 +78,62 @@ export class RewardRepository {
   }
 
   /**
-   * The redemption's idempotency key and its locked decision in ONE statement (`reward_redeem`, its
-   * own transaction; see the migration RedeemFunction1764600002000). `replay`: the key was used
-   * before (its stored row); `refused`: the refusal is stored as the key's answer; `taken`: the
-   * redemption is recorded `pending`. An unknown reward is `null`, nothing kept (the key included).
+   * The redemption's idempotency key and its locked decision in ONE statement (`reward_redeem`; see
+   * the migration RedeemFunction1764600002000). `replay`: the key was used before (its stored row);
+   * `refused`: the refusal is stored as the key's answer; `taken`: the redemption is recorded
+   * `pending`. An unknown reward is `null`, nothing kept (the key included).
+   *
+   * Decisions are group-committed ({@link GroupCommit}): those that arrive while two statements are
+   * running go together as one statement, one transaction, one `reward_redeem` call each in the
+   * order of their reward (then key), so two statements lock rewards in the same order. Each call
+   * takes its own snapshots (a volatile function), so it sees what the calls before it in the same
+   * statement did: a limit or a unit of stock taken by the request beside it is counted. A failed
+   * statement keeps nothing, and each of its decisions is made again alone.
    */
-  async decideRedemption(r: {
-    caller: string; keyHash: string; requestHash: string; okStatus: number; ok: Buffer; refusals: { code: string; status: number; sealed: Buffer }[];
-    redemptionId: string; rewardId: string; userId: string; actor: string; graceMs: number;
-  }): Promise<RedemptionDecision | null> {
+  decideRedemption(r: DecisionInput): Promise<RedemptionDecision | null> {
+    return this.decisions.submit(r);
+  }
+
+  /** Statements and decisions so far (tests and metrics): fewer statements than decisions means they were grouped. */
+  get decisionStats(): Readonly<GroupCommit<DecisionInput, unknown>['stats']> {
+    return this.decisions.stats;
+  }
+
+  private readonly decisions = new GroupCommit<DecisionInput, RedemptionDecision | null>((items) => this.decideMany(items), { maxBatch: 32, maxInFlight: 1 });
+
+  private async decideMany(items: DecisionInput[]): Promise<(RedemptionDecision | null)[]> {
+    const order = items.map((_, i) => i).sort((a, b) => cmp(items[a]!.rewardId, items[b]!.rewardId) || cmp(items[a]!.caller + items[a]!.keyHash, items[b]!.caller + items[b]!.keyHash));
+    const at = (f: (x: DecisionInput) => unknown) => order.map((i) => f(items[i]!));
+    const first = items[0]!;
+    const codes = first.refusals.map((x) => x.code);
+    for (const x of items) {
+      if (x.refusals.length !== codes.length || x.refusals.some((f, i) => f.code !== codes[i] || f.status !== first.refusals[i]!.status) || x.okStatus !== first.okStatus || x.graceMs !== first.graceMs) {
+        throw new Error('decisions in one statement share their refusal codes, statuses, ok status and grace');
+      }
+    }
+    const n = codes.length;
     const rows = (await this.ds.query(
-        `select x.o_outcome as outcome, x.o_refusal as refusal, x.o_wallet_request as wallet_request, x.o_holds_stock as holds_stock,
+        `select a.ord, x.o_outcome as outcome, x.o_refusal as refusal, x.o_wallet_request as wallet_request, x.o_holds_stock as holds_stock,
             x.o_replay_request_hash as replay_request_hash, x.o_replay_status as replay_status, x.o_replay_response as replay_response, (x.o_reward).*
-           from reward_redeem($1, $2, $3, $4, $5, $6::text[], $7::int[], $8::bytea[], $9, $10, $11, $12, $13) x`,
-        [r.caller, r.keyHash, r.requestHash, r.okStatus, r.ok, r.refusals.map((x) => x.code), r.refusals.map((x) => x.status), r.refusals.map((x) => x.sealed),
-          r.redemptionId, r.rewardId, r.userId, r.actor, r.graceMs],
-      )) as (RewardRow & { outcome: RedemptionDecision['outcome'] | 'not_found'; refusal: string | null; wallet_request: WalletTransferRequest | null; holds_stock: boolean | null; replay_request_hash: string | null; replay_status: number | null; replay_response: Buffer | null })[];
-    const { outcome, refusal, wallet_request, holds_stock, replay_request_hash, replay_status, replay_response, ...reward } = rows[0]!;
-    if (outcome === 'not_found') return null;
-    if (outcome === 'replay') return { outcome, stored: { request_hash: replay_request_hash!, status_code: replay_status!, response: replay_response! } };
-    if (outcome === 'refused') return { outcome, refusal: refusal!, reward };
-    return { outcome, reward, walletRequest: wallet_request, holdsStock: holds_stock! };
+           from unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[]) with ordinality
+                  a(caller, key_hash, request_hash, ok, redemption_id, reward_id, user_id, actor, ord)
+           cross join lateral reward_redeem(a.caller, a.key_hash, a.request_hash, $9, a.ok, $10::text[], $11::int[],
+                  ($12::bytea[])[(a.ord - 1) * $13 + 1 : a.ord * $13], a.redemption_id, a.reward_id, a.user_id, a.actor, $14) x
+           order by a.ord`,
+        [at((x) => x.caller), at((x) => x.keyHash), at((x) => x.requestHash), at((x) => x.ok), at((x) => x.redemptionId), at((x) => x.rewardId), at((x) => x.userId), at((x) => x.actor),
+          first.okStatus, codes, first.refusals.map((x) => x.status), order.flatMap((i) => items[i]!.refusals.map((x) => x.sealed)), n, first.graceMs],
+      )) as (RewardRow & { ord: string; outcome: RedemptionDecision['outcome'] | 'not_found'; refusal: string | null; wallet_request: WalletTransferRequest | null; holds_stock: boolean | null; replay_request_hash: string | null; replay_status: number | null; replay_response: Buffer | null })[];
+    const out: (RedemptionDecision | null)[] = new Array(items.length).fill(null);
+    for (const row of rows) {
+      const { ord, outcome, refusal, wallet_request, holds_stock, replay_request_hash, replay_status, replay_response, ...reward } = row;
+      const i = order[Number(ord) - 1]!;
+      if (outcome === 'not_found') out[i] = null;
+      else if (outcome === 'replay') out[i] = { outcome, stored: { request_hash: replay_request_hash!, status_code: replay_status!, response: replay_response! } };
+      else if (outcome === 'refused') out[i] = { outcome, refusal: refusal!, reward };
+      else out[i] = { outcome, reward, walletRequest: wallet_request, holdsStock: holds_stock! };
+    }
+    if (rows.length !== items.length) throw new Error(`reward_redeem answered ${rows.length} rows for ${items.length} decisions`);
+    return out;
   }
 
   /** A stock set on an unlimited reward counts from now on: redemptions decided while it was unlimited hold no unit. */

@@ -3,7 +3,6 @@ import { uuidv7, type EventEnvelope, type WalletTransferLeg, type WalletTransfer
 import { OutboxNotifier, OutboxWriter, TransactionRunner } from '@wozamali/messaging';
 import { idempotencyKeyHash, requestContext, sealIdempotentAnswer, storedIdempotentAnswer, type IdempotentRequest, type TokenPrincipal } from '@wozamali/platform';
 import { WalletClient } from '@wozamali/wallet-client';
-import { DataSource } from 'typeorm';
 import { RewardsServiceEnv } from '../config/env';
 import { actorOf } from '../domain/principal';
 import { expiryOf, type Ineligibility, type RewardRow } from '../domain/reward';
@@ -53,7 +52,6 @@ export class RedemptionService {
   private readonly logger = new Logger('Redemptions');
 
   constructor(
-    private readonly ds: DataSource,
     private readonly env: RewardsServiceEnv,
     private readonly rewards: RewardRepository,
     private readonly redemptions: RedemptionRepository,
@@ -122,7 +120,7 @@ export class RedemptionService {
       const event = rewardIssueEvent({ reward, userId: r.user_id, source: 'redemption', redemptionId: r.id, transferId }, issued);
       const [{ topic, envelope }] = this.outbox.envelopes([{ ...event, correlation_id: requestContext.requestId() }]) as [{ topic: string; envelope: EventEnvelope }];
       try {
-        const won = await this.redemptions.issueOnce(this.ds, {
+        const won = await this.redemptions.issueOnce({
           id: r.id, transferId, userRewardId: issued.id, code: issued.code, normalised: normaliseCode(issued.code!), issuedAt: issued.issuedAt, expiresAt: issued.expiresAt,
           outbox: { id: envelope.id, topic, key: envelope.subject, type: envelope.type, payload: envelope },
         });

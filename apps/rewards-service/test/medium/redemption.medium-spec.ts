@@ -1,5 +1,9 @@
 import { uuidv7 } from '@wozamali/contracts';
 import { RewardsHarness, resident, admin } from '../support/harness';
+import { RewardRepository } from '../../src/repositories/reward.repository';
+import { RedemptionRepository } from '../../src/repositories/redemption.repository';
+import { rewardIssueEvent } from '../../src/services/issue.service';
+import { OutboxWriter } from '@wozamali/messaging';
 
 // The real wallet-service process (its own database) behind the rewards-service: every redemption
 // is one ledger transfer, decided under the reward row's lock.
@@ -115,7 +119,12 @@ describe('redemption', () => {
     const reward = await h.createReward({ points_cost: 100, stock: 1, stock_reason: 'one unit' });
     const users = Array.from({ length: 100 }, () => uuidv7());
     for (let i = 0; i < users.length; i += 20) await Promise.all(users.slice(i, i + 20).map((u) => h.earn(u, 150)));
+    const decisions = h.app.get(RewardRepository).decisionStats;
+    const before = { ...decisions };
     const answers = await Promise.all(users.map((u) => h.call('POST', `/v1/users/${u}/rewards`, resident(u), { reward_id: reward.id })));
+    // The decisions were group-committed (fewer statements than decisions), and still one winner.
+    expect(decisions.items - before.items).toBe(100);
+    expect(decisions.statements - before.statements).toBeLessThan(100);
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     const refused = answers.filter((a) => a.status !== 201);
     expect(refused.map((a) => `${a.status} ${a.body.code}`)).toEqual(Array(99).fill('409 out_of_stock'));
@@ -151,6 +160,53 @@ describe('redemption', () => {
     const other = await h.call('POST', `/v1/users/${user}/rewards`, resident(user), { reward_id: uuidv7() }, key);
     expect([other.status, other.body.code]).toEqual([409, 'idempotency_key_reused']);
   }, 60_000);
+
+  it('group commit: one decision that fails in a shared statement fails alone; the others are decided, each once', async () => {
+    const repo = h.app.get(RewardRepository);
+    // Free (no wallet leg): the outcomes issued by hand below move no points, so the events they publish agree with the ledger.
+    const reward = await h.createReward({ points_cost: 0, stock: 3, stock_reason: 'three units' });
+    const decide = (rewardId: string, key = uuidv7()) => repo.decideRedemption({
+      caller: 'group-commit-test', keyHash: key, requestHash: 'h', okStatus: 201, ok: Buffer.from('ok'),
+      refusals: ['reward_unavailable', 'tier_too_low', 'limit_reached', 'out_of_stock'].map((code) => ({ code, status: 409, sealed: Buffer.from(code) })),
+      redemptionId: uuidv7(), rewardId, userId: uuidv7(), actor: 'test', graceMs: 60_000,
+    });
+    const before = { ...repo.decisionStats };
+    const settled = await Promise.allSettled([decide(reward.id), decide(reward.id), decide('not-a-uuid'), decide(reward.id), decide(reward.id), decide(reward.id)]);
+    expect(repo.decisionStats.fallbacks - before.fallbacks).toBeGreaterThanOrEqual(1);
+    expect(settled[2]!.status).toBe('rejected');
+    const outcomes = settled.filter((s, i) => i !== 2).map((s) => (s.status === 'fulfilled' ? s.value?.outcome : 'rejected'));
+    expect(outcomes.filter((o) => o === 'taken')).toHaveLength(3);
+    expect(outcomes.filter((o) => o === 'refused')).toHaveLength(2);
+    expect(await count(`select 1 from redemptions where reward_id = $1`, [reward.id])).toBe(3);
+    expect(await count(`select 1 from idempotency_keys where caller = 'group-commit-test'`, [])).toBe(5);
+    expect((await h.call('GET', `/v1/rewards/${reward.id}`, admin)).body).toMatchObject({ stock: 3, stock_remaining: 0 });
+
+    // The issued outcomes of the three taken: grouped too; a code already taken fails only its own outcome (23505, the caller draws another).
+    const taken = settled.flatMap((s) => (s.status === 'fulfilled' && s.value?.outcome === 'taken' ? [s.value] : []));
+    const ids = (await h.db.query(`select id from redemptions where reward_id = $1 order by created_at`, [reward.id]) as { id: string }[]).map((r) => r.id);
+    expect(taken).toHaveLength(3);
+    const issues = h.app.get(RedemptionRepository);
+    const issueBefore = { ...issues.issueStats };
+    const rewardRow = (await h.app.get(RewardRepository).getById(reward.id))!;
+    const users = new Map((await h.db.query(`select id, user_id from redemptions where id = any($1::uuid[])`, [ids]) as { id: string; user_id: string }[]).map((r) => [r.id, r.user_id]));
+    const issue = (id: string, code: string) => {
+      const issued = { id: uuidv7(), code, issuedAt: new Date(), expiresAt: null };
+      // The real event, as the service writes it (its consumers elsewhere in the run read it).
+      const [{ topic, envelope }] = h.app.get(OutboxWriter).envelopes([rewardIssueEvent({ reward: rewardRow, userId: users.get(id)!, source: 'redemption', redemptionId: id, transferId: null }, issued)]);
+      return issues.issueOnce({
+        id, transferId: null, userRewardId: issued.id, code, normalised: code, issuedAt: issued.issuedAt, expiresAt: null,
+        outbox: { id: envelope.id, topic: topic!, key: envelope.subject, type: envelope.type, payload: envelope },
+      });
+    };
+    const codeA = `GC${Date.now()}A`, codeB = `GC${Date.now()}B`;
+    const results = await Promise.allSettled([issue(ids[0]!, codeA), issue(ids[1]!, codeB), issue(ids[2]!, codeA), issue(ids[1]!, `${codeB}X`)]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as { driverError?: { code?: string } }).driverError?.code ?? String(r.reason)))).toEqual([true, true, '23505', false]);
+    expect(issues.issueStats.items - issueBefore.items).toBe(4);
+    expect(issues.issueStats.fallbacks - issueBefore.fallbacks).toBe(1);
+    expect(await count(`select 1 from user_rewards where redemption_id = any($1::uuid[])`, [ids])).toBe(2);
+    expect(await count(`select 1 from redemptions where id = any($1::uuid[]) and status = 'issued'`, [ids])).toBe(2);
+    expect(await count(`select 1 from outbox where payload->'data'->>'redemption_id' = any($1::text[])`, [ids])).toBe(2);
+  });
 
   it('a resident may not redeem for someone else', async () => {
     const a = await h.call('POST', `/v1/users/${uuidv7()}/rewards`, resident(uuidv7()), { reward_id: uuidv7() });
