@@ -37,10 +37,22 @@ function eventsFlow(ctx) {
   return () => ctx.receivers[0].accepted.size > before;
 }
 
-function kill(instance, probeName) {
+/**
+ * SIGKILL an instance, then start it again. `otherServes`: a second instance of the service stands
+ * behind the gateways, so the route must be served again while this one is still down (measured
+ * before the restart, within 15 s).
+ */
+function kill(instance, probeName, { otherServes = false } = {}) {
   return async (ctx) => {
     const t0 = Date.now();
     await ctx.platform.kill(instance, 'SIGKILL');
+    if (otherServes) {
+      ctx.log(`  SIGKILL ${instance}; the other instance must serve while it is down`);
+      const served = await until(t0, probe(ctx, probeName), `${probeName} by the other instance`, 15_000);
+      await sleep(ctx.short ? 1500 : 3000);
+      await ctx.platform.startInstance(instance);
+      return served;
+    }
     ctx.log(`  SIGKILL ${instance}; restarting`);
     await sleep(ctx.short ? 1500 : 3000);
     await ctx.platform.startInstance(instance);
@@ -271,7 +283,7 @@ async function approveVsCancel(ctx) {
 
 const FAULTS = {
   'kill wallet': kill('wallet', 'wallet'),
-  'kill rewards': kill('rewards', 'rewards'),
+  'kill rewards': kill('rewards', 'rewards', { otherServes: true }),
   'kill donations': kill('donations', 'donations'),
   'kill withdrawals': kill('withdrawals', 'withdrawals'),
   'kill metrics': kill('metrics', 'metrics'),

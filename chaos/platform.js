@@ -40,8 +40,10 @@ const INSTANCES = [
   { name: 'withdrawals', app: 'withdrawals-service', port: PORTS.withdrawals },
   { name: 'metrics', app: 'metrics-service', port: PORTS.metrics },
   { name: 'dispatcher', app: 'webhook-dispatcher', port: PORTS.webhooks },
-  { name: 'gateway', app: 'api-gateway', port: PORTS.gateway, env: { GATEWAY_METRICS_PORT: String(PORTS.gatewayMetrics) } },
-  { name: 'gateway-2', app: 'api-gateway', port: PORTS.gateway2, env: { GATEWAY_PORT: String(PORTS.gateway2), GATEWAY_METRICS_PORT: String(PORTS.gateway2Metrics), REWARDS_SERVICE_URL: url(PORTS.rewards2) } },
+  // Both gateways send rewards requests to both rewards-service instances (round-robin; one that
+  // refuses connections passes the request to the other).
+  { name: 'gateway', app: 'api-gateway', port: PORTS.gateway, env: { GATEWAY_METRICS_PORT: String(PORTS.gatewayMetrics), REWARDS_SERVICE_URL: `${url(PORTS.rewards)},${url(PORTS.rewards2)}` } },
+  { name: 'gateway-2', app: 'api-gateway', port: PORTS.gateway2, env: { GATEWAY_PORT: String(PORTS.gateway2), GATEWAY_METRICS_PORT: String(PORTS.gateway2Metrics), REWARDS_SERVICE_URL: `${url(PORTS.rewards2)},${url(PORTS.rewards)}` } },
 ];
 
 /**

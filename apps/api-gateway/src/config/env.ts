@@ -1,7 +1,8 @@
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { CommonEnv } from '@wozamali/config';
 
-const HTTP_URL = /^https?:\/\/[^\s/]+(:\d+)?\/?$/;
+/** One base URL, or several instances' base URLs separated by commas (requests go round-robin). */
+const HTTP_URLS = /^https?:\/\/[^\s/,]+(:\d+)?\/?(,https?:\/\/[^\s/,]+(:\d+)?\/?)*$/;
 
 /**
  * Development defaults, printed by `npm start` and refused when NODE_ENV=production. The admin key
@@ -40,12 +41,12 @@ export class ApiGatewayEnv extends CommonEnv {
   @IsString()
   JWT_AUDIENCE = '';
 
-  @Matches(HTTP_URL) WALLET_SERVICE_URL = 'http://127.0.0.1:3001';
-  @Matches(HTTP_URL) REWARDS_SERVICE_URL = 'http://127.0.0.1:3002';
-  @Matches(HTTP_URL) DONATIONS_SERVICE_URL = 'http://127.0.0.1:3003';
-  @Matches(HTTP_URL) WITHDRAWALS_SERVICE_URL = 'http://127.0.0.1:3004';
-  @Matches(HTTP_URL) METRICS_SERVICE_URL = 'http://127.0.0.1:3005';
-  @Matches(HTTP_URL) WEBHOOKS_SERVICE_URL = 'http://127.0.0.1:3006';
+  @Matches(HTTP_URLS) WALLET_SERVICE_URL = 'http://127.0.0.1:3001';
+  @Matches(HTTP_URLS) REWARDS_SERVICE_URL = 'http://127.0.0.1:3002';
+  @Matches(HTTP_URLS) DONATIONS_SERVICE_URL = 'http://127.0.0.1:3003';
+  @Matches(HTTP_URLS) WITHDRAWALS_SERVICE_URL = 'http://127.0.0.1:3004';
+  @Matches(HTTP_URLS) METRICS_SERVICE_URL = 'http://127.0.0.1:3005';
+  @Matches(HTTP_URLS) WEBHOOKS_SERVICE_URL = 'http://127.0.0.1:3006';
 
   /** A backend call that takes longer is answered 504 `upstream_timeout`. */
   @IsInt() @Min(50) @Max(120_000)
