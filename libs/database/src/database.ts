@@ -1,4 +1,5 @@
-import { Client, types } from 'pg';
+import * as pg from 'pg';
+import { Client, types, type PoolClient, type PoolConfig } from 'pg';
 import { DataSource, type DataSourceOptions, type EntityManager, type MixedList } from 'typeorm';
 
 // int8 (bigint) columns hold cents and points. Amounts are capped below 2^53 at the edge and by
@@ -8,6 +9,38 @@ types.setTypeParser(20, (value: string) => {
   if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${value} is past 2^53`);
   return n;
 });
+
+const GUARDED = Symbol('wozamali.connectionErrorGuard');
+
+/**
+ * pg-pool takes its own 'error' listener off a connection while it is checked out, and the holder
+ * may have none (a raw `pool.connect()`, or the instant between checkout and TypeORM adding its
+ * own): the server ending such a connection (a restart, `pg_terminate_backend`, a failover) was an
+ * unhandled 'error' event, which ends the whole process. Every connection of our pools keeps one
+ * listener for its life: the error is logged, the holder's next query fails (the request answers
+ * 503 or is retried), and the pool drops the connection when it comes back unqueryable.
+ */
+function guardConnection(client: PoolClient): void {
+  const c = client as PoolClient & { [GUARDED]?: true };
+  if (c[GUARDED]) return;
+  c[GUARDED] = true;
+  c.on('error', (err: Error) => {
+    // One line on stderr, as pg's own notices: this library has no logger of its own.
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'warn', context: 'Database', msg: `a pooled connection failed: ${err.message}` })}\n`);
+  });
+}
+
+/** The `pg` pool every DataSource of ours uses (see {@link guardConnection}). */
+class GuardedPool extends pg.Pool {
+  constructor(config?: PoolConfig) {
+    super(config);
+    this.on('connect', guardConnection);
+    this.on('acquire', guardConnection);
+  }
+}
+
+/** `pg` as TypeORM's driver, with {@link GuardedPool} for its Pool (everything else is pg's own). */
+const guardedPg: typeof pg = Object.create(pg, { Pool: { value: GuardedPool, enumerable: true } }) as typeof pg;
 
 /** `<prefix>_<service>`, e.g. `wozamali_wallet`. */
 export function databaseName(prefix: string, service: string): string {
@@ -60,6 +93,7 @@ export interface ServiceDatabaseOptions {
 export function dataSourceOptions(opts: ServiceDatabaseOptions): DataSourceOptions {
   return {
     type: 'postgres',
+    driver: guardedPg,
     url: databaseUrl(opts.serverUrl, opts.database, opts.login),
     synchronize: false,
     migrationsRun: false,
